@@ -1,0 +1,132 @@
+package io.spar.adapter;
+
+import io.spar.engine.SparEngine;
+import io.spar.engine.execution.RowSet;
+import io.spar.engine.execution.SessionConnections;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.calcite.jdbc.CalciteConnection;
+import org.apache.calcite.jdbc.Driver;
+import org.apache.calcite.schema.SchemaPlus;
+
+/**
+ * Runner of one session's SELECTs through Calcite with Spar's rules: filters and projections go
+ * to the shards, everything else runs at the coordinator.
+ *
+ * <p>Owns one Calcite connection, opened on first use, whose root schema holds a
+ * {@link SparSchema} per PostgreSQL schema. Not thread-safe, like the session it serves.
+ */
+public final class CalciteQueryRunner implements AutoCloseable {
+  static {
+    // Calcite reads these once; without them it rejects non-Latin-1 string literals.
+    setDefault("calcite.default.charset", "UTF-8");
+    setDefault("calcite.default.nationalcharset", "UTF-8");
+    setDefault("calcite.default.collation.name", "UTF-8$en_US");
+  }
+
+  private static final String SCHEMAS_SQL = "SELECT nspname FROM pg_catalog.pg_namespace"
+      + " WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'"
+      + " AND nspname <> 'pgs_distribution_metadata'";
+
+  private final SparEngine engine;
+  private final SessionConnections connections;
+  private final Set<String> schemas = new HashSet<>();
+  private CalciteConnection calcite;
+  private long schemasGeneration = -1;
+
+  /** Creates a runner for the session that holds {@code connections} on {@code engine}. */
+  public CalciteQueryRunner(SparEngine engine, SessionConnections connections) {
+    this.engine = engine;
+    this.connections = connections;
+  }
+
+  private static void setDefault(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+
+  /** Plans and runs a SELECT (any query expression) through Calcite with Spar's rules. */
+  public RowSet query(String sql, List<Object> parameters) throws SQLException {
+    try {
+      CalciteConnection connection = connection();
+      try (PreparedStatement statement = connection.prepareStatement(sql)) {
+        for (int i = 0; i < parameters.size(); i++) {
+          statement.setObject(i + 1, parameters.get(i));
+        }
+        try (ResultSet resultSet = statement.executeQuery()) {
+          return ColumnLabels.relabel(RowSet.read(resultSet), sql);
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      throw CalciteErrors.translate(e);
+    }
+  }
+
+  private CalciteConnection connection() throws SQLException {
+    if (calcite == null) {
+      Connection connection = new Driver().connect("jdbc:calcite:", properties());
+      calcite = connection.unwrap(CalciteConnection.class);
+    }
+    addSchemas();
+    return calcite;
+  }
+
+  private static Properties properties() {
+    Properties result = new Properties();
+    result.setProperty("quoting", "DOUBLE_QUOTE");
+    result.setProperty("unquotedCasing", "TO_LOWER");
+    result.setProperty("quotedCasing", "UNCHANGED");
+    result.setProperty("caseSensitive", "true");
+    result.setProperty("conformance", "BABEL");
+    result.setProperty("parserFactory",
+        "org.apache.calcite.sql.parser.babel.SqlBabelParserImpl#FACTORY");
+    result.setProperty("fun", "standard,postgresql");
+    result.setProperty("defaultNullCollation", "HIGH");
+    result.setProperty("typeSystem", PostgresTypeSystem.class.getName() + "#INSTANCE");
+    return result;
+  }
+
+  /** Adds a sub-schema for every PostgreSQL schema created since the last check. */
+  private void addSchemas() throws SQLException {
+    long generation = engine.metadata().generation();
+    if (generation == schemasGeneration) {
+      return;
+    }
+    SchemaPlus root = calcite.getRootSchema();
+    try (PreparedStatement statement = connections.coordinator().prepareStatement(SCHEMAS_SQL);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        String name = rs.getString(1);
+        if (schemas.add(name)) {
+          SchemaPlus added = root.add(name,
+              new SparSchema(name, engine, connections::coordinator));
+          // Lookups must reach SparSchema, whose own cache follows the metadata generation.
+          added.setCacheEnabled(false);
+        }
+      }
+    }
+    if (schemas.contains("public")) {
+      calcite.setSchema("public");
+    }
+    schemasGeneration = generation;
+  }
+
+  @Override
+  public void close() {
+    if (calcite != null) {
+      try {
+        calcite.close();
+      } catch (SQLException e) {
+        // Closing an in-memory Calcite connection releases nothing that could fail usefully.
+      }
+      calcite = null;
+    }
+  }
+}

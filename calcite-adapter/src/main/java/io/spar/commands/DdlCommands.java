@@ -1,0 +1,181 @@
+package io.spar.commands;
+
+import io.spar.engine.catalog.CatalogSnapshot;
+import io.spar.engine.catalog.CatalogStore;
+import io.spar.engine.catalog.DistributedTable;
+import io.spar.engine.catalog.MetadataCache;
+import io.spar.engine.catalog.NodeAddress;
+import io.spar.engine.operations.Relations;
+import io.spar.session.CoordinatorExecutor;
+import io.spar.session.SparErrors;
+import io.spar.session.StatementResult;
+import io.spar.engine.execution.SessionConnections;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * DDL through a Spar connection: it runs on the coordinator's shell tables as written, and
+ * where it concerns distributed tables it reaches their shards too.
+ *
+ * <p>{@code CREATE INDEX} and {@code DROP TABLE} propagate to every placement,
+ * {@code TRUNCATE} empties every placement, and {@code CREATE EXTENSION} runs on every worker.
+ * {@code ALTER TABLE} of a distributed table is refused rather than let shards drift from
+ * their shell.
+ */
+public final class DdlCommands {
+  private static final String NAME =
+      "(?:\"(?:[^\"]|\"\")+\"|[A-Za-z_][A-Za-z0-9_$]*)(?:\\.(?:\"(?:[^\"]|\"\")+\"|[A-Za-z_][A-Za-z0-9_$]*))?";
+  private static final Pattern ALTER_TABLE = Pattern.compile(
+      "^\\s*ALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?(" + NAME + ")",
+      Pattern.CASE_INSENSITIVE);
+  private static final Pattern TRUNCATE = Pattern.compile(
+      "^\\s*TRUNCATE\\s+(?:TABLE\\s+)?(?:ONLY\\s+)?((?:" + NAME + ")(?:\\s*,\\s*(?:ONLY\\s+)?"
+          + NAME + ")*)", Pattern.CASE_INSENSITIVE);
+  private static final Pattern CREATE_EXTENSION = Pattern.compile(
+      "^\\s*CREATE\\s+EXTENSION\\s+(?!IF\\s+NOT\\s+EXISTS)", Pattern.CASE_INSENSITIVE);
+
+  private final CoordinatorExecutor coordinator;
+  private final SessionConnections connections;
+  private final MetadataCache metadata;
+  private final ShardDdlRunner shards;
+
+  /** Creates the DDL handler of one session. */
+  public DdlCommands(CoordinatorExecutor coordinator, SessionConnections connections,
+      MetadataCache metadata, ShardDdlRunner shards) {
+    this.coordinator = coordinator;
+    this.connections = connections;
+    this.metadata = metadata;
+    this.shards = shards;
+  }
+
+  /** Runs the DDL statement {@code sql}. */
+  public StatementResult execute(String sql, List<Object> parameters) throws SQLException {
+    String lower = sql.stripLeading().toLowerCase(Locale.ROOT);
+    if (CREATE_EXTENSION.matcher(sql).find() || lower.startsWith("create extension")) {
+      return createExtension(sql, parameters);
+    }
+    Optional<DistributedTable> altered = distributedTarget(ALTER_TABLE.matcher(sql));
+    if (altered.isPresent()) {
+      throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "ALTER TABLE of distributed table \""
+          + altered.get().name().name() + "\" is not supported");
+    }
+    if (lower.startsWith("truncate")) {
+      return truncate(sql, parameters);
+    }
+    if (lower.matches("(?s)^create\\s+(unique\\s+)?index.*")) {
+      return createIndex(sql, parameters);
+    }
+    if (lower.matches("(?s)^drop\\s+table.*")) {
+      return dropTable(sql, parameters);
+    }
+    StatementResult result = coordinator.execute(sql, parameters);
+    metadata.invalidate();
+    return result;
+  }
+
+  private StatementResult createExtension(String sql, List<Object> parameters) throws SQLException {
+    StatementResult result = coordinator.execute(sql, parameters);
+    Matcher matcher = CREATE_EXTENSION.matcher(sql);
+    String onWorkers = matcher.find()
+        ? matcher.replaceFirst(matcher.group() + "IF NOT EXISTS ") : sql;
+    for (NodeAddress each : metadata.snapshot().workers()) {
+      shards.runOnNode(each, onWorkers, parameters);
+    }
+    return result;
+  }
+
+  private StatementResult createIndex(String sql, List<Object> parameters) throws SQLException {
+    CatalogSnapshot snapshot = metadata.snapshot();
+    List<DistributedTable> tables = new ArrayList<>();
+    List<List<Long>> before = new ArrayList<>();
+    for (DistributedTable each : snapshot.tables()) {
+      tables.add(each);
+      before.add(io.spar.engine.operations.ShardDdl.indexOids(coordinatorConnection(),
+          each.relationId()));
+    }
+    StatementResult result = coordinator.execute(sql, parameters);
+    for (int i = 0; i < tables.size(); i++) {
+      List<String> created = io.spar.engine.operations.ShardDdl.indexDefinitions(
+          coordinatorConnection(), tables.get(i).relationId(), before.get(i));
+      for (String definition : created) {
+        shards.createIndexOnShards(tables.get(i), definition);
+      }
+    }
+    return result;
+  }
+
+  private StatementResult dropTable(String sql, List<Object> parameters) throws SQLException {
+    List<DistributedTable> before = new ArrayList<>();
+    metadata.snapshot().tables().forEach(before::add);
+    List<DistributedTable> dropped = new ArrayList<>();
+    StatementResult result;
+    coordinatorConnection().setAutoCommit(false);
+    try {
+      result = coordinator.execute(sql, parameters);
+      for (DistributedTable each : before) {
+        if (!exists(each.relationId())) {
+          CatalogStore.deleteTable(coordinatorConnection(), each.relationId());
+          dropped.add(each);
+        }
+      }
+      coordinatorConnection().commit();
+    } catch (SQLException e) {
+      coordinatorConnection().rollback();
+      throw e;
+    } finally {
+      coordinatorConnection().setAutoCommit(true);
+      metadata.invalidate();
+    }
+    for (DistributedTable each : dropped) {
+      shards.dropShards(each);
+    }
+    return result;
+  }
+
+  private StatementResult truncate(String sql, List<Object> parameters) throws SQLException {
+    Matcher matcher = TRUNCATE.matcher(sql);
+    List<DistributedTable> targets = new ArrayList<>();
+    if (matcher.find()) {
+      Matcher names = Pattern.compile(NAME).matcher(matcher.group(1));
+      while (names.find()) {
+        if (!names.group().equalsIgnoreCase("only")) {
+          distributedTable(names.group()).ifPresent(targets::add);
+        }
+      }
+    }
+    StatementResult result = coordinator.execute(sql, parameters);
+    for (DistributedTable each : targets) {
+      shards.truncateShards(each);
+    }
+    return result;
+  }
+
+  private Optional<DistributedTable> distributedTarget(Matcher matcher) throws SQLException {
+    return matcher.find() ? distributedTable(matcher.group(1)) : Optional.empty();
+  }
+
+  private Optional<DistributedTable> distributedTable(String name) throws SQLException {
+    try {
+      Relations.Relation relation = Relations.resolve(coordinatorConnection(), name);
+      return metadata.snapshot().table(relation.name());
+    } catch (io.spar.engine.operations.OperationException e) {
+      return Optional.empty();
+    }
+  }
+
+  private boolean exists(long relationId) throws SQLException {
+    Object[] row = coordinator.firstRow(
+        "SELECT EXISTS (SELECT 1 FROM pg_class WHERE oid = ?::oid)", List.of(relationId));
+    return Boolean.TRUE.equals(row[0]);
+  }
+
+  private Connection coordinatorConnection() throws SQLException {
+    return connections.coordinator();
+  }
+}

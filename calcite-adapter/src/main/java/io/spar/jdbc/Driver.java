@@ -1,0 +1,124 @@
+package io.spar.jdbc;
+
+import io.spar.engine.SparEngine;
+import io.spar.session.SparSession;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.DriverPropertyInfo;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.Properties;
+import java.util.logging.Logger;
+
+/**
+ * JDBC driver for {@code jdbc:spar:} URLs, registered with {@link DriverManager} when loaded.
+ *
+ * <p>URLs are {@code jdbc:spar:coordinator=jdbc:postgresql://HOST:PORT/DB} (credentials from the
+ * {@code user} and {@code password} properties or {@code ;user=...;password=...} options) or
+ * {@code jdbc:spar:local=DIR;workers=N}, which starts or reuses a local cluster in DIR. All
+ * connections of a JVM to the same coordinator and user share one engine.
+ */
+public final class Driver implements java.sql.Driver {
+  /** Major version of the driver. */
+  public static final int MAJOR_VERSION = 0;
+  /** Minor version of the driver. */
+  public static final int MINOR_VERSION = 1;
+  /** Name the driver reports in database metadata. */
+  public static final String NAME = "Spar JDBC Driver";
+
+  static {
+    try {
+      DriverManager.registerDriver(new Driver());
+    } catch (SQLException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Returns the driver version as text, e.g. {@code 0.1}. */
+  public static String version() {
+    return MAJOR_VERSION + "." + MINOR_VERSION;
+  }
+
+  @Override
+  public Connection connect(String url, Properties info) throws SQLException {
+    if (!acceptsURL(url)) {
+      return null; // JDBC: another driver may accept it
+    }
+    SparUrl parsed = SparUrl.parse(url, info);
+    SparEngine engine = parsed.isLocal()
+        ? LocalClusters.engine(parsed.localDirectory(), parsed.workers())
+        : EngineRegistry.engine(parsed.coordinatorUrl(), parsed.user(), parsed.password());
+    SparSession session = new SparSession(engine);
+    try {
+      // Borrowed now so that an unreachable coordinator fails the connect, not the first query.
+      session.connections().coordinator();
+    } catch (SQLException e) {
+      session.close();
+      throw e;
+    }
+    return new SparConnection(session, parsed.toString());
+  }
+
+  @Override
+  public boolean acceptsURL(String url) {
+    return SparUrl.accepts(url);
+  }
+
+  @Override
+  public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) {
+    Properties values = new Properties();
+    if (info != null) {
+      values.putAll(info);
+    }
+    try {
+      SparUrl parsed = SparUrl.parse(url, info);
+      put(values, "coordinator", parsed.coordinatorUrl());
+      put(values, "local", parsed.localDirectory());
+      put(values, "workers", parsed.isLocal() ? parsed.workers() : null);
+      put(values, "user", parsed.user());
+    } catch (SQLException e) {
+      // Tools ask for property info while the URL is still being typed; show what is known.
+    }
+    return new DriverPropertyInfo[] {
+        property(values, "coordinator", "pgjdbc URL of the coordinator database"),
+        property(values, "local", "directory of a local cluster to start or reuse"),
+        property(values, "workers", "number of workers of a local cluster (default 2)"),
+        property(values, "user", "user name on the coordinator and workers"),
+        property(values, "password", "password of the user"),
+    };
+  }
+
+  private static void put(Properties values, String key, Object value) {
+    if (value != null) {
+      values.setProperty(key, value.toString());
+    }
+  }
+
+  private static DriverPropertyInfo property(Properties values, String key, String description) {
+    DriverPropertyInfo property = new DriverPropertyInfo(key, values.getProperty(key));
+    property.description = description;
+    property.required = false;
+    return property;
+  }
+
+  @Override
+  public int getMajorVersion() {
+    return MAJOR_VERSION;
+  }
+
+  @Override
+  public int getMinorVersion() {
+    return MINOR_VERSION;
+  }
+
+  /** Returns false: Spar does not pass the JDBC compliance tests (no transactions yet). */
+  @Override
+  public boolean jdbcCompliant() {
+    return false;
+  }
+
+  @Override
+  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    throw JdbcErrors.unsupported("java.util.logging (Spar logs through SLF4J)");
+  }
+}

@@ -1,0 +1,144 @@
+package io.spar.jdbc;
+
+import java.sql.ParameterMetaData;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Prepared statement of a Spar connection: the SQL with its bound parameter values, run through
+ * the session on each execution.
+ *
+ * <p>Batches run the statement once per parameter set for now ({@link #executeBatchParameters});
+ * generated keys are not collected for batched executions.
+ */
+public final class SparPreparedStatement extends ParameterSetters {
+  /** Marks a parameter that has no value yet, which differs from SQL NULL. */
+  private static final Object UNSET = new Object();
+
+  private final String sql;
+  private final boolean generatedKeys;
+  private final Object[] parameters;
+  private final List<List<Object>> batches = new ArrayList<>();
+
+  SparPreparedStatement(SparConnection connection, String sql, int resultSetType,
+      int resultSetHoldability, boolean generatedKeys) {
+    super(connection, resultSetType, resultSetHoldability);
+    this.sql = sql;
+    this.generatedKeys = generatedKeys;
+    this.parameters = new Object[SqlScanner.countParameters(sql)];
+    Arrays.fill(parameters, UNSET);
+  }
+
+  /** Returns the SQL this statement was prepared with. */
+  public String sql() {
+    return sql;
+  }
+
+  @Override
+  void checkSqlAllowed() throws SQLException {
+    throw new SQLException("Can't use query methods that take a query string on a"
+        + " PreparedStatement.", "42809");
+  }
+
+  @Override
+  void set(int index, Object value) throws SQLException {
+    checkOpen();
+    if (index < 1 || index > parameters.length) {
+      throw JdbcErrors.invalidArgument("The column index is out of range: " + index
+          + ", number of columns: " + parameters.length + ".");
+    }
+    parameters[index - 1] = value;
+  }
+
+  /** Returns a copy of the bound values, or throws if one was never set. */
+  private List<Object> boundParameters() throws SQLException {
+    for (int i = 0; i < parameters.length; i++) {
+      if (parameters[i] == UNSET) {
+        throw JdbcErrors.invalidArgument("No value specified for parameter " + (i + 1) + ".");
+      }
+    }
+    // Arrays.asList, not List.of: parameters may be SQL NULL.
+    return Collections.unmodifiableList(Arrays.asList(parameters.clone()));
+  }
+
+  @Override
+  public void clearParameters() throws SQLException {
+    checkOpen();
+    Arrays.fill(parameters, UNSET);
+  }
+
+  @Override
+  public boolean execute() throws SQLException {
+    checkOpen();
+    return run(sql, boundParameters(), generatedKeys);
+  }
+
+  @Override
+  public ResultSet executeQuery() throws SQLException {
+    return queryResult(execute());
+  }
+
+  @Override
+  public int executeUpdate() throws SQLException {
+    return toIntCount(executeLargeUpdate());
+  }
+
+  @Override
+  public long executeLargeUpdate() throws SQLException {
+    return updateResult(execute());
+  }
+
+  @Override
+  public void addBatch() throws SQLException {
+    checkOpen();
+    batches.add(boundParameters());
+  }
+
+  @Override
+  public void clearBatch() throws SQLException {
+    checkOpen();
+    batches.clear();
+  }
+
+  @Override
+  public long[] executeLargeBatch() throws SQLException {
+    checkOpen();
+    List<List<Object>> parameterSets = List.copyOf(batches);
+    batches.clear();
+    return executeBatchParameters(parameterSets);
+  }
+
+  /**
+   * Runs the statement once per parameter set and returns the update counts; the one place to
+   * replace when batches are sent to the nodes in one round trip.
+   */
+  long[] executeBatchParameters(List<List<Object>> parameterSets) throws SQLException {
+    return runBatch(parameterSets.size(),
+        i -> updateResult(run(sql, parameterSets.get(i), false)),
+        i -> sql + " with parameters " + parameterSets.get(i));
+  }
+
+  /** Returns the columns of the last result set this statement produced, or null if unknown. */
+  @Override
+  public ResultSetMetaData getMetaData() throws SQLException {
+    checkOpen();
+    return results.lastColumns() == null ? null
+        : new SparResultSetMetaData(results.lastColumns());
+  }
+
+  @Override
+  public ParameterMetaData getParameterMetaData() throws SQLException {
+    checkOpen();
+    return new SparParameterMetaData(parameters.length);
+  }
+
+  @Override
+  public String toString() {
+    return sql;
+  }
+}

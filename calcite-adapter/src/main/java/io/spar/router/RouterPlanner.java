@@ -1,0 +1,105 @@
+package io.spar.router;
+
+import io.spar.engine.catalog.CatalogSnapshot;
+import io.spar.engine.catalog.DistributedTable;
+import io.spar.engine.catalog.DistributionMethod;
+import io.spar.engine.catalog.NodeAddress;
+import io.spar.engine.catalog.Shard;
+import io.spar.engine.catalog.ShardPlacement;
+import io.spar.engine.catalog.SqlQuoting;
+import io.spar.engine.execution.ShardQuery;
+import io.spar.engine.routing.PartitionConstraint;
+import io.spar.engine.routing.ShardPruner;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.calcite.sql.SqlNode;
+
+/**
+ * Planner of router queries: queries whose every distributed table reference prunes to one
+ * shard, all co-located, so the whole query runs unchanged on one placement.
+ *
+ * <p>As in Citus's router planner, co-location means hash tables with identical shard
+ * intervals; the shards at the same interval index share their placement nodes.
+ */
+public final class RouterPlanner {
+  private RouterPlanner() {
+  }
+
+  /**
+   * Returns the single-shard query for {@code references}, all of which name distributed
+   * tables, or empty if the query needs more than one shard or cannot be routed.
+   *
+   * @throws IllegalArgumentException if a partition value has the wrong type for its column
+   */
+  public static Optional<ShardQuery> plan(List<TableReference> references,
+      CatalogSnapshot snapshot, ShardSqlSplicer splicer, List<Object> parameters) {
+    List<Shard> chosen = new ArrayList<>();
+    List<DistributedTable> tables = new ArrayList<>();
+    for (TableReference each : references) {
+      DistributedTable table = snapshot.table(each.table()).orElseThrow();
+      PartitionConstraint constraint = PartitionPredicates.extract(each, table.partitionColumn());
+      List<Shard> shards = ShardPruner.prune(table, constraint, parameters);
+      if (shards.size() != 1) {
+        return Optional.empty();
+      }
+      chosen.add(shards.get(0));
+      tables.add(table);
+    }
+    if (!coLocated(tables, chosen)) {
+      return Optional.empty();
+    }
+    List<NodeAddress> nodes = commonNodes(chosen);
+    if (nodes.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<SqlNode, String> replacements = new HashMap<>();
+    for (int i = 0; i < references.size(); i++) {
+      replacements.put(references.get(i).identifier(), shardReference(references.get(i),
+          chosen.get(i)));
+    }
+    return Optional.of(new ShardQuery(chosen.get(0).id(), nodes, splicer.splice(replacements),
+        parameters));
+  }
+
+  /** Returns the text that replaces a table identifier: the shard, aliased as the table. */
+  public static String shardReference(TableReference reference, Shard shard) {
+    String shardName = shard.shardName().quoted();
+    return reference.alias() != null ? shardName
+        : shardName + " AS " + SqlQuoting.identifier(reference.table().name());
+  }
+
+  private static boolean coLocated(List<DistributedTable> tables, List<Shard> shards) {
+    if (tables.size() == 1) {
+      return true;
+    }
+    DistributedTable first = tables.get(0);
+    int index = first.shards().indexOf(shards.get(0));
+    for (int i = 1; i < tables.size(); i++) {
+      DistributedTable other = tables.get(i);
+      boolean sameLayout = first.method() == DistributionMethod.HASH
+          && other.method() == DistributionMethod.HASH
+          && first.shards().size() == other.shards().size()
+          && first.partitionType() == other.partitionType();
+      if (!sameLayout || other.shards().indexOf(shards.get(i)) != index) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static List<NodeAddress> commonNodes(List<Shard> shards) {
+    List<NodeAddress> nodes = new ArrayList<>();
+    for (ShardPlacement each : shards.get(0).finalizedPlacements()) {
+      nodes.add(each.node());
+    }
+    for (Shard shard : shards.subList(1, shards.size())) {
+      List<NodeAddress> holding = shard.finalizedPlacements().stream()
+          .map(ShardPlacement::node).toList();
+      nodes.retainAll(holding);
+    }
+    return nodes;
+  }
+}

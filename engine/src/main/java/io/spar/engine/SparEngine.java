@@ -1,0 +1,119 @@
+package io.spar.engine;
+
+import io.spar.engine.catalog.CatalogMigrations;
+import io.spar.engine.catalog.MetadataCache;
+import io.spar.engine.catalog.NodeAddress;
+import io.spar.engine.execution.NodePools;
+import io.spar.engine.execution.ReadExecutor;
+import io.spar.engine.execution.SessionConnections;
+import io.spar.engine.execution.StatementLog;
+import io.spar.engine.execution.WriteExecutor;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.postgresql.Driver;
+
+/**
+ * One Spar engine instance: the coordinator it uses, its node pools, metadata cache, executors
+ * and statement log. Sessions (JDBC connections) share it.
+ */
+public final class SparEngine implements AutoCloseable {
+  private final NodeAddress coordinator;
+  private final NodePools pools;
+  private final MetadataCache metadata;
+  private final StatementLog statementLog = new StatementLog();
+  private final ExecutorService threads;
+  private final ReadExecutor reads;
+  private final WriteExecutor writes;
+
+  private SparEngine(NodeAddress coordinator, String database, String user, String password) {
+    this.coordinator = coordinator;
+    this.pools = new NodePools(database, user, password);
+    this.metadata = new MetadataCache(pools.pool(coordinator), () -> pools.open(coordinator));
+    this.threads = Executors.newCachedThreadPool(daemonThreads());
+    this.reads = new ReadExecutor(pools, statementLog, threads);
+    this.writes = new WriteExecutor(statementLog, metadata);
+  }
+
+  /**
+   * Starts an engine on the coordinator at {@code coordinatorUrl}
+   * ({@code jdbc:postgresql://HOST:PORT/DB}) and creates or migrates its metadata schema.
+   */
+  public static SparEngine start(String coordinatorUrl, String user, String password)
+      throws SQLException {
+    Properties parsed = Driver.parseURL(coordinatorUrl, new Properties());
+    if (parsed == null) {
+      throw new SQLException("invalid coordinator URL: " + coordinatorUrl, "08001");
+    }
+    NodeAddress node = new NodeAddress(parsed.getProperty("PGHOST").split(",")[0],
+        Integer.parseInt(parsed.getProperty("PGPORT", "5432").split(",")[0]));
+    SparEngine engine = new SparEngine(node, parsed.getProperty("PGDBNAME"), user, password);
+    try (Connection connection = engine.pools.borrow(node)) {
+      CatalogMigrations.migrate(connection);
+    } catch (SQLException e) {
+      engine.close();
+      throw e;
+    }
+    return engine;
+  }
+
+  private static ThreadFactory daemonThreads() {
+    AtomicInteger counter = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, "spar-executor-" + counter.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Returns the coordinator's address. */
+  public NodeAddress coordinator() {
+    return coordinator;
+  }
+
+  /** Returns the connection pools of all nodes. */
+  public NodePools pools() {
+    return pools;
+  }
+
+  /** Returns the metadata cache. */
+  public MetadataCache metadata() {
+    return metadata;
+  }
+
+  /** Returns the log of statements sent to nodes. */
+  public StatementLog statementLog() {
+    return statementLog;
+  }
+
+  /** Returns the executor for reads. */
+  public ReadExecutor reads() {
+    return reads;
+  }
+
+  /** Returns the executor for modifications. */
+  public WriteExecutor writes() {
+    return writes;
+  }
+
+  /** Returns the thread pool that runs shard tasks in parallel. */
+  public ExecutorService threads() {
+    return threads;
+  }
+
+  /** Opens the node connections of a new session. */
+  public SessionConnections openSession() {
+    return new SessionConnections(pools, coordinator);
+  }
+
+  @Override
+  public void close() {
+    metadata.close();
+    threads.shutdownNow();
+    pools.close();
+  }
+}

@@ -1,0 +1,116 @@
+package io.spar.engine.catalog;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * Versioned migrations that create and evolve the {@code pgs_distribution_metadata} schema.
+ *
+ * <p>Migrations run in one transaction under an advisory lock, so engine instances that start
+ * together never apply one twice. Each entry of {@link #MIGRATIONS} is applied once, in order,
+ * and never edited after release: new changes append a new entry.
+ */
+public final class CatalogMigrations {
+  /** Advisory lock key that serializes migrations across processes ("spar" in ASCII). */
+  private static final long LOCK_KEY = 0x73706172L;
+
+  private static final List<String> MIGRATIONS = List.of(
+      // 1: pg_shard's layout, plus the node list and change notification.
+      """
+      CREATE TABLE pgs_distribution_metadata.partition (
+        relation_id regclass PRIMARY KEY,
+        partition_method "char" NOT NULL CHECK (partition_method IN ('h', 'r', 'a')),
+        key text NOT NULL);
+      CREATE SEQUENCE pgs_distribution_metadata.shard_id_sequence START 10000 MINVALUE 10000;
+      CREATE TABLE pgs_distribution_metadata.shard (
+        id bigint PRIMARY KEY DEFAULT nextval('pgs_distribution_metadata.shard_id_sequence'),
+        relation_id regclass NOT NULL,
+        storage "char" NOT NULL DEFAULT 't',
+        min_value text,
+        max_value text);
+      CREATE INDEX shard_relation_index ON pgs_distribution_metadata.shard (relation_id);
+      CREATE SEQUENCE pgs_distribution_metadata.shard_placement_id_sequence
+        START 10000 MINVALUE 10000;
+      CREATE TABLE pgs_distribution_metadata.shard_placement (
+        id bigint PRIMARY KEY
+          DEFAULT nextval('pgs_distribution_metadata.shard_placement_id_sequence'),
+        shard_id bigint NOT NULL REFERENCES pgs_distribution_metadata.shard (id) ON DELETE CASCADE,
+        shard_state int NOT NULL CHECK (shard_state IN (1, 2, 3, 4)),
+        node_name text NOT NULL,
+        node_port int NOT NULL,
+        UNIQUE (shard_id, node_name, node_port));
+      CREATE TABLE pgs_distribution_metadata.node (
+        node_name text NOT NULL,
+        node_port int NOT NULL,
+        PRIMARY KEY (node_name, node_port));
+      CREATE FUNCTION pgs_distribution_metadata.notify_catalog_change() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+          PERFORM pg_notify('spar_catalog_changed', TG_TABLE_NAME);
+          RETURN NULL;
+        END $$;
+      CREATE TRIGGER partition_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+        ON pgs_distribution_metadata.partition
+        FOR EACH STATEMENT EXECUTE FUNCTION pgs_distribution_metadata.notify_catalog_change();
+      CREATE TRIGGER shard_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+        ON pgs_distribution_metadata.shard
+        FOR EACH STATEMENT EXECUTE FUNCTION pgs_distribution_metadata.notify_catalog_change();
+      CREATE TRIGGER shard_placement_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+        ON pgs_distribution_metadata.shard_placement
+        FOR EACH STATEMENT EXECUTE FUNCTION pgs_distribution_metadata.notify_catalog_change();
+      CREATE TRIGGER node_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+        ON pgs_distribution_metadata.node
+        FOR EACH STATEMENT EXECUTE FUNCTION pgs_distribution_metadata.notify_catalog_change();
+      CREATE FUNCTION pgs_distribution_metadata.notify_ddl() RETURNS event_trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+          PERFORM pg_notify('spar_catalog_changed', 'ddl');
+        END $$;
+      DO $$
+      BEGIN
+        -- Event triggers need a superuser; without one, only DDL sent through Spar invalidates.
+        IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+          CREATE EVENT TRIGGER spar_ddl_changed ON ddl_command_end
+            EXECUTE FUNCTION pgs_distribution_metadata.notify_ddl();
+        END IF;
+      END $$;
+      """);
+
+  private CatalogMigrations() {
+  }
+
+  /** Applies every migration the coordinator database has not seen yet. */
+  public static void migrate(Connection coordinator) throws SQLException {
+    boolean autoCommit = coordinator.getAutoCommit();
+    coordinator.setAutoCommit(false);
+    try (Statement statement = coordinator.createStatement()) {
+      statement.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
+      statement.execute("CREATE SCHEMA IF NOT EXISTS pgs_distribution_metadata");
+      statement.execute("CREATE TABLE IF NOT EXISTS pgs_distribution_metadata.schema_version"
+          + " (version int NOT NULL)");
+      int applied = currentVersion(statement);
+      for (int version = applied + 1; version <= MIGRATIONS.size(); version++) {
+        statement.execute(MIGRATIONS.get(version - 1));
+        statement.execute("DELETE FROM pgs_distribution_metadata.schema_version");
+        statement.execute("INSERT INTO pgs_distribution_metadata.schema_version VALUES (" + version + ")");
+      }
+      coordinator.commit();
+    } catch (SQLException e) {
+      coordinator.rollback();
+      throw e;
+    } finally {
+      coordinator.setAutoCommit(autoCommit);
+    }
+  }
+
+  private static int currentVersion(Statement statement) throws SQLException {
+    try (ResultSet rs = statement.executeQuery(
+        "SELECT coalesce(max(version), 0) FROM pgs_distribution_metadata.schema_version")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+}

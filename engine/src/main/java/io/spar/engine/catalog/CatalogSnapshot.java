@@ -1,0 +1,34 @@
+package io.spar.engine.catalog;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Immutable view of the distribution metadata at one moment.
+ */
+public final class CatalogSnapshot {
+  private final Map<TableName, DistributedTable> tables;
+  private final List<NodeAddress> workers;
+
+  /** Creates a snapshot of {@code tables} and the registered {@code workers}. */
+  public CatalogSnapshot(Map<TableName, DistributedTable> tables, List<NodeAddress> workers) {
+    this.tables = Map.copyOf(tables);
+    this.workers = workers.stream().sorted().toList();
+  }
+
+  /** Returns the distributed table called {@code name}, or empty if it is local or unknown. */
+  public Optional<DistributedTable> table(TableName name) {
+    return Optional.ofNullable(tables.get(name));
+  }
+
+  /** Returns every distributed table. */
+  public Iterable<DistributedTable> tables() {
+    return tables.values();
+  }
+
+  /** Returns the registered worker nodes sorted by (name, port). */
+  public List<NodeAddress> workers() {
+    return workers;
+  }
+}

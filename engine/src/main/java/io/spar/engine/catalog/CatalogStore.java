@@ -1,0 +1,180 @@
+package io.spar.engine.catalog;
+
+import io.spar.engine.hashing.PartitionType;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads and writes the distribution metadata tables in the coordinator database.
+ *
+ * <p>Every method works on a connection the caller supplies, so that metadata changes commit
+ * in the caller's transaction together with whatever else that transaction does.
+ */
+public final class CatalogStore {
+  private static final String SCHEMA = "pgs_distribution_metadata";
+
+  private CatalogStore() {
+  }
+
+  /** Loads a snapshot of all distributed tables, shards, placements and nodes. */
+  public static CatalogSnapshot load(Connection coordinator) throws SQLException {
+    Map<Long, List<ShardPlacement>> placements = loadPlacements(coordinator);
+    Map<Long, List<Shard>> shardsByRelation = new HashMap<>();
+    Map<Long, TableName> names = new HashMap<>();
+    try (Statement statement = coordinator.createStatement();
+        ResultSet rs = statement.executeQuery(
+            "SELECT s.id, s.relation_id::oid, n.nspname, c.relname, s.min_value, s.max_value"
+                + " FROM " + SCHEMA + ".shard s JOIN pg_class c ON c.oid = s.relation_id"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace")) {
+      while (rs.next()) {
+        long relationId = rs.getLong(2);
+        TableName table = new TableName(rs.getString(3), rs.getString(4));
+        names.put(relationId, table);
+        shardsByRelation.computeIfAbsent(relationId, k -> new ArrayList<>()).add(new Shard(
+            rs.getLong(1), table, rs.getString(5), rs.getString(6),
+            placements.getOrDefault(rs.getLong(1), List.of())));
+      }
+    }
+    Map<TableName, DistributedTable> tables = loadTables(coordinator, shardsByRelation);
+    return new CatalogSnapshot(tables, loadNodes(coordinator));
+  }
+
+  private static Map<TableName, DistributedTable> loadTables(
+      Connection coordinator, Map<Long, List<Shard>> shardsByRelation) throws SQLException {
+    Map<TableName, DistributedTable> tables = new HashMap<>();
+    try (Statement statement = coordinator.createStatement();
+        ResultSet rs = statement.executeQuery(
+            "SELECT p.relation_id::oid, n.nspname, c.relname, p.partition_method, p.key,"
+                + " bt.typname FROM " + SCHEMA + ".partition p"
+                + " JOIN pg_class c ON c.oid = p.relation_id"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = p.key"
+                + " JOIN pg_type t ON t.oid = a.atttypid"
+                + " JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype"
+                + " ELSE t.oid END")) {
+      while (rs.next()) {
+        long relationId = rs.getLong(1);
+        TableName name = new TableName(rs.getString(2), rs.getString(3));
+        PartitionType type = PartitionType.forTypeName(rs.getString(6)).orElseThrow(
+            () -> new IllegalStateException("unsupported partition column type for " + name));
+        tables.put(name, new DistributedTable(relationId, name,
+            DistributionMethod.ofCode(rs.getString(4).charAt(0)), rs.getString(5), type,
+            shardsByRelation.getOrDefault(relationId, List.of())));
+      }
+    }
+    return tables;
+  }
+
+  private static Map<Long, List<ShardPlacement>> loadPlacements(Connection coordinator)
+      throws SQLException {
+    Map<Long, List<ShardPlacement>> placements = new HashMap<>();
+    try (Statement statement = coordinator.createStatement();
+        ResultSet rs = statement.executeQuery(
+            "SELECT id, shard_id, shard_state, node_name, node_port FROM " + SCHEMA
+                + ".shard_placement ORDER BY id")) {
+      while (rs.next()) {
+        ShardPlacement placement = new ShardPlacement(rs.getLong(1), rs.getLong(2),
+            PlacementState.of(rs.getInt(3)), new NodeAddress(rs.getString(4), rs.getInt(5)));
+        placements.computeIfAbsent(placement.shardId(), k -> new ArrayList<>()).add(placement);
+      }
+    }
+    return placements;
+  }
+
+  private static List<NodeAddress> loadNodes(Connection coordinator) throws SQLException {
+    List<NodeAddress> nodes = new ArrayList<>();
+    try (Statement statement = coordinator.createStatement();
+        ResultSet rs = statement.executeQuery(
+            "SELECT node_name, node_port FROM " + SCHEMA + ".node")) {
+      while (rs.next()) {
+        nodes.add(new NodeAddress(rs.getString(1), rs.getInt(2)));
+      }
+    }
+    return nodes;
+  }
+
+  /** Registers a worker node; returns false if it was already registered. */
+  public static boolean addNode(Connection coordinator, NodeAddress node) throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + SCHEMA
+        + ".node (node_name, node_port) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+      ps.setString(1, node.host());
+      ps.setInt(2, node.port());
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  /** Records that relation {@code relationId} is distributed by {@code key}. */
+  public static void insertPartition(Connection coordinator, long relationId,
+      DistributionMethod method, String key) throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + SCHEMA
+        + ".partition (relation_id, partition_method, key) VALUES (?::oid, ?::\"char\", ?)")) {
+      ps.setLong(1, relationId);
+      ps.setString(2, String.valueOf(method.code()));
+      ps.setString(3, key);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Inserts a shard of relation {@code relationId} and returns its new id. */
+  public static long insertShard(Connection coordinator, long relationId, String minValue,
+      String maxValue) throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + SCHEMA
+        + ".shard (relation_id, min_value, max_value) VALUES (?::oid, ?, ?) RETURNING id")) {
+      ps.setLong(1, relationId);
+      ps.setString(2, minValue);
+      ps.setString(3, maxValue);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** Inserts a placement of shard {@code shardId} on {@code node} and returns its new id. */
+  public static long insertPlacement(Connection coordinator, long shardId, PlacementState state,
+      NodeAddress node) throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + SCHEMA
+        + ".shard_placement (shard_id, shard_state, node_name, node_port) VALUES (?, ?, ?, ?)"
+        + " RETURNING id")) {
+      ps.setLong(1, shardId);
+      ps.setInt(2, state.code());
+      ps.setString(3, node.host());
+      ps.setInt(4, node.port());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** Sets the state of placement {@code placementId}. */
+  public static void updatePlacementState(Connection coordinator, long placementId,
+      PlacementState state) throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement(
+        "UPDATE " + SCHEMA + ".shard_placement SET shard_state = ? WHERE id = ?")) {
+      ps.setInt(1, state.code());
+      ps.setLong(2, placementId);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Removes all metadata of relation {@code relationId}: partition, shards and placements. */
+  public static void deleteTable(Connection coordinator, long relationId) throws SQLException {
+    try (PreparedStatement shards = coordinator.prepareStatement(
+            "DELETE FROM " + SCHEMA + ".shard WHERE relation_id = ?::oid");
+        PreparedStatement partition = coordinator.prepareStatement(
+            "DELETE FROM " + SCHEMA + ".partition WHERE relation_id = ?::oid")) {
+      shards.setLong(1, relationId);
+      shards.executeUpdate();
+      partition.setLong(1, relationId);
+      partition.executeUpdate();
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package io.spar.engine.catalog;
+
+import io.spar.engine.hashing.PartitionType;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Distributed table: its partition column, distribution method and shards.
+ *
+ * <p>Hash shards are kept sorted by their interval so that a hash value finds its shard by
+ * binary search, as Citus's sorted shard interval array does.
+ */
+public final class DistributedTable {
+  private final long relationId;
+  private final TableName name;
+  private final DistributionMethod method;
+  private final String partitionColumn;
+  private final PartitionType partitionType;
+  private final List<Shard> shards;
+  private final int[] hashMins;
+  private final int[] hashMaxes;
+
+  /** Creates a table description; {@code shards} may be in any order. */
+  public DistributedTable(long relationId, TableName name, DistributionMethod method,
+      String partitionColumn, PartitionType partitionType, List<Shard> shards) {
+    this.relationId = relationId;
+    this.name = name;
+    this.method = method;
+    this.partitionColumn = partitionColumn;
+    this.partitionType = partitionType;
+    this.shards = method == DistributionMethod.HASH
+        ? shards.stream().sorted(Comparator.comparingInt(s -> Integer.parseInt(s.minValue()))).toList()
+        : shards.stream().sorted(Comparator.comparingLong(Shard::id)).toList();
+    this.hashMins = method == DistributionMethod.HASH
+        ? this.shards.stream().mapToInt(s -> Integer.parseInt(s.minValue())).toArray() : new int[0];
+    this.hashMaxes = method == DistributionMethod.HASH
+        ? this.shards.stream().mapToInt(s -> Integer.parseInt(s.maxValue())).toArray() : new int[0];
+  }
+
+  /** Returns the coordinator OID of the table. */
+  public long relationId() {
+    return relationId;
+  }
+
+  /** Returns the table's name. */
+  public TableName name() {
+    return name;
+  }
+
+  /** Returns how rows are assigned to shards. */
+  public DistributionMethod method() {
+    return method;
+  }
+
+  /** Returns the partition column's name. */
+  public String partitionColumn() {
+    return partitionColumn;
+  }
+
+  /** Returns the partition column's type, which hashes, compares and parses its values. */
+  public PartitionType partitionType() {
+    return partitionType;
+  }
+
+  /** Returns all shards: hash shards by interval, others by id. */
+  public List<Shard> shards() {
+    return shards;
+  }
+
+  /** Returns whether shards have been created for the table yet. */
+  public boolean hasShards() {
+    return !shards.isEmpty();
+  }
+
+  /** Returns the hash shard whose interval holds {@code hash}, if any. */
+  public Optional<Shard> shardForHash(int hash) {
+    int low = 0;
+    int high = hashMins.length - 1;
+    while (low <= high) {
+      int mid = (low + high) >>> 1;
+      if (hash < hashMins[mid]) {
+        high = mid - 1;
+      } else if (hash > hashMaxes[mid]) {
+        low = mid + 1;
+      } else {
+        return Optional.of(shards.get(mid));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Returns the shard with id {@code shardId}, if it belongs to this table. */
+  public Optional<Shard> shard(long shardId) {
+    return shards.stream().filter(s -> s.id() == shardId).findFirst();
+  }
+
+  @Override
+  public String toString() {
+    return name + " (" + method + " on " + partitionColumn + ", " + shards.size() + " shards)";
+  }
+}

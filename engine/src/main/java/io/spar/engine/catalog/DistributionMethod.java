@@ -1,0 +1,52 @@
+package io.spar.engine.catalog;
+
+import java.util.Locale;
+
+/**
+ * How rows of a distributed table are assigned to shards, with pg_shard's one-letter codes.
+ */
+public enum DistributionMethod {
+  /** By the hash of the partition column into equal slices of the int32 range. */
+  HASH('h'),
+  /** By non-overlapping value ranges of the partition column. */
+  RANGE('r'),
+  /** By load batches; shard ranges are only recorded, never enforced. */
+  APPEND('a');
+
+  private final char code;
+
+  DistributionMethod(char code) {
+    this.code = code;
+  }
+
+  /** Returns the code stored in {@code partition.partition_method}. */
+  public char code() {
+    return code;
+  }
+
+  /** Returns the method with the stored {@code code}. */
+  public static DistributionMethod ofCode(char code) {
+    for (DistributionMethod each : values()) {
+      if (each.code == code) {
+        return each;
+      }
+    }
+    throw new IllegalArgumentException("unknown partition method '" + code + "'");
+  }
+
+  /**
+   * Returns the method named by a user, as {@code 'hash'}, {@code 'h'}, {@code 'range'},
+   * {@code 'r'}, {@code 'append'} or {@code 'a'}.
+   *
+   * @throws IllegalArgumentException if the name is none of those
+   */
+  public static DistributionMethod ofUserName(String name) {
+    String lower = name.trim().toLowerCase(Locale.ROOT);
+    for (DistributionMethod each : values()) {
+      if (lower.equals(each.name().toLowerCase(Locale.ROOT)) || lower.equals(String.valueOf(each.code))) {
+        return each;
+      }
+    }
+    throw new IllegalArgumentException("unrecognized partition method \"" + name + "\"");
+  }
+}

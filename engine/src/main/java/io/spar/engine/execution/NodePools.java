@@ -1,0 +1,88 @@
+package io.spar.engine.execution;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.spar.engine.catalog.NodeAddress;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One HikariCP pool per node, all with the coordinator's database name and credentials.
+ *
+ * <p>Worker connections bind strings as untyped ({@code stringtype=unspecified}) so that a
+ * string parameter compares with a date or numeric column as a literal would, which is what
+ * users of PostgreSQL expect from {@code setString}.
+ */
+public final class NodePools implements AutoCloseable {
+  private static final int MAX_CONNECTIONS_PER_NODE = 32;
+  private static final long CONNECT_TIMEOUT_MILLIS = 2000;
+
+  private final String database;
+  private final Properties credentials;
+  private final Map<NodeAddress, HikariDataSource> pools = new ConcurrentHashMap<>();
+
+  /** Creates pools that connect to {@code database} with {@code user} and {@code password}. */
+  public NodePools(String database, String user, String password) {
+    this.database = database;
+    this.credentials = new Properties();
+    if (user != null) {
+      credentials.setProperty("user", user);
+    }
+    if (password != null) {
+      credentials.setProperty("password", password);
+    }
+    credentials.setProperty("stringtype", "unspecified");
+    credentials.setProperty("connectTimeout", "3");
+    credentials.setProperty("ApplicationName", "spar");
+  }
+
+  /** Returns the pool of {@code node}, creating it on first use. */
+  public HikariDataSource pool(NodeAddress node) {
+    return pools.computeIfAbsent(node, this::createPool);
+  }
+
+  /** Borrows a connection to {@code node}; closing it returns it to the pool. */
+  public Connection borrow(NodeAddress node) throws SQLException {
+    return pool(node).getConnection();
+  }
+
+  /** Opens a connection to {@code node} outside any pool. */
+  public Connection open(NodeAddress node) throws SQLException {
+    return DriverManager.getConnection(url(node), credentials);
+  }
+
+  /** Returns the number of connections currently open to {@code node}, pooled or lent. */
+  public int openConnections(NodeAddress node) {
+    HikariDataSource pool = pools.get(node);
+    return pool == null || pool.getHikariPoolMXBean() == null
+        ? 0 : pool.getHikariPoolMXBean().getTotalConnections();
+  }
+
+  private String url(NodeAddress node) {
+    return "jdbc:postgresql://" + node.host() + ":" + node.port() + "/" + database;
+  }
+
+  private HikariDataSource createPool(NodeAddress node) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("spar-" + node);
+    config.setJdbcUrl(url(node));
+    config.setDataSourceProperties(credentials);
+    config.setMaximumPoolSize(MAX_CONNECTIONS_PER_NODE);
+    config.setMinimumIdle(0);
+    config.setIdleTimeout(60_000);
+    config.setConnectionTimeout(CONNECT_TIMEOUT_MILLIS);
+    // A node that is down when the pool is made must not fail the pool, only its borrowers.
+    config.setInitializationFailTimeout(-1);
+    return new HikariDataSource(config);
+  }
+
+  @Override
+  public void close() {
+    pools.values().forEach(HikariDataSource::close);
+    pools.clear();
+  }
+}

@@ -1,0 +1,60 @@
+package io.spar.engine.execution;
+
+import io.spar.engine.catalog.NodeAddress;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Record of the statements sent to nodes, for tests, EXPLAIN ANALYZE-style checks and
+ * {@code log_distributed_statements}.
+ *
+ * <p>It keeps a sequence number per statement and the most recent entries, so a caller can ask
+ * which statements ran since a mark it took.
+ */
+public final class StatementLog {
+  private static final Logger LOG = LoggerFactory.getLogger(StatementLog.class);
+  private static final int RETAINED = 10_000;
+
+  private final AtomicLong sequence = new AtomicLong();
+  private final Deque<Entry> recent = new ArrayDeque<>();
+  private volatile boolean logStatements;
+
+  /** One statement sent to one node; {@code shardId} is null for coordinator statements. */
+  public record Entry(long sequence, NodeAddress node, Long shardId, String sql) {
+  }
+
+  /** Records a statement about to be sent. */
+  public void record(NodeAddress node, Long shardId, String sql) {
+    Entry entry = new Entry(sequence.incrementAndGet(), node, shardId, sql);
+    if (logStatements) {
+      LOG.info("distributed statement on {} shard {}: {}", node, shardId, sql);
+    }
+    synchronized (recent) {
+      recent.addLast(entry);
+      if (recent.size() > RETAINED) {
+        recent.removeFirst();
+      }
+    }
+  }
+
+  /** Returns a mark for {@link #since(long)}. */
+  public long mark() {
+    return sequence.get();
+  }
+
+  /** Returns the retained entries recorded after {@code mark}, oldest first. */
+  public List<Entry> since(long mark) {
+    synchronized (recent) {
+      return recent.stream().filter(e -> e.sequence() > mark).toList();
+    }
+  }
+
+  /** Turns logging of every statement through SLF4J on or off. */
+  public void setLogStatements(boolean on) {
+    this.logStatements = on;
+  }
+}

@@ -1,0 +1,174 @@
+package io.spar.engine.operations;
+
+import io.spar.engine.catalog.CatalogSnapshot;
+import io.spar.engine.catalog.CatalogStore;
+import io.spar.engine.catalog.DistributedTable;
+import io.spar.engine.catalog.DistributionMethod;
+import io.spar.engine.catalog.MetadataCache;
+import io.spar.engine.catalog.NodeAddress;
+import io.spar.engine.catalog.Shard;
+import io.spar.engine.execution.NodePools;
+import io.spar.engine.execution.StatementLog;
+import io.spar.engine.hashing.PartitionType;
+import io.spar.engine.hashing.ShardIntervals;
+import io.spar.engine.operations.Relations.Relation;
+import io.spar.engine.routing.ShardPruner;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * pg_shard's SQL API for making tables distributed: registering workers, distributing a table
+ * and creating its shards, with pg_shard's error texts.
+ *
+ * <p>Each operation takes the session's coordinator connection and commits its metadata in one
+ * coordinator transaction.
+ */
+public final class DistributionOperations {
+  private final NodePools pools;
+  private final MetadataCache metadata;
+  private final StatementLog log;
+
+  /** Creates the operations over an engine's pools, metadata cache and statement log. */
+  public DistributionOperations(NodePools pools, MetadataCache metadata, StatementLog log) {
+    this.pools = pools;
+    this.metadata = metadata;
+    this.log = log;
+  }
+
+  /** Registers worker {@code node} after checking that it accepts connections. */
+  public void addNode(Connection coordinator, NodeAddress node) throws SQLException {
+    try (Connection probe = pools.open(node)) {
+      probe.isValid(5);
+    }
+    CatalogStore.addNode(coordinator, node);
+    metadata.invalidate();
+  }
+
+  /** Distributes table {@code tableName} by {@code column} with {@code methodName}. */
+  public void createDistributedTable(Connection coordinator, String tableName, String column,
+      String methodName) throws SQLException {
+    DistributionMethod method;
+    try {
+      method = DistributionMethod.ofUserName(methodName);
+    } catch (IllegalArgumentException e) {
+      throw new OperationException("22023", e.getMessage());
+    }
+    Relation relation = Relations.resolve(coordinator, tableName);
+    String typeName = Relations.columnType(coordinator, relation, column);
+    if (PartitionType.forTypeName(typeName).isEmpty()) {
+      throw method == DistributionMethod.HASH
+          ? new OperationException("42883", "could not identify a hash function for type " + typeName)
+          : new OperationException("42704", "data type " + typeName
+              + " has no default operator class for specified partition method");
+    }
+    if (metadata.snapshot().table(relation.name()).isPresent()) {
+      throw new OperationException("42P07",
+          "table \"" + relation.name().name() + "\" is already distributed");
+    }
+    CatalogStore.insertPartition(coordinator, relation.oid(), method, column);
+    metadata.invalidate();
+  }
+
+  /** Creates {@code shardCount} hash shards of {@code tableName}, each on {@code rf} workers. */
+  public void createWorkerShards(Connection coordinator, String tableName, int shardCount,
+      int replicationFactor, boolean forceUnlogged) throws SQLException {
+    DistributedTable table = distributedTable(coordinator, tableName);
+    if (table.method() != DistributionMethod.HASH) {
+      throw new OperationException("0A000", "unsupported partition method for table \""
+          + table.name().name() + "\"", null, "Use master_create_empty_shard for range and"
+          + " append distributed tables.");
+    }
+    if (table.hasShards()) {
+      throw new OperationException("55000",
+          "table \"" + table.name().name() + "\" has already had shards created for it");
+    }
+    if (shardCount <= 0) {
+      throw new OperationException("22023", "shard_count must be positive");
+    }
+    if (replicationFactor <= 0) {
+      throw new OperationException("22023", "replication_factor must be positive");
+    }
+    List<NodeAddress> workers = metadata.snapshot().workers();
+    if (replicationFactor > workers.size()) {
+      throw new OperationException("22023", "replication_factor (" + replicationFactor
+          + ") exceeds number of worker nodes (" + workers.size() + ")");
+    }
+    List<ShardIntervals.HashInterval> intervals = ShardIntervals.split(shardCount);
+    inTransaction(coordinator, creator -> {
+      for (int i = 0; i < shardCount; i++) {
+        creator.create(coordinator, table.relationId(), table.name(),
+            Integer.toString(intervals.get(i).min()), Integer.toString(intervals.get(i).max()),
+            ShardPlacementPolicy.nodesFor(i, replicationFactor, workers), forceUnlogged);
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Creates one shard of a range- or append-distributed table with an unknown interval, on
+   * {@code replicationFactor} workers chosen round-robin, and returns its id.
+   */
+  public long createEmptyShard(Connection coordinator, String tableName, int replicationFactor)
+      throws SQLException {
+    DistributedTable table = distributedTable(coordinator, tableName);
+    if (table.method() == DistributionMethod.HASH) {
+      throw new OperationException("0A000", "relation \"" + table.name().name()
+          + "\" is a hash partitioned table", null, "Use master_create_worker_shards instead.");
+    }
+    List<NodeAddress> workers = metadata.snapshot().workers();
+    if (replicationFactor <= 0 || replicationFactor > workers.size()) {
+      throw new OperationException("22023", "replication_factor (" + replicationFactor
+          + ") exceeds number of worker nodes (" + workers.size() + ")");
+    }
+    int index = table.shards().size();
+    return inTransaction(coordinator, creator -> creator.create(coordinator, table.relationId(),
+        table.name(), null, null, ShardPlacementPolicy.nodesFor(index, replicationFactor, workers),
+        false));
+  }
+
+  /** Returns the id of the shard of {@code tableName} that holds partition value {@code value}. */
+  public Optional<Long> shardIdForValue(Connection coordinator, String tableName, Object value)
+      throws SQLException {
+    DistributedTable table = distributedTable(coordinator, tableName);
+    if (value == null) {
+      throw new OperationException("22004", "distribution value cannot be NULL");
+    }
+    try {
+      return ShardPruner.shardForValue(table, value).map(Shard::id);
+    } catch (IllegalArgumentException e) {
+      throw new OperationException("22P02", e.getMessage());
+    }
+  }
+
+  /** Returns the distributed table {@code tableName} denotes, or fails as pg_shard did. */
+  public DistributedTable distributedTable(Connection coordinator, String tableName)
+      throws SQLException {
+    Relation relation = Relations.resolve(coordinator, tableName);
+    CatalogSnapshot snapshot = metadata.snapshot();
+    return snapshot.table(relation.name()).orElseThrow(() -> new OperationException("55000",
+        "relation \"" + relation.name().name() + "\" is not a distributed table"));
+  }
+
+  private interface ShardWork<T> {
+    T run(ShardCreator creator) throws SQLException;
+  }
+
+  private <T> T inTransaction(Connection coordinator, ShardWork<T> work) throws SQLException {
+    ShardCreator creator = new ShardCreator(pools, log);
+    coordinator.setAutoCommit(false);
+    try {
+      T result = work.run(creator);
+      coordinator.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      coordinator.rollback();
+      creator.undo();
+      throw e;
+    } finally {
+      coordinator.setAutoCommit(true);
+      metadata.invalidate();
+    }
+  }
+}

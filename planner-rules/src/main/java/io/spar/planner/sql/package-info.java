@@ -1,0 +1,4 @@
+/**
+ * How a pushed-down subtree becomes PostgreSQL text for one shard.
+ */
+package io.spar.planner.sql;

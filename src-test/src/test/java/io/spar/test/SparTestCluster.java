@@ -1,0 +1,71 @@
+package io.spar.test;
+
+import io.spar.engine.cluster.LocalCluster;
+import io.spar.engine.cluster.PgNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * The one local cluster (a coordinator and two workers) that the end-to-end tests of a JVM
+ * share, with connections through Spar and straight to each node.
+ *
+ * <p>Test classes keep out of each other's way by using their own table names.
+ */
+public final class SparTestCluster {
+  /** Number of worker nodes. */
+  public static final int WORKERS = 2;
+
+  private static LocalCluster cluster;
+
+  private SparTestCluster() {
+  }
+
+  /** Returns the shared cluster, starting it on first use. */
+  public static synchronized LocalCluster cluster() {
+    if (cluster == null) {
+      try {
+        cluster = LocalCluster.start(directory(), WORKERS);
+      } catch (IOException e) {
+        throw new IllegalStateException("could not start the test cluster", e);
+      }
+    }
+    return cluster;
+  }
+
+  /** Returns the directory of the shared cluster. */
+  public static Path directory() {
+    return Path.of("target", "spar-test-cluster").toAbsolutePath();
+  }
+
+  /** Returns the {@code jdbc:spar:} URL of the embedded default on the shared cluster. */
+  public static String sparUrl() {
+    cluster();
+    return "jdbc:spar:local=" + directory() + ";workers=" + WORKERS;
+  }
+
+  /** Returns the {@code jdbc:spar:} URL of a local cluster of its own in {@code directory}. */
+  public static String sparUrl(Path directory) {
+    return "jdbc:spar:local=" + directory.toAbsolutePath() + ";workers=" + WORKERS;
+  }
+
+  /** Opens a connection through Spar. */
+  public static Connection spar() throws SQLException {
+    return DriverManager.getConnection(sparUrl(), new Properties());
+  }
+
+  /** Opens a plain pgjdbc connection to {@code node}. */
+  public static Connection direct(PgNode node) throws SQLException {
+    Properties properties = new Properties();
+    properties.setProperty("user", LocalCluster.USER);
+    return DriverManager.getConnection(node.jdbcUrl(), properties);
+  }
+
+  /** Opens a plain pgjdbc connection to the coordinator. */
+  public static Connection coordinator() throws SQLException {
+    return direct(cluster().coordinator());
+  }
+}
