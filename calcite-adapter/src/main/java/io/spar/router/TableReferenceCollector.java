@@ -14,6 +14,7 @@ import org.apache.calcite.sql.SqlInsert;
 import org.apache.calcite.sql.SqlJoin;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlSelect;
 import org.apache.calcite.sql.SqlUpdate;
 import org.apache.calcite.sql.SqlWith;
@@ -60,11 +61,18 @@ public final class TableReferenceCollector {
       visit(insert.getSource());
     } else if (node instanceof SqlUpdate update) {
       addTarget(update.getTargetTable(), update.getAlias(), update.getCondition());
-      visitOperands(update.getSourceExpressionList());
+      visit(update.getSourceExpressionList());
       visit(update.getCondition());
     } else if (node instanceof SqlDelete delete) {
       addTarget(delete.getTargetTable(), delete.getAlias(), delete.getCondition());
       visit(delete.getCondition());
+    } else if (node instanceof SqlNodeList list) {
+      // Select lists, ORDER BY, GROUP BY and SET lists hold scalar subqueries too.
+      for (SqlNode each : list) {
+        if (each != null) {
+          visit(each);
+        }
+      }
     } else if (node instanceof SqlCall call) {
       visitOperands(call);
     }

@@ -134,6 +134,9 @@ class DifferentialQueryTest {
     q.add(unorderedLabeled("min_max_text_and_date",
         "SELECT min(title) AS first_title, max(title) AS last_title,"
             + " min(published) AS first_day, max(published) AS last_day FROM diff_articles"));
+    q.add(unorderedLabeled("stddev_and_variance",
+        "SELECT stddev(word_count) AS sd, variance(word_count) AS var, stddev_pop(author_id) AS sp"
+            + " FROM diff_articles"));
     q.add(orderedLabeled("group_by_having",
         "SELECT author_id, count(*) AS n, sum(word_count) AS words FROM diff_articles"
             + " GROUP BY author_id HAVING count(*) > 12 ORDER BY author_id"));

@@ -3,11 +3,14 @@ package io.spar.test;
 import io.spar.engine.cluster.LocalCluster;
 import io.spar.engine.cluster.PgNode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Comparator;
 import java.util.Properties;
+import java.util.stream.Stream;
 
 /**
  * The one local cluster (a coordinator and two workers) that the end-to-end tests of a JVM
@@ -28,6 +31,7 @@ public final class SparTestCluster {
   public static synchronized LocalCluster cluster() {
     if (cluster == null) {
       try {
+        removeAbandonedClusters();
         cluster = LocalCluster.start(directory(), WORKERS);
       } catch (IOException e) {
         throw new IllegalStateException("could not start the test cluster", e);
@@ -36,9 +40,38 @@ public final class SparTestCluster {
     return cluster;
   }
 
-  /** Returns the directory of the shared cluster. */
+  /**
+   * Returns the directory of the shared cluster: one per JVM, so that concurrent test runs
+   * never stop each other's nodes; directories of JVMs that have exited are removed.
+   */
   public static Path directory() {
-    return Path.of("target", "spar-test-cluster").toAbsolutePath();
+    Path target = Path.of("target").toAbsolutePath();
+    long pid = ProcessHandle.current().pid();
+    return target.resolve("spar-test-cluster-" + pid);
+  }
+
+  private static void removeAbandonedClusters() throws IOException {
+    Path target = Path.of("target").toAbsolutePath();
+    if (!Files.isDirectory(target)) {
+      return;
+    }
+    try (Stream<Path> children = Files.list(target)) {
+      for (Path each : children.toList()) {
+        String name = each.getFileName().toString();
+        if (name.startsWith("spar-test-cluster-") && ProcessHandle.of(
+            Long.parseLong(name.substring("spar-test-cluster-".length()))).isEmpty()) {
+          deleteRecursively(each);
+        }
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path directory) throws IOException {
+    try (Stream<Path> paths = Files.walk(directory)) {
+      for (Path each : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(each);
+      }
+    }
   }
 
   /** Returns the {@code jdbc:spar:} URL of the embedded default on the shared cluster. */
