@@ -5,6 +5,7 @@ import io.spar.engine.execution.ColumnInfo;
 import io.spar.engine.execution.RowSet;
 import io.spar.engine.operations.DistributionOperations;
 import io.spar.router.ShardSqlSplicer;
+import io.spar.router.SplicedSql;
 import io.spar.session.CoordinatorExecutor;
 import io.spar.session.SparErrors;
 import io.spar.session.StatementResult;
@@ -84,10 +85,13 @@ public final class SqlApiFunctions {
       return new Object[0];
     }
     List<String> texts = new ArrayList<>();
+    List<Object> bound = new ArrayList<>();
     for (SqlNode each : arguments) {
-      texts.add(splicer.text(each));
+      SplicedSql argument = splicer.text(each);
+      texts.add(argument.sql());
+      bound.addAll(argument.bind(parameters));
     }
-    return coordinator.firstRow("SELECT " + String.join(", ", texts), parameters);
+    return coordinator.firstRow("SELECT " + String.join(", ", texts), bound);
   }
 
   private static void arity(SqlApiCall call, Object[] args, int min, int max) throws SQLException {

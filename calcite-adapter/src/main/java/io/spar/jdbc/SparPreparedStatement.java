@@ -2,6 +2,7 @@ package io.spar.jdbc;
 
 import java.sql.ParameterMetaData;
 import java.sql.ResultSet;
+import java.sql.BatchUpdateException;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import java.util.List;
  * Prepared statement of a Spar connection: the SQL with its bound parameter values, run through
  * the session on each execution.
  *
- * <p>Batches run the statement once per parameter set for now ({@link #executeBatchParameters});
+ * <p>Batches go to the session in one call ({@link #executeBatchParameters});
  * generated keys are not collected for batched executions.
  */
 public final class SparPreparedStatement extends ParameterSetters {
@@ -114,13 +115,19 @@ public final class SparPreparedStatement extends ParameterSetters {
   }
 
   /**
-   * Runs the statement once per parameter set and returns the update counts; the one place to
-   * replace when batches are sent to the nodes in one round trip.
+   * Runs the batch through the session, which sends a modification of a distributed table as
+   * one JDBC batch per shard placement; the batch is atomic, so on failure no statement counts
+   * as executed.
    */
   long[] executeBatchParameters(List<List<Object>> parameterSets) throws SQLException {
-    return runBatch(parameterSets.size(),
-        i -> updateResult(run(sql, parameterSets.get(i), false)),
-        i -> sql + " with parameters " + parameterSets.get(i));
+    try {
+      return ((SparConnection) getConnection()).session().executeBatch(sql, parameterSets);
+    } catch (BatchUpdateException e) {
+      throw e;
+    } catch (SQLException e) {
+      throw new BatchUpdateException(e.getMessage(), e.getSQLState(), e.getErrorCode(),
+          new long[0], e);
+    }
   }
 
   /** Returns the columns of the last result set this statement produced, or null if unknown. */

@@ -8,25 +8,27 @@ import io.spar.engine.routing.PartitionValue;
 import io.spar.engine.routing.ShardPruner;
 import io.spar.session.SparErrors;
 import java.sql.SQLException;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.apache.calcite.sql.SqlBasicCall;
 import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlInsert;
 import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlLiteral;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlUpdate;
 
 /**
- * Router of modifications of a distributed table to the one shard they change.
+ * Router of modifications of a distributed table to the shards they change.
  *
- * <p>An INSERT is routed by the value it gives the partition column; an UPDATE or DELETE by
- * the equality on the partition column in its WHERE clause. The statement text reaches the
- * shard as written, with only the table name replaced.
+ * <p>An INSERT is routed row by row by the value it gives the partition column, and its rows
+ * are regrouped into one INSERT per shard. An UPDATE or DELETE is routed by the partition-column
+ * predicates of its WHERE clause, to every shard they leave. The statement text reaches each
+ * shard as written, with only the table name replaced (and, for INSERT, only that shard's rows).
  */
 public final class ModificationRouter {
   private ModificationRouter() {
@@ -40,78 +42,85 @@ public final class ModificationRouter {
   }
 
   /**
-   * Returns the write for {@code statement} on its one shard, or empty if it can change no row.
+   * Returns the shard writes for {@code statement} with {@code parameters}; none if it can
+   * change no row.
    *
    * @param columns the target table's columns in order, for an INSERT without a column list
    */
-  public static Optional<ShardWrite> plan(SqlNode statement, TableReference target,
+  public static List<ShardWrite> plan(SqlNode statement, TableReference target,
       DistributedTable table, List<String> columns, ShardSqlSplicer splicer,
       List<Object> parameters, ExpressionEvaluator evaluator) throws SQLException {
     if (!table.hasShards()) {
-      throw SparErrors.error(SparErrors.OBJECT_NOT_IN_PREREQUISITE_STATE, "could not find any shards",
+      throw SparErrors.error(SparErrors.OBJECT_NOT_IN_PREREQUISITE_STATE,
+          "could not find any shards",
           "No shards exist for distributed table \"" + table.name().name() + "\".",
           "Run master_create_worker_shards to create shards and try again.");
     }
-    List<Shard> shards = statement instanceof SqlInsert insert
-        ? insertShards(insert, table, columns, parameters, evaluator)
-        : shardsOfWhere(statement, target, table, parameters);
-    if (shards.isEmpty()) {
-      return Optional.empty();
+    if (statement instanceof SqlInsert insert) {
+      return planInsert(insert, target, table, columns, splicer, parameters, evaluator);
     }
-    if (shards.size() > 1) {
-      throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
-          "cannot modify multiple shards during a single query");
+    checkPartitionColumnUnchanged(statement, table);
+    List<ShardWrite> writes = new ArrayList<>();
+    for (Shard each : prune(table,
+        PartitionPredicates.extract(target, table.partitionColumn()), parameters)) {
+      SplicedSql sql = splicer.splice(Map.of(target.identifier(),
+          RouterPlanner.shardReference(target, each)));
+      writes.add(ShardWrite.single(each, sql.sql(), sql.bind(parameters)));
     }
-    Shard shard = shards.get(0);
-    String sql = splicer.splice(Map.of(target.identifier(),
-        RouterPlanner.shardReference(target, shard)));
-    return Optional.of(new ShardWrite(shard, sql, parameters));
+    return writes;
   }
 
-  private static List<Shard> shardsOfWhere(SqlNode statement, TableReference target,
-      DistributedTable table, List<Object> parameters) throws SQLException {
+  private static void checkPartitionColumnUnchanged(SqlNode statement, DistributedTable table)
+      throws SQLException {
     if (statement instanceof SqlUpdate update) {
       for (SqlNode each : update.getTargetColumnList()) {
-        if (((SqlIdentifier) each).names.get(((SqlIdentifier) each).names.size() - 1)
-            .equals(table.partitionColumn())) {
+        List<String> names = ((SqlIdentifier) each).names;
+        if (names.get(names.size() - 1).equals(table.partitionColumn())) {
           throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
               "modifying the partition value of rows is not allowed");
         }
       }
     }
-    PartitionConstraint constraint = PartitionPredicates.extract(target, table.partitionColumn());
-    return prune(table, constraint, parameters);
   }
 
-  private static List<Shard> insertShards(SqlInsert insert, DistributedTable table,
-      List<String> columns, List<Object> parameters, ExpressionEvaluator evaluator)
-      throws SQLException {
-    int index = partitionColumnIndex(insert, table, columns);
+  private static List<ShardWrite> planInsert(SqlInsert insert, TableReference target,
+      DistributedTable table, List<String> columns, ShardSqlSplicer splicer,
+      List<Object> parameters, ExpressionEvaluator evaluator) throws SQLException {
     SqlNode source = insert.getSource();
     if (source.getKind() != SqlKind.VALUES) {
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
           "INSERT … SELECT into a distributed table is not supported");
     }
-    Set<Long> seen = new HashSet<>();
-    List<Shard> shards = new java.util.ArrayList<>();
-    for (SqlNode row : ((SqlBasicCall) source).getOperandList()) {
-      Object value = index < 0 ? null : rowValue((SqlBasicCall) row, index, parameters, evaluator);
+    int index = partitionColumnIndex(insert, table, columns);
+    List<SqlNode> rows = ((SqlBasicCall) source).getOperandList();
+    Map<Shard, List<Integer>> rowsByShard = new LinkedHashMap<>();
+    for (int i = 0; i < rows.size(); i++) {
+      Object value = index < 0 ? null
+          : rowValue((SqlBasicCall) rows.get(i), index, parameters, evaluator);
       if (value == null) {
         throw SparErrors.error("22004",
             "cannot plan INSERT using row with NULL value in partition column");
       }
-      List<Shard> matching = prune(table,
-          new PartitionConstraint.Equals(new PartitionValue.Constant(value)), List.of());
-      if (matching.isEmpty()) {
-        throw SparErrors.error(SparErrors.OBJECT_NOT_IN_PREREQUISITE_STATE,
-            "could not find shard for partition column value", null,
-            "Create a shard whose range holds the value and try again.");
-      }
-      if (seen.add(matching.get(0).id())) {
-        shards.add(matching.get(0));
-      }
+      rowsByShard.computeIfAbsent(shardFor(table, value), k -> new ArrayList<>()).add(i);
     }
-    return shards;
+    List<ShardWrite> writes = new ArrayList<>();
+    for (Map.Entry<Shard, List<Integer>> each : rowsByShard.entrySet()) {
+      SplicedSql sql = splicer.spliceRows(target.identifier(),
+          RouterPlanner.shardReference(target, each.getKey()), rows, each.getValue());
+      writes.add(ShardWrite.single(each.getKey(), sql.sql(), sql.bind(parameters)));
+    }
+    return writes;
+  }
+
+  private static Shard shardFor(DistributedTable table, Object value) throws SQLException {
+    List<Shard> matching = prune(table,
+        new PartitionConstraint.Equals(new PartitionValue.Constant(value)), List.of());
+    if (matching.isEmpty()) {
+      throw SparErrors.error(SparErrors.OBJECT_NOT_IN_PREREQUISITE_STATE,
+          "could not find shard for partition column value", null,
+          "Create a shard whose range holds the value and try again.");
+    }
+    return matching.get(0);
   }
 
   private static int partitionColumnIndex(SqlInsert insert, DistributedTable table,
@@ -138,7 +147,7 @@ public final class ModificationRouter {
     if (value.isPresent()) {
       return value.get().resolve(parameters);
     }
-    if (node instanceof org.apache.calcite.sql.SqlLiteral literal && literal.getValue() == null) {
+    if (node instanceof SqlLiteral literal && literal.getValue() == null) {
       return null;
     }
     return evaluator.evaluate(node);

@@ -60,8 +60,9 @@ public final class RouterPlanner {
       replacements.put(references.get(i).identifier(), shardReference(references.get(i),
           chosen.get(i)));
     }
-    return Optional.of(new ShardQuery(chosen.get(0).id(), nodes, splicer.splice(replacements),
-        parameters));
+    SplicedSql spliced = splicer.splice(replacements);
+    return Optional.of(new ShardQuery(chosen.get(0).id(), nodes, spliced.sql(),
+        spliced.bind(parameters)));
   }
 
   /** Returns the text that replaces a table identifier: the shard, aliased as the table. */

@@ -4,22 +4,27 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import org.apache.calcite.sql.SqlDynamicParam;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.parser.SqlParserPos;
+import org.apache.calcite.sql.util.SqlBasicVisitor;
 
 /**
  * Rewriter of statement text that replaces table identifiers with shard names at the positions
  * the parser recorded, leaving every other character as the user wrote it.
  *
  * <p>Splicing, rather than unparsing the tree, keeps the statement faithful: PostgreSQL sees
- * the same expressions, casts, functions and parameter markers it would have seen without Spar.
+ * the same expressions, casts and functions it would have seen without Spar. Parameter markers
+ * are the one exception: each becomes {@code ?}, because pgjdbc binds only those, and the
+ * result records which statement parameter each one takes.
  */
 public final class ShardSqlSplicer {
   private final String sql;
   private final int[] lineStarts;
+  private final List<SqlDynamicParam> parameters;
 
-  /** Creates a splicer over the text that was parsed. */
-  public ShardSqlSplicer(String sql) {
+  /** Creates a splicer over the text that was parsed into {@code statement}. */
+  public ShardSqlSplicer(String sql, SqlNode statement) {
     this.sql = sql;
     List<Integer> starts = new ArrayList<>();
     starts.add(0);
@@ -29,25 +34,53 @@ public final class ShardSqlSplicer {
       }
     }
     this.lineStarts = starts.stream().mapToInt(Integer::intValue).toArray();
+    this.parameters = new ArrayList<>();
+    statement.accept(new SqlBasicVisitor<Void>() {
+      @Override
+      public Void visit(SqlDynamicParam param) {
+        parameters.add(param);
+        return null;
+      }
+    });
+    parameters.sort(Comparator.comparingInt(p -> start(p.getParserPosition())));
   }
 
   /** Returns the statement with each node's text replaced by its mapped replacement. */
-  public String splice(Map<SqlNode, String> replacements) {
+  public SplicedSql splice(Map<SqlNode, String> replacements) {
     List<Map.Entry<SqlNode, String>> ordered = new ArrayList<>(replacements.entrySet());
-    ordered.sort(Comparator.comparingInt(
-        (Map.Entry<SqlNode, String> e) -> start(e.getKey().getParserPosition())).reversed());
-    StringBuilder result = new StringBuilder(sql);
+    ordered.sort(Comparator.comparingInt(e -> start(e.getKey().getParserPosition())));
+    Builder builder = new Builder();
+    int cursor = 0;
     for (Map.Entry<SqlNode, String> each : ordered) {
       SqlParserPos pos = each.getKey().getParserPosition();
-      result.replace(start(pos), end(pos), each.getValue());
+      builder.original(cursor, start(pos)).literal(each.getValue());
+      cursor = end(pos);
     }
-    return result.toString();
+    return builder.original(cursor, sql.length()).build();
   }
 
-  /** Returns the text of {@code node} as written. */
-  public String text(SqlNode node) {
+  /**
+   * Returns an INSERT with its target replaced by {@code target} and only the VALUES rows at
+   * {@code selected} (indexes into {@code rows}) kept.
+   */
+  public SplicedSql spliceRows(SqlNode targetNode, String target, List<SqlNode> rows,
+      List<Integer> selected) {
+    Builder builder = new Builder();
+    SqlParserPos targetPos = targetNode.getParserPosition();
+    builder.original(0, start(targetPos)).literal(target)
+        .original(end(targetPos), start(rows.get(0).getParserPosition()));
+    for (int i = 0; i < selected.size(); i++) {
+      SqlParserPos row = rows.get(selected.get(i)).getParserPosition();
+      builder.literal(i == 0 ? "" : ", ").original(start(row), end(row));
+    }
+    int end = end(rows.get(rows.size() - 1).getParserPosition());
+    return builder.original(end, sql.length()).build();
+  }
+
+  /** Returns the text of {@code node} as written, with its parameter markers as {@code ?}. */
+  public SplicedSql text(SqlNode node) {
     SqlParserPos pos = node.getParserPosition();
-    return sql.substring(start(pos), end(pos));
+    return new Builder().original(start(pos), end(pos)).build();
   }
 
   private int start(SqlParserPos pos) {
@@ -56,5 +89,34 @@ public final class ShardSqlSplicer {
 
   private int end(SqlParserPos pos) {
     return lineStarts[pos.getEndLineNum() - 1] + pos.getEndColumnNum();
+  }
+
+  /** Accumulator of output text and of the parameters its markers take. */
+  private final class Builder {
+    private final StringBuilder text = new StringBuilder();
+    private final List<Integer> order = new ArrayList<>();
+
+    Builder original(int from, int to) {
+      int cursor = from;
+      for (SqlDynamicParam each : parameters) {
+        int start = start(each.getParserPosition());
+        if (start >= from && start < to) {
+          text.append(sql, cursor, start).append('?');
+          order.add(each.getIndex());
+          cursor = end(each.getParserPosition());
+        }
+      }
+      text.append(sql, cursor, to);
+      return this;
+    }
+
+    Builder literal(String value) {
+      text.append(value);
+      return this;
+    }
+
+    SplicedSql build() {
+      return new SplicedSql(text.toString(), order.stream().mapToInt(Integer::intValue).toArray());
+    }
   }
 }

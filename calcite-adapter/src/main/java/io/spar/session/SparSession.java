@@ -3,7 +3,6 @@ package io.spar.session;
 import io.spar.adapter.CalciteQueryRunner;
 import io.spar.commands.DdlCommands;
 import io.spar.commands.ShardDdlRunner;
-import io.spar.commands.SqlApiCall;
 import io.spar.commands.SqlApiFunctions;
 import io.spar.engine.SparEngine;
 import io.spar.engine.execution.SessionConnections;
@@ -15,26 +14,32 @@ import java.util.List;
 /**
  * One user session: the statement pipeline behind a {@code jdbc:spar:} connection.
  *
- * <p>A statement is classified by its first keyword; queries and modifications are parsed and
- * routed by {@link StatementRouter}, DDL goes to {@link DdlCommands}, and session commands run
- * on the session's coordinator connection.
+ * <p>A statement is classified by its first keyword; queries and modifications are planned
+ * once per text by {@link StatementPlanner} (plans are cached until the catalog changes), DDL
+ * goes to {@link DdlCommands}, and session commands run on the session's coordinator
+ * connection.
  */
 public final class SparSession implements AutoCloseable {
   private final SparEngine engine;
-  private final SessionConnections connections;
-  private final CoordinatorExecutor coordinator;
-  private final SearchPath searchPath;
+  private final SessionContext context;
   private final CalciteQueryRunner calcite;
-  private DdlCommands ddl;
-  private StatementRouter router;
+  private final PlanCache plans = new PlanCache();
+  private final StatementPlanner planner;
+  private final DdlCommands ddl;
 
   /** Creates a session on {@code engine}. */
   public SparSession(SparEngine engine) {
     this.engine = engine;
-    this.connections = engine.openSession();
-    this.coordinator = new CoordinatorExecutor(connections, engine.statementLog());
-    this.searchPath = new SearchPath(connections);
+    SessionConnections connections = engine.openSession();
+    CoordinatorExecutor coordinator = new CoordinatorExecutor(connections, engine.statementLog());
+    this.context = new SessionContext(connections, coordinator, new SearchPath(connections));
     this.calcite = new CalciteQueryRunner(engine, connections);
+    DistributionOperations operations =
+        new DistributionOperations(engine.pools(), engine.metadata(), engine.statementLog());
+    this.planner = new StatementPlanner(engine, context, calcite,
+        new SqlApiFunctions(operations, coordinator, connections));
+    this.ddl = new DdlCommands(coordinator, connections, engine.metadata(),
+        new ShardDdlRunner(engine.pools(), engine.statementLog()));
   }
 
   /** Returns the engine this session runs on. */
@@ -44,12 +49,12 @@ public final class SparSession implements AutoCloseable {
 
   /** Returns the node connections this session holds. */
   public SessionConnections connections() {
-    return connections;
+    return context.connections();
   }
 
   /**
-   * Runs one SQL statement with its parameters (0-based list, one per {@code ?} placeholder)
-   * and returns its result.
+   * Runs one SQL statement with its parameters (0-based list, one per {@code ?} or
+   * {@code $n} placeholder) and returns its result.
    */
   public StatementResult execute(String sql, List<Object> parameters) throws SQLException {
     try {
@@ -57,7 +62,29 @@ public final class SparSession implements AutoCloseable {
     } catch (OperationException e) {
       throw SparErrors.error(e.getSQLState(), e.getMessage(), e.detail(), e.hint());
     } finally {
-      connections.releaseWorkers();
+      context.connections().releaseWorkers();
+    }
+  }
+
+  /**
+   * Runs one statement once per parameter set, as JDBC's {@code executeBatch}; modifications
+   * of distributed tables go out as one batch per shard placement.
+   */
+  public long[] executeBatch(String sql, List<List<Object>> parameterSets) throws SQLException {
+    try {
+      StatementKind kind = StatementKind.of(sql);
+      if (kind == StatementKind.QUERY || kind == StatementKind.MODIFICATION) {
+        return plan(sql).executeBatch(parameterSets);
+      }
+      long[] counts = new long[parameterSets.size()];
+      for (int i = 0; i < counts.length; i++) {
+        counts[i] = dispatch(sql, parameterSets.get(i)).updateCount();
+      }
+      return counts;
+    } catch (OperationException e) {
+      throw SparErrors.error(e.getSQLState(), e.getMessage(), e.detail(), e.hint());
+    } finally {
+      context.connections().releaseWorkers();
     }
   }
 
@@ -65,10 +92,10 @@ public final class SparSession implements AutoCloseable {
     switch (StatementKind.of(sql)) {
       case QUERY:
       case MODIFICATION:
-        return router().execute(sql, parameters);
+        return plan(sql).execute(parameters);
       case DDL:
-        StatementResult result = ddl().execute(sql, parameters);
-        searchPath.refresh();
+        StatementResult result = ddl.execute(sql, parameters);
+        searchPathChanged();
         return result;
       case TRANSACTION_CONTROL:
         throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
@@ -77,36 +104,30 @@ public final class SparSession implements AutoCloseable {
         throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
             "EXPLAIN of distributed statements is not supported yet");
       default:
-        StatementResult other = coordinator.execute(sql, parameters);
-        searchPath.refresh();
+        StatementResult other = context.coordinator().execute(sql, parameters);
+        searchPathChanged();
         return other;
     }
   }
 
-  private StatementRouter router() {
-    if (router == null) {
-      SqlApiFunctions functions = new SqlApiFunctions(operations(), coordinator, connections);
-      router = new StatementRouter(engine, connections, coordinator, searchPath, calcite,
-          functions);
+  private StatementPlan plan(String sql) throws SQLException {
+    long generation = engine.metadata().generation();
+    StatementPlan plan = plans.get(sql, generation);
+    if (plan == null) {
+      plan = planner.prepare(sql);
+      plans.put(sql, generation, plan);
     }
-    return router;
+    return plan;
   }
 
-  private DdlCommands ddl() {
-    if (ddl == null) {
-      ddl = new DdlCommands(coordinator, connections, engine.metadata(),
-          new ShardDdlRunner(engine.pools(), engine.statementLog()));
-    }
-    return ddl;
-  }
-
-  private DistributionOperations operations() {
-    return new DistributionOperations(engine.pools(), engine.metadata(), engine.statementLog());
+  private void searchPathChanged() {
+    context.searchPath().refresh();
+    plans.clear();
   }
 
   @Override
   public void close() {
     calcite.close();
-    connections.close();
+    context.connections().close();
   }
 }

@@ -6,10 +6,28 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Modification of one shard, to run on each of its FINALIZED placements.
+ * Modification of one shard, to run on each of its FINALIZED placements: one statement text
+ * with one or more parameter sets (a JDBC batch).
+ *
+ * @param shard the shard to modify
+ * @param sql the statement text with shard names spliced in
+ * @param parameterSets the parameter sets, run in order as one batch
+ * @param statementIndexes for each parameter set, its position in the caller's batch, where
+ *     its update count is reported
  */
-public record ShardWrite(Shard shard, String sql, List<Object> parameters) {
+public record ShardWrite(Shard shard, String sql, List<List<Object>> parameterSets,
+    int[] statementIndexes) {
+
   public ShardWrite {
-    parameters = Collections.unmodifiableList(new ArrayList<>(parameters));
+    List<List<Object>> copies = new ArrayList<>();
+    for (List<Object> each : parameterSets) {
+      copies.add(Collections.unmodifiableList(new ArrayList<>(each)));
+    }
+    parameterSets = Collections.unmodifiableList(copies);
+  }
+
+  /** Returns a write of one statement with one parameter set, reported at position 0. */
+  public static ShardWrite single(Shard shard, String sql, List<Object> parameters) {
+    return new ShardWrite(shard, sql, List.of(parameters), new int[] {0});
   }
 }

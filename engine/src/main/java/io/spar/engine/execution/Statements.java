@@ -17,13 +17,18 @@ final class Statements {
       throws SQLException {
     PreparedStatement statement = connection.prepareStatement(sql);
     try {
-      for (int i = 0; i < parameters.size(); i++) {
-        statement.setObject(i + 1, parameters.get(i));
-      }
+      bind(statement, parameters);
       return statement;
     } catch (SQLException e) {
       statement.close();
       throw e;
+    }
+  }
+
+  /** Binds {@code parameters} to {@code statement}'s markers in order. */
+  static void bind(PreparedStatement statement, List<Object> parameters) throws SQLException {
+    for (int i = 0; i < parameters.size(); i++) {
+      statement.setObject(i + 1, parameters.get(i));
     }
   }
 }

@@ -2,24 +2,35 @@ package io.spar.engine.execution;
 
 import io.spar.engine.catalog.CatalogStore;
 import io.spar.engine.catalog.MetadataCache;
+import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.catalog.PlacementState;
 import io.spar.engine.catalog.ShardPlacement;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Runs a modification on every FINALIZED placement of its shard.
+ * Runs modifications on every FINALIZED placement of their shards, all in one transaction per
+ * worker node.
  *
- * <p>The statement runs in a transaction on each placement. A statement error (a constraint
- * violation, say) rolls back every placement, so nothing is half-written and no placement is
- * blamed. A node failure on some placements, while others succeed, marks the failed ones
- * INACTIVE before the others commit, so a crash in between leaves a placement wrongly
- * inactive (repairable) rather than wrongly finalized; if every placement fails, the write
- * fails. This is pg_shard's availability model; two-phase commit makes it fully atomic.
+ * <p>Shards on the same node share the session's connection to it, so a statement that touches
+ * several shards is undone as a whole on a statement error (a constraint violation, say):
+ * nothing is half-written and no placement is blamed. Placements are written in placement
+ * order and committed only after every placement ran, so concurrent writers to the same rows
+ * queue on the first placement's row locks and apply in the same order everywhere.
+ *
+ * <p>A node failure while others succeed marks every placement this statement wrote on that
+ * node INACTIVE before the others commit, so a crash in between leaves a placement wrongly
+ * inactive (repairable) rather than wrongly finalized. If some shard has no placement left,
+ * the whole statement fails. Commits to several nodes are not yet atomic with each other;
+ * two-phase commit makes them so.
  */
 public final class WriteExecutor {
   private final StatementLog log;
@@ -31,56 +42,26 @@ public final class WriteExecutor {
     this.cache = cache;
   }
 
-  /** Runs {@code write} with the session's worker connections and returns its outcome. */
-  public WriteResult execute(ShardWrite write, SessionConnections session) throws SQLException {
-    List<ShardPlacement> placements = write.shard().finalizedPlacements();
-    if (placements.isEmpty()) {
-      throw new SQLException("could not find any healthy placement for shard "
-          + write.shard().id(), "XX000");
-    }
-    List<ShardPlacement> succeeded = new ArrayList<>();
-    List<ShardPlacement> failed = new ArrayList<>();
-    WriteResult result = null;
-    SQLException nodeFailure = null;
-    for (ShardPlacement placement : placements) {
-      try {
-        WriteResult each = runOn(placement, write, session);
-        result = result == null ? each : result;
-        succeeded.add(placement);
-      } catch (SQLException e) {
-        if (!Failures.isNodeFailure(e)) {
-          rollback(succeeded, session);
-          rollback(List.of(placement), session);
-          throw e;
-        }
-        session.releaseWorker(placement.node());
-        failed.add(placement);
-        nodeFailure = nodeFailure == null ? e : nodeFailure;
-      }
-    }
-    if (succeeded.isEmpty()) {
-      throw nodeFailure;
-    }
-    markInactive(failed, session);
-    commit(succeeded, session);
-    return result;
-  }
-
-  private WriteResult runOn(ShardPlacement placement, ShardWrite write,
+  /**
+   * Runs {@code writes}, which together form a batch of {@code statementCount} statements, and
+   * returns their update counts (and rows, for a single statement that returned any).
+   */
+  public WriteResult execute(List<ShardWrite> writes, int statementCount,
       SessionConnections session) throws SQLException {
-    Connection connection = session.worker(placement.node());
-    connection.setAutoCommit(false);
-    log.record(placement.node(), write.shard().id(), write.sql());
-    try (PreparedStatement statement =
-        Statements.prepare(connection, write.sql(), write.parameters())) {
-      if (statement.execute()) {
-        try (ResultSet resultSet = statement.getResultSet()) {
-          RowSet rows = RowSet.read(resultSet);
-          return new WriteResult(rows.rows().size(), rows);
-        }
+    Attempt attempt = new Attempt(session);
+    try {
+      for (ShardWrite each : writes) {
+        attempt.run(each);
       }
-      return new WriteResult(statement.getLargeUpdateCount(), null);
+      attempt.checkEveryShardWritten(writes);
+    } catch (SQLException | RuntimeException e) {
+      attempt.rollback();
+      throw e;
     }
+    markInactive(attempt.failedPlacements(), session);
+    List<ShardPlacement> lostInCommit = attempt.commit();
+    markInactive(lostInCommit, session);
+    return attempt.result(statementCount);
   }
 
   private void markInactive(List<ShardPlacement> failed, SessionConnections session)
@@ -95,25 +76,113 @@ public final class WriteExecutor {
     cache.invalidate();
   }
 
-  private void commit(List<ShardPlacement> placements, SessionConnections session)
-      throws SQLException {
-    List<ShardPlacement> failed = new ArrayList<>();
-    for (ShardPlacement each : placements) {
-      try {
-        session.worker(each.node()).commit();
-      } catch (SQLException e) {
-        if (!Failures.isNodeFailure(e)) {
-          throw e;
+  /** State of one statement's writes across nodes. */
+  private final class Attempt {
+    private final SessionConnections session;
+    private final Map<NodeAddress, List<ShardPlacement>> written = new LinkedHashMap<>();
+    private final Set<NodeAddress> failedNodes = new HashSet<>();
+    private final List<ShardPlacement> failed = new ArrayList<>();
+    private final Set<ShardWrite> recorded = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Map<Integer, Long> counts = new LinkedHashMap<>();
+    private SQLException nodeFailure;
+    private RowSet rows;
+
+    Attempt(SessionConnections session) {
+      this.session = session;
+    }
+
+    void run(ShardWrite write) throws SQLException {
+      for (ShardPlacement placement : write.shard().finalizedPlacements()) {
+        NodeAddress node = placement.node();
+        if (failedNodes.contains(node)) {
+          failed.add(placement);
+          continue;
         }
-        failed.add(each);
+        try {
+          PlacementWrite.Outcome outcome = PlacementWrite.run(session.worker(node), write, log,
+              node);
+          written.computeIfAbsent(node, k -> new ArrayList<>()).add(placement);
+          if (recorded.add(write)) {
+            record(write, outcome);
+          }
+        } catch (SQLException e) {
+          if (!Failures.isNodeFailure(e)) {
+            throw e;
+          }
+          nodeFailed(node, placement, e);
+        }
       }
     }
-    markInactive(failed, session);
+
+    private void record(ShardWrite write, PlacementWrite.Outcome outcome) {
+      for (int i = 0; i < write.statementIndexes().length; i++) {
+        counts.merge(write.statementIndexes()[i], outcome.counts()[i], Long::sum);
+      }
+      if (outcome.rows() != null) {
+        rows = rows == null ? outcome.rows()
+            : new RowSet(rows.columns(), concat(rows.rows(), outcome.rows().rows()));
+      }
+    }
+
+    private void nodeFailed(NodeAddress node, ShardPlacement placement, SQLException e) {
+      failedNodes.add(node);
+      failed.add(placement);
+      // Work already done on this node in this statement is lost with its connection.
+      List<ShardPlacement> lost = written.remove(node);
+      if (lost != null) {
+        failed.addAll(lost);
+      }
+      session.releaseWorker(node);
+      nodeFailure = nodeFailure == null ? e : nodeFailure;
+    }
+
+    void checkEveryShardWritten(List<ShardWrite> writes) throws SQLException {
+      for (ShardWrite each : writes) {
+        boolean written = this.written.values().stream()
+            .anyMatch(list -> list.stream().anyMatch(p -> p.shardId() == each.shard().id()));
+        if (!written) {
+          throw nodeFailure != null ? nodeFailure : new SQLException(
+              "could not find any healthy placement for shard " + each.shard().id(), "XX000");
+        }
+      }
+    }
+
+    List<ShardPlacement> failedPlacements() {
+      return failed;
+    }
+
+    List<ShardPlacement> commit() throws SQLException {
+      List<ShardPlacement> lost = new ArrayList<>();
+      for (Map.Entry<NodeAddress, List<ShardPlacement>> each : written.entrySet()) {
+        try {
+          session.worker(each.getKey()).commit();
+        } catch (SQLException e) {
+          if (!Failures.isNodeFailure(e)) {
+            throw e;
+          }
+          session.releaseWorker(each.getKey());
+          lost.addAll(each.getValue());
+        }
+      }
+      return lost;
+    }
+
+    void rollback() {
+      for (NodeAddress each : written.keySet()) {
+        session.releaseWorker(each);
+      }
+    }
+
+    WriteResult result(int statementCount) {
+      long[] result = new long[statementCount];
+      counts.forEach((index, count) -> result[index] = count);
+      return new WriteResult(result, rows);
+    }
   }
 
-  private static void rollback(List<ShardPlacement> placements, SessionConnections session) {
-    for (ShardPlacement each : placements) {
-      session.releaseWorker(each.node());
-    }
+  private static List<Object[]> concat(List<Object[]> a, List<Object[]> b) {
+    List<Object[]> result = new ArrayList<>(a);
+    result.addAll(b);
+    return result;
   }
 }

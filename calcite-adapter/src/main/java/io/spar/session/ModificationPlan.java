@@ -1,0 +1,108 @@
+package io.spar.session;
+
+import io.spar.engine.SparEngine;
+import io.spar.engine.catalog.DistributedTable;
+import io.spar.engine.execution.ShardWrite;
+import io.spar.engine.execution.WriteResult;
+import io.spar.router.ModificationRouter;
+import io.spar.router.ShardSqlSplicer;
+import io.spar.router.SplicedSql;
+import io.spar.router.TableReference;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.calcite.sql.SqlNode;
+
+/**
+ * Plan of an INSERT, UPDATE or DELETE of a distributed table: routed per execution by its
+ * bound parameters, with a batch regrouped into one JDBC batch per shard and placement.
+ */
+final class ModificationPlan implements StatementPlan {
+  private final String sql;
+  private final SqlNode statement;
+  private final TableReference target;
+  private final List<String> columns;
+  private final ShardSqlSplicer splicer;
+  private final SparEngine engine;
+  private final SessionContext context;
+
+  ModificationPlan(String sql, SqlNode statement, TableReference target, List<String> columns,
+      ShardSqlSplicer splicer, SparEngine engine, SessionContext context) {
+    this.sql = sql;
+    this.statement = statement;
+    this.target = target;
+    this.columns = columns;
+    this.splicer = splicer;
+    this.engine = engine;
+    this.context = context;
+  }
+
+  @Override
+  public StatementResult execute(List<Object> parameters) throws SQLException {
+    Optional<DistributedTable> table = engine.metadata().snapshot().table(target.table());
+    if (table.isEmpty()) {
+      // Undistributed since this plan was made: the table is local now.
+      return context.coordinator().execute(sql, parameters);
+    }
+    List<ShardWrite> writes = route(table.get(), parameters);
+    if (writes.isEmpty()) {
+      return StatementResult.ofCount(0);
+    }
+    WriteResult result = engine.writes().execute(writes, 1, context.connections());
+    return result.rows() != null
+        ? StatementResult.ofRows(result.rows()) : StatementResult.ofCount(result.totalCount());
+  }
+
+  @Override
+  public long[] executeBatch(List<List<Object>> parameterSets) throws SQLException {
+    Optional<DistributedTable> table = engine.metadata().snapshot().table(target.table());
+    if (table.isEmpty()) {
+      return StatementPlan.super.executeBatch(parameterSets);
+    }
+    Map<String, Batch> batches = new LinkedHashMap<>();
+    for (int i = 0; i < parameterSets.size(); i++) {
+      for (ShardWrite each : route(table.get(), parameterSets.get(i))) {
+        batches.computeIfAbsent(each.shard().id() + "\0" + each.sql(), k -> new Batch(each))
+            .add(each.parameterSets().get(0), i);
+      }
+    }
+    List<ShardWrite> writes = new ArrayList<>();
+    batches.values().forEach(each -> writes.add(each.toWrite()));
+    return engine.writes().execute(writes, parameterSets.size(), context.connections())
+        .updateCounts();
+  }
+
+  private List<ShardWrite> route(DistributedTable table, List<Object> parameters)
+      throws SQLException {
+    return ModificationRouter.plan(statement, target, table, columns, splicer, parameters,
+        node -> {
+          SplicedSql expression = splicer.text(node);
+          return context.coordinator().firstRow("SELECT " + expression.sql(),
+              expression.bind(parameters))[0];
+        });
+  }
+
+  /** Parameter sets of one batch that go to the same shard with the same text. */
+  private static final class Batch {
+    private final ShardWrite first;
+    private final List<List<Object>> parameterSets = new ArrayList<>();
+    private final List<Integer> indexes = new ArrayList<>();
+
+    Batch(ShardWrite first) {
+      this.first = first;
+    }
+
+    void add(List<Object> parameters, int index) {
+      parameterSets.add(parameters);
+      indexes.add(index);
+    }
+
+    ShardWrite toWrite() {
+      return new ShardWrite(first.shard(), first.sql(), parameterSets,
+          indexes.stream().mapToInt(Integer::intValue).toArray());
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package io.spar.session;
+
+import io.spar.adapter.CalciteQueryRunner;
+import io.spar.engine.SparEngine;
+import io.spar.engine.execution.ShardQuery;
+import io.spar.router.RouterPlanner;
+import io.spar.router.ShardSqlSplicer;
+import io.spar.router.TableReference;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Plan of a query on distributed tables: a router query when its parameters prune every table
+ * to one co-located shard, otherwise a Calcite plan over all surviving shards.
+ */
+final class QueryPlan implements StatementPlan {
+  private final String sql;
+  private final List<TableReference> routable;
+  private final ShardSqlSplicer splicer;
+  private final SparEngine engine;
+  private final CalciteQueryRunner calcite;
+
+  /**
+   * Creates the plan; {@code routable} holds the table references when all of them are
+   * distributed (so the query may route to one shard), or is null.
+   */
+  QueryPlan(String sql, List<TableReference> routable, ShardSqlSplicer splicer,
+      SparEngine engine, CalciteQueryRunner calcite) {
+    this.sql = sql;
+    this.routable = routable;
+    this.splicer = splicer;
+    this.engine = engine;
+    this.calcite = calcite;
+  }
+
+  @Override
+  public StatementResult execute(List<Object> parameters) throws SQLException {
+    if (routable != null) {
+      Optional<ShardQuery> routed;
+      try {
+        routed = RouterPlanner.plan(routable, engine.metadata().snapshot(), splicer, parameters);
+      } catch (IllegalArgumentException e) {
+        throw SparErrors.invalidValue(e);
+      }
+      if (routed.isPresent()) {
+        return StatementResult.ofRows(engine.reads().execute(List.of(routed.get())));
+      }
+    }
+    return StatementResult.ofRows(calcite.query(sql, parameters));
+  }
+}

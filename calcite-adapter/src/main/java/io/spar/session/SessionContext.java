@@ -1,0 +1,14 @@
+package io.spar.session;
+
+import io.spar.engine.execution.SessionConnections;
+
+/**
+ * The parts of a session that its plans use when they run.
+ *
+ * @param connections the session's node connections
+ * @param coordinator runner of statements on the session's coordinator connection
+ * @param searchPath the session's search path
+ */
+record SessionContext(SessionConnections connections, CoordinatorExecutor coordinator,
+    SearchPath searchPath) {
+}

@@ -1,0 +1,103 @@
+package io.spar.session;
+
+import io.spar.adapter.CalciteQueryRunner;
+import io.spar.commands.SqlApiCall;
+import io.spar.commands.SqlApiFunctions;
+import io.spar.engine.SparEngine;
+import io.spar.engine.catalog.CatalogSnapshot;
+import io.spar.engine.catalog.DistributedTable;
+import io.spar.parser.SqlParsing;
+import io.spar.router.ShardSqlSplicer;
+import io.spar.router.TableReference;
+import io.spar.router.TableReferenceCollector;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.calcite.sql.SqlInsert;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlNode;
+
+/**
+ * Planner of queries and modifications: parse, find the tables, and choose how the statement
+ * will be routed, once per statement text.
+ *
+ * <p>A statement that touches no distributed table runs on the coordinator as written. Queries
+ * on distributed tables become a {@link QueryPlan}, which routes to one shard when the bound
+ * parameters allow and otherwise asks Calcite; modifications become a
+ * {@link ModificationPlan}. No Calcite validation or planning happens here, so router
+ * statements never pay for it.
+ */
+final class StatementPlanner {
+  private final SparEngine engine;
+  private final SessionContext context;
+  private final CalciteQueryRunner calcite;
+  private final SqlApiFunctions functions;
+
+  StatementPlanner(SparEngine engine, SessionContext context, CalciteQueryRunner calcite,
+      SqlApiFunctions functions) {
+    this.engine = engine;
+    this.context = context;
+    this.calcite = calcite;
+    this.functions = functions;
+  }
+
+  /** Returns the plan of {@code sql}. */
+  StatementPlan prepare(String sql) throws SQLException {
+    CatalogSnapshot snapshot = engine.metadata().snapshot();
+    SqlNode statement;
+    try {
+      statement = SqlParsing.parse(sql);
+    } catch (SQLException e) {
+      // PostgreSQL accepts more than Calcite's grammar; statements on local tables keep it all.
+      if (!DistributedNames.mentioned(sql, snapshot)) {
+        return parameters -> context.coordinator().execute(sql, parameters);
+      }
+      throw e;
+    }
+    ShardSqlSplicer splicer = new ShardSqlSplicer(SqlParsing.parsedText(sql), statement);
+    Optional<SqlApiCall> call = SqlApiCall.match(statement, SqlApiFunctions.NAMES);
+    if (call.isPresent()) {
+      return parameters -> functions.execute(call.get(), splicer, parameters);
+    }
+    List<TableReference> references = TableReferenceCollector.collect(statement,
+        names -> context.searchPath().resolve(names, snapshot));
+    List<TableReference> distributed = references.stream()
+        .filter(each -> snapshot.table(each.table()).isPresent()).toList();
+    if (distributed.isEmpty()) {
+      return parameters -> context.coordinator().execute(sql, parameters);
+    }
+    if (statement.getKind().belongsTo(SqlKind.DML)) {
+      return modification(sql, statement, references, snapshot, splicer);
+    }
+    return new QueryPlan(sql, distributed.size() == references.size() ? distributed : null,
+        splicer, engine, calcite);
+  }
+
+  private StatementPlan modification(String sql, SqlNode statement,
+      List<TableReference> references, CatalogSnapshot snapshot, ShardSqlSplicer splicer)
+      throws SQLException {
+    TableReference target = references.get(0);
+    Optional<DistributedTable> table = snapshot.table(target.table());
+    if (table.isEmpty() || references.stream().skip(1)
+        .anyMatch(each -> snapshot.table(each.table()).isPresent())) {
+      throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
+          "cannot plan modifications that read from distributed tables in subqueries");
+    }
+    boolean needsColumns = statement instanceof SqlInsert insert
+        && insert.getTargetColumnList() == null;
+    List<String> columns = needsColumns ? columns(table.get()) : List.of();
+    return new ModificationPlan(sql, statement, target, columns, splicer, engine, context);
+  }
+
+  private List<String> columns(DistributedTable table) throws SQLException {
+    StatementResult result = context.coordinator().execute("SELECT attname FROM pg_attribute"
+        + " WHERE attrelid = ?::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+        List.of(table.relationId()));
+    List<String> names = new ArrayList<>();
+    for (Object[] row : result.rows().rows()) {
+      names.add((String) row[0]);
+    }
+    return names;
+  }
+}

@@ -1,0 +1,48 @@
+package io.spar.engine.execution;
+
+import io.spar.engine.catalog.NodeAddress;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Execution of one shard write on one placement, inside the node connection's transaction.
+ */
+final class PlacementWrite {
+  private PlacementWrite() {
+  }
+
+  /** Update counts per parameter set, and the rows a single statement returned, if any. */
+  record Outcome(long[] counts, RowSet rows) {
+  }
+
+  /** Runs {@code write} on {@code connection}, opening its transaction if needed. */
+  static Outcome run(Connection connection, ShardWrite write, StatementLog log, NodeAddress node)
+      throws SQLException {
+    if (connection.getAutoCommit()) {
+      connection.setAutoCommit(false);
+    }
+    log.record(node, write.shard().id(), write.sql());
+    List<List<Object>> sets = write.parameterSets();
+    if (sets.size() == 1) {
+      try (PreparedStatement statement = Statements.prepare(connection, write.sql(), sets.get(0))) {
+        if (statement.execute()) {
+          try (ResultSet resultSet = statement.getResultSet()) {
+            RowSet rows = RowSet.read(resultSet);
+            return new Outcome(new long[] {rows.rows().size()}, rows);
+          }
+        }
+        return new Outcome(new long[] {statement.getLargeUpdateCount()}, null);
+      }
+    }
+    try (PreparedStatement statement = connection.prepareStatement(write.sql())) {
+      for (List<Object> each : sets) {
+        Statements.bind(statement, each);
+        statement.addBatch();
+      }
+      return new Outcome(statement.executeLargeBatch(), null);
+    }
+  }
+}
