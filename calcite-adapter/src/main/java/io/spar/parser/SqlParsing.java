@@ -1,5 +1,6 @@
 package io.spar.parser;
 
+import io.spar.parser.impl.SparSqlParserImpl;
 import io.spar.session.SparErrors;
 import java.sql.SQLException;
 import org.apache.calcite.avatica.util.Casing;
@@ -7,17 +8,20 @@ import org.apache.calcite.avatica.util.Quoting;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
-import org.apache.calcite.sql.parser.babel.SqlBabelParserImpl;
 import org.apache.calcite.sql.validate.SqlConformanceEnum;
 
 /**
- * Parser of single SQL statements with PostgreSQL's identifier rules: unquoted names fold to
- * lower case, quoted names keep their case, and the Babel grammar accepts {@code ::} casts.
+ * Parser of single SQL statements with PostgreSQL's lexical rules and Spar's grammar.
+ *
+ * <p>Unquoted names fold to lower case and quoted names keep their case. The grammar
+ * ({@link SparSqlParserImpl}) is Calcite's with Babel's conformance plus PostgreSQL's
+ * {@code ON CONFLICT}, {@code RETURNING}, {@code $n} parameters, {@code ::} casts and
+ * non-reserved words such as {@code date} as names.
  */
 public final class SqlParsing {
   /** Parser configuration shared by Spar's front end and its Calcite connection. */
   public static final SqlParser.Config CONFIG = SqlParser.config()
-      .withParserFactory(SqlBabelParserImpl.FACTORY)
+      .withParserFactory(SparSqlParserImpl.FACTORY)
       .withConformance(SqlConformanceEnum.BABEL)
       .withQuoting(Quoting.DOUBLE_QUOTE)
       .withUnquotedCasing(Casing.TO_LOWER)
@@ -34,11 +38,15 @@ public final class SqlParsing {
    * @throws SQLException with SQLState 42601 and a message that starts with {@code syntax error}
    */
   public static SqlNode parse(String sql) throws SQLException {
+    String text = stripTrailingSemicolon(sql);
+    SqlNode statement;
     try {
-      return SqlParser.create(stripTrailingSemicolon(sql), CONFIG).parseStmt();
+      statement = SqlParser.create(text, CONFIG).parseStmt();
     } catch (SqlParseException e) {
       throw SparErrors.syntaxError(e);
     }
+    ParameterStyles.check(statement, text);
+    return statement;
   }
 
   /** Returns the text that {@link #parse} parses, whose positions the parse tree records. */

@@ -1,0 +1,222 @@
+package io.spar.parser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.calcite.sql.SqlBasicCall;
+import org.apache.calcite.sql.SqlDynamicParam;
+import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.sql.dialect.PostgresqlSqlDialect;
+import org.apache.calcite.sql.parser.SqlParserPos;
+import org.apache.calcite.sql.util.SqlBasicVisitor;
+import org.junit.jupiter.api.Test;
+
+/** Tests of Spar's grammar through {@link SqlParsing}: node shapes, positions, parameters. */
+class SparSqlParserTest {
+  @Test
+  void insertOnConflictDoNothingWithReturning() throws SQLException {
+    String sql = "INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y')"
+        + " ON CONFLICT (a) DO NOTHING RETURNING *, a + 1 AS nxt, b label";
+    SparSqlInsert insert = assertInstanceOf(SparSqlInsert.class, SqlParsing.parse(sql));
+    assertEquals(SqlKind.VALUES, insert.getSource().getKind());
+    assertEquals(2, ((SqlBasicCall) insert.getSource()).operandCount());
+    SqlOnConflict conflict = insert.getOnConflict();
+    assertEquals(SqlOnConflict.Action.NOTHING, conflict.getAction());
+    assertEquals("a", text(sql, conflict.getConflictColumns().get(0)));
+    assertNull(conflict.getConstraint());
+    assertEquals(3, insert.getReturning().size());
+    assertEquals("t", text(sql, insert.getTargetTable()));
+  }
+
+  @Test
+  void insertOnConstraintDoUpdate() throws SQLException {
+    String sql = "insert into \"Events\" (id, n) values ($1, $2)\n"
+        + "on conflict on constraint \"Events_pkey\"\n"
+        + "do update set n = \"Events\".n + excluded.n where \"Events\".n < 10 returning n";
+    SparSqlInsert insert = (SparSqlInsert) SqlParsing.parse(sql);
+    SqlOnConflict conflict = insert.getOnConflict();
+    assertEquals(SqlOnConflict.Action.UPDATE, conflict.getAction());
+    assertEquals("\"Events_pkey\"", text(sql, conflict.getConstraint()));
+    assertEquals("Events_pkey", conflict.getConstraint().getSimple());
+    assertEquals("\"Events\"", text(sql, insert.getTargetTable()));
+    SqlIdentifier excluded = (SqlIdentifier) ((SqlBasicCall) conflict.getSourceExpressionList()
+        .get(0)).operand(1);
+    assertEquals(List.of("excluded", "n"), excluded.names);
+    assertEquals("n", text(sql, conflict.getTargetColumnList().get(0)));
+    assertEquals(SqlKind.LESS_THAN, conflict.getCondition().getKind());
+    assertEquals(List.of(0, 1), paramIndexes(insert));
+  }
+
+  @Test
+  void onConflictIndexPredicateAndNoTarget() throws SQLException {
+    SparSqlInsert a = (SparSqlInsert) SqlParsing.parse(
+        "INSERT INTO t VALUES (1) ON CONFLICT (a, b) WHERE a > 0 DO NOTHING");
+    assertEquals(2, a.getOnConflict().getConflictColumns().size());
+    assertEquals(SqlKind.GREATER_THAN, a.getOnConflict().getIndexPredicate().getKind());
+    SparSqlInsert b = (SparSqlInsert) SqlParsing.parse("INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING");
+    assertNull(b.getOnConflict().getConflictColumns());
+    SparSqlInsert c = (SparSqlInsert) SqlParsing.parse("INSERT INTO t SELECT * FROM s");
+    assertNull(c.getOnConflict());
+    assertNull(c.getReturning());
+  }
+
+  @Test
+  void updateAndDeleteReturning() throws SQLException {
+    SparSqlUpdate update = (SparSqlUpdate) SqlParsing.parse(
+        "UPDATE t AS x SET date = '2015-01-08', value = 2 WHERE x.id = 1 RETURNING x.*");
+    assertEquals("x", update.getAlias().getSimple());
+    assertEquals("date", ((SqlIdentifier) update.getTargetColumnList().get(0)).getSimple());
+    assertEquals(1, update.getReturning().size());
+    SparSqlDelete delete = (SparSqlDelete) SqlParsing.parse("DELETE FROM t RETURNING id, b AS c");
+    assertNull(delete.getAlias());
+    assertNull(delete.getCondition());
+    assertEquals(2, delete.getReturning().size());
+    SparSqlDelete plain = (SparSqlDelete) SqlParsing.parse("DELETE FROM t WHERE id = 1");
+    assertNull(plain.getReturning());
+  }
+
+  @Test
+  void seedStatement() throws SQLException {
+    String sql = "update test_hll_shard set users = users||hll_hash_text('foobar')"
+        + " where date = date('2015-01-08');";
+    SparSqlUpdate update = (SparSqlUpdate) SqlParsing.parse(sql);
+    String parsed = SqlParsing.parsedText(sql);
+    assertEquals("test_hll_shard", text(parsed, update.getTargetTable()));
+    SqlBasicCall where = (SqlBasicCall) update.getCondition();
+    assertEquals("date", ((SqlIdentifier) where.operand(0)).getSimple());
+    assertEquals("date('2015-01-08')", text(parsed, where.operand(1)));
+  }
+
+  @Test
+  void postgresNamesAndCasts() throws SQLException {
+    SqlSelect select = (SqlSelect) SqlParsing.parse(
+        "SELECT date, user, year, value, count, position, time, timestamp, t.user"
+            + " FROM t WHERE date = '2015-01-08' AND x::int8 > int8(y)"
+            + " AND ts = timestamp('2015-01-08 10:00') AND d = DATE '2015-01-08'");
+    assertEquals(SqlKind.IDENTIFIER, select.getSelectList().get(0).getKind());
+    // Calcite parses niladic functions as identifiers; its validator resolves an unquoted
+    // "user" to the USER function before any column, as PostgreSQL does.
+    assertEquals("user", ((SqlIdentifier) select.getSelectList().get(1)).getSimple());
+    assertEquals(List.of("t", "user"), ((SqlIdentifier) select.getSelectList().get(8)).names);
+    SparSqlInsert insert = (SparSqlInsert) SqlParsing.parse(
+        "INSERT INTO t (user, date, time, year) VALUES ('a', '2015-01-08'::date, now(), 2015)");
+    assertEquals("user", ((SqlIdentifier) insert.getTargetColumnList().get(0)).getSimple());
+    SqlParsing.parse("UPDATE t SET user = 'b', time = '10:00' WHERE date = date('2015-01-08')");
+  }
+
+  @Test
+  void queriesThatParsedBeforeStillParse() throws SQLException {
+    for (String sql : List.of(
+        "SELECT a.x, b.y FROM a JOIN b ON a.id = b.id LEFT JOIN c USING (id) WHERE a.x IN (1, 2)",
+        "SELECT * FROM t WHERE id IN (SELECT id FROM s WHERE s.v > 1) ORDER BY 1 LIMIT 5 OFFSET 2",
+        "WITH c AS (SELECT id FROM t) SELECT count(*) FROM c",
+        "SELECT id, rank() OVER (PARTITION BY g ORDER BY v DESC) FROM t",
+        "SELECT count(DISTINCT x), sum(y) FROM t GROUP BY z HAVING count(*) > 1",
+        "SELECT * FROM pgs_distribution_metadata.shard WHERE relation_id = 'x'::regclass",
+        "SELECT CAST(a AS varchar(10)) || 'x', CASE WHEN a ~ '^x' THEN 1 ELSE 0 END FROM t",
+        "INSERT INTO t VALUES (1, 'a')")) {
+      SqlParsing.parse(sql);
+    }
+  }
+
+  @Test
+  void positionsAcrossLinesAndTabs() throws SQLException {
+    String sql = "SELECT *\n\tFROM\t\"MyTable\" m\r\n  JOIN other.\"T\" o ON m.id = o.id";
+    SqlSelect select = (SqlSelect) SqlParsing.parse(sql);
+    org.apache.calcite.sql.SqlJoin join = (org.apache.calcite.sql.SqlJoin) select.getFrom();
+    assertEquals("\"MyTable\"", text(sql, ((SqlBasicCall) join.getLeft()).operand(0)));
+    assertEquals("other.\"T\"", text(sql, ((SqlBasicCall) join.getRight()).operand(0)));
+  }
+
+  @Test
+  void parameters() throws SQLException {
+    String sql = "SELECT * FROM t WHERE a = $2 AND b = $1 AND c = $10";
+    SqlNode node = SqlParsing.parse(sql);
+    assertEquals(List.of(1, 0, 9), paramIndexes(node));
+    List<String> texts = new ArrayList<>();
+    node.accept(new SqlBasicVisitor<Void>() {
+      @Override public Void visit(SqlDynamicParam param) {
+        texts.add(text(sql, param));
+        return null;
+      }
+    });
+    assertEquals(List.of("$2", "$1", "$10"), texts);
+    assertEquals(List.of(0, 1), paramIndexes(SqlParsing.parse("SELECT ? FROM t WHERE a = ?")));
+    SQLException mixed = assertThrows(SQLException.class,
+        () -> SqlParsing.parse("SELECT * FROM t WHERE a = $1 AND b = ?"));
+    assertEquals("42601", mixed.getSQLState());
+    assertTrue(message(mixed).startsWith("syntax error at or near \"?\""), mixed.getMessage());
+    assertThrows(SQLException.class, () -> SqlParsing.parse("SELECT ? FROM t WHERE a = $1"));
+    assertThrows(SQLException.class, () -> SqlParsing.parse("SELECT $0"));
+  }
+
+  @Test
+  void syntaxErrors() {
+    SQLException e = assertThrows(SQLException.class, () -> SqlParsing.parse("SELEC 1"));
+    assertEquals("42601", e.getSQLState());
+    assertTrue(message(e).startsWith("syntax error"), e.getMessage());
+    SQLException end = assertThrows(SQLException.class,
+        () -> SqlParsing.parse("INSERT INTO t VALUES (1) ON CONFLICT DO"));
+    assertEquals("42601", end.getSQLState());
+    assertTrue(message(end).startsWith("syntax error"), end.getMessage());
+  }
+
+  @Test
+  void unparsesToPostgresql() throws SQLException {
+    assertEquals("INSERT INTO \"t\" (\"a\", \"b\")\nVALUES (?, 2) ON CONFLICT (\"a\")"
+        + " DO UPDATE SET \"b\" = \"excluded\".\"b\" WHERE \"t\".\"b\" < 3 RETURNING *",
+        unparse("insert into t (a, b) values ($1, 2) on conflict (a)"
+            + " do update set b = excluded.b where t.b < 3 returning *"));
+    assertEquals("INSERT INTO \"t\"\nVALUES (1) ON CONFLICT ON CONSTRAINT \"t_pkey\" DO NOTHING",
+        unparse("insert into t values (1) on conflict on constraint t_pkey do nothing"));
+    assertEquals("UPDATE \"t\" SET \"a\" = 1\nWHERE \"b\" = 2 RETURNING \"a\" AS \"x\"",
+        unparse("update t set a = 1 where b = 2 returning a as x"));
+    assertEquals("DELETE FROM \"t\" AS \"d\" RETURNING \"id\", *",
+        unparse("delete from t d returning id, *"));
+  }
+
+  /** Returns the server-style message without the "ERROR: " severity prefix. */
+  private static String message(SQLException e) {
+    return e.getMessage().replaceFirst("^ERROR: ", "");
+  }
+
+  private static String unparse(String sql) throws SQLException {
+    return SqlParsing.parse(sql).toSqlString(PostgresqlSqlDialect.DEFAULT).getSql();
+  }
+
+  private static List<Integer> paramIndexes(SqlNode node) {
+    List<Integer> indexes = new ArrayList<>();
+    node.accept(new SqlBasicVisitor<Void>() {
+      @Override public Void visit(SqlDynamicParam param) {
+        indexes.add(param.getIndex());
+        return null;
+      }
+    });
+    return indexes;
+  }
+
+  /** Returns the substring of {@code sql} that {@code node}'s position covers. */
+  private static String text(String sql, SqlNode node) {
+    String[] lines = sql.split("\n", -1);
+    SqlParserPos pos = node.getParserPosition();
+    return sql.substring(offset(lines, pos.getLineNum(), pos.getColumnNum()),
+        offset(lines, pos.getEndLineNum(), pos.getEndColumnNum()) + 1);
+  }
+
+  private static int offset(String[] lines, int line, int column) {
+    int offset = 0;
+    for (int i = 0; i < line - 1; i++) {
+      offset += lines[i].length() + 1;
+    }
+    return offset + column - 1;
+  }
+}
