@@ -1,0 +1,381 @@
+package io.spar.benchmarks;
+
+import io.spar.engine.cluster.LocalCluster;
+import io.spar.engine.cluster.PgNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The benchmark fixture of one JMH fork: a {@link LocalCluster} with {@value #WORKERS} workers,
+ * a Spar connection to it, the hash-distributed table {@value #TABLE} ({@code k bigint, v text},
+ * indexed on {@code k}, {@value #SHARDS} shards, replication factor {@value #REPLICATION_FACTOR})
+ * and, for the direct side, one plain pgjdbc connection per worker plus the shard table and worker
+ * of every shard, read from {@code pgs_distribution_metadata}.
+ *
+ * <p>The cluster lives in the directory named by the system property {@value #DIRECTORY_PROPERTY}
+ * (default {@code target/bench-cluster} under the working directory) and is reused if it exists.
+ * {@link #start()} drops and recreates the table, so every fork starts from an empty table.
+ */
+public final class BenchCluster implements AutoCloseable {
+  /** Distributed table that every benchmark uses. */
+  public static final String TABLE = "bench_kv";
+  /** Number of worker nodes. */
+  public static final int WORKERS = 2;
+  /** Number of shards of {@value #TABLE}. */
+  public static final int SHARDS = 8;
+  /** Placements per shard. */
+  public static final int REPLICATION_FACTOR = 1;
+  /** System property that names the cluster directory. */
+  public static final String DIRECTORY_PROPERTY = "spar.bench.cluster";
+
+  private static final int LOAD_BATCH = 1_000;
+  private static final int ROUTING_CHECKS = 64;
+
+  private final LocalCluster cluster;
+  private final Path directory;
+  private final List<Connection> connections = new ArrayList<>();
+  private Connection spar;
+  private Connection coordinator;
+  private long[] shardIds;
+  private String[] shardTables;
+  private Connection[] shardConnections;
+
+  private BenchCluster(LocalCluster cluster, Path directory) {
+    this.cluster = cluster;
+    this.directory = directory;
+  }
+
+  /**
+   * Starts or reuses the cluster, connects through Spar and straight to each node, and creates
+   * the empty distributed table.
+   *
+   * @return the fixture; close it to close the connections and stop the cluster
+   * @throws IOException if the cluster does not start
+   * @throws SQLException if a connection or the table set-up fails
+   */
+  public static BenchCluster start() throws IOException, SQLException {
+    Path directory = Path.of(System.getProperty(DIRECTORY_PROPERTY, "target/bench-cluster"))
+        .toAbsolutePath().normalize();
+    BenchCluster bench = new BenchCluster(LocalCluster.start(directory, WORKERS), directory);
+    try {
+      bench.connect();
+      bench.createTable();
+      bench.readPlacements();
+    } catch (SQLException | RuntimeException e) {
+      bench.close();
+      throw e;
+    }
+    return bench;
+  }
+
+  private void connect() throws SQLException {
+    spar = open("jdbc:spar:local=" + directory + ";workers=" + WORKERS);
+    coordinator = open(cluster.coordinator().jdbcUrl());
+  }
+
+  private Connection open(String url) throws SQLException {
+    Properties properties = new Properties();
+    properties.setProperty("user", LocalCluster.USER);
+    Connection connection = DriverManager.getConnection(url, properties);
+    connections.add(connection);
+    return connection;
+  }
+
+  private void createTable() throws SQLException {
+    try (Statement statement = spar.createStatement()) {
+      statement.execute("DROP TABLE IF EXISTS " + TABLE);
+      statement.execute("CREATE TABLE " + TABLE + " (k bigint NOT NULL, v text NOT NULL)");
+      statement.execute("CREATE INDEX " + TABLE + "_k ON " + TABLE + " (k)");
+      statement.execute("SELECT master_create_distributed_table('" + TABLE + "', 'k', 'hash')");
+      statement.execute("SELECT master_create_worker_shards('" + TABLE + "', " + SHARDS + ", "
+          + REPLICATION_FACTOR + ")");
+    }
+  }
+
+  /** Reads every shard's id and its one finalized placement, and connects to its worker. */
+  private void readPlacements() throws SQLException {
+    Map<Long, String> placements = new LinkedHashMap<>();
+    try (PreparedStatement query = coordinator.prepareStatement(
+        "SELECT s.id, p.node_name, p.node_port"
+            + " FROM pgs_distribution_metadata.shard s"
+            + " JOIN pgs_distribution_metadata.shard_placement p ON p.shard_id = s.id"
+            + " WHERE s.relation_id = ?::regclass AND p.shard_state = 1 ORDER BY s.id")) {
+      query.setString(1, TABLE);
+      try (ResultSet rs = query.executeQuery()) {
+        while (rs.next()) {
+          String node = rs.getString(2) + ":" + rs.getInt(3);
+          if (placements.put(rs.getLong(1), node) != null) {
+            throw new IllegalStateException("shard " + rs.getLong(1) + " of " + TABLE
+                + " has more than one finalized placement; expected replication factor "
+                + REPLICATION_FACTOR);
+          }
+        }
+      }
+    }
+    if (placements.size() != SHARDS) {
+      throw new IllegalStateException("expected " + SHARDS + " shards of " + TABLE
+          + " with a finalized placement, found " + placements.size() + ": " + placements);
+    }
+    Map<String, Connection> workers = new HashMap<>();
+    for (PgNode worker : cluster.workers()) {
+      workers.put(worker.host() + ":" + worker.port(), null);
+    }
+    shardIds = new long[SHARDS];
+    shardTables = new String[SHARDS];
+    shardConnections = new Connection[SHARDS];
+    int index = 0;
+    for (Map.Entry<Long, String> placement : placements.entrySet()) {
+      String node = placement.getValue();
+      if (!workers.containsKey(node)) {
+        throw new IllegalStateException("shard " + placement.getKey() + " is placed on " + node
+            + ", which is not a worker of the cluster in " + directory + ": " + workers.keySet());
+      }
+      Connection connection = workers.get(node);
+      if (connection == null) {
+        connection = open("jdbc:postgresql://" + node + "/" + LocalCluster.DATABASE);
+        workers.put(node, connection);
+      }
+      shardIds[index] = placement.getKey();
+      shardTables[index] = TABLE + "_" + placement.getKey();
+      shardConnections[index] = connection;
+      index++;
+    }
+  }
+
+  /** Returns the connection through {@code jdbc:spar:}. */
+  public Connection spar() {
+    return spar;
+  }
+
+  /** Returns the number of shards, which index {@link #shardId(int)} and friends. */
+  public int shardCount() {
+    return SHARDS;
+  }
+
+  /** Returns the id of the shard at {@code index} (shards in id order). */
+  public long shardId(int index) {
+    return shardIds[index];
+  }
+
+  /** Returns the name of the shard table at {@code index}, e.g. {@code bench_kv_10003}. */
+  public String shardTable(int index) {
+    return shardTables[index];
+  }
+
+  /** Returns the plain pgjdbc connection to the worker that holds the shard at {@code index}. */
+  public Connection shardConnection(int index) {
+    return shardConnections[index];
+  }
+
+  /**
+   * Prepares one statement per shard on its worker.
+   *
+   * @param template SQL with {@code %s} where the shard table's name goes
+   * @return the statements, indexed like the shards
+   * @throws SQLException if preparing fails
+   */
+  public PreparedStatement[] prepareOnShards(String template) throws SQLException {
+    PreparedStatement[] statements = new PreparedStatement[SHARDS];
+    for (int i = 0; i < SHARDS; i++) {
+      statements[i] = shardConnections[i].prepareStatement(String.format(template, shardTables[i]));
+    }
+    return statements;
+  }
+
+  /**
+   * Maps the keys {@code firstKey .. firstKey + count - 1} to their shards with PostgreSQL's own
+   * {@code hashint8} and the shards' hash ranges in the metadata, then checks a sample of them
+   * against Spar's {@code get_shard_id_for_distribution_column}.
+   *
+   * @param firstKey the first key
+   * @param count the number of consecutive keys
+   * @return the key map
+   * @throws SQLException if a query fails
+   * @throws IllegalStateException if a key falls in no shard or Spar routes a key elsewhere
+   */
+  public KeyMap keyMap(long firstKey, int count) throws SQLException {
+    Map<Long, Integer> indexOfShard = new HashMap<>();
+    for (int i = 0; i < SHARDS; i++) {
+      indexOfShard.put(shardIds[i], i);
+    }
+    byte[] shards = new byte[count];
+    Arrays.fill(shards, (byte) -1);
+    boolean autoCommit = coordinator.getAutoCommit();
+    coordinator.setAutoCommit(false); // lets pgjdbc fetch the rows in chunks
+    try (PreparedStatement query = coordinator.prepareStatement(
+        "SELECT g.k, s.id FROM generate_series(?::bigint, ?::bigint) AS g(k)"
+            + " JOIN pgs_distribution_metadata.shard s ON s.relation_id = ?::regclass"
+            + " AND hashint8(g.k) BETWEEN s.min_value::int AND s.max_value::int")) {
+      query.setFetchSize(65_536);
+      query.setLong(1, firstKey);
+      query.setLong(2, firstKey + count - 1);
+      query.setString(3, TABLE);
+      try (ResultSet rs = query.executeQuery()) {
+        while (rs.next()) {
+          int offset = Math.toIntExact(rs.getLong(1) - firstKey);
+          if (shards[offset] != -1) {
+            throw new IllegalStateException("key " + rs.getLong(1) + " falls in two shards");
+          }
+          shards[offset] = indexOfShard.get(rs.getLong(2)).byteValue();
+        }
+      }
+      coordinator.commit();
+    } finally {
+      coordinator.setAutoCommit(autoCommit);
+    }
+    for (int i = 0; i < count; i++) {
+      if (shards[i] == -1) {
+        throw new IllegalStateException("key " + (firstKey + i) + " falls in no shard of " + TABLE);
+      }
+    }
+    KeyMap map = new KeyMap(firstKey, shards);
+    checkRouting(map);
+    return map;
+  }
+
+  private void checkRouting(KeyMap map) throws SQLException {
+    int step = Math.max(1, map.size() / ROUTING_CHECKS);
+    try (Statement statement = spar.createStatement()) {
+      for (int i = 0; i < map.size(); i += step) {
+        long key = map.key(i);
+        try (ResultSet rs = statement.executeQuery(
+            "SELECT get_shard_id_for_distribution_column('" + TABLE + "', " + key + ")")) {
+          rs.next();
+          long sparShard = rs.getLong(1);
+          if (sparShard != shardIds[map.shardIndex(i)]) {
+            throw new IllegalStateException("Spar puts key " + key + " in shard " + sparShard
+                + ", but hashint8 and the metadata's hash ranges put it in shard "
+                + shardIds[map.shardIndex(i)]);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Loads one row per key of {@code keys} straight into the shard tables, in batches, then
+   * analyzes them.
+   *
+   * @param keys the keys to load
+   * @throws SQLException if loading fails
+   */
+  public void load(KeyMap keys) throws SQLException {
+    PreparedStatement[] inserts = prepareOnShards("INSERT INTO %s (k, v) VALUES (?, ?)");
+    try {
+      int[] pending = new int[SHARDS];
+      for (int i = 0; i < keys.size(); i++) {
+        int shard = keys.shardIndex(i);
+        inserts[shard].setLong(1, keys.key(i));
+        inserts[shard].setString(2, value(keys.key(i)));
+        inserts[shard].addBatch();
+        if (++pending[shard] == LOAD_BATCH) {
+          inserts[shard].executeBatch();
+          pending[shard] = 0;
+        }
+      }
+      for (int shard = 0; shard < SHARDS; shard++) {
+        if (pending[shard] > 0) {
+          inserts[shard].executeBatch();
+        }
+      }
+    } finally {
+      for (PreparedStatement insert : inserts) {
+        insert.close();
+      }
+    }
+    for (int shard = 0; shard < SHARDS; shard++) {
+      try (Statement statement = shardConnections[shard].createStatement()) {
+        statement.execute("VACUUM ANALYZE " + shardTables[shard]);
+      }
+    }
+  }
+
+  /** Empties the table through Spar ({@code TRUNCATE bench_kv} reaches every shard). */
+  public void truncateThroughSpar() throws SQLException {
+    try (Statement statement = spar.createStatement()) {
+      statement.execute("TRUNCATE " + TABLE);
+    }
+  }
+
+  /** Empties every shard table straight on its worker. */
+  public void truncateShards() throws SQLException {
+    for (int shard = 0; shard < SHARDS; shard++) {
+      try (Statement statement = shardConnections[shard].createStatement()) {
+        statement.execute("TRUNCATE " + shardTables[shard]);
+      }
+    }
+  }
+
+  /** Returns the number of rows in all shard tables together, counted on the workers. */
+  public long countShardRows() throws SQLException {
+    long rows = 0;
+    for (int shard = 0; shard < SHARDS; shard++) {
+      try (Statement statement = shardConnections[shard].createStatement();
+           ResultSet rs = statement.executeQuery("SELECT count(*) FROM " + shardTables[shard])) {
+        rs.next();
+        rows += rs.getLong(1);
+      }
+    }
+    return rows;
+  }
+
+  /** Returns the value column of the row with {@code key}. */
+  public static String value(long key) {
+    return "value-" + key;
+  }
+
+  /** Closes every connection, then stops the cluster's nodes ({@code pg_ctl stop -m fast}). */
+  @Override
+  public void close() {
+    for (Connection connection : connections) {
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        // Closing is best effort; the cluster stops below anyway.
+      }
+    }
+    connections.clear();
+    cluster.close();
+  }
+
+  /**
+   * The shard of each key of a run of consecutive keys, as an index into the fixture's shards.
+   */
+  public static final class KeyMap {
+    private final long firstKey;
+    private final byte[] shards;
+
+    KeyMap(long firstKey, byte[] shards) {
+      this.firstKey = firstKey;
+      this.shards = shards;
+    }
+
+    /** Returns the number of keys. */
+    public int size() {
+      return shards.length;
+    }
+
+    /** Returns the key at {@code offset}. */
+    public long key(int offset) {
+      return firstKey + offset;
+    }
+
+    /** Returns the shard index of the key at {@code offset}. */
+    public int shardIndex(int offset) {
+      return shards[offset];
+    }
+  }
+}
