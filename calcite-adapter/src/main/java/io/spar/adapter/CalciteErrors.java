@@ -20,6 +20,9 @@ final class CalciteErrors {
       "^(?:Column '([^']*)' not found|The definition of column '([^']*)' depends on itself)");
   private static final Pattern UNKNOWN_FUNCTION =
       Pattern.compile("^No match found for function signature ([^(]*)\\(");
+  /** Enumerable code generation meeting an operator only PostgreSQL can evaluate. */
+  private static final Pattern UNTRANSLATABLE =
+      Pattern.compile("^cannot translate call \"?([^\"(\\s]+)\"?\\(");
   private static final Pattern ENCOUNTERED = Pattern.compile("Encountered \"([^\"]*)\"");
   private static final Pattern CLASS_PREFIX =
       Pattern.compile("^([a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(Exception|Error): ");
@@ -103,6 +106,12 @@ final class CalciteErrors {
     if (m.find()) {
       String column = m.group(1) != null ? m.group(1) : m.group(2);
       return new SQLException("column \"" + column + "\" does not exist", "42703", cause);
+    }
+    m = UNTRANSLATABLE.matcher(message);
+    if (m.find()) {
+      return new SQLException("function " + m.group(1) + " cannot be evaluated across shards"
+          + " here: Spar runs it only inside a shard's query, where its arguments come from"
+          + " one row, not from an aggregate, join or subquery result", "0A000", cause);
     }
     m = UNKNOWN_FUNCTION.matcher(message);
     if (m.find()) {

@@ -71,8 +71,14 @@ public final class CalciteQueryRunner implements AutoCloseable {
 
   private CalciteConnection connection() throws SQLException {
     if (calcite == null) {
-      Connection connection = new Driver().connect("jdbc:calcite:", properties());
+      PgOperatorTable functions = new PgOperatorTable(engine.functions());
+      Connection connection = new Driver().withPrepareFactory(() -> new SparPrepare(functions))
+          .connect("jdbc:calcite:", properties());
       calcite = connection.unwrap(CalciteConnection.class);
+      for (String type : PgColumnTypes.CAST_TARGETS) {
+        // CAST(x AS text) and x::text look the type name up in the root schema.
+        calcite.getRootSchema().add(type, factory -> PgColumnTypes.ofTypeName(factory, type));
+      }
     }
     addSchemas();
     return calcite;
@@ -86,7 +92,7 @@ public final class CalciteQueryRunner implements AutoCloseable {
     result.setProperty("caseSensitive", "true");
     result.setProperty("conformance", "BABEL");
     result.setProperty("parserFactory",
-        "org.apache.calcite.sql.parser.babel.SqlBabelParserImpl#FACTORY");
+        "io.spar.parser.impl.SparSqlParserImpl#FACTORY");
     result.setProperty("fun", "standard,postgresql");
     result.setProperty("defaultNullCollation", "HIGH");
     result.setProperty("typeSystem", PostgresTypeSystem.class.getName() + "#INSTANCE");

@@ -3,6 +3,7 @@ package io.spar.engine;
 import io.spar.engine.catalog.CatalogMigrations;
 import io.spar.engine.catalog.MetadataCache;
 import io.spar.engine.catalog.NodeAddress;
+import io.spar.engine.catalog.PgFunctions;
 import io.spar.engine.execution.NodePools;
 import io.spar.engine.execution.ReadExecutor;
 import io.spar.engine.execution.SessionConnections;
@@ -29,6 +30,7 @@ public final class SparEngine implements AutoCloseable {
   private final ExecutorService threads;
   private final ReadExecutor reads;
   private final WriteExecutor writes;
+  private final PgFunctions functions;
 
   private SparEngine(NodeAddress coordinator, String database, String user, String password) {
     this.coordinator = coordinator;
@@ -37,6 +39,7 @@ public final class SparEngine implements AutoCloseable {
     this.threads = Executors.newCachedThreadPool(daemonThreads());
     this.reads = new ReadExecutor(pools, statementLog, threads);
     this.writes = new WriteExecutor(statementLog, metadata);
+    this.functions = new PgFunctions(pools.pool(coordinator), metadata::generation);
   }
 
   /**
@@ -98,6 +101,11 @@ public final class SparEngine implements AutoCloseable {
   /** Returns the executor for modifications. */
   public WriteExecutor writes() {
     return writes;
+  }
+
+  /** Returns the functions installed on the coordinator, from its {@code pg_proc}. */
+  public PgFunctions functions() {
+    return functions;
   }
 
   /** Returns the thread pool that runs shard tasks in parallel. */

@@ -29,10 +29,16 @@ public final class PlannerFixture {
 
   /** Returns a relational expression builder over the test schema. */
   public static RelBuilder builder() {
+    return builder(org.apache.calcite.rel.type.RelDataTypeSystem.DEFAULT);
+  }
+
+  /** Returns a builder over the test schema whose types follow {@code typeSystem}. */
+  public static RelBuilder builder(org.apache.calcite.rel.type.RelDataTypeSystem typeSystem) {
     SchemaPlus root = Frameworks.createRootSchema(true);
     SchemaPlus schema = root.add("public", new org.apache.calcite.schema.impl.AbstractSchema());
     schema.add("articles", new ArticlesTable());
-    return RelBuilder.create(Frameworks.newConfigBuilder().defaultSchema(schema).build());
+    return RelBuilder.create(Frameworks.newConfigBuilder().defaultSchema(schema)
+        .typeSystem(typeSystem).build());
   }
 
   /** Returns the best Enumerable plan for {@code logical} with Spar's and Enumerable's rules. */

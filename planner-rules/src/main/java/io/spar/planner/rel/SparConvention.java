@@ -3,7 +3,6 @@ package io.spar.planner.rel;
 import io.spar.planner.rules.SparRules;
 import org.apache.calcite.plan.Convention;
 import org.apache.calcite.plan.RelOptPlanner;
-import org.apache.calcite.plan.RelOptRule;
 
 /**
  * Calling convention for relational expressions that run on every shard of one table.
@@ -21,8 +20,6 @@ public final class SparConvention extends Convention.Impl {
 
   @Override
   public void register(RelOptPlanner planner) {
-    for (RelOptRule each : SparRules.ALL) {
-      planner.addRule(each);
-    }
+    SparRules.register(planner);
   }
 }

@@ -4,6 +4,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexCall;
 import org.apache.calcite.rex.RexDynamicParam;
 import org.apache.calcite.rex.RexInputRef;
@@ -49,11 +50,18 @@ public final class PushableExpressions {
     if (node instanceof RexLiteral literal) {
       return isPushableLiteral(literal);
     }
-    if (!(node instanceof RexCall call) || !RexUtil.isDeterministic(call)
-        || call.getOperator().isDynamicFunction()) {
+    if (!(node instanceof RexCall call)) {
       return false;
     }
-    if (!isPushableOperator(call) || castsToOpaque(call)) {
+    if (call.getOperator() instanceof ShardFunction function) {
+      // PostgreSQL's own function: its volatility, not Calcite's view of it, decides.
+      return function.isShardEvaluable()
+          && call.getOperands().stream().allMatch(PushableExpressions::test);
+    }
+    if (!RexUtil.isDeterministic(call) || call.getOperator().isDynamicFunction()) {
+      return false;
+    }
+    if (!isPushableOperator(call) || castsToOpaque(call) || mayOverflow(call)) {
       return false;
     }
     return call.getOperands().stream().allMatch(PushableExpressions::test);
@@ -80,9 +88,35 @@ public final class PushableExpressions {
     // Calcite's CAST to CHAR/VARCHAR of floats and timestamps formats differently from
     // PostgreSQL's, and an ANY target has no SQL spelling.
     SqlTypeName source = call.getOperands().get(0).getType().getSqlTypeName();
+    // Dates print alike (ISO, as PostgreSQL's default DateStyle), and so do integers.
     boolean textOfNonText = SqlTypeName.CHAR_TYPES.contains(target)
-        && !SqlTypeName.CHAR_TYPES.contains(source) && !SqlTypeName.INT_TYPES.contains(source);
+        && !SqlTypeName.CHAR_TYPES.contains(source) && !SqlTypeName.INT_TYPES.contains(source)
+        && source != SqlTypeName.DATE;
     return target == SqlTypeName.ANY || target == SqlTypeName.OTHER || textOfNonText
         || SqlTypeName.INTERVAL_TYPES.contains(target);
+  }
+
+  /**
+   * Returns whether {@code call} casts to a DECIMAL that may not hold its operand: Calcite
+   * invents such casts (to {@code DECIMAL(19,16)} and the like) while reducing aggregates, and
+   * where Calcite would round or overflow silently, a shard raises "numeric field overflow".
+   * Casts that keep every integer digit and every fraction digit are safe.
+   */
+  private static boolean mayOverflow(RexCall call) {
+    if (call.getKind() != SqlKind.CAST
+        || call.getType().getSqlTypeName() != SqlTypeName.DECIMAL) {
+      return false;
+    }
+    RelDataType source = call.getOperands().get(0).getType();
+    int integerDigits = call.getType().getPrecision() - call.getType().getScale();
+    return switch (source.getSqlTypeName()) {
+      case TINYINT -> integerDigits < 3;
+      case SMALLINT -> integerDigits < 5;
+      case INTEGER -> integerDigits < 10;
+      case BIGINT -> integerDigits < 19;
+      case DECIMAL -> integerDigits < source.getPrecision() - source.getScale()
+          || call.getType().getScale() < source.getScale();
+      default -> true;
+    };
   }
 }

@@ -1,0 +1,29 @@
+package io.spar.engine.catalog;
+
+import java.util.List;
+
+/**
+ * One overload of a function in the coordinator's {@code pg_proc}: the type names
+ * ({@code pg_type.typname}, such as {@code int4} or {@code _text}) of its declared arguments
+ * and result, its volatility ({@code 'i'}mmutable, {@code 's'}table, {@code 'v'}olatile), its
+ * kind ({@code 'f'} function, {@code 'a'} aggregate, {@code 'w'} window, {@code 'p'}
+ * procedure) and whether its last argument is VARIADIC.
+ */
+public record PgFunction(String name, List<String> argumentTypes, String returnType,
+    char volatility, char kind, boolean variadic) {
+
+  /** Copies the argument list so that the record stays immutable. */
+  public PgFunction {
+    argumentTypes = List.copyOf(argumentTypes);
+  }
+
+  /** Returns whether PostgreSQL may evaluate the function anywhere with the same result. */
+  public boolean isImmutable() {
+    return volatility == 'i';
+  }
+
+  /** Returns whether the overload is a plain function, neither aggregate nor window. */
+  public boolean isScalar() {
+    return kind == 'f';
+  }
+}
