@@ -18,6 +18,9 @@ import java.util.List;
  * {@code {d '...'}}) is not translated: SQL goes to Spar as written.
  */
 public class SparStatement extends StatementSettings {
+  private static final java.util.regex.Pattern RETURNING =
+      java.util.regex.Pattern.compile("\\bRETURNING\\b", java.util.regex.Pattern.CASE_INSENSITIVE);
+
   private final SparConnection connection;
   private final List<String> batch = new ArrayList<>();
   private boolean closed;
@@ -51,8 +54,21 @@ public class SparStatement extends StatementSettings {
     checkOpen();
     results.clear();
     SparSession session = connection.session();
-    return results.accept(session.execute(sql, parameters),
-        generatedKeys && SqlScanner.isModification(sql));
+    boolean keys = generatedKeys && SqlScanner.isModification(sql);
+    return results.accept(session.execute(keys ? withReturning(sql) : sql, parameters), keys);
+  }
+
+  /** Returns {@code sql} with {@code RETURNING *} appended unless it returns rows already. */
+  private static String withReturning(String sql) {
+    // pgjdbc asks for generated keys the same way: the whole modified row is returned.
+    if (RETURNING.matcher(sql).find()) {
+      return sql;
+    }
+    String trimmed = sql.stripTrailing();
+    if (trimmed.endsWith(";")) {
+      trimmed = trimmed.substring(0, trimmed.length() - 1);
+    }
+    return trimmed + " RETURNING *";
   }
 
   /** Returns the result set of a query that just ran, or pgjdbc's error if it returned none. */

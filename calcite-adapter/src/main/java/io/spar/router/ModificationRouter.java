@@ -3,12 +3,16 @@ package io.spar.router;
 import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.execution.ShardWrite;
+import io.spar.engine.execution.WriteClass;
 import io.spar.engine.routing.PartitionConstraint;
 import io.spar.engine.routing.PartitionValue;
 import io.spar.engine.routing.ShardPruner;
 import io.spar.session.SparErrors;
 import java.sql.SQLException;
+import io.spar.engine.catalog.SqlQuoting;
+import io.spar.parser.SparSqlInsert;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,46 +50,70 @@ public final class ModificationRouter {
    * change no row.
    *
    * @param columns the target table's columns in order, for an INSERT without a column list
+   * @param evaluated the expressions the coordinator evaluated, each replaced by a parameter
+   *     (beyond the statement's own) that holds its value
    */
   public static List<ShardWrite> plan(SqlNode statement, TableReference target,
       DistributedTable table, List<String> columns, ShardSqlSplicer splicer,
-      List<Object> parameters, ExpressionEvaluator evaluator) throws SQLException {
+      List<Object> parameters, Map<SqlNode, Replacement> evaluated,
+      ExpressionEvaluator evaluator) throws SQLException {
+    WriteClass writeClass = WriteClassifier.classify(statement);
     if (!table.hasShards()) {
       throw SparErrors.error(SparErrors.OBJECT_NOT_IN_PREREQUISITE_STATE,
           "could not find any shards",
           "No shards exist for distributed table \"" + table.name().name() + "\".",
           "Run master_create_worker_shards to create shards and try again.");
     }
-    if (statement instanceof SqlInsert insert) {
-      return planInsert(insert, target, table, columns, splicer, parameters, evaluator);
-    }
     checkPartitionColumnUnchanged(statement, table);
+    if (statement instanceof SqlInsert insert) {
+      return planInsert(insert, target, table, columns, splicer, parameters, evaluated,
+          evaluator, writeClass);
+    }
     List<ShardWrite> writes = new ArrayList<>();
     for (Shard each : prune(table,
         PartitionPredicates.extract(target, table.partitionColumn()), parameters)) {
-      SplicedSql sql = splicer.splice(Map.of(target.identifier(),
-          RouterPlanner.shardReference(target, each)));
-      writes.add(ShardWrite.single(each, sql.sql(), sql.bind(parameters)));
+      SplicedSql sql = splicer.splice(shardReplacements(statement, target, each, evaluated));
+      writes.add(ShardWrite.single(each, sql.sql(), sql.bind(parameters), writeClass));
     }
     return writes;
   }
 
+  /** Returns the replacements for {@code shard}: its name, and its constraint names. */
+  private static Map<SqlNode, Replacement> shardReplacements(SqlNode statement,
+      TableReference target, Shard shard, Map<SqlNode, Replacement> evaluated) {
+    Map<SqlNode, Replacement> replacements = new HashMap<>(evaluated);
+    replacements.put(target.identifier(),
+        Replacement.text(RouterPlanner.shardReference(target, shard)));
+    if (statement instanceof SparSqlInsert insert && insert.getOnConflict() != null
+        && insert.getOnConflict().getConstraint() != null) {
+      SqlIdentifier constraint = insert.getOnConflict().getConstraint();
+      replacements.put(constraint, Replacement.text(
+          SqlQuoting.identifier(constraint.getSimple() + "_" + shard.id())));
+    }
+    return replacements;
+  }
+
   private static void checkPartitionColumnUnchanged(SqlNode statement, DistributedTable table)
       throws SQLException {
-    if (statement instanceof SqlUpdate update) {
-      for (SqlNode each : update.getTargetColumnList()) {
-        List<String> names = ((SqlIdentifier) each).names;
-        if (names.get(names.size() - 1).equals(table.partitionColumn())) {
-          throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
-              "modifying the partition value of rows is not allowed");
-        }
+    SqlNodeList targets = statement instanceof SqlUpdate update ? update.getTargetColumnList()
+        : statement instanceof SparSqlInsert insert && insert.getOnConflict() != null
+            ? insert.getOnConflict().getTargetColumnList() : null;
+    if (targets == null) {
+      return;
+    }
+    for (SqlNode each : targets) {
+      List<String> names = ((SqlIdentifier) each).names;
+      if (names.get(names.size() - 1).equals(table.partitionColumn())) {
+        throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
+            "modifying the partition value of rows is not allowed");
       }
     }
   }
 
   private static List<ShardWrite> planInsert(SqlInsert insert, TableReference target,
       DistributedTable table, List<String> columns, ShardSqlSplicer splicer,
-      List<Object> parameters, ExpressionEvaluator evaluator) throws SQLException {
+      List<Object> parameters, Map<SqlNode, Replacement> evaluated,
+      ExpressionEvaluator evaluator, WriteClass writeClass) throws SQLException {
     SqlNode source = insert.getSource();
     if (source.getKind() != SqlKind.VALUES) {
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
@@ -96,7 +124,7 @@ public final class ModificationRouter {
     Map<Shard, List<Integer>> rowsByShard = new LinkedHashMap<>();
     for (int i = 0; i < rows.size(); i++) {
       Object value = index < 0 ? null
-          : rowValue((SqlBasicCall) rows.get(i), index, parameters, evaluator);
+          : rowValue((SqlBasicCall) rows.get(i), index, parameters, evaluated, evaluator);
       if (value == null) {
         throw SparErrors.error("22004",
             "cannot plan INSERT using row with NULL value in partition column");
@@ -105,9 +133,9 @@ public final class ModificationRouter {
     }
     List<ShardWrite> writes = new ArrayList<>();
     for (Map.Entry<Shard, List<Integer>> each : rowsByShard.entrySet()) {
-      SplicedSql sql = splicer.spliceRows(target.identifier(),
-          RouterPlanner.shardReference(target, each.getKey()), rows, each.getValue());
-      writes.add(ShardWrite.single(each.getKey(), sql.sql(), sql.bind(parameters)));
+      SplicedSql sql = splicer.spliceRows(
+          shardReplacements(insert, target, each.getKey(), evaluated), rows, each.getValue());
+      writes.add(ShardWrite.single(each.getKey(), sql.sql(), sql.bind(parameters), writeClass));
     }
     return writes;
   }
@@ -138,11 +166,14 @@ public final class ModificationRouter {
   }
 
   private static Object rowValue(SqlBasicCall row, int index, List<Object> parameters,
-      ExpressionEvaluator evaluator) throws SQLException {
+      Map<SqlNode, Replacement> evaluated, ExpressionEvaluator evaluator) throws SQLException {
     if (index >= row.operandCount()) {
       return null;
     }
     SqlNode node = row.operand(index);
+    if (evaluated.containsKey(node)) {
+      return parameters.get(evaluated.get(node).parameterIndex());
+    }
     Optional<PartitionValue> value = PartitionPredicates.value(node);
     if (value.isPresent()) {
       return value.get().resolve(parameters);

@@ -55,10 +55,10 @@ public final class RouterPlanner {
     if (nodes.isEmpty()) {
       return Optional.empty();
     }
-    Map<SqlNode, String> replacements = new HashMap<>();
+    Map<SqlNode, Replacement> replacements = new HashMap<>();
     for (int i = 0; i < references.size(); i++) {
-      replacements.put(references.get(i).identifier(), shardReference(references.get(i),
-          chosen.get(i)));
+      replacements.put(references.get(i).identifier(),
+          Replacement.text(shardReference(references.get(i), chosen.get(i))));
     }
     SplicedSql spliced = splicer.splice(replacements);
     return Optional.of(new ShardQuery(chosen.get(0).id(), nodes, spliced.sql(),

@@ -46,29 +46,18 @@ public final class ShardSqlSplicer {
   }
 
   /** Returns the statement with each node's text replaced by its mapped replacement. */
-  public SplicedSql splice(Map<SqlNode, String> replacements) {
-    List<Map.Entry<SqlNode, String>> ordered = new ArrayList<>(replacements.entrySet());
-    ordered.sort(Comparator.comparingInt(e -> start(e.getKey().getParserPosition())));
-    Builder builder = new Builder();
-    int cursor = 0;
-    for (Map.Entry<SqlNode, String> each : ordered) {
-      SqlParserPos pos = each.getKey().getParserPosition();
-      builder.original(cursor, start(pos)).literal(each.getValue());
-      cursor = end(pos);
-    }
-    return builder.original(cursor, sql.length()).build();
+  public SplicedSql splice(Map<SqlNode, Replacement> replacements) {
+    return new Builder(replacements).original(0, sql.length()).build();
   }
 
   /**
-   * Returns an INSERT with its target replaced by {@code target} and only the VALUES rows at
-   * {@code selected} (indexes into {@code rows}) kept.
+   * Returns an INSERT with only the VALUES rows at {@code selected} (indexes into {@code rows})
+   * kept, and each node's text replaced by its mapped replacement.
    */
-  public SplicedSql spliceRows(SqlNode targetNode, String target, List<SqlNode> rows,
+  public SplicedSql spliceRows(Map<SqlNode, Replacement> replacements, List<SqlNode> rows,
       List<Integer> selected) {
-    Builder builder = new Builder();
-    SqlParserPos targetPos = targetNode.getParserPosition();
-    builder.original(0, start(targetPos)).literal(target)
-        .original(end(targetPos), start(rows.get(0).getParserPosition()));
+    Builder builder = new Builder(replacements);
+    builder.original(0, start(rows.get(0).getParserPosition()));
     for (int i = 0; i < selected.size(); i++) {
       SqlParserPos row = rows.get(selected.get(i)).getParserPosition();
       builder.literal(i == 0 ? "" : ", ").original(start(row), end(row));
@@ -80,7 +69,7 @@ public final class ShardSqlSplicer {
   /** Returns the text of {@code node} as written, with its parameter markers as {@code ?}. */
   public SplicedSql text(SqlNode node) {
     SqlParserPos pos = node.getParserPosition();
-    return new Builder().original(start(pos), end(pos)).build();
+    return new Builder(Map.of()).original(start(pos), end(pos)).build();
   }
 
   private int start(SqlParserPos pos) {
@@ -95,8 +84,34 @@ public final class ShardSqlSplicer {
   private final class Builder {
     private final StringBuilder text = new StringBuilder();
     private final List<Integer> order = new ArrayList<>();
+    private final List<Map.Entry<SqlNode, Replacement>> replacements;
 
+    Builder(Map<SqlNode, Replacement> replacements) {
+      this.replacements = new ArrayList<>(replacements.entrySet());
+      this.replacements.sort(Comparator.comparingInt(e -> start(e.getKey().getParserPosition())));
+    }
+
+    /** Appends the original text in [from, to), replacing nodes and rewriting markers. */
     Builder original(int from, int to) {
+      int cursor = from;
+      for (Map.Entry<SqlNode, Replacement> each : replacements) {
+        SqlParserPos pos = each.getKey().getParserPosition();
+        if (start(pos) >= cursor && end(pos) <= to) {
+          markers(cursor, start(pos));
+          Replacement replacement = each.getValue();
+          text.append(replacement.prefix());
+          if (replacement.parameterIndex() >= 0) {
+            text.append('?').append(replacement.suffix());
+            order.add(replacement.parameterIndex());
+          }
+          cursor = end(pos);
+        }
+      }
+      markers(cursor, to);
+      return this;
+    }
+
+    private void markers(int from, int to) {
       int cursor = from;
       for (SqlDynamicParam each : parameters) {
         int start = start(each.getParserPosition());
@@ -107,7 +122,6 @@ public final class ShardSqlSplicer {
         }
       }
       text.append(sql, cursor, to);
-      return this;
     }
 
     Builder literal(String value) {

@@ -4,12 +4,17 @@ import io.spar.engine.SparEngine;
 import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.execution.ShardWrite;
 import io.spar.engine.execution.WriteResult;
+import io.spar.router.FunctionVolatility;
+import io.spar.router.ModificationAnalysis;
 import io.spar.router.ModificationRouter;
+import io.spar.router.Replacement;
 import io.spar.router.ShardSqlSplicer;
 import io.spar.router.SplicedSql;
 import io.spar.router.TableReference;
+import io.spar.router.WriteClassifier;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,11 +31,12 @@ final class ModificationPlan implements StatementPlan {
   private final TableReference target;
   private final List<String> columns;
   private final ShardSqlSplicer splicer;
+  private final List<SqlNode> coordinatorEvaluated;
   private final SparEngine engine;
   private final SessionContext context;
 
   ModificationPlan(String sql, SqlNode statement, TableReference target, List<String> columns,
-      ShardSqlSplicer splicer, SparEngine engine, SessionContext context) {
+      ShardSqlSplicer splicer, SparEngine engine, SessionContext context) throws SQLException {
     this.sql = sql;
     this.statement = statement;
     this.target = target;
@@ -38,6 +44,8 @@ final class ModificationPlan implements StatementPlan {
     this.splicer = splicer;
     this.engine = engine;
     this.context = context;
+    this.coordinatorEvaluated = ModificationAnalysis.coordinatorEvaluated(statement,
+        new FunctionVolatility(engine.functions()));
   }
 
   @Override
@@ -54,6 +62,30 @@ final class ModificationPlan implements StatementPlan {
     WriteResult result = engine.writes().execute(writes, 1, context.connections());
     return result.rows() != null
         ? StatementResult.ofRows(result.rows()) : StatementResult.ofCount(result.totalCount());
+  }
+
+  @Override
+  public List<String> explain(List<Object> parameters) throws SQLException {
+    Optional<DistributedTable> table = engine.metadata().snapshot().table(target.table());
+    if (table.isEmpty()) {
+      return new CoordinatorPlan(sql, context.coordinator()).explain(parameters);
+    }
+    List<String> lines = new ArrayList<>();
+    String kind = "Distributed Modify: class " + WriteClassifier.classify(statement);
+    if (!coordinatorEvaluated.isEmpty()) {
+      lines.add(kind + "; shards chosen at execution, after the coordinator evaluates "
+          + coordinatorEvaluated.size() + " non-immutable expression(s)");
+      return lines;
+    }
+    List<ShardWrite> writes = route(table.get(), parameters);
+    lines.add(kind + (writes.size() == 1 ? "; router, 1 shard" : "; " + writes.size() + " shards")
+        + " after pruning");
+    for (ShardWrite each : writes) {
+      lines.add("  Shard " + each.shard().id() + " on " + each.shard().finalizedPlacements()
+          .stream().map(p -> p.node().toString()).toList());
+      lines.add("    Sent to each placement: " + each.sql());
+    }
+    return lines;
   }
 
   @Override
@@ -77,12 +109,45 @@ final class ModificationPlan implements StatementPlan {
 
   private List<ShardWrite> route(DistributedTable table, List<Object> parameters)
       throws SQLException {
-    return ModificationRouter.plan(statement, target, table, columns, splicer, parameters,
-        node -> {
+    List<Object> extended = new ArrayList<>(parameters);
+    Map<SqlNode, Replacement> evaluated = evaluateAtCoordinator(parameters, extended);
+    return ModificationRouter.plan(statement, target, table, columns, splicer, extended,
+        evaluated, node -> {
           SplicedSql expression = splicer.text(node);
           return context.coordinator().firstRow("SELECT " + expression.sql(),
               expression.bind(parameters))[0];
         });
+  }
+
+  /**
+   * Evaluates the expressions that must not run on each placement separately, in one
+   * coordinator query, appends their values (as text) to {@code extended} and returns the
+   * replacement of each by a cast parameter.
+   */
+  private Map<SqlNode, Replacement> evaluateAtCoordinator(List<Object> parameters,
+      List<Object> extended) throws SQLException {
+    if (coordinatorEvaluated.isEmpty()) {
+      return Map.of();
+    }
+    List<String> outputs = new ArrayList<>();
+    List<String> inputs = new ArrayList<>();
+    List<Object> bound = new ArrayList<>();
+    for (int i = 0; i < coordinatorEvaluated.size(); i++) {
+      SplicedSql expression = splicer.text(coordinatorEvaluated.get(i));
+      inputs.add("(" + expression.sql() + ") AS v" + i);
+      bound.addAll(expression.bind(parameters));
+      outputs.add("v" + i + "::text, pg_typeof(v" + i + ")::text");
+    }
+    // OFFSET 0 keeps the subquery, so each expression is evaluated exactly once.
+    Object[] row = context.coordinator().firstRow("SELECT " + String.join(", ", outputs)
+        + " FROM (SELECT " + String.join(", ", inputs) + " OFFSET 0) AS evaluated", bound);
+    Map<SqlNode, Replacement> replacements = new HashMap<>();
+    for (int i = 0; i < coordinatorEvaluated.size(); i++) {
+      replacements.put(coordinatorEvaluated.get(i),
+          Replacement.castParameter(extended.size(), (String) row[2 * i + 1]));
+      extended.add(row[2 * i]);
+    }
+    return replacements;
   }
 
   /** Parameter sets of one batch that go to the same shard with the same text. */
@@ -102,7 +167,7 @@ final class ModificationPlan implements StatementPlan {
 
     ShardWrite toWrite() {
       return new ShardWrite(first.shard(), first.sql(), parameterSets,
-          indexes.stream().mapToInt(Integer::intValue).toArray());
+          indexes.stream().mapToInt(Integer::intValue).toArray(), first.writeClass());
     }
   }
 }

@@ -7,6 +7,7 @@ import io.spar.router.RouterPlanner;
 import io.spar.router.ShardSqlSplicer;
 import io.spar.router.TableReference;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -36,17 +37,41 @@ final class QueryPlan implements StatementPlan {
 
   @Override
   public StatementResult execute(List<Object> parameters) throws SQLException {
-    if (routable != null) {
-      Optional<ShardQuery> routed;
-      try {
-        routed = RouterPlanner.plan(routable, engine.metadata().snapshot(), splicer, parameters);
-      } catch (IllegalArgumentException e) {
-        throw SparErrors.invalidValue(e);
-      }
-      if (routed.isPresent()) {
-        return StatementResult.ofRows(engine.reads().execute(List.of(routed.get())));
-      }
+    Optional<ShardQuery> routed = route(parameters);
+    if (routed.isPresent()) {
+      return StatementResult.ofRows(engine.reads().execute(List.of(routed.get())));
     }
     return StatementResult.ofRows(calcite.query(sql, parameters));
+  }
+
+  @Override
+  public List<String> explain(List<Object> parameters) throws SQLException {
+    List<String> lines = new ArrayList<>();
+    Optional<ShardQuery> routed = route(parameters);
+    if (routed.isPresent()) {
+      ShardQuery query = routed.get();
+      lines.add("Router Query: 1 shard after pruning");
+      lines.add("  Shard " + query.shardId() + " on " + query.nodes());
+      lines.add("    Sent to the shard: " + query.sql());
+      return lines;
+    }
+    lines.add("Multi-shard Query: Calcite plan; Spar rels run on every shard left by pruning");
+    for (Object[] row : calcite.query("EXPLAIN PLAN FOR " + sql, parameters).rows()) {
+      for (String each : String.valueOf(row[0]).split("\n")) {
+        lines.add("  " + each);
+      }
+    }
+    return lines;
+  }
+
+  private Optional<ShardQuery> route(List<Object> parameters) throws SQLException {
+    if (routable == null) {
+      return Optional.empty();
+    }
+    try {
+      return RouterPlanner.plan(routable, engine.metadata().snapshot(), splicer, parameters);
+    } catch (IllegalArgumentException e) {
+      throw SparErrors.invalidValue(e);
+    }
   }
 }

@@ -101,8 +101,12 @@ public final class SparSession implements AutoCloseable {
         throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
             "multi-statement transactions are not supported yet");
       case EXPLAIN:
-        throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
-            "EXPLAIN of distributed statements is not supported yet");
+        String explained = ExplainCommand.explained(sql).orElseThrow();
+        StatementKind kind = StatementKind.of(explained);
+        if (kind != StatementKind.QUERY && kind != StatementKind.MODIFICATION) {
+          return context.coordinator().execute(sql, parameters);
+        }
+        return ExplainCommand.result(plan(explained).explain(parameters));
       default:
         StatementResult other = context.coordinator().execute(sql, parameters);
         searchPathChanged();

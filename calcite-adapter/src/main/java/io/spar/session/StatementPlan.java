@@ -13,6 +13,9 @@ interface StatementPlan {
   /** Runs the statement with {@code parameters}. */
   StatementResult execute(List<Object> parameters) throws SQLException;
 
+  /** Returns the lines of the distributed plan for {@code parameters}, for EXPLAIN. */
+  List<String> explain(List<Object> parameters) throws SQLException;
+
   /**
    * Runs the statement once per parameter set and returns the update counts, as JDBC's
    * {@code executeBatch} does.

@@ -51,21 +51,21 @@ final class StatementPlanner {
     } catch (SQLException e) {
       // PostgreSQL accepts more than Calcite's grammar; statements on local tables keep it all.
       if (!DistributedNames.mentioned(sql, snapshot)) {
-        return parameters -> context.coordinator().execute(sql, parameters);
+        return new CoordinatorPlan(sql, context.coordinator());
       }
       throw e;
     }
     ShardSqlSplicer splicer = new ShardSqlSplicer(SqlParsing.parsedText(sql), statement);
     Optional<SqlApiCall> call = SqlApiCall.match(statement, SqlApiFunctions.NAMES);
     if (call.isPresent()) {
-      return parameters -> functions.execute(call.get(), splicer, parameters);
+      return new SqlApiPlan(call.get(), splicer, functions);
     }
     List<TableReference> references = TableReferenceCollector.collect(statement,
         names -> context.searchPath().resolve(names, snapshot));
     List<TableReference> distributed = references.stream()
         .filter(each -> snapshot.table(each.table()).isPresent()).toList();
     if (distributed.isEmpty()) {
-      return parameters -> context.coordinator().execute(sql, parameters);
+      return new CoordinatorPlan(sql, context.coordinator());
     }
     if (statement.getKind().belongsTo(SqlKind.DML)) {
       return modification(sql, statement, references, snapshot, splicer);

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 
 /**
@@ -18,11 +19,22 @@ final class PlacementWrite {
   record Outcome(long[] counts, RowSet rows) {
   }
 
-  /** Runs {@code write} on {@code connection}, opening its transaction if needed. */
-  static Outcome run(Connection connection, ShardWrite write, StatementLog log, NodeAddress node)
-      throws SQLException {
-    if (connection.getAutoCommit()) {
-      connection.setAutoCommit(false);
+  /**
+   * Runs {@code write} on {@code connection}: in autocommit mode if {@code autocommit}, else in
+   * the connection's transaction (opened if needed); the first of several placements first
+   * takes the shard lock of the write's class.
+   */
+  static Outcome run(Connection connection, ShardWrite write, StatementLog log, NodeAddress node,
+      boolean firstOfReplicas, boolean autocommit) throws SQLException {
+    if (connection.getAutoCommit() != autocommit) {
+      connection.setAutoCommit(autocommit);
+    }
+    if (firstOfReplicas) {
+      String lock = write.writeClass().lockStatement(write.shard().id());
+      log.record(node, write.shard().id(), lock);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(lock);
+      }
     }
     log.record(node, write.shard().id(), write.sql());
     List<List<Object>> sets = write.parameterSets();

@@ -14,9 +14,10 @@ import java.util.List;
  * @param parameterSets the parameter sets, run in order as one batch
  * @param statementIndexes for each parameter set, its position in the caller's batch, where
  *     its update count is reported
+ * @param writeClass how the write composes with concurrent ones, which sets its shard lock
  */
 public record ShardWrite(Shard shard, String sql, List<List<Object>> parameterSets,
-    int[] statementIndexes) {
+    int[] statementIndexes, WriteClass writeClass) {
 
   public ShardWrite {
     List<List<Object>> copies = new ArrayList<>();
@@ -27,7 +28,8 @@ public record ShardWrite(Shard shard, String sql, List<List<Object>> parameterSe
   }
 
   /** Returns a write of one statement with one parameter set, reported at position 0. */
-  public static ShardWrite single(Shard shard, String sql, List<Object> parameters) {
-    return new ShardWrite(shard, sql, List.of(parameters), new int[] {0});
+  public static ShardWrite single(Shard shard, String sql, List<Object> parameters,
+      WriteClass writeClass) {
+    return new ShardWrite(shard, sql, List.of(parameters), new int[] {0}, writeClass);
   }
 }

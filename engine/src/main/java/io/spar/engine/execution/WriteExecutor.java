@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -23,8 +24,9 @@ import java.util.Set;
  * <p>Shards on the same node share the session's connection to it, so a statement that touches
  * several shards is undone as a whole on a statement error (a constraint violation, say):
  * nothing is half-written and no placement is blamed. Placements are written in placement
- * order and committed only after every placement ran, so concurrent writers to the same rows
- * queue on the first placement's row locks and apply in the same order everywhere.
+ * order and committed only after every placement ran; on a replicated shard the first
+ * placement first takes the shard lock of the write's {@link WriteClass}, so concurrent
+ * writers that do not commute apply in the same order on every placement.
  *
  * <p>A node failure while others succeed marks every placement this statement wrote on that
  * node INACTIVE before the others commit, so a crash in between leaves a placement wrongly
@@ -48,9 +50,15 @@ public final class WriteExecutor {
    */
   public WriteResult execute(List<ShardWrite> writes, int statementCount,
       SessionConnections session) throws SQLException {
+    if (writes.size() == 1 && writes.get(0).shard().finalizedPlacements().size() == 1) {
+      return single(writes.get(0), statementCount, session);
+    }
     Attempt attempt = new Attempt(session);
+    List<ShardWrite> ordered = new ArrayList<>(writes);
+    // One global order of shard locks, so concurrent multi-shard writes cannot deadlock.
+    ordered.sort(Comparator.comparingLong(each -> each.shard().id()));
     try {
-      for (ShardWrite each : writes) {
+      for (ShardWrite each : ordered) {
         attempt.run(each);
       }
       attempt.checkEveryShardWritten(writes);
@@ -62,6 +70,23 @@ public final class WriteExecutor {
     List<ShardPlacement> lostInCommit = attempt.commit();
     markInactive(lostInCommit, session);
     return attempt.result(statementCount);
+  }
+
+  /**
+   * Runs a write on a shard's only placement in autocommit mode: the statement (or pgjdbc
+   * batch) is atomic by itself, and there is no replica to keep in step, so no transaction
+   * or lock is needed.
+   */
+  private WriteResult single(ShardWrite write, int statementCount, SessionConnections session)
+      throws SQLException {
+    ShardPlacement placement = write.shard().finalizedPlacements().get(0);
+    PlacementWrite.Outcome outcome = PlacementWrite.run(session.worker(placement.node()), write,
+        log, placement.node(), false, true);
+    long[] counts = new long[statementCount];
+    for (int i = 0; i < write.statementIndexes().length; i++) {
+      counts[write.statementIndexes()[i]] += outcome.counts()[i];
+    }
+    return new WriteResult(counts, outcome.rows());
   }
 
   private void markInactive(List<ShardPlacement> failed, SessionConnections session)
@@ -92,15 +117,17 @@ public final class WriteExecutor {
     }
 
     void run(ShardWrite write) throws SQLException {
-      for (ShardPlacement placement : write.shard().finalizedPlacements()) {
+      List<ShardPlacement> placements = write.shard().finalizedPlacements();
+      for (ShardPlacement placement : placements) {
         NodeAddress node = placement.node();
         if (failedNodes.contains(node)) {
           failed.add(placement);
           continue;
         }
         try {
+          boolean lock = placements.size() > 1 && placement == placements.get(0);
           PlacementWrite.Outcome outcome = PlacementWrite.run(session.worker(node), write, log,
-              node);
+              node, lock, false);
           written.computeIfAbsent(node, k -> new ArrayList<>()).add(placement);
           if (recorded.add(write)) {
             record(write, outcome);

@@ -1,0 +1,43 @@
+package io.spar.engine.execution;
+
+/**
+ * How a modification composes with concurrent modifications of the same shard, which decides
+ * how much ordering its replicated writes need.
+ *
+ * <p>Replicas stay identical when concurrent writes apply in the same order on every placement.
+ * Row locks alone do not give that: a statement whose effect depends on a row being absent
+ * takes no lock, so two writers can pass each other between placements. Writes to a
+ * replicated shard therefore take an advisory lock on the shard at its first placement, in
+ * the mode below. Commutative writes give the same result in any order, so they share the
+ * lock; every other write takes it exclusively. Writes to an unreplicated shard take none.
+ */
+public enum WriteClass {
+  /** Order-independent among themselves: plain INSERT, {@code x = x + 1}, hll's {@code ||}. */
+  COMMUTATIVE("commutative", "pg_advisory_xact_lock_shared"),
+  /** Repeatable with the same result: DELETE, SET to constants, ON CONFLICT DO NOTHING. */
+  IDEMPOTENT("idempotent", "pg_advisory_xact_lock"),
+  /** Neither: the result depends on the order, such as {@code SET n = EXCLUDED.n}. */
+  NON_COMMUTATIVE("non-commutative", "pg_advisory_xact_lock");
+
+  /** First key of Spar's shard locks ("spar" in ASCII), the second being the shard id. */
+  private static final int LOCK_SPACE = 0x73706172;
+
+  private final String label;
+  private final String lockFunction;
+
+  WriteClass(String label, String lockFunction) {
+    this.label = label;
+    this.lockFunction = lockFunction;
+  }
+
+  /** Returns the statement that takes this class's lock on shard {@code shardId}. */
+  String lockStatement(long shardId) {
+    // The two-int form keeps Spar's locks apart from applications' one-bigint locks.
+    return "SELECT " + lockFunction + "(" + LOCK_SPACE + ", " + (int) shardId + ")";
+  }
+
+  @Override
+  public String toString() {
+    return label;
+  }
+}
