@@ -1,53 +1,150 @@
 <#--
   Spar's additions to Calcite's Parser.jj: PostgreSQL's INSERT ... ON CONFLICT, RETURNING on
-  every modification, $n parameters and the "::" cast. Each production wraps or feeds a core
-  production rather than replacing it, so the rest of the grammar stays Calcite's.
+  every modification, UPDATE ... FROM and DELETE ... USING, DEFAULT in SET lists, $n
+  parameters, the "::" cast and the unqualified interval type. INSERT, UPDATE and DELETE are
+  Calcite's productions extended in place; the rest feed core productions through the
+  template's hooks, so the remaining grammar stays Calcite's.
 -->
 
 /**
- * Parses INSERT followed by PostgreSQL's optional ON CONFLICT and RETURNING clauses.
+ * Parses INSERT with PostgreSQL's additions: a target alias ("INSERT INTO t AS x"), DEFAULT
+ * VALUES, ON CONFLICT and RETURNING. The rest is Calcite's SqlInsert(), which cannot be wrapped
+ * here because the alias comes between the table and the column list.
  */
 SqlNode SparSqlInsert() :
 {
-    final SqlNode node;
-    final SqlInsert insert;
+    final List<SqlLiteral> keywords = new ArrayList<SqlLiteral>();
+    final SqlNodeList keywordList;
+    final SqlIdentifier tableName;
+    SqlNode tableRef;
+    SqlIdentifier alias = null;
+    SqlNodeList columnList = null;
+    final Pair<SqlNodeList, SqlNodeList> p;
+    final SqlNode source;
+    boolean defaultValues = false;
     SqlOnConflict onConflict = null;
     SqlNodeList returning = null;
+    final Span s;
 }
 {
-    node = SqlInsert() { insert = (SqlInsert) node; }
+    (
+        <INSERT>
+    |
+        <UPSERT> { keywords.add(SqlInsertKeyword.UPSERT.symbol(getPos())); }
+    )
+    { s = span(); }
+    SqlInsertKeywords(keywords) {
+        keywordList = new SqlNodeList(keywords, s.addAll(keywords).pos());
+    }
+    <INTO> tableName = CompoundTableIdentifier()
+    ( tableRef = TableHints(tableName) | { tableRef = tableName; } )
+    [ LOOKAHEAD(5) tableRef = ExtendTable(tableRef) ]
+    // PostgreSQL requires AS here, so the alias cannot be mistaken for anything else.
+    [ <AS> alias = SimpleIdentifier() ]
+    [
+        LOOKAHEAD(2)
+        p = ParenthesizedCompoundIdentifierList() {
+            if (!p.right.isEmpty()) {
+                tableRef = extend(tableRef, p.right);
+            }
+            if (!p.left.isEmpty()) {
+                columnList = p.left;
+            }
+        }
+    ]
+    (
+        // The source of DEFAULT VALUES is an empty list spanning the two keywords.
+        <DEFAULT_> { final Span d = span(); } <VALUES> {
+            source = new SqlNodeList(d.end(this));
+            defaultValues = true;
+        }
+    |
+        source = OrderedQueryOrExpr(ExprContext.ACCEPT_QUERY)
+    )
     [ onConflict = OnConflictClause() ]
     [ returning = ReturningClause() ]
     {
-        return new SparSqlInsert(Span.of(insert).end(this),
-            (SqlNodeList) insert.getOperandList().get(0), insert.getTargetTable(),
-            insert.getSource(), insert.getTargetColumnList(), onConflict, returning);
+        return new SparSqlInsert(s.end(this), keywordList, tableRef, alias, source, columnList,
+            defaultValues, onConflict, returning);
     }
 }
 
 /**
- * Parses UPDATE followed by an optional RETURNING clause.
+ * Parses UPDATE with PostgreSQL's additions to Calcite's SqlUpdate(): DEFAULT as a value,
+ * "SET (a, b) = (x, y)" (kept as the separate assignments it means), "FROM other" and
+ * RETURNING.
  */
 SqlNode SparSqlUpdate() :
 {
-    final SqlNode node;
-    final SqlUpdate update;
+    final SqlIdentifier tableName;
+    SqlNode tableRef;
+    SqlIdentifier alias = null;
+    final SqlNodeList targetColumnList;
+    final SqlNodeList sourceExpressionList;
+    SqlNode from = null;
+    SqlNode where = null;
     SqlNodeList returning = null;
+    final Span s;
 }
 {
-    node = SqlUpdate() { update = (SqlUpdate) node; }
+    <UPDATE> {
+        s = span();
+        targetColumnList = new SqlNodeList(s.pos());
+        sourceExpressionList = new SqlNodeList(s.pos());
+    }
+    tableName = CompoundTableIdentifier()
+    ( tableRef = TableHints(tableName) | { tableRef = tableName; } )
+    // Unlike Calcite, no EXTEND: PostgreSQL has none, and "extend" may then be an alias.
+    [ [ <AS> ] alias = SimpleIdentifier() ]
+    <SET> UpdateAssignment(targetColumnList, sourceExpressionList)
+    ( <COMMA> UpdateAssignment(targetColumnList, sourceExpressionList) )*
+    [ <FROM> from = FromClause() ]
+    [ where = Where() ]
     [ returning = ReturningClause() ]
     {
-        return new SparSqlUpdate(Span.of(update).end(this), update.getTargetTable(),
-            update.getTargetColumnList(), update.getSourceExpressionList(),
-            update.getCondition(), update.getAlias(), returning);
+        return new SparSqlUpdate(s.end(this), tableRef, targetColumnList, sourceExpressionList,
+            where, alias, from, returning);
     }
 }
 
 /**
- * Parses DELETE with an optional RETURNING clause. It cannot wrap Calcite's SqlDelete like
- * the other two: RETURNING is non-reserved in Calcite (and the 1.42 template offers no way
- * to reserve it), so Calcite's optional table alias would swallow it.
+ * Parses one assignment of an UPDATE's SET list, "column = value" or "(a, b) = (x, y)",
+ * adding its columns and values to the two lists.
+ */
+void UpdateAssignment(SqlNodeList targets, SqlNodeList values) :
+{
+    SqlIdentifier id;
+}
+{
+    id = CompoundIdentifier() { targets.add(id); }
+    <EQ> UpdateValue(values)
+|
+    <LPAREN> id = CompoundIdentifier() { targets.add(id); }
+    ( <COMMA> id = CompoundIdentifier() { targets.add(id); } )*
+    <RPAREN> <EQ> [ <ROW> ] <LPAREN>
+    UpdateValue(values)
+    ( <COMMA> UpdateValue(values) )*
+    <RPAREN> {
+        if (values.size() != targets.size()) {
+            throw new ParseException("number of columns does not match number of values");
+        }
+    }
+}
+
+/** Parses a value in an UPDATE's SET list: an expression or DEFAULT. */
+void UpdateValue(SqlNodeList values) :
+{
+    final SqlNode e;
+}
+{
+    e = Default() { values.add(e); }
+|
+    AddExpression(values, ExprContext.ACCEPT_SUB_QUERY)
+}
+
+/**
+ * Parses DELETE with PostgreSQL's USING list and RETURNING clause. RETURNING and USING are
+ * reserved, so neither can be taken for the optional table alias.
  */
 SqlNode SparSqlDelete() :
 {
@@ -55,6 +152,7 @@ SqlNode SparSqlDelete() :
     final SqlIdentifier tableName;
     SqlNode table;
     SqlIdentifier alias = null;
+    SqlNode using = null;
     SqlNode where = null;
     SqlNodeList returning = null;
 }
@@ -62,14 +160,12 @@ SqlNode SparSqlDelete() :
     <DELETE> { s = span(); }
     <FROM> tableName = CompoundTableIdentifier()
     ( table = TableHints(tableName) | { table = tableName; } )
-    [
-        LOOKAHEAD(1, { getToken(1).kind != RETURNING })
-        [ <AS> ] alias = SimpleIdentifier()
-    ]
+    [ [ <AS> ] alias = SimpleIdentifier() ]
+    [ <USING> using = FromClause() ]
     [ where = Where() ]
     [ returning = ReturningClause() ]
     {
-        return new SparSqlDelete(s.end(this), table, where, alias, returning);
+        return new SparSqlDelete(s.end(this), table, where, alias, using, returning);
     }
 }
 
@@ -85,7 +181,6 @@ SqlOnConflict OnConflictClause() :
     SqlIdentifier constraint = null;
     final SqlNodeList targets;
     final SqlNodeList values;
-    SqlIdentifier target;
     SqlNode condition = null;
 }
 {
@@ -107,13 +202,8 @@ SqlOnConflict OnConflictClause() :
             targets = new SqlNodeList(getPos());
             values = new SqlNodeList(getPos());
         }
-        target = CompoundIdentifier() { targets.add(target); }
-        <EQ> AddExpression(values, ExprContext.ACCEPT_SUB_QUERY)
-        (
-            <COMMA>
-            target = CompoundIdentifier() { targets.add(target); }
-            <EQ> AddExpression(values, ExprContext.ACCEPT_SUB_QUERY)
-        )*
+        UpdateAssignment(targets, values)
+        ( <COMMA> UpdateAssignment(targets, values) )*
         [ condition = Where() ]
         {
             return new SqlOnConflict(s.end(this), columns, indexPredicate, constraint,
@@ -164,10 +254,122 @@ void InfixCast(List<Object> list, ExprContext exprContext, Span s) :
 }
 {
     <INFIX_CAST> { checkNonQueryExpression(exprContext); }
-    type = DataType() {
+    (
+        // INTERVAL followed by fields ("INTERVAL DAY") is left to Calcite. A helper method
+        // cannot be used here: JAVACODE methods throw ParseException, which lookahead cannot.
+        LOOKAHEAD({ getToken(1).kind == INTERVAL
+            && !getToken(2).image.matches("(?i)(YEAR|QUARTER|MONTH|WEEK|DAY|HOUR|MINUTE|SECOND)S?") })
+        type = PgIntervalType()
+    |
+        type = DataType()
+    )
+    {
         list.add(new SqlParserUtil.ToTreeListItem(SqlLibraryOperators.INFIX_CAST, s.pos()));
         list.add(type);
     }
+}
+
+/**
+ * Parses "CAST(x AS type)" as Calcite does, and also "CAST(x AS interval)", PostgreSQL's
+ * interval without fields. Calcite's own CAST cannot be extended, but literals are tried
+ * before it, so this production (listed among the literal methods) takes every CAST.
+ */
+SqlNode PgCast() :
+{
+    final Span s;
+    final List<SqlNode> args = new ArrayList<SqlNode>();
+    final SqlDataTypeSpec type;
+    final SqlIntervalQualifier qualifier;
+    final SqlNode format;
+}
+{
+    <CAST> { s = span(); }
+    <LPAREN> AddExpression(args, ExprContext.ACCEPT_SUB_QUERY)
+    <AS>
+    (
+        // As in InfixCast: INTERVAL with fields is Calcite's interval type.
+        LOOKAHEAD({ getToken(1).kind == INTERVAL
+            && !getToken(2).image.matches("(?i)(YEAR|QUARTER|MONTH|WEEK|DAY|HOUR|MINUTE|SECOND)S?") })
+        type = PgIntervalType() { args.add(type); }
+    |
+        type = DataType() { args.add(type); }
+    |
+        <INTERVAL> qualifier = IntervalQualifier() { args.add(qualifier); }
+    )
+    [ <FORMAT> format = StringLiteral() { args.add(format); } ]
+    <RPAREN> {
+        return SqlStdOperatorTable.CAST.createCall(s.end(this), args);
+    }
+}
+
+/**
+ * Parses PostgreSQL's "interval" type name (with no fields), as a user-defined type named
+ * "interval" for the Calcite schema to resolve.
+ */
+SqlDataTypeSpec PgIntervalType() :
+{
+}
+{
+    <INTERVAL> {
+        final SqlParserPos pos = getPos();
+        return new SqlDataTypeSpec(
+            new SqlUserDefinedTypeNameSpec(new SqlIdentifier("interval", pos), pos), pos);
+    }
+}
+
+/**
+ * Parses "INTERVAL 'text'", lexed as one token, followed by optional fields. With fields it
+ * is Calcite's interval literal; without, it is PostgreSQL's ("interval '1 day'"), which
+ * becomes CAST('text' AS interval) spanning the whole literal.
+ */
+SqlNode PgIntervalLiteral() :
+{
+    final Token literal;
+    final SqlIntervalQualifier qualifier;
+}
+{
+    <PG_INTERVAL_LITERAL> { literal = token; }
+    (
+        LOOKAHEAD(1)
+        qualifier = IntervalQualifier() {
+            return SqlParserUtil.parseIntervalLiteral(
+                Span.of(new SqlParserPos(literal.beginLine, literal.beginColumn,
+                    literal.endLine, literal.endColumn)).add(qualifier).pos(),
+                1, pgIntervalText(literal.image), qualifier);
+        }
+    |
+        {
+            final SqlParserPos pos = new SqlParserPos(literal.beginLine, literal.beginColumn,
+                literal.endLine, literal.endColumn);
+            final SqlParserPos textPos = pgIntervalTextPos(literal);
+            return SqlStdOperatorTable.CAST.createCall(pos,
+                SqlLiteral.createCharString(pgIntervalText(literal.image), textPos),
+                new SqlDataTypeSpec(new SqlUserDefinedTypeNameSpec(
+                    new SqlIdentifier("interval", pos), pos), pos));
+        }
+    )
+}
+
+/** Returns the value of the quoted string that ends a PG_INTERVAL_LITERAL token's image. */
+JAVACODE String pgIntervalText(String image) {
+    final String quoted = image.substring(image.indexOf('\''));
+    return quoted.substring(1, quoted.length() - 1).replace("''", "'");
+}
+
+/** Returns the position of the quoted string inside a PG_INTERVAL_LITERAL token. */
+JAVACODE SqlParserPos pgIntervalTextPos(Token literal) {
+    int line = literal.beginLine;
+    int column = literal.beginColumn;
+    final int quote = literal.image.indexOf('\'');
+    for (int i = 0; i < quote; i++) {
+        if (literal.image.charAt(i) == '\n') {
+            line++;
+            column = 1;
+        } else {
+            column++;
+        }
+    }
+    return new SqlParserPos(line, column, literal.endLine, literal.endColumn);
 }
 
 /*
@@ -177,6 +379,11 @@ void InfixCast(List<Object> list, ExprContext exprContext, Span s) :
 <DEFAULT, DQID, BTID, BQID> TOKEN :
 {
     < DOLLAR_PARAM: "$" (["0"-"9"])+ >
+    // "interval '1 day'" is one token so that PgIntervalLiteral() is reached at all: as two
+    // tokens it would go to Calcite's interval literal, which requires fields. Being longer than
+    // INTERVAL, it wins wherever a quoted string follows the keyword.
+|   < PG_INTERVAL_LITERAL: "INTERVAL" ([" ", "\t", "\n", "\r", "\f"])*
+        "'" ( (~["'"]) | ("''") )* "'" >
 |   < NEGATE: "!" >
 |   < TILDE: "~" >
 }

@@ -1,6 +1,7 @@
 package io.spar.router;
 
 import io.spar.engine.catalog.TableName;
+import io.spar.parser.SparSqlInsert;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -57,7 +58,9 @@ public final class TableReferenceCollector {
       }
       visit(with.body);
     } else if (node instanceof SqlInsert insert) {
-      addTarget(insert.getTargetTable(), null);
+      // The alias of INSERT INTO t AS x is kept when only the table identifier is spliced.
+      addTarget(insert.getTargetTable(),
+          insert instanceof SparSqlInsert spar ? spar.getAlias() : null);
       visit(insert.getSource());
     } else if (node instanceof SqlUpdate update) {
       addTarget(update.getTargetTable(), update.getAlias(), update.getCondition());

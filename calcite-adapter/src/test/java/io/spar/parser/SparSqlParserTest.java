@@ -10,10 +10,15 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.sql.SqlBasicCall;
+import org.apache.calcite.sql.SqlDataTypeSpec;
 import org.apache.calcite.sql.SqlDynamicParam;
 import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlIntervalLiteral;
+import org.apache.calcite.sql.SqlIntervalQualifier;
 import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlLiteral;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlOrderBy;
 import org.apache.calcite.sql.SqlSelect;
 import org.apache.calcite.sql.dialect.PostgresqlSqlDialect;
 import org.apache.calcite.sql.parser.SqlParserPos;
@@ -182,6 +187,166 @@ class SparSqlParserTest {
         unparse("update t set a = 1 where b = 2 returning a as x"));
     assertEquals("DELETE FROM \"t\" AS \"d\" RETURNING \"id\", *",
         unparse("delete from t d returning id, *"));
+  }
+
+  @Test
+  void postgresIntervalType() throws SQLException {
+    String sql = "SELECT '1 day'::interval, $2::interval, CAST(x AS interval), x::int8"
+        + " FROM t WHERE a = $1";
+    SqlSelect select = (SqlSelect) SqlParsing.parse(sql);
+    for (int i = 0; i < 3; i++) {
+      SqlBasicCall cast = (SqlBasicCall) select.getSelectList().get(i);
+      SqlDataTypeSpec type = assertInstanceOf(SqlDataTypeSpec.class, cast.operand(1));
+      assertEquals("interval", type.getTypeName().getSimple());
+      assertEquals("interval", text(sql, type));
+    }
+    SqlBasicCall param = (SqlBasicCall) select.getSelectList().get(1);
+    assertEquals("$2", text(sql, param.operand(0)));
+    assertEquals(List.of(1, 0), paramIndexes(select));
+    String jdbc = "SELECT ?::interval FROM t";
+    SqlBasicCall hook = (SqlBasicCall) ((SqlSelect) SqlParsing.parse(jdbc)).getSelectList().get(0);
+    assertEquals("?", text(jdbc, hook.operand(0)));
+    // Calcite's interval types, with fields, are unchanged.
+    SqlBasicCall day = (SqlBasicCall) ((SqlSelect) SqlParsing.parse(
+        "SELECT CAST(x AS INTERVAL DAY) FROM t")).getSelectList().get(0);
+    assertInstanceOf(SqlIntervalQualifier.class, day.operand(1));
+  }
+
+  @Test
+  void postgresIntervalLiteral() throws SQLException {
+    String sql = "SELECT interval '1 day', INTERVAL\n  '2 hours' + now(), INTERVAL '1' DAY,"
+        + " INTERVAL '1-2' YEAR TO MONTH FROM t";
+    SqlSelect select = (SqlSelect) SqlParsing.parse(sql);
+    SqlBasicCall pg = (SqlBasicCall) select.getSelectList().get(0);
+    assertEquals(SqlKind.CAST, pg.getKind());
+    assertEquals("interval '1 day'", text(sql, pg));
+    assertEquals("'1 day'", text(sql, pg.operand(0)));
+    assertEquals("1 day", ((SqlLiteral) pg.operand(0)).getValueAs(String.class));
+    SqlBasicCall plus = (SqlBasicCall) select.getSelectList().get(1);
+    assertEquals("INTERVAL\n  '2 hours'", text(sql, plus.operand(0)));
+    assertEquals("'2 hours'", text(sql, ((SqlBasicCall) plus.operand(0)).operand(0)));
+    SqlIntervalLiteral day = assertInstanceOf(SqlIntervalLiteral.class,
+        select.getSelectList().get(2));
+    assertEquals("INTERVAL '1' DAY", text(sql, day));
+    assertInstanceOf(SqlIntervalLiteral.class, select.getSelectList().get(3));
+  }
+
+  @Test
+  void insertAlias() throws SQLException {
+    String sql = "INSERT INTO pg_counters AS c (id, count) VALUES ($1, $2)"
+        + " ON CONFLICT (id) DO UPDATE SET count = c.count + EXCLUDED.count RETURNING c.count";
+    SparSqlInsert insert = (SparSqlInsert) SqlParsing.parse(sql);
+    assertEquals("pg_counters", text(sql, insert.getTargetTable()));
+    assertEquals("c", text(sql, insert.getAlias()));
+    assertEquals(sql.indexOf(" c ") + 2, insert.getAlias().getParserPosition().getColumnNum());
+    assertEquals(2, insert.getTargetColumnList().size());
+    assertEquals(SqlKind.VALUES, insert.getSource().getKind());
+    assertEquals(List.of(0, 1), paramIndexes(insert));
+    SqlBasicCall sum = (SqlBasicCall) insert.getOnConflict().getSourceExpressionList().get(0);
+    assertEquals(List.of("c", "count"), ((SqlIdentifier) sum.operand(0)).names);
+    assertEquals(List.of("excluded", "count"), ((SqlIdentifier) sum.operand(1)).names);
+    assertNull(((SparSqlInsert) SqlParsing.parse("INSERT INTO t VALUES (1)")).getAlias());
+    assertEquals("INSERT INTO \"t\" AS \"x\" (\"a\")\nVALUES (1)",
+        unparse("insert into t as x (a) values (1)"));
+  }
+
+  @Test
+  void defaults() throws SQLException {
+    String sql = "UPDATE t SET c = DEFAULT, d = ? WHERE id = ?";
+    SparSqlUpdate update = (SparSqlUpdate) SqlParsing.parse(sql);
+    assertEquals(SqlKind.DEFAULT, update.getSourceExpressionList().get(0).getKind());
+    assertEquals("DEFAULT", text(sql, update.getSourceExpressionList().get(0)));
+    assertEquals(List.of(0, 1), paramIndexes(update));
+    SparSqlInsert values = (SparSqlInsert) SqlParsing.parse("INSERT INTO t VALUES (1, DEFAULT)");
+    SqlBasicCall row = (SqlBasicCall) ((SqlBasicCall) values.getSource()).operand(0);
+    assertEquals(SqlKind.DEFAULT, row.operand(1).getKind());
+    String all = "INSERT INTO t DEFAULT VALUES RETURNING id";
+    SparSqlInsert insert = (SparSqlInsert) SqlParsing.parse(all);
+    assertTrue(insert.isDefaultValues());
+    assertEquals("DEFAULT VALUES", text(all, insert.getSource()));
+    assertEquals("t", text(all, insert.getTargetTable()));
+    assertEquals(1, insert.getReturning().size());
+    assertEquals("INSERT INTO \"t\" (\"a\")\nDEFAULT VALUES",
+        unparse("insert into t (a) default values"));
+    assertTrue(!values.isDefaultValues());
+  }
+
+  @Test
+  void updateRowAssignment() throws SQLException {
+    String sql = "UPDATE t SET (a, b) = ($1, DEFAULT), c = 3 WHERE id = $2";
+    SparSqlUpdate update = (SparSqlUpdate) SqlParsing.parse(sql);
+    assertEquals(List.of("a", "b", "c"), update.getTargetColumnList().stream()
+        .map(each -> ((SqlIdentifier) each).getSimple()).toList());
+    assertEquals("$1", text(sql, update.getSourceExpressionList().get(0)));
+    assertEquals(SqlKind.DEFAULT, update.getSourceExpressionList().get(1).getKind());
+    assertEquals(List.of(0, 1), paramIndexes(update));
+    SQLException e = assertThrows(SQLException.class,
+        () -> SqlParsing.parse("UPDATE t SET (a, b) = (1)"));
+    assertEquals("42601", e.getSQLState());
+  }
+
+  @Test
+  void returningAfterInsertSelect() throws SQLException {
+    String sql = "INSERT INTO t (a) SELECT a FROM s WHERE a > $1 RETURNING id";
+    SparSqlInsert insert = (SparSqlInsert) SqlParsing.parse(sql);
+    SqlSelect select = (SqlSelect) insert.getSource();
+    assertEquals("s", text(sql, select.getFrom()));
+    assertEquals(1, insert.getReturning().size());
+    SparSqlInsert bare = (SparSqlInsert) SqlParsing.parse("INSERT INTO t SELECT * FROM s RETURNING *");
+    assertInstanceOf(SqlIdentifier.class, ((SqlSelect) bare.getSource()).getFrom());
+  }
+
+  @Test
+  void updateFromAndDeleteUsing() throws SQLException {
+    String sql = "UPDATE t AS x SET a = o.a FROM other o, third WHERE x.id = o.id RETURNING x.a";
+    SparSqlUpdate update = (SparSqlUpdate) SqlParsing.parse(sql);
+    assertEquals("t", text(sql, update.getTargetTable()));
+    assertEquals("x", update.getAlias().getSimple());
+    assertEquals(SqlKind.JOIN, update.getFrom().getKind());
+    assertEquals(SqlKind.EQUALS, update.getCondition().getKind());
+    assertEquals(1, update.getReturning().size());
+    String delete = "DELETE FROM t d USING other o WHERE d.id = o.id RETURNING d.id";
+    SparSqlDelete del = (SparSqlDelete) SqlParsing.parse(delete);
+    assertEquals("t", text(delete, del.getTargetTable()));
+    assertEquals("d", del.getAlias().getSimple());
+    assertEquals("other o", text(delete, del.getUsing()));
+    assertEquals(1, del.getReturning().size());
+    assertEquals("UPDATE \"t\" AS \"x\" SET \"a\" = \"o\".\"a\"\nFROM \"o\"\nWHERE \"x\".\"id\" = 1",
+        unparse("update t as x set a = o.a from o where x.id = 1"));
+    assertEquals("DELETE FROM \"t\"\nUSING \"o\"\nWHERE \"t\".\"id\" = \"o\".\"id\"",
+        unparse("delete from t using o where t.id = o.id"));
+  }
+
+  @Test
+  void onConflictForms() throws SQLException {
+    String sql = "INSERT INTO t VALUES (1) ON CONFLICT ON CONSTRAINT pg_counters_key DO NOTHING";
+    SqlOnConflict constraint = ((SparSqlInsert) SqlParsing.parse(sql)).getOnConflict();
+    assertEquals("pg_counters_key", text(sql, constraint.getConstraint()));
+    assertEquals(SqlOnConflict.Action.NOTHING, constraint.getAction());
+    SqlOnConflict columns = ((SparSqlInsert) SqlParsing.parse(
+        "INSERT INTO t VALUES (1) ON CONFLICT (id) DO NOTHING")).getOnConflict();
+    assertEquals(1, columns.getConflictColumns().size());
+    SqlOnConflict full = ((SparSqlInsert) SqlParsing.parse("INSERT INTO t VALUES (1)"
+        + " ON CONFLICT (id) WHERE x > 0 DO UPDATE SET n = EXCLUDED.n, (a, b) = (1, DEFAULT)"
+        + " WHERE t.n < EXCLUDED.n")).getOnConflict();
+    assertEquals(SqlKind.GREATER_THAN, full.getIndexPredicate().getKind());
+    assertEquals(3, full.getTargetColumnList().size());
+    assertEquals(SqlKind.LESS_THAN, full.getCondition().getKind());
+    SqlOnConflict any = ((SparSqlInsert) SqlParsing.parse(
+        "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING")).getOnConflict();
+    assertNull(any.getConflictColumns());
+    assertNull(any.getConstraint());
+  }
+
+  @Test
+  void limitParameters() throws SQLException {
+    String sql = "SELECT * FROM t ORDER BY a LIMIT ? OFFSET ?";
+    SqlOrderBy orderBy = (SqlOrderBy) SqlParsing.parse(sql);
+    assertEquals(0, ((SqlDynamicParam) orderBy.fetch).getIndex());
+    assertEquals(1, ((SqlDynamicParam) orderBy.offset).getIndex());
+    assertEquals(sql.indexOf('?') + 1, orderBy.fetch.getParserPosition().getColumnNum());
+    // Calcite's LIMIT and OFFSET take only "?": its LimitClause has no hook for "$n".
+    assertThrows(SQLException.class, () -> SqlParsing.parse("SELECT * FROM t LIMIT $1"));
   }
 
   /** Returns the server-style message without the "ERROR: " severity prefix. */
