@@ -3,6 +3,7 @@ package io.spar.adapter;
 import io.spar.engine.SparEngine;
 import io.spar.engine.execution.RowSet;
 import io.spar.engine.execution.SessionConnections;
+import io.spar.planner.exec.ScanSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -112,7 +113,7 @@ public final class CalciteQueryRunner implements AutoCloseable {
         String name = rs.getString(1);
         if (schemas.add(name)) {
           SchemaPlus added = root.add(name,
-              new SparSchema(name, engine, connections::coordinator));
+              new SparSchema(name, new ScanSource(engine, connections), connections::coordinator));
           // Lookups must reach SparSchema, whose own cache follows the metadata generation.
           added.setCacheEnabled(false);
         }

@@ -1,6 +1,6 @@
 package io.spar.adapter;
 
-import io.spar.engine.SparEngine;
+import io.spar.planner.exec.ScanSource;
 import io.spar.engine.catalog.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -36,14 +36,14 @@ final class SparSchema extends AbstractSchema {
   }
 
   private final String name;
-  private final SparEngine engine;
+  private final ScanSource source;
   private final CatalogConnection catalog;
   private volatile Loaded loaded;
 
   /** Creates the schema {@code name}, reading the catalog through {@code catalog}. */
-  SparSchema(String name, SparEngine engine, CatalogConnection catalog) {
+  SparSchema(String name, ScanSource source, CatalogConnection catalog) {
     this.name = name;
-    this.engine = engine;
+    this.source = source;
     this.catalog = catalog;
   }
 
@@ -56,7 +56,7 @@ final class SparSchema extends AbstractSchema {
 
   @Override
   protected Map<String, Table> getTableMap() {
-    long generation = engine.metadata().generation();
+    long generation = source.engine().metadata().generation();
     Loaded current = loaded;
     if (current == null || current.generation() != generation) {
       current = new Loaded(generation, load());
@@ -85,7 +85,7 @@ final class SparSchema extends AbstractSchema {
     }
     Map<String, Table> result = new LinkedHashMap<>();
     columns.forEach((table, list) ->
-        result.put(table, new SparTable(new TableName(name, table), list, engine)));
+        result.put(table, new SparTable(new TableName(name, table), list, source)));
     return Map.copyOf(result);
   }
 

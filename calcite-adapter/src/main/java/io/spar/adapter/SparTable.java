@@ -1,6 +1,6 @@
 package io.spar.adapter;
 
-import io.spar.engine.SparEngine;
+import io.spar.planner.exec.ScanSource;
 import io.spar.engine.catalog.TableName;
 import io.spar.planner.rel.SparTableScan;
 import java.util.List;
@@ -18,13 +18,13 @@ import org.apache.calcite.schema.impl.AbstractTable;
 final class SparTable extends AbstractTable implements TranslatableTable {
   private final TableName name;
   private final List<PgColumn> columns;
-  private final SparEngine engine;
+  private final ScanSource source;
 
   /** Creates the relation {@code name} with {@code columns} in attribute order. */
-  SparTable(TableName name, List<PgColumn> columns, SparEngine engine) {
+  SparTable(TableName name, List<PgColumn> columns, ScanSource source) {
     this.name = name;
     this.columns = List.copyOf(columns);
-    this.engine = engine;
+    this.source = source;
   }
 
   @Override
@@ -39,6 +39,6 @@ final class SparTable extends AbstractTable implements TranslatableTable {
   /** Returns a scan that decides at execution time whether to read shards or the coordinator. */
   @Override
   public RelNode toRel(RelOptTable.ToRelContext context, RelOptTable relOptTable) {
-    return new SparTableScan(context.getCluster(), relOptTable, name, engine);
+    return new SparTableScan(context.getCluster(), relOptTable, name, source);
   }
 }

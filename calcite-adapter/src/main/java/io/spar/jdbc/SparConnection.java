@@ -166,28 +166,31 @@ public final class SparConnection extends ConnectionSettings {
   @Override
   public void setAutoCommit(boolean autoCommit) throws SQLException {
     checkOpen();
-    if (!autoCommit) {
-      throw new SQLFeatureNotSupportedException(
-          "multi-statement transactions are not supported yet", JdbcErrors.FEATURE_NOT_SUPPORTED);
-    }
+    session().setAutoCommit(autoCommit);
   }
 
   @Override
   public boolean getAutoCommit() throws SQLException {
     checkOpen();
-    return true;
+    return session().getAutoCommit();
   }
 
   @Override
   public void commit() throws SQLException {
     checkOpen();
-    throw new SQLException("Cannot commit when autoCommit is enabled.", "25000");
+    if (session().getAutoCommit()) {
+      throw new SQLException("Cannot commit when autoCommit is enabled.", "25P01");
+    }
+    session().commit();
   }
 
   @Override
   public void rollback() throws SQLException {
     checkOpen();
-    throw new SQLException("Cannot rollback when autoCommit is enabled.", "25000");
+    if (session().getAutoCommit()) {
+      throw new SQLException("Cannot rollback when autoCommit is enabled.", "25P01");
+    }
+    session().rollback();
   }
 
   @Override

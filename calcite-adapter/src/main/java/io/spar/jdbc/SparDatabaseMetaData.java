@@ -104,10 +104,10 @@ public final class SparDatabaseMetaData implements InvocationHandler {
   /** Answers capability questions where Spar differs from the PostgreSQL it runs on. */
   private static Object capability(String name, Object[] args) {
     return switch (name) {
-      // Only single-statement (auto-commit) transactions for now.
-      case "supportsTransactions", "supportsSavepoints",
-          "supportsDataDefinitionAndDataManipulationTransactions",
-          "supportsDataManipulationTransactionsOnly", "supportsMultipleTransactions" -> false;
+      // Transactions span shards and nodes; DDL inside them and savepoints are refused.
+      case "supportsSavepoints", "supportsDataDefinitionAndDataManipulationTransactions" -> false;
+      case "supportsTransactions", "supportsDataManipulationTransactionsOnly",
+          "supportsMultipleTransactions" -> true;
       case "getDefaultTransactionIsolation" -> Connection.TRANSACTION_READ_COMMITTED;
       case "supportsTransactionIsolationLevel" ->
           (Integer) args[0] == Connection.TRANSACTION_READ_COMMITTED;

@@ -72,8 +72,20 @@ public final class ShardSqlSplicer {
     return new Builder(Map.of()).original(start(pos), end(pos)).build();
   }
 
+  /**
+   * Returns the offset where the text at {@code pos} starts. Calcite's parser starts the span
+   * of an operator expression in a list at the comma before it; no expression starts with a
+   * comma, so it is skipped here.
+   */
   private int start(SqlParserPos pos) {
-    return lineStarts[pos.getLineNum() - 1] + pos.getColumnNum() - 1;
+    int start = lineStarts[pos.getLineNum() - 1] + pos.getColumnNum() - 1;
+    while (start < sql.length() && sql.charAt(start) == ',') {
+      start++;
+      while (start < sql.length() && Character.isWhitespace(sql.charAt(start))) {
+        start++;
+      }
+    }
+    return start;
   }
 
   private int end(SqlParserPos pos) {

@@ -23,8 +23,16 @@ public final class CoordinatorExecutor {
     this.log = log;
   }
 
-  /** Runs {@code sql} with {@code parameters} and returns its rows or update count. */
+  /**
+   * Runs the user's statement {@code sql} with {@code parameters} and returns its rows or
+   * update count; inside a transaction it becomes part of the transaction's coordinator work.
+   */
   public StatementResult execute(String sql, List<Object> parameters) throws SQLException {
+    connections.markCoordinatorWork();
+    return run(sql, parameters);
+  }
+
+  private StatementResult run(String sql, List<Object> parameters) throws SQLException {
     Connection connection = connections.coordinator();
     log.record(connections.coordinatorNode(), null, sql);
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -40,9 +48,17 @@ public final class CoordinatorExecutor {
     }
   }
 
-  /** Runs a query on the coordinator and returns its first row's values. */
+  /**
+   * Runs a query Spar needs (a catalog lookup, an expression to evaluate) on the coordinator
+   * and returns its rows; it is not user work of the transaction.
+   */
+  public RowSet query(String sql, List<Object> parameters) throws SQLException {
+    return run(sql, parameters).rows();
+  }
+
+  /** Runs a query Spar needs on the coordinator and returns its first row's values. */
   public Object[] firstRow(String sql, List<Object> parameters) throws SQLException {
-    StatementResult result = execute(sql, parameters);
+    StatementResult result = run(sql, parameters);
     if (!result.hasRows() || result.rows().rows().isEmpty()) {
       throw new SQLException("query returned no rows: " + sql, "XX000");
     }

@@ -59,7 +59,7 @@ final class ModificationPlan implements StatementPlan {
     if (writes.isEmpty()) {
       return StatementResult.ofCount(0);
     }
-    WriteResult result = engine.writes().execute(writes, 1, context.connections());
+    WriteResult result = engine.writes().execute(writes, 1, context.transaction().current());
     return result.rows() != null
         ? StatementResult.ofRows(result.rows()) : StatementResult.ofCount(result.totalCount());
   }
@@ -103,8 +103,8 @@ final class ModificationPlan implements StatementPlan {
     }
     List<ShardWrite> writes = new ArrayList<>();
     batches.values().forEach(each -> writes.add(each.toWrite()));
-    return engine.writes().execute(writes, parameterSets.size(), context.connections())
-        .updateCounts();
+    return engine.writes().execute(writes, parameterSets.size(),
+        context.transaction().current()).updateCounts();
   }
 
   private List<ShardWrite> route(DistributedTable table, List<Object> parameters)

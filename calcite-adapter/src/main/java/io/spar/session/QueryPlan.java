@@ -2,6 +2,7 @@ package io.spar.session;
 
 import io.spar.adapter.CalciteQueryRunner;
 import io.spar.engine.SparEngine;
+import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.execution.ShardQuery;
 import io.spar.router.RouterPlanner;
 import io.spar.router.ShardSqlSplicer;
@@ -20,6 +21,7 @@ final class QueryPlan implements StatementPlan {
   private final List<TableReference> routable;
   private final ShardSqlSplicer splicer;
   private final SparEngine engine;
+  private final SessionConnections session;
   private final CalciteQueryRunner calcite;
 
   /**
@@ -27,11 +29,12 @@ final class QueryPlan implements StatementPlan {
    * distributed (so the query may route to one shard), or is null.
    */
   QueryPlan(String sql, List<TableReference> routable, ShardSqlSplicer splicer,
-      SparEngine engine, CalciteQueryRunner calcite) {
+      SparEngine engine, SessionConnections session, CalciteQueryRunner calcite) {
     this.sql = sql;
     this.routable = routable;
     this.splicer = splicer;
     this.engine = engine;
+    this.session = session;
     this.calcite = calcite;
   }
 
@@ -39,7 +42,7 @@ final class QueryPlan implements StatementPlan {
   public StatementResult execute(List<Object> parameters) throws SQLException {
     Optional<ShardQuery> routed = route(parameters);
     if (routed.isPresent()) {
-      return StatementResult.ofRows(engine.reads().execute(List.of(routed.get())));
+      return StatementResult.ofRows(engine.reads().execute(List.of(routed.get()), session));
     }
     return StatementResult.ofRows(calcite.query(sql, parameters));
   }

@@ -8,7 +8,8 @@ import io.spar.engine.execution.SessionConnections;
  * @param connections the session's node connections
  * @param coordinator runner of statements on the session's coordinator connection
  * @param searchPath the session's search path
+ * @param transaction the session's transaction state
  */
 record SessionContext(SessionConnections connections, CoordinatorExecutor coordinator,
-    SearchPath searchPath) {
+    SearchPath searchPath, SessionTransaction transaction) {
 }

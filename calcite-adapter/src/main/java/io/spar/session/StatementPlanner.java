@@ -6,6 +6,7 @@ import io.spar.commands.SqlApiFunctions;
 import io.spar.engine.SparEngine;
 import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.catalog.DistributedTable;
+import io.spar.engine.execution.RowSet;
 import io.spar.parser.SqlParsing;
 import io.spar.router.ShardSqlSplicer;
 import io.spar.router.TableReference;
@@ -14,6 +15,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.calcite.sql.SqlInsert;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
@@ -29,6 +31,7 @@ import org.apache.calcite.sql.SqlNode;
  * statements never pay for it.
  */
 final class StatementPlanner {
+  private static final String RECOVER = "recover_prepared_transactions";
   private final SparEngine engine;
   private final SessionContext context;
   private final CalciteQueryRunner calcite;
@@ -56,6 +59,9 @@ final class StatementPlanner {
       throw e;
     }
     ShardSqlSplicer splicer = new ShardSqlSplicer(SqlParsing.parsedText(sql), statement);
+    if (SqlApiCall.match(statement, Set.of(RECOVER)).isPresent()) {
+      return new RecoveryPlan(engine);
+    }
     Optional<SqlApiCall> call = SqlApiCall.match(statement, SqlApiFunctions.NAMES);
     if (call.isPresent()) {
       return new SqlApiPlan(call.get(), splicer, functions);
@@ -71,7 +77,7 @@ final class StatementPlanner {
       return modification(sql, statement, references, snapshot, splicer);
     }
     return new QueryPlan(sql, distributed.size() == references.size() ? distributed : null,
-        splicer, engine, calcite);
+        splicer, engine, context.connections(), calcite);
   }
 
   private StatementPlan modification(String sql, SqlNode statement,
@@ -91,11 +97,11 @@ final class StatementPlanner {
   }
 
   private List<String> columns(DistributedTable table) throws SQLException {
-    StatementResult result = context.coordinator().execute("SELECT attname FROM pg_attribute"
+    RowSet result = context.coordinator().query("SELECT attname FROM pg_attribute"
         + " WHERE attrelid = ?::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
         List.of(table.relationId()));
     List<String> names = new ArrayList<>();
-    for (Object[] row : result.rows().rows()) {
+    for (Object[] row : result.rows()) {
       names.add((String) row[0]);
     }
     return names;

@@ -9,20 +9,29 @@ import io.spar.engine.execution.ReadExecutor;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.execution.StatementLog;
 import io.spar.engine.execution.WriteExecutor;
+import io.spar.engine.transactions.TransactionIds;
+import io.spar.engine.transactions.TransactionRecovery;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.postgresql.Driver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Spar engine instance: the coordinator it uses, its node pools, metadata cache, executors
  * and statement log. Sessions (JDBC connections) share it.
  */
 public final class SparEngine implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SparEngine.class);
+  private static final long RECOVERY_INTERVAL_SECONDS = 30;
+
   private final NodeAddress coordinator;
   private final NodePools pools;
   private final MetadataCache metadata;
@@ -31,6 +40,9 @@ public final class SparEngine implements AutoCloseable {
   private final ReadExecutor reads;
   private final WriteExecutor writes;
   private final PgFunctions functions;
+  private final ScheduledExecutorService recoveryTimer;
+  private TransactionIds transactionIds;
+  private TransactionRecovery recovery;
 
   private SparEngine(NodeAddress coordinator, String database, String user, String password) {
     this.coordinator = coordinator;
@@ -38,8 +50,13 @@ public final class SparEngine implements AutoCloseable {
     this.metadata = new MetadataCache(pools.pool(coordinator), () -> pools.open(coordinator));
     this.threads = Executors.newCachedThreadPool(daemonThreads());
     this.reads = new ReadExecutor(pools, statementLog, threads);
-    this.writes = new WriteExecutor(statementLog, metadata);
+    this.writes = new WriteExecutor(statementLog);
     this.functions = new PgFunctions(pools.pool(coordinator), metadata::generation);
+    this.recoveryTimer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "spar-recovery");
+      thread.setDaemon(true);
+      return thread;
+    });
   }
 
   /**
@@ -57,11 +74,25 @@ public final class SparEngine implements AutoCloseable {
     SparEngine engine = new SparEngine(node, parsed.getProperty("PGDBNAME"), user, password);
     try (Connection connection = engine.pools.borrow(node)) {
       CatalogMigrations.migrate(connection);
+      engine.transactionIds = TransactionIds.of(connection);
     } catch (SQLException e) {
       engine.close();
       throw e;
     }
+    engine.recovery = new TransactionRecovery(engine.pools, node, engine.metadata,
+        engine.transactionIds, engine.statementLog);
+    engine.recoveryTimer.scheduleWithFixedDelay(engine::recoverQuietly, 0,
+        RECOVERY_INTERVAL_SECONDS, TimeUnit.SECONDS);
     return engine;
+  }
+
+  /** Runs recovery of prepared transactions, as the timer does, logging instead of failing. */
+  private void recoverQuietly() {
+    try {
+      recovery.recover();
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("recovery of prepared transactions failed: {}", e.getMessage());
+    }
   }
 
   private static ThreadFactory daemonThreads() {
@@ -113,6 +144,16 @@ public final class SparEngine implements AutoCloseable {
     return threads;
   }
 
+  /** Returns the names of this coordinator's prepared transactions. */
+  public TransactionIds transactionIds() {
+    return transactionIds;
+  }
+
+  /** Returns recovery of prepared transactions; it also runs at start and every 30 s. */
+  public TransactionRecovery recovery() {
+    return recovery;
+  }
+
   /** Opens the node connections of a new session. */
   public SessionConnections openSession() {
     return new SessionConnections(pools, coordinator);
@@ -120,6 +161,7 @@ public final class SparEngine implements AutoCloseable {
 
   @Override
   public void close() {
+    recoveryTimer.shutdownNow();
     metadata.close();
     threads.shutdownNow();
     pools.close();

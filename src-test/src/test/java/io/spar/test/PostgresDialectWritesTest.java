@@ -151,6 +151,39 @@ class PostgresDialectWritesTest {
   }
 
   @Test
+  void explainShowsTheRouteTheShardSqlAndTheWriteClass() throws SQLException {
+    List<String> commutative = strings(spar, "EXPLAIN UPDATE test_hll_shard"
+        + " SET users = users || hll_hash_text('x') WHERE date = '2015-01-08'");
+    assertTrue(commutative.get(0).contains("class commutative"), commutative.toString());
+    assertTrue(commutative.get(0).contains("router, 1 shard"), commutative.toString());
+    assertTrue(commutative.get(2).contains("UPDATE \"public\".\"test_hll_shard_"),
+        commutative.toString());
+    assertTrue(strings(spar, "EXPLAIN INSERT INTO pg_counters (id, count) VALUES (1, 1)"
+        + " ON CONFLICT (id) DO UPDATE SET count = EXCLUDED.count").get(0)
+        .contains("class non-commutative"));
+    assertTrue(strings(spar, "EXPLAIN DELETE FROM pg_counters WHERE id = 1").get(0)
+        .contains("class idempotent"));
+    assertTrue(strings(spar, "EXPLAIN SELECT * FROM pg_counters WHERE id = 1").get(0)
+        .startsWith("Router Query"));
+    List<String> multiShard = strings(spar, "EXPLAIN SELECT count(*) FROM pg_counters");
+    assertTrue(multiShard.get(0).startsWith("Multi-shard Query"), multiShard.toString());
+  }
+
+  @Test
+  void replicatedWritesLockTheirShardInTheirClassMode() throws SQLException {
+    var log = spar.unwrap(io.spar.session.SparSession.class).engine().statementLog();
+    run("INSERT INTO pg_counters (id, count) VALUES (300, 1) ON CONFLICT DO NOTHING");
+    long mark = log.mark();
+    run("UPDATE pg_counters SET count = count + 1 WHERE id = 300");
+    assertTrue(log.since(mark).stream().anyMatch(
+        e -> e.sql().startsWith("SELECT pg_advisory_xact_lock_shared")), "commutative: shared");
+    mark = log.mark();
+    run("UPDATE pg_counters SET count = id WHERE id = 300");
+    assertTrue(log.since(mark).stream().anyMatch(
+        e -> e.sql().startsWith("SELECT pg_advisory_xact_lock(")), "non-commutative: exclusive");
+  }
+
+  @Test
   void concurrentNonCommutativeUpsertsLeavePlacementsIdentical() throws Exception {
     run("DELETE FROM pg_counters WHERE id BETWEEN 1000 AND 1009");
     ExecutorService threads = Executors.newFixedThreadPool(2);

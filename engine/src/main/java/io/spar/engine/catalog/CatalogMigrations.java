@@ -77,6 +77,13 @@ public final class CatalogMigrations {
             EXECUTE FUNCTION pgs_distribution_metadata.notify_ddl();
         END IF;
       END $$;
+      """,
+      // 2: commit records of two-phase commits, read by recovery.
+      """
+      CREATE SEQUENCE pgs_distribution_metadata.transaction_id_sequence;
+      CREATE TABLE pgs_distribution_metadata.transaction (
+        transaction_id bigint PRIMARY KEY,
+        created_at timestamptz NOT NULL DEFAULT now());
       """);
 
   private CatalogMigrations() {

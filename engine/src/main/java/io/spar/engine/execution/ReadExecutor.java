@@ -15,7 +15,10 @@ import java.util.concurrent.ExecutorService;
  * Runs read statements on shards in parallel and concatenates their rows.
  *
  * <p>Each shard query tries its nodes in order and moves on to the next placement only when a
- * node fails, so reads keep working while a worker is down.
+ * node fails, so reads keep working while a worker is down. A query on a node where the
+ * session's transaction has written runs on the session's own connection, so that it sees
+ * those writes; such queries run one after another, the others in parallel on pooled
+ * connections.
  */
 public final class ReadExecutor {
   private final NodePools pools;
@@ -30,25 +33,27 @@ public final class ReadExecutor {
   }
 
   /**
-   * Runs every query and returns all rows; with no queries, returns {@code null} so that the
-   * caller supplies the column descriptions of an empty result.
+   * Runs every query for {@code session} and returns all rows; with no queries, returns
+   * {@code null} so that the caller supplies the column descriptions of an empty result.
    */
-  public RowSet execute(List<ShardQuery> queries) throws SQLException {
-    if (queries.size() == 1) {
-      return run(queries.get(0));
-    }
+  public RowSet execute(List<ShardQuery> queries, SessionConnections session)
+      throws SQLException {
     List<CompletableFuture<RowSet>> futures = new ArrayList<>();
+    List<RowSet> results = new ArrayList<>();
     for (ShardQuery each : queries) {
-      futures.add(CompletableFuture.supplyAsync(() -> runUnchecked(each), threads));
+      NodeAddress pinned = pinnedNode(each, session);
+      if (pinned != null) {
+        results.add(runOn(pinned, session.pinned(pinned), each));
+      } else if (queries.size() == 1) {
+        results.add(run(each));
+      } else {
+        futures.add(CompletableFuture.supplyAsync(() -> runUnchecked(each), threads));
+      }
     }
-    List<Object[]> rows = new ArrayList<>();
-    RowSet first = null;
     SQLException failure = null;
     for (CompletableFuture<RowSet> each : futures) {
       try {
-        RowSet result = each.join();
-        first = first == null ? result : first;
-        rows.addAll(result.rows());
+        results.add(each.join());
       } catch (CompletionException e) {
         failure = failure == null ? (SQLException) e.getCause() : failure;
       }
@@ -56,7 +61,28 @@ public final class ReadExecutor {
     if (failure != null) {
       throw failure;
     }
-    return first == null ? null : new RowSet(first.columns(), rows);
+    return concat(results);
+  }
+
+  private static NodeAddress pinnedNode(ShardQuery query, SessionConnections session) {
+    for (NodeAddress each : query.nodes()) {
+      if (session != null && session.pinned(each) != null) {
+        return each;
+      }
+    }
+    return null;
+  }
+
+  private static RowSet concat(List<RowSet> results) {
+    if (results.isEmpty()) {
+      return null;
+    }
+    if (results.size() == 1) {
+      return results.get(0);
+    }
+    List<Object[]> rows = new ArrayList<>();
+    results.forEach(each -> rows.addAll(each.rows()));
+    return new RowSet(results.get(0).columns(), rows);
   }
 
   private RowSet runUnchecked(ShardQuery query) {
@@ -70,8 +96,8 @@ public final class ReadExecutor {
   private RowSet run(ShardQuery query) throws SQLException {
     SQLException lastFailure = null;
     for (NodeAddress node : query.nodes()) {
-      try {
-        return runOn(node, query);
+      try (Connection connection = pools.borrow(node)) {
+        return runOn(node, connection, query);
       } catch (SQLException e) {
         if (!Failures.isNodeFailure(e)) {
           throw e;
@@ -86,10 +112,10 @@ public final class ReadExecutor {
         "XX000");
   }
 
-  private RowSet runOn(NodeAddress node, ShardQuery query) throws SQLException {
+  private RowSet runOn(NodeAddress node, Connection connection, ShardQuery query)
+      throws SQLException {
     log.record(node, query.shardId(), query.sql());
-    try (Connection connection = pools.borrow(node);
-        PreparedStatement statement =
+    try (PreparedStatement statement =
             Statements.prepare(connection, query.sql(), query.parameters());
         ResultSet resultSet = statement.executeQuery()) {
       return RowSet.read(resultSet);

@@ -3,8 +3,10 @@ package io.spar.engine.execution;
 import io.spar.engine.catalog.NodeAddress;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Connections one session holds: at most one per node, as a transaction needs.
@@ -17,7 +19,9 @@ public final class SessionConnections implements AutoCloseable {
   private final NodePools pools;
   private final NodeAddress coordinatorNode;
   private final Map<NodeAddress, Connection> workers = new LinkedHashMap<>();
+  private final Set<NodeAddress> inTransaction = new HashSet<>();
   private Connection coordinator;
+  private boolean coordinatorWork;
 
   /** Creates an empty set of connections that borrows from {@code pools}. */
   public SessionConnections(NodePools pools, NodeAddress coordinatorNode) {
@@ -31,6 +35,21 @@ public final class SessionConnections implements AutoCloseable {
       coordinator = pools.borrow(coordinatorNode);
     }
     return coordinator;
+  }
+
+  /**
+   * Records that the user's statements ran on the coordinator in the current transaction, so
+   * that its commit must be atomic with the workers'.
+   */
+  public void markCoordinatorWork() throws SQLException {
+    if (!coordinator().getAutoCommit()) {
+      coordinatorWork = true;
+    }
+  }
+
+  /** Returns whether the current transaction ran user statements on the coordinator. */
+  public boolean hasCoordinatorWork() {
+    return coordinatorWork;
   }
 
   /** Returns the address of the coordinator. */
@@ -48,8 +67,30 @@ public final class SessionConnections implements AutoCloseable {
     return connection;
   }
 
+  /**
+   * Returns the session's connection to {@code node} with its transaction open, marking the
+   * node as holding this session's uncommitted work.
+   */
+  public Connection transactional(NodeAddress node) throws SQLException {
+    Connection connection = worker(node);
+    if (connection.getAutoCommit()) {
+      connection.setAutoCommit(false);
+    }
+    inTransaction.add(node);
+    return connection;
+  }
+
+  /**
+   * Returns the connection to {@code node} if it holds this session's uncommitted work, which
+   * reads must use to see it; otherwise null.
+   */
+  public Connection pinned(NodeAddress node) {
+    return inTransaction.contains(node) ? workers.get(node) : null;
+  }
+
   /** Returns the connection to {@code node} to the pool, discarding it if it broke. */
   public void releaseWorker(NodeAddress node) {
+    inTransaction.remove(node);
     Connection connection = workers.remove(node);
     if (connection != null) {
       closeQuietly(connection);
@@ -60,6 +101,8 @@ public final class SessionConnections implements AutoCloseable {
   public void releaseWorkers() {
     workers.values().forEach(SessionConnections::closeQuietly);
     workers.clear();
+    inTransaction.clear();
+    coordinatorWork = false;
   }
 
   private static void closeQuietly(Connection connection) {

@@ -53,6 +53,11 @@ public final class StatementLog {
     }
   }
 
+  /** Returns whether every statement is logged through SLF4J. */
+  public boolean logsStatements() {
+    return logStatements;
+  }
+
   /** Turns logging of every statement through SLF4J on or off. */
   public void setLogStatements(boolean on) {
     this.logStatements = on;

@@ -1,6 +1,5 @@
 package io.spar.planner.exec;
 
-import io.spar.engine.SparEngine;
 import io.spar.engine.catalog.TableName;
 import io.spar.engine.routing.PartitionConstraint;
 import io.spar.planner.rel.SparTableScan;
@@ -56,9 +55,9 @@ public final class ShardScanPlan {
     return (SparTableScan) current;
   }
 
-  /** Returns the engine that runs the plan. */
-  SparEngine engine() {
-    return scan.engine();
+  /** Returns where the plan's rows come from. */
+  ScanSource source() {
+    return scan.source();
   }
 
   /** Returns the logical table the plan reads. */

@@ -35,7 +35,8 @@ public final class SparRuntime {
   public static Enumerable<Object> scan(ShardScanPlan plan, DataContext root) {
     try {
       List<Object> parameters = parameters(plan.parameterTypes(), root);
-      RowSet rows = plan.engine().reads().execute(queries(plan, parameters));
+      RowSet rows = plan.source().engine().reads().execute(queries(plan, parameters),
+          plan.source().session());
       return Linq4j.asEnumerable(rows == null ? List.of() : internalRows(plan, rows));
     } catch (SQLException e) {
       throw new ShardReadException(e);
@@ -45,7 +46,7 @@ public final class SparRuntime {
   /** Returns one query per relation to read: surviving shards, or the local table. */
   static List<ShardQuery> queries(ShardScanPlan plan, List<Object> parameters)
       throws SQLException {
-    SparEngine engine = plan.engine();
+    SparEngine engine = plan.source().engine();
     CatalogSnapshot snapshot = engine.metadata().snapshot();
     Optional<DistributedTable> table = snapshot.table(plan.tableName());
     if (table.isEmpty()) {

@@ -1,6 +1,6 @@
 package io.spar.planner.rel;
 
-import io.spar.engine.SparEngine;
+import io.spar.planner.exec.ScanSource;
 import io.spar.engine.catalog.TableName;
 import io.spar.planner.sql.SparImplementor;
 import java.util.List;
@@ -20,14 +20,14 @@ import org.apache.calcite.rel.core.TableScan;
  */
 public final class SparTableScan extends TableScan implements SparRel {
   private final TableName tableName;
-  private final SparEngine engine;
+  private final ScanSource source;
 
   /** Creates a scan of {@code table}, named {@code tableName} in PostgreSQL. */
   public SparTableScan(RelOptCluster cluster, RelOptTable table, TableName tableName,
-      SparEngine engine) {
+      ScanSource source) {
     super(cluster, cluster.traitSetOf(SparConvention.INSTANCE), List.of(), table);
     this.tableName = tableName;
-    this.engine = engine;
+    this.source = source;
   }
 
   /** Returns the table's name in PostgreSQL. */
@@ -35,9 +35,9 @@ public final class SparTableScan extends TableScan implements SparRel {
     return tableName;
   }
 
-  /** Returns the engine whose catalog and executors serve the scan; null in planner tests. */
-  public SparEngine engine() {
-    return engine;
+  /** Returns where the scan's rows come from; null in planner tests. */
+  public ScanSource source() {
+    return source;
   }
 
   @Override

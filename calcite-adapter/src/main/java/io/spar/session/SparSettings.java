@@ -1,0 +1,72 @@
+package io.spar.session;
+
+import io.spar.engine.SparEngine;
+import io.spar.engine.execution.ColumnInfo;
+import io.spar.engine.execution.RowSet;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Spar's own settings in the {@code spar.} namespace, set and shown with PostgreSQL's
+ * {@code SET} and {@code SHOW} syntax.
+ *
+ * <p>{@code spar.log_distributed_statements} (pg_shard's
+ * {@code pg_shard.log_distributed_statements}) logs every statement sent to a node through
+ * SLF4J, with its shard and node. It applies to the whole engine, since the log is shared.
+ */
+final class SparSettings {
+  private static final Pattern SET = Pattern.compile(
+      "^\\s*SET\\s+(?:SESSION\\s+)?spar\\.(\\w+)\\s*(?:=|TO)\\s*'?(\\w+)'?\\s*;?\\s*$",
+      Pattern.CASE_INSENSITIVE);
+  private static final Pattern SHOW = Pattern.compile(
+      "^\\s*SHOW\\s+spar\\.(\\w+)\\s*;?\\s*$", Pattern.CASE_INSENSITIVE);
+  private static final String LOG_STATEMENTS = "log_distributed_statements";
+
+  private final SparEngine engine;
+
+  SparSettings(SparEngine engine) {
+    this.engine = engine;
+  }
+
+  /** Carries out {@code sql} if it sets or shows a Spar setting. */
+  Optional<StatementResult> handle(String sql) throws java.sql.SQLException {
+    Matcher set = SET.matcher(sql);
+    if (set.matches()) {
+      requireKnown(set.group(1));
+      engine.statementLog().setLogStatements(parseBoolean(set.group(2)));
+      return Optional.of(StatementResult.ofCount(0));
+    }
+    Matcher show = SHOW.matcher(sql);
+    if (show.matches()) {
+      requireKnown(show.group(1));
+      String value = engine.statementLog().logsStatements() ? "on" : "off";
+      ColumnInfo column = new ColumnInfo("spar." + LOG_STATEMENTS, Types.VARCHAR, "text",
+          Integer.MAX_VALUE, 0, 0, String.class.getName());
+      List<Object[]> rows = new ArrayList<>();
+      rows.add(new Object[] {value});
+      return Optional.of(StatementResult.ofRows(new RowSet(List.of(column), rows)));
+    }
+    return Optional.empty();
+  }
+
+  private static void requireKnown(String name) throws java.sql.SQLException {
+    if (!name.equalsIgnoreCase(LOG_STATEMENTS)) {
+      throw SparErrors.error("42704", "unrecognized configuration parameter \"spar." + name
+          + "\"");
+    }
+  }
+
+  private static boolean parseBoolean(String value) throws java.sql.SQLException {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "on", "true", "yes", "1" -> true;
+      case "off", "false", "no", "0" -> false;
+      default -> throw SparErrors.error(SparErrors.INVALID_PARAMETER_VALUE,
+          "parameter \"spar." + LOG_STATEMENTS + "\" requires a Boolean value");
+    };
+  }
+}

@@ -1,0 +1,195 @@
+package io.spar.engine.transactions;
+
+import io.spar.engine.catalog.CatalogStore;
+import io.spar.engine.catalog.MetadataCache;
+import io.spar.engine.catalog.NodeAddress;
+import io.spar.engine.catalog.PlacementState;
+import io.spar.engine.catalog.ShardPlacement;
+import io.spar.engine.execution.Failures;
+import io.spar.engine.execution.SessionConnections;
+import io.spar.engine.execution.StatementLog;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Two-phase commit of one transaction, decided in the coordinator database.
+ *
+ * <ol>
+ *   <li>The coordinator transaction takes a txid and an advisory lock on it, which tells
+ *       recovery that the transaction is in flight.
+ *   <li>Every worker node runs {@code PREPARE TRANSACTION}. A node that fails loses its
+ *       placements; any other error, or a shard left without a placement, aborts everything.
+ *   <li>The coordinator transaction marks lost placements INACTIVE, inserts the commit record
+ *       and commits: this is the decision, atomic with the placement-state change (and with
+ *       the transaction's own writes to coordinator tables).
+ *   <li>Every prepared node runs {@code COMMIT PREPARED}. A node that fails now is finished by
+ *       recovery, which commits what has a commit record.
+ * </ol>
+ */
+final class TwoPhaseCommit {
+  private static final Logger LOG = LoggerFactory.getLogger(TwoPhaseCommit.class);
+
+  private final SessionConnections connections;
+  private final StatementLog log;
+  private final MetadataCache cache;
+  private final TransactionIds ids;
+
+  TwoPhaseCommit(SessionConnections connections, StatementLog log, MetadataCache cache,
+      TransactionIds ids) {
+    this.connections = connections;
+    this.log = log;
+    this.cache = cache;
+    this.ids = ids;
+  }
+
+  /** Commits the work on {@code written} nodes, losing the {@code failed} placements. */
+  void commit(Map<NodeAddress, List<ShardPlacement>> written, List<ShardPlacement> failed,
+      Set<Long> shards) throws SQLException {
+    Connection coordinator = connections.coordinator();
+    boolean implicit = coordinator.getAutoCommit();
+    coordinator.setAutoCommit(false);
+    try {
+      long txid = begin(coordinator);
+      String gid = ids.gid(txid);
+      FaultPoint.BEFORE_PREPARE.reach();
+      Map<NodeAddress, List<ShardPlacement>> live = new LinkedHashMap<>(written);
+      List<ShardPlacement> lost = new ArrayList<>(failed);
+      List<NodeAddress> prepared = prepare(gid, live, lost);
+      for (long each : shards) {
+        if (live.values().stream().noneMatch(l -> l.stream().anyMatch(p -> p.shardId() == each))) {
+          abort(gid, prepared);
+          throw new SQLException("could not prepare any placement of shard " + each, "08006");
+        }
+      }
+      FaultPoint.AFTER_ALL_PREPARES.reach();
+      decide(coordinator, txid, gid, prepared, lost);
+      FaultPoint.AFTER_COMMIT_RECORD.reach();
+      commitPrepared(gid, prepared);
+    } finally {
+      if (implicit && !coordinator.isClosed()) {
+        coordinator.setAutoCommit(true);
+      }
+    }
+  }
+
+  private long begin(Connection coordinator) throws SQLException {
+    String sql = "SELECT id, pg_advisory_xact_lock(" + TransactionIds.lockKey("id") + ") FROM"
+        + " (SELECT nextval('pgs_distribution_metadata.transaction_id_sequence') AS id) s";
+    try (Statement statement = coordinator.createStatement();
+        ResultSet rs = statement.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private List<NodeAddress> prepare(String gid, Map<NodeAddress, List<ShardPlacement>> live,
+      List<ShardPlacement> lost) throws SQLException {
+    List<NodeAddress> prepared = new ArrayList<>();
+    for (NodeAddress node : new ArrayList<>(live.keySet())) {
+      try {
+        run(connections.worker(node), node, "PREPARE TRANSACTION '" + gid + "'");
+        prepared.add(node);
+        if (prepared.size() == 1) {
+          FaultPoint.AFTER_FIRST_PREPARE.reach();
+        }
+      } catch (SQLException e) {
+        if (!Failures.isNodeFailure(e)) {
+          abort(gid, prepared);
+          throw e;
+        }
+        lost.addAll(live.remove(node));
+        connections.releaseWorker(node);
+      }
+    }
+    return prepared;
+  }
+
+  private void decide(Connection coordinator, long txid, String gid, List<NodeAddress> prepared,
+      List<ShardPlacement> lost) throws SQLException {
+    try {
+      for (ShardPlacement each : lost) {
+        CatalogStore.updatePlacementState(coordinator, each.id(), PlacementState.INACTIVE);
+      }
+      try (Statement statement = coordinator.createStatement()) {
+        statement.execute("INSERT INTO pgs_distribution_metadata.transaction (transaction_id)"
+            + " VALUES (" + txid + ")");
+      }
+    } catch (SQLException e) {
+      abort(gid, prepared);
+      throw e;
+    }
+    try {
+      coordinator.commit();
+    } catch (SQLException e) {
+      // The commit may or may not have happened; recovery decides from the commit record.
+      throw new SQLException("could not commit distributed transaction " + gid
+          + "; recovery will resolve it: " + e.getMessage(), "08007", e);
+    }
+    if (!lost.isEmpty()) {
+      cache.invalidate();
+    }
+  }
+
+  private void commitPrepared(String gid, List<NodeAddress> prepared) {
+    boolean first = true;
+    for (NodeAddress node : prepared) {
+      try {
+        Connection connection = connections.worker(node);
+        connection.setAutoCommit(true);
+        run(connection, node, "COMMIT PREPARED '" + gid + "'");
+      } catch (SQLException e) {
+        LOG.warn("COMMIT PREPARED of {} on {} failed; recovery will commit it: {}", gid, node,
+            e.getMessage());
+        connections.releaseWorker(node);
+      }
+      if (first) {
+        first = false;
+        FaultPoint.AFTER_FIRST_COMMIT_PREPARED.reach();
+      }
+    }
+  }
+
+  /** Rolls back the prepared nodes and the coordinator transaction, which holds no record. */
+  private void abort(String gid, List<NodeAddress> prepared) {
+    for (NodeAddress node : prepared) {
+      try {
+        Connection connection = connections.worker(node);
+        connection.setAutoCommit(true);
+        run(connection, node, "ROLLBACK PREPARED '" + gid + "'");
+      } catch (SQLException e) {
+        LOG.warn("ROLLBACK PREPARED of {} on {} failed; recovery will roll it back: {}", gid,
+            node, e.getMessage());
+        connections.releaseWorker(node);
+      }
+    }
+    abortCoordinator();
+  }
+
+  /** Rolls back the coordinator's open transaction, if any. */
+  void abortCoordinator() {
+    try {
+      Connection coordinator = connections.coordinator();
+      if (!coordinator.getAutoCommit()) {
+        coordinator.rollback();
+      }
+    } catch (SQLException e) {
+      LOG.warn("could not roll back the coordinator transaction: {}", e.getMessage());
+    }
+  }
+
+  private void run(Connection connection, NodeAddress node, String sql) throws SQLException {
+    log.record(node, null, sql);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+}
