@@ -15,8 +15,10 @@ import org.apache.calcite.sql.validate.SqlConformanceEnum;
  *
  * <p>Unquoted names fold to lower case and quoted names keep their case. The grammar
  * ({@link SparSqlParserImpl}) is Calcite's with Babel's conformance plus PostgreSQL's
- * {@code ON CONFLICT}, {@code RETURNING}, {@code $n} parameters, {@code ::} casts and
- * non-reserved words such as {@code date} as names.
+ * {@code ON CONFLICT}, {@code RETURNING}, {@code INSERT INTO t AS x}, {@code DEFAULT VALUES},
+ * {@code DEFAULT} and {@code (a, b) = (x, y)} in SET lists, {@code UPDATE ... FROM},
+ * {@code DELETE ... USING}, {@code $n} parameters, {@code ::} casts, the {@code interval} type
+ * and literal without fields, and non-reserved words such as {@code date} as names.
  */
 public final class SqlParsing {
   /** Parser configuration shared by Spar's front end and its Calcite connection. */

@@ -7,6 +7,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import io.spar.parser.SparSqlDelete;
+import io.spar.parser.SparSqlUpdate;
 import org.apache.calcite.sql.SqlBasicCall;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlDelete;
@@ -64,10 +66,16 @@ public final class TableReferenceCollector {
       visit(insert.getSource());
     } else if (node instanceof SqlUpdate update) {
       addTarget(update.getTargetTable(), update.getAlias(), update.getCondition());
+      if (update instanceof SparSqlUpdate spar && spar.getFrom() != null) {
+        visitFrom(spar.getFrom(), update.getCondition(), false);
+      }
       visit(update.getSourceExpressionList());
       visit(update.getCondition());
     } else if (node instanceof SqlDelete delete) {
       addTarget(delete.getTargetTable(), delete.getAlias(), delete.getCondition());
+      if (delete instanceof SparSqlDelete spar && spar.getUsing() != null) {
+        visitFrom(spar.getUsing(), delete.getCondition(), false);
+      }
       visit(delete.getCondition());
     } else if (node instanceof SqlNodeList list) {
       // Select lists, ORDER BY, GROUP BY and SET lists hold scalar subqueries too.

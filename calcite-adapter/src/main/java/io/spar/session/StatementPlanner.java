@@ -85,10 +85,14 @@ final class StatementPlanner {
       throws SQLException {
     TableReference target = references.get(0);
     Optional<DistributedTable> table = snapshot.table(target.table());
-    if (table.isEmpty() || references.stream().skip(1)
-        .anyMatch(each -> snapshot.table(each.table()).isPresent())) {
+    if (table.isEmpty()) {
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
-          "cannot plan modifications that read from distributed tables in subqueries");
+          "modifications of local tables cannot read from distributed tables");
+    }
+    if (references.size() > 1) {
+      // A shard's statement would read only that shard, or a table its worker lacks.
+      throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
+          "modifications of distributed tables cannot read from other tables");
     }
     boolean needsColumns = statement instanceof SqlInsert insert
         && insert.getTargetColumnList() == null;

@@ -152,6 +152,16 @@ class ErrorsTest {
   }
 
   @Test
+  void modificationsReadingOtherTables() {
+    expect("0A000", "modifications of distributed tables cannot read from other tables",
+        "UPDATE err_sharded SET v = (SELECT v FROM err_t LIMIT 1) WHERE k = 1");
+    expect("0A000", "modifications of distributed tables cannot read from other tables",
+        "UPDATE err_sharded SET v = 'x' FROM err_t WHERE err_t.k = err_sharded.k");
+    expect("0A000", "modifications of distributed tables cannot read from other tables",
+        "DELETE FROM err_sharded USING err_t WHERE err_t.k = err_sharded.k");
+  }
+
+  @Test
   void badPartitionValue() {
     expect("22P02", "invalid input syntax for type bigint: \"abc\"",
         "INSERT INTO err_sharded VALUES ('abc', 'x')");
