@@ -8,11 +8,9 @@ import io.spar.engine.cluster.PgNode;
 import io.spar.engine.execution.StatementLog;
 import io.spar.session.SparSession;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -156,45 +154,24 @@ class DdlAndDistributionTest {
   }
 
   private static void run(String sql) throws SQLException {
-    try (Statement statement = spar.createStatement()) {
-      statement.execute(sql);
-    }
+    Sql.run(spar, sql);
   }
 
   private static int update(String sql) throws SQLException {
-    try (Statement statement = spar.createStatement()) {
-      return statement.executeUpdate(sql);
-    }
+    return Sql.update(spar, sql);
   }
 
   private static List<Long> longs(String sql) throws SQLException {
-    List<Long> values = new ArrayList<>();
-    try (PreparedStatement statement = spar.prepareStatement(sql);
-        ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        values.add(rs.getLong(1));
-      }
-    }
-    return values;
+    return Sql.longs(spar, sql);
   }
 
   private static List<String> strings(String sql) throws SQLException {
-    return strings(spar, sql);
+    return Sql.strings(spar, sql);
   }
 
   private static List<String> strings(PgNode node, String sql) throws SQLException {
     try (Connection direct = SparTestCluster.direct(node)) {
-      return strings(direct, sql);
+      return Sql.strings(direct, sql);
     }
-  }
-
-  private static List<String> strings(Connection connection, String sql) throws SQLException {
-    List<String> values = new ArrayList<>();
-    try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
-      while (rs.next()) {
-        values.add(rs.getString(1));
-      }
-    }
-    return values;
   }
 }

@@ -183,8 +183,6 @@ class ErrorsTest {
   }
 
   private static void run(String sql) throws SQLException {
-    try (Statement statement = spar.createStatement()) {
-      statement.execute(sql);
-    }
+    Sql.run(spar, sql);
   }
 }

@@ -182,21 +182,14 @@ class ModificationsTest {
   }
 
   private static void run(String sql) throws SQLException {
-    try (Statement statement = spar.createStatement()) {
-      statement.execute(sql);
-    }
+    Sql.run(spar, sql);
   }
 
   private static int update(String sql) throws SQLException {
-    try (Statement statement = spar.createStatement()) {
-      return statement.executeUpdate(sql);
-    }
+    return Sql.update(spar, sql);
   }
 
   private static int count(String sql) throws SQLException {
-    try (Statement statement = spar.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
-      rs.next();
-      return rs.getInt(1);
-    }
+    return (int) Sql.count(spar, sql);
   }
 }

@@ -88,9 +88,6 @@ class PlacementFailureTest {
   }
 
   private static long count(String sql) throws SQLException {
-    try (Statement statement = spar.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return Sql.count(spar, sql);
   }
 }

@@ -253,21 +253,16 @@ class PostgresDialectWritesTest {
   }
 
   private static void run(String sql) throws SQLException {
-    try (Statement statement = spar.createStatement()) {
-      statement.execute(sql);
-    }
+    Sql.run(spar, sql);
   }
 
   private static List<String> strings(Connection connection, String sql) throws SQLException {
-    List<String> values = new ArrayList<>();
-    try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
-      while (rs.next()) {
-        values.add(rs.getString(1));
+    try {
+      return Sql.strings(connection, sql);
+    } finally {
+      if (connection != spar) {
+        connection.close();
       }
     }
-    if (connection != spar) {
-      connection.close();
-    }
-    return values;
   }
 }

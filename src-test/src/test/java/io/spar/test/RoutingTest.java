@@ -127,10 +127,7 @@ class RoutingTest {
   }
 
   private static long count(String sql) throws SQLException {
-    try (Statement statement = spar.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return Sql.count(spar, sql);
   }
 
 }

@@ -134,15 +134,10 @@ class TransactionsTest {
   }
 
   private static void run(String sql) throws SQLException {
-    try (Statement statement = spar.createStatement()) {
-      statement.execute(sql);
-    }
+    Sql.run(spar, sql);
   }
 
   private static int count(String sql) throws SQLException {
-    try (Statement statement = spar.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
-      rs.next();
-      return rs.getInt(1);
-    }
+    return (int) Sql.count(spar, sql);
   }
 }
