@@ -29,7 +29,8 @@ public final class SqlApiFunctions {
   /** Names of the functions this class carries out. */
   public static final Set<String> NAMES = Set.of("master_add_node",
       "master_create_distributed_table", "master_create_worker_shards",
-      "master_create_empty_shard", "get_shard_id_for_distribution_column");
+      "master_create_empty_shard", "get_shard_id_for_distribution_column",
+      "master_copy_shard_placement");
 
   private final DistributionOperations operations;
   private final CoordinatorExecutor coordinator;
@@ -71,12 +72,27 @@ public final class SqlApiFunctions {
             args.length > 1 ? integer(args[1]) : 1);
         yield bigintResult(call.function(), id);
       }
+      case "master_copy_shard_placement" -> copyShardPlacement(call, args);
       default -> {
         arity(call, args, 2, 2);
         yield bigintResult(call.function(),
             operations.shardIdForValue(coordinatorConnection(), text(args[0]), args[1]).orElse(null));
       }
     };
+  }
+
+  private StatementResult copyShardPlacement(SqlApiCall call, Object[] args)
+      throws SQLException {
+    arity(call, args, 5, 5);
+    // arity checks only the first three arguments; all five are required here.
+    if (args[3] == null || args[4] == null) {
+      throw SparErrors.error(SparErrors.INVALID_PARAMETER_VALUE,
+          "arguments of " + call.function() + " must not be NULL");
+    }
+    operations.copyShardPlacement(coordinatorConnection(), bigint(args[0]),
+        new NodeAddress(text(args[1]), integer(args[2])),
+        new NodeAddress(text(args[3]), integer(args[4])));
+    return voidResult(call.function());
   }
 
   private Object[] evaluate(List<SqlNode> arguments, ShardSqlSplicer splicer,
@@ -121,6 +137,18 @@ public final class SqlApiFunctions {
     } catch (NumberFormatException e) {
       throw SparErrors.error(SparErrors.INVALID_TEXT_REPRESENTATION,
           "invalid input syntax for type integer: \"" + value + "\"");
+    }
+  }
+
+  private static long bigint(Object value) throws SQLException {
+    if (value instanceof Number number) {
+      return number.longValue();
+    }
+    try {
+      return Long.parseLong(value.toString().trim());
+    } catch (NumberFormatException e) {
+      throw SparErrors.error(SparErrors.INVALID_TEXT_REPRESENTATION,
+          "invalid input syntax for type bigint: \"" + value + "\"");
     }
   }
 

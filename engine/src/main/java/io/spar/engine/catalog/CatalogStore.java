@@ -165,6 +165,22 @@ public final class CatalogStore {
     }
   }
 
+  /** Returns the current state of each placement of shard {@code shardId}, by placement id. */
+  public static Map<Long, PlacementState> placementStates(Connection coordinator, long shardId)
+      throws SQLException {
+    Map<Long, PlacementState> states = new HashMap<>();
+    try (PreparedStatement ps = coordinator.prepareStatement(
+        "SELECT id, shard_state FROM " + SCHEMA + ".shard_placement WHERE shard_id = ?")) {
+      ps.setLong(1, shardId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          states.put(rs.getLong(1), PlacementState.of(rs.getInt(2)));
+        }
+      }
+    }
+    return states;
+  }
+
   /** Removes all metadata of relation {@code relationId}: partition, shards and placements. */
   public static void deleteTable(Connection coordinator, long relationId) throws SQLException {
     try (PreparedStatement shards = coordinator.prepareStatement(

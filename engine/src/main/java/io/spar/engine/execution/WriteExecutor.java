@@ -39,7 +39,7 @@ public final class WriteExecutor {
    */
   public WriteResult execute(List<ShardWrite> writes, int statementCount, WriteScope scope)
       throws SQLException {
-    if (writes.size() == 1 && writes.get(0).shard().finalizedPlacements().size() == 1
+    if (writes.size() == 1 && writes.get(0).shard().placements().size() == 1
         && scope.allowsAutocommit()) {
       return single(writes.get(0), statementCount, scope);
     }
@@ -60,7 +60,9 @@ public final class WriteExecutor {
 
   private void run(ShardWrite write, WriteScope scope, Results results) throws SQLException {
     List<ShardPlacement> placements = write.shard().finalizedPlacements();
-    boolean replicated = placements.size() > 1;
+    // An INACTIVE replica still counts: a repair may make it FINALIZED while this write waits.
+    boolean replicated = write.shard().placements().size() > 1;
+    boolean degraded = placements.size() < write.shard().placements().size();
     for (ShardPlacement placement : placements) {
       NodeAddress node = placement.node();
       if (scope.hasFailed(node)) {
@@ -68,8 +70,12 @@ public final class WriteExecutor {
         continue;
       }
       try {
+        boolean first = placement == placements.get(0);
         PlacementWrite.Outcome outcome = PlacementWrite.run(scope.connection(node), write, log,
-            node, replicated && placement == placements.get(0), false);
+            node, replicated && first, false);
+        if (degraded && first) {
+          scope.checkPlacementsUnchanged(write.shard());
+        }
         scope.written(placement, replicated);
         results.record(write, outcome);
       } catch (SQLException e) {

@@ -142,6 +142,16 @@ public final class DistributionOperations {
     }
   }
 
+  /**
+   * Repairs the INACTIVE placement of shard {@code shardId} on {@code target} by copying it
+   * from its FINALIZED placement on {@code source}; see {@link PlacementRepair}.
+   */
+  public void copyShardPlacement(Connection coordinator, long shardId, NodeAddress source,
+      NodeAddress target) throws SQLException {
+    new PlacementRepair(pools, metadata, log).copyShardPlacement(coordinator, shardId, source,
+        target);
+  }
+
   /** Returns the distributed table {@code tableName} denotes, or fails as pg_shard did. */
   public DistributedTable distributedTable(Connection coordinator, String tableName)
       throws SQLException {

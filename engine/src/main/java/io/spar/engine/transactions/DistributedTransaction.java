@@ -1,7 +1,10 @@
 package io.spar.engine.transactions;
 
+import io.spar.engine.catalog.CatalogStore;
 import io.spar.engine.catalog.MetadataCache;
 import io.spar.engine.catalog.NodeAddress;
+import io.spar.engine.catalog.PlacementState;
+import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.execution.StatementLog;
@@ -104,6 +107,18 @@ public final class DistributedTransaction implements WriteScope {
   public boolean hasLivePlacement(long shardId) {
     return written.values().stream()
         .anyMatch(list -> list.stream().anyMatch(p -> p.shardId() == shardId));
+  }
+
+  @Override
+  public void checkPlacementsUnchanged(Shard shard) throws SQLException {
+    Map<Long, PlacementState> now = CatalogStore.placementStates(connections.coordinator(),
+        shard.id());
+    for (ShardPlacement each : shard.placements()) {
+      if (now.get(each.id()) != each.state()) {
+        throw new SQLException("placements of shard " + shard.id() + " changed while the"
+            + " statement waited for it; retry the statement", "40001");
+      }
+    }
   }
 
   @Override
