@@ -1,0 +1,158 @@
+package io.spar.test.fault;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+
+/**
+ * A coordinator process for the fault-injection harness: a child JVM that is a real Spar engine
+ * instance, driven line by line on standard input.
+ *
+ * <p>Started as {@code java -cp CLASSPATH [-Dspar.fault.point=NAME [-Dspar.fault.skip=N]]
+ * io.spar.test.fault.CoordinatorProcess SPAR_URL}. It opens one Spar connection, prints
+ * {@code READY}, then carries out one command per line:
+ * <ul>
+ *   <li>{@code TX <id> <table> <k>...}: one transaction inserting a row {@code (k, 'tx<id>')}
+ *       per key, then committing;</li>
+ *   <li>{@code DEL <id> <table> <condition>}: one (multi-shard) {@code DELETE FROM table WHERE
+ *       condition} in autocommit mode; {@code DELTX} does the same inside an explicit
+ *       transaction;</li>
+ *   <li>{@code RECOVER <id>}: {@code SELECT recover_prepared_transactions()};</li>
+ *   <li>{@code QUIT}: closes the connection and exits 0.</li>
+ * </ul>
+ * After each command it prints {@code ACK <id> [<number>]} once the command (and its commit)
+ * returned successfully, or {@code ERR <id> <sqlstate> <message>}. A fault point that is reached
+ * prints {@code SPAR-FAULT-POINT <name>} on the same standard output and blocks until the
+ * harness kills the process. Logging goes to standard error.
+ */
+public final class CoordinatorProcess {
+  private final Connection connection;
+  private final PrintStream out;
+
+  private CoordinatorProcess(Connection connection, PrintStream out) {
+    this.connection = connection;
+    this.out = out;
+  }
+
+  /** Runs the process; the only argument is the {@code jdbc:spar:} URL. */
+  public static void main(String[] args) throws Exception {
+    PrintStream out = System.out;
+    Connection connection;
+    try {
+      connection = DriverManager.getConnection(args[0], new Properties());
+    } catch (SQLException e) {
+      say(out, "FATAL " + e.getSQLState() + " " + oneLine(e.getMessage()));
+      System.exit(2);
+      return;
+    }
+    say(out, "READY " + ProcessHandle.current().pid());
+    CoordinatorProcess process = new CoordinatorProcess(connection, out);
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in,
+        StandardCharsets.UTF_8));
+    String line;
+    while ((line = in.readLine()) != null) {
+      if (line.isBlank()) {
+        continue;
+      }
+      if (line.equals("QUIT")) {
+        break;
+      }
+      process.run(line.trim());
+    }
+    connection.close();
+    say(out, "BYE");
+    System.exit(0);
+  }
+
+  private void run(String line) {
+    String[] words = line.split(" ");
+    String id = words.length > 1 ? words[1] : "?";
+    try {
+      switch (words[0]) {
+        case "TX" -> {
+          transaction(words[2], words);
+          say(out, "ACK " + id);
+        }
+        case "DEL" -> say(out, "ACK " + id + " " + delete(words[2], rest(words, 3), false));
+        case "DELTX" -> say(out, "ACK " + id + " " + delete(words[2], rest(words, 3), true));
+        case "RECOVER" -> say(out, "ACK " + id + " " + recover());
+        default -> say(out, "ERR " + id + " 42601 unknown command: " + line);
+      }
+    } catch (SQLException e) {
+      rollbackQuietly();
+      say(out, "ERR " + id + " " + e.getSQLState() + " " + oneLine(e.getMessage()));
+    } catch (RuntimeException e) {
+      rollbackQuietly();
+      say(out, "ERR " + id + " XX000 " + oneLine(String.valueOf(e)));
+    }
+  }
+
+  private void transaction(String table, String[] words) throws SQLException {
+    connection.setAutoCommit(false);
+    try (PreparedStatement insert = connection.prepareStatement(
+        "INSERT INTO " + table + " (k, v) VALUES (?, ?)")) {
+      for (int i = 3; i < words.length; i++) {
+        insert.setLong(1, Long.parseLong(words[i]));
+        insert.setString(2, "tx" + words[1]);
+        insert.executeUpdate();
+      }
+    }
+    connection.commit();
+    connection.setAutoCommit(true);
+  }
+
+  private long delete(String table, String condition, boolean explicit) throws SQLException {
+    connection.setAutoCommit(!explicit);
+    try (Statement statement = connection.createStatement()) {
+      long count = statement.executeUpdate("DELETE FROM " + table + " WHERE " + condition);
+      if (explicit) {
+        connection.commit();
+        connection.setAutoCommit(true);
+      }
+      return count;
+    }
+  }
+
+  private long recover() throws SQLException {
+    connection.setAutoCommit(true);
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT recover_prepared_transactions()")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private void rollbackQuietly() {
+    try {
+      if (!connection.getAutoCommit()) {
+        connection.rollback();
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException | RuntimeException e) {
+      // The error already reported is the one that matters.
+    }
+  }
+
+  private static String rest(String[] words, int from) {
+    return String.join(" ", java.util.Arrays.copyOfRange(words, from, words.length));
+  }
+
+  private static String oneLine(String message) {
+    return String.valueOf(message).replace('\n', ' ').replace('\r', ' ');
+  }
+
+  private static void say(PrintStream out, String line) {
+    synchronized (out) {
+      out.println(line);
+      out.flush();
+    }
+  }
+}
