@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class SparEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SparEngine.class);
   private static final long RECOVERY_INTERVAL_SECONDS = 30;
+  private static final int BACKGROUND_RECOVERY_MIN_AGE_SECONDS = 10;
 
   private final NodeAddress coordinator;
   private final NodePools pools;
@@ -81,15 +82,19 @@ public final class SparEngine implements AutoCloseable {
     }
     engine.recovery = new TransactionRecovery(engine.pools, node, engine.metadata,
         engine.transactionIds, engine.statementLog);
-    engine.recoveryTimer.scheduleWithFixedDelay(engine::recoverQuietly, 0,
-        RECOVERY_INTERVAL_SECONDS, TimeUnit.SECONDS);
+    // At start nothing of this engine is in flight, so everything abandoned is resolved; later
+    // runs leave young prepared transactions to their owners, who are committing them.
+    engine.recoveryTimer.execute(() -> engine.recoverQuietly(0));
+    engine.recoveryTimer.scheduleWithFixedDelay(
+        () -> engine.recoverQuietly(BACKGROUND_RECOVERY_MIN_AGE_SECONDS),
+        RECOVERY_INTERVAL_SECONDS, RECOVERY_INTERVAL_SECONDS, TimeUnit.SECONDS);
     return engine;
   }
 
   /** Runs recovery of prepared transactions, as the timer does, logging instead of failing. */
-  private void recoverQuietly() {
+  private void recoverQuietly(int minAgeSeconds) {
     try {
-      recovery.recover();
+      recovery.recover(minAgeSeconds);
     } catch (SQLException | RuntimeException e) {
       LOG.warn("recovery of prepared transactions failed: {}", e.getMessage());
     }

@@ -48,7 +48,16 @@ public final class TransactionRecovery {
   }
 
   /** Resolves every prepared transaction that is no longer in flight; returns how many. */
-  public synchronized int recover() throws SQLException {
+  public int recover() throws SQLException {
+    return recover(0);
+  }
+
+  /**
+   * Resolves the prepared transactions that are no longer in flight and were prepared at least
+   * {@code minAgeSeconds} ago; returns how many. The background run leaves young ones alone,
+   * since their owners are most likely committing them right now.
+   */
+  public synchronized int recover(int minAgeSeconds) throws SQLException {
     int resolved = 0;
     try (Connection coordinator = pools.borrow(coordinatorNode)) {
       Set<Long> records = records(coordinator);
@@ -56,7 +65,7 @@ public final class TransactionRecovery {
       boolean everyNodeListed = true;
       for (NodeAddress node : metadata.snapshot().workers()) {
         try (Connection worker = pools.borrow(node)) {
-          for (String gid : prepared(worker)) {
+          for (String gid : prepared(worker, minAgeSeconds)) {
             OptionalLong txid = ids.txid(gid);
             if (txid.isPresent() && resolve(coordinator, worker, node, gid, txid.getAsLong())) {
               resolved++;
@@ -88,11 +97,13 @@ public final class TransactionRecovery {
     return records;
   }
 
-  private List<String> prepared(Connection worker) throws SQLException {
+  private List<String> prepared(Connection worker, int minAgeSeconds) throws SQLException {
     List<String> gids = new ArrayList<>();
     try (PreparedStatement statement = worker.prepareStatement("SELECT gid FROM pg_prepared_xacts"
-        + " WHERE gid LIKE ? AND database = current_database()")) {
+        + " WHERE gid LIKE ? AND database = current_database()"
+        + " AND prepared <= now() - make_interval(secs => ?)")) {
       statement.setString(1, ids.likePattern());
+      statement.setInt(2, minAgeSeconds);
       try (ResultSet rs = statement.executeQuery()) {
         while (rs.next()) {
           gids.add(rs.getString(1));

@@ -147,9 +147,14 @@ final class TwoPhaseCommit {
         connection.setAutoCommit(true);
         run(connection, node, "COMMIT PREPARED '" + gid + "'");
       } catch (SQLException e) {
-        LOG.warn("COMMIT PREPARED of {} on {} failed; recovery will commit it: {}", gid, node,
-            e.getMessage());
-        connections.releaseWorker(node);
+        if ("42704".equals(e.getSQLState())) {
+          // Recovery committed it first: the commit record was already there.
+          LOG.debug("{} on {} was already committed by recovery", gid, node);
+        } else {
+          LOG.warn("COMMIT PREPARED of {} on {} failed; recovery will commit it: {}", gid, node,
+              e.getMessage());
+          connections.releaseWorker(node);
+        }
       }
       if (first) {
         first = false;
