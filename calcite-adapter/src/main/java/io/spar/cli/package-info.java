@@ -1,4 +1,5 @@
 /**
- * How a person starts Spar from a terminal: the {@code bin/spar} entry point.
+ * How a person uses Spar from a terminal: the {@code bin/spar} entry point and its
+ * subcommands ({@code serve}, {@code sql}, {@code status}, {@code passwd}, {@code exec}).
  */
 package io.spar.cli;
