@@ -1,7 +1,9 @@
 package io.spar.planner.rel;
 
+import io.spar.engine.catalog.TableName;
 import io.spar.planner.exec.ShardScanPlan;
 import io.spar.planner.exec.SparRuntime;
+import io.spar.planner.sql.ShardSqlGenerator;
 import java.util.List;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.adapter.enumerable.EnumerableRel;
@@ -18,8 +20,10 @@ import org.apache.calcite.plan.RelOptCost;
 import org.apache.calcite.plan.RelOptPlanner;
 import org.apache.calcite.plan.RelTraitSet;
 import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.RelWriter;
 import org.apache.calcite.rel.convert.ConverterImpl;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
+import org.apache.calcite.sql.SqlExplainLevel;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -42,6 +46,22 @@ public final class SparToEnumerableConverter extends ConverterImpl implements En
   public @Nullable RelOptCost computeSelfCost(RelOptPlanner planner, RelMetadataQuery mq) {
     RelOptCost cost = super.computeSelfCost(planner, mq);
     return cost == null ? null : cost.multiplyBy(0.1);
+  }
+
+  /**
+   * Shows, in EXPLAIN, the SQL each shard receives; digests leave it out, since rendering it is
+   * not free and the input already identifies the subtree.
+   */
+  @Override
+  public RelWriter explainTerms(RelWriter pw) {
+    RelWriter writer = super.explainTerms(pw);
+    if (pw.getDetailLevel() == SqlExplainLevel.DIGEST_ATTRIBUTES) {
+      return writer;
+    }
+    TableName table = ShardScanPlan.of(getInput()).tableName();
+    String sql = new ShardSqlGenerator(getInput())
+        .render(new TableName(table.schema(), table.name() + "_<shardid>")).sql();
+    return writer.item("sqlPerShard", sql.replace('\n', ' '));
   }
 
   /**
