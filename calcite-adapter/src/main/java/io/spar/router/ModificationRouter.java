@@ -52,11 +52,12 @@ public final class ModificationRouter {
    * @param columns the target table's columns in order, for an INSERT without a column list
    * @param evaluated the expressions the coordinator evaluated, each replaced by a parameter
    *     (beyond the statement's own) that holds its value
+   * @param spliced the caller's cache of shard texts that do not depend on parameter values
    */
   public static List<ShardWrite> plan(SqlNode statement, TableReference target,
       DistributedTable table, List<String> columns, ShardSqlSplicer splicer,
       List<Object> parameters, Map<SqlNode, Replacement> evaluated,
-      ExpressionEvaluator evaluator) throws SQLException {
+      ExpressionEvaluator evaluator, Map<Long, SplicedSql> spliced) throws SQLException {
     WriteClass writeClass = WriteClassifier.classify(statement);
     if (!table.hasShards()) {
       throw SparErrors.error(SparErrors.OBJECT_NOT_IN_PREREQUISITE_STATE,
@@ -67,12 +68,15 @@ public final class ModificationRouter {
     checkPartitionColumnUnchanged(statement, table);
     if (statement instanceof SqlInsert insert) {
       return planInsert(insert, target, table, columns, splicer, parameters, evaluated,
-          evaluator, writeClass);
+          evaluator, writeClass, spliced);
     }
     List<ShardWrite> writes = new ArrayList<>();
     for (Shard each : prune(table,
         PartitionPredicates.extract(target, table.partitionColumn()), parameters)) {
-      SplicedSql sql = splicer.splice(shardReplacements(statement, target, each, evaluated));
+      SplicedSql sql = evaluated.isEmpty()
+          ? spliced.computeIfAbsent(each.id(),
+              id -> splicer.splice(shardReplacements(statement, target, each, evaluated)))
+          : splicer.splice(shardReplacements(statement, target, each, evaluated));
       writes.add(ShardWrite.single(each, sql.sql(), sql.bind(parameters), writeClass));
     }
     return writes;
@@ -113,7 +117,8 @@ public final class ModificationRouter {
   private static List<ShardWrite> planInsert(SqlInsert insert, TableReference target,
       DistributedTable table, List<String> columns, ShardSqlSplicer splicer,
       List<Object> parameters, Map<SqlNode, Replacement> evaluated,
-      ExpressionEvaluator evaluator, WriteClass writeClass) throws SQLException {
+      ExpressionEvaluator evaluator, WriteClass writeClass, Map<Long, SplicedSql> spliced)
+      throws SQLException {
     SqlNode source = insert.getSource();
     if (source.getKind() != SqlKind.VALUES) {
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
@@ -132,9 +137,15 @@ public final class ModificationRouter {
       rowsByShard.computeIfAbsent(shardFor(table, value), k -> new ArrayList<>()).add(i);
     }
     List<ShardWrite> writes = new ArrayList<>();
+    // A one-row INSERT without coordinator-evaluated values has the same text for every
+    // execution on a shard, so batches splice it once per shard.
+    boolean cacheable = rows.size() == 1 && evaluated.isEmpty();
     for (Map.Entry<Shard, List<Integer>> each : rowsByShard.entrySet()) {
-      SplicedSql sql = splicer.spliceRows(
-          shardReplacements(insert, target, each.getKey(), evaluated), rows, each.getValue());
+      SplicedSql sql = cacheable
+          ? spliced.computeIfAbsent(each.getKey().id(), id -> splicer.spliceRows(
+              shardReplacements(insert, target, each.getKey(), evaluated), rows, List.of(0)))
+          : splicer.spliceRows(shardReplacements(insert, target, each.getKey(), evaluated), rows,
+              each.getValue());
       writes.add(ShardWrite.single(each.getKey(), sql.sql(), sql.bind(parameters), writeClass));
     }
     return writes;

@@ -32,6 +32,7 @@ final class ModificationPlan implements StatementPlan {
   private final List<String> columns;
   private final ShardSqlSplicer splicer;
   private final List<SqlNode> coordinatorEvaluated;
+  private final Map<Long, SplicedSql> spliced = new java.util.concurrent.ConcurrentHashMap<>();
   private final SparEngine engine;
   private final SessionContext context;
 
@@ -116,7 +117,7 @@ final class ModificationPlan implements StatementPlan {
           SplicedSql expression = splicer.text(node);
           return context.coordinator().firstRow("SELECT " + expression.sql(),
               expression.bind(parameters))[0];
-        });
+        }, spliced);
   }
 
   /**

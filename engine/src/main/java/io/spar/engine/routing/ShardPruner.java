@@ -37,6 +37,14 @@ public final class ShardPruner {
       DistributedTable table, PartitionConstraint constraint, List<Object> parameters) {
     Evaluation evaluation = new Evaluation(table, parameters);
     Optional<Set<Object>> points = evaluation.points(constraint);
+    if (points.isPresent() && table.method() == DistributionMethod.HASH) {
+      // Hash each value once and find its shard by binary search: the router's hot path.
+      Set<Shard> found = new java.util.HashSet<>();
+      for (Object each : points.get()) {
+        table.shardForHash(table.partitionType().hash(each)).ifPresent(found::add);
+      }
+      return table.shards().stream().filter(found::contains).toList();
+    }
     if (points.isPresent()) {
       return table.shards().stream()
           .filter(shard -> points.get().stream().anyMatch(p -> evaluation.contains(shard, p)))
