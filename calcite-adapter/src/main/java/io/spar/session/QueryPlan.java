@@ -2,7 +2,12 @@ package io.spar.session;
 
 import io.spar.adapter.CalciteQueryRunner;
 import io.spar.engine.SparEngine;
+import io.spar.engine.catalog.CatalogSnapshot;
+import io.spar.engine.catalog.DistributedTable;
+import io.spar.engine.catalog.Shard;
 import io.spar.engine.execution.SessionConnections;
+import io.spar.engine.routing.ShardPruner;
+import io.spar.router.PartitionPredicates;
 import io.spar.engine.execution.ShardQuery;
 import io.spar.router.RouterPlanner;
 import io.spar.router.ShardSqlSplicer;
@@ -18,19 +23,22 @@ import java.util.Optional;
  */
 final class QueryPlan implements StatementPlan {
   private final String sql;
-  private final List<TableReference> routable;
+  private final List<TableReference> distributed;
+  private final boolean routable;
   private final ShardSqlSplicer splicer;
   private final SparEngine engine;
   private final SessionConnections session;
   private final CalciteQueryRunner calcite;
 
   /**
-   * Creates the plan; {@code routable} holds the table references when all of them are
-   * distributed (so the query may route to one shard), or is null.
+   * Creates the plan of a query that references the {@code distributed} tables; it may route to
+   * one shard only if it references no other ({@code routable}).
    */
-  QueryPlan(String sql, List<TableReference> routable, ShardSqlSplicer splicer,
+  QueryPlan(String sql, List<TableReference> distributed, boolean routable,
+      ShardSqlSplicer splicer,
       SparEngine engine, SessionConnections session, CalciteQueryRunner calcite) {
     this.sql = sql;
+    this.distributed = distributed;
     this.routable = routable;
     this.splicer = splicer;
     this.engine = engine;
@@ -59,6 +67,20 @@ final class QueryPlan implements StatementPlan {
       return lines;
     }
     lines.add("Multi-shard Query: Calcite plan; Spar rels run on every shard left by pruning");
+    CatalogSnapshot snapshot = engine.metadata().snapshot();
+    for (TableReference each : distributed) {
+      DistributedTable table = snapshot.table(each.table()).orElseThrow();
+      List<Long> shards;
+      try {
+        shards = ShardPruner.prune(table,
+            PartitionPredicates.extract(each, table.partitionColumn()), parameters)
+            .stream().map(Shard::id).toList();
+      } catch (IllegalArgumentException e) {
+        throw SparErrors.invalidValue(e);
+      }
+      lines.add("  " + each.table() + ": " + shards.size() + " of " + table.shards().size()
+          + " shards after pruning " + shards);
+    }
     for (Object[] row : calcite.query("EXPLAIN PLAN FOR " + sql, parameters).rows()) {
       for (String each : String.valueOf(row[0]).split("\n")) {
         lines.add("  " + each);
@@ -68,11 +90,11 @@ final class QueryPlan implements StatementPlan {
   }
 
   private Optional<ShardQuery> route(List<Object> parameters) throws SQLException {
-    if (routable == null) {
+    if (!routable) {
       return Optional.empty();
     }
     try {
-      return RouterPlanner.plan(routable, engine.metadata().snapshot(), splicer, parameters);
+      return RouterPlanner.plan(distributed, engine.metadata().snapshot(), splicer, parameters);
     } catch (IllegalArgumentException e) {
       throw SparErrors.invalidValue(e);
     }

@@ -150,12 +150,12 @@ public final class SparSession implements AutoCloseable {
       case QUERY:
       case MODIFICATION:
         StatementPlan plan = plan(sql);
-        if (plan instanceof SqlApiPlan) {
-          requireNoTransaction(sql);
+        if (plan instanceof SqlApiPlan api) {
+          requireNoTransaction(api.function());
         }
         return plan.execute(parameters);
       case DDL:
-        requireNoTransaction(sql);
+        requireNoTransaction("DDL through Spar");
         StatementResult result = ddl.execute(sql, parameters);
         searchPathChanged();
         return result;
@@ -187,10 +187,10 @@ public final class SparSession implements AutoCloseable {
     return context.coordinator().execute(sql, parameters);
   }
 
-  private void requireNoTransaction(String sql) throws SQLException {
+  /** Refuses {@code what} inside a transaction block, in PostgreSQL's words. */
+  private void requireNoTransaction(String what) throws SQLException {
     if (context.transaction().inTransaction()) {
-      throw SparErrors.error("25001", StatementKind.firstKeyword(sql).toUpperCase(
-          java.util.Locale.ROOT) + " of distributed tables cannot run inside a transaction block");
+      throw SparErrors.error("25001", what + " cannot run inside a transaction block");
     }
   }
 

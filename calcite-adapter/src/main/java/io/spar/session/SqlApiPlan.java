@@ -20,6 +20,11 @@ final class SqlApiPlan implements StatementPlan {
     this.functions = functions;
   }
 
+  /** Returns the name of the function the plan calls. */
+  String function() {
+    return call.function();
+  }
+
   @Override
   public StatementResult execute(List<Object> parameters) throws SQLException {
     return functions.execute(call, splicer, parameters);

@@ -76,7 +76,7 @@ final class StatementPlanner {
     if (statement.getKind().belongsTo(SqlKind.DML)) {
       return modification(sql, statement, references, snapshot, splicer);
     }
-    return new QueryPlan(sql, distributed.size() == references.size() ? distributed : null,
+    return new QueryPlan(sql, distributed, distributed.size() == references.size(),
         splicer, engine, context.connections(), calcite);
   }
 

@@ -1,6 +1,8 @@
 package io.spar.engine.execution;
 
 import io.spar.engine.catalog.NodeAddress;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -10,6 +12,7 @@ import java.util.List;
 public record ShardQuery(Long shardId, List<NodeAddress> nodes, String sql, List<Object> parameters) {
   public ShardQuery {
     nodes = List.copyOf(nodes);
-    parameters = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(parameters));
+    // Parameter values may be null, which List.copyOf refuses.
+    parameters = Collections.unmodifiableList(new ArrayList<>(parameters));
   }
 }
