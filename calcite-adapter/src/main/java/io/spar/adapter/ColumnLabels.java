@@ -2,12 +2,11 @@ package io.spar.adapter;
 
 import io.spar.engine.execution.ColumnInfo;
 import io.spar.engine.execution.RowSet;
+import io.spar.parser.SqlParsing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
-import org.apache.calcite.avatica.util.Casing;
-import org.apache.calcite.avatica.util.Quoting;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlFunction;
 import org.apache.calcite.sql.SqlKind;
@@ -17,8 +16,6 @@ import org.apache.calcite.sql.SqlOrderBy;
 import org.apache.calcite.sql.SqlSelect;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
-import org.apache.calcite.sql.parser.babel.SqlBabelParserImpl;
-import org.apache.calcite.sql.validate.SqlConformanceEnum;
 
 /**
  * Renaming of the result columns Calcite names {@code EXPR$0} to the names PostgreSQL gives
@@ -26,13 +23,6 @@ import org.apache.calcite.sql.validate.SqlConformanceEnum;
  */
 final class ColumnLabels {
   private static final Pattern GENERATED = Pattern.compile("^(EXPR\\$|\\$f)\\d+$");
-  private static final SqlParser.Config PARSER = SqlParser.config()
-      .withParserFactory(SqlBabelParserImpl.FACTORY)
-      .withQuoting(Quoting.DOUBLE_QUOTE)
-      .withUnquotedCasing(Casing.TO_LOWER)
-      .withQuotedCasing(Casing.UNCHANGED)
-      .withCaseSensitive(true)
-      .withConformance(SqlConformanceEnum.BABEL);
 
   private ColumnLabels() {
   }
@@ -58,7 +48,7 @@ final class ColumnLabels {
 
   private static List<SqlNode> selectItems(String sql) {
     try {
-      SqlNode node = SqlParser.create(sql, PARSER).parseQuery();
+      SqlNode node = SqlParser.create(SqlParsing.parsedText(sql), SqlParsing.CONFIG).parseQuery();
       while (node instanceof SqlOrderBy orderBy) {
         node = orderBy.query;
       }

@@ -216,8 +216,8 @@ public class SparStatement extends StatementSettings {
   }
 
   /**
-   * Returns the rows the last modification returned when generated keys were requested (write
-   * {@code RETURNING} yourself for now), otherwise an empty result set.
+   * Returns the rows the last modification returned when generated keys were requested (its own
+   * {@code RETURNING} list, or the whole row, as pgjdbc does), otherwise an empty result set.
    */
   @Override
   public ResultSet getGeneratedKeys() throws SQLException {
