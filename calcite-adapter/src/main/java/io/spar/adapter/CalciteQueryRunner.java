@@ -1,6 +1,7 @@
 package io.spar.adapter;
 
 import io.spar.engine.SparEngine;
+import io.spar.engine.execution.ReadScope;
 import io.spar.engine.execution.RowSet;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.planner.exec.ScanSource;
@@ -12,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.calcite.jdbc.CalciteConnection;
 import org.apache.calcite.jdbc.Driver;
 import org.apache.calcite.schema.SchemaPlus;
@@ -37,14 +39,20 @@ public final class CalciteQueryRunner implements AutoCloseable {
 
   private final SparEngine engine;
   private final SessionConnections connections;
+  private final Supplier<ReadScope> scope;
   private final Set<String> schemas = new HashSet<>();
   private CalciteConnection calcite;
   private long schemasGeneration = -1;
 
-  /** Creates a runner for the session that holds {@code connections} on {@code engine}. */
-  public CalciteQueryRunner(SparEngine engine, SessionConnections connections) {
+  /**
+   * Creates a runner for the session that holds {@code connections} on {@code engine}, whose
+   * reads run in the transaction {@code scope} returns when they run.
+   */
+  public CalciteQueryRunner(SparEngine engine, SessionConnections connections,
+      Supplier<ReadScope> scope) {
     this.engine = engine;
     this.connections = connections;
+    this.scope = scope;
   }
 
   private static void setDefault(String key, String value) {
@@ -113,7 +121,7 @@ public final class CalciteQueryRunner implements AutoCloseable {
         String name = rs.getString(1);
         if (schemas.add(name)) {
           SchemaPlus added = root.add(name,
-              new SparSchema(name, new ScanSource(engine, connections), connections::coordinator));
+              new SparSchema(name, new ScanSource(engine, scope), connections::coordinator));
           // Lookups must reach SparSchema, whose own cache follows the metadata generation.
           added.setCacheEnabled(false);
         }

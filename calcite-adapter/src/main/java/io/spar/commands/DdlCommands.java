@@ -149,7 +149,22 @@ public final class DdlCommands {
         }
       }
     }
-    StatementResult result = coordinator.execute(sql, parameters);
+    StatementResult result;
+    Connection connection = coordinatorConnection();
+    connection.setAutoCommit(false);
+    try {
+      if (!targets.isEmpty()) {
+        // The (empty) shells of distributed tables refuse TRUNCATE from anyone but Spar.
+        coordinator.query("SELECT set_config('spar.shell_write', 'on', true)", List.of());
+      }
+      result = coordinator.execute(sql, parameters);
+      connection.commit();
+    } catch (SQLException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
     for (DistributedTable each : targets) {
       shards.truncateShards(each);
     }

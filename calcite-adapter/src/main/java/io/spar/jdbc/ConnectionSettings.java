@@ -4,6 +4,7 @@ import java.sql.ClientInfoStatus;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLClientInfoException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.util.HashMap;
@@ -26,6 +27,9 @@ abstract class ConnectionSettings implements Connection {
 
   /** Throws unless the connection is open. */
   abstract void checkOpen() throws SQLException;
+
+  /** Returns the connection's session, or throws if the connection is closed. */
+  abstract io.spar.session.SparSession session() throws SQLException;
 
   /** Returns the session's pgjdbc connection to the coordinator. */
   abstract Connection coordinator() throws SQLException;
@@ -71,11 +75,21 @@ abstract class ConnectionSettings implements Connection {
     }
   }
 
-  /** Stores the hint; Spar does not enforce read-only connections. */
+  /**
+   * Sets the read-only flag as pgjdbc does: refused inside a transaction block (unless it does
+   * not change, which Avatica's property sync relies on); with autocommit off, the blocks the
+   * connection opens are then {@code READ ONLY}.
+   */
   @Override
   public void setReadOnly(boolean readOnly) throws SQLException {
     checkOpen();
+    if (readOnly == this.readOnly) {
+      return;
+    }
+    session().requireNoTransactionBlock(
+        "Cannot change transaction read-only property in the middle of a transaction.");
     this.readOnly = readOnly;
+    session().setReadOnlyHint(readOnly);
   }
 
   @Override
@@ -96,26 +110,43 @@ abstract class ConnectionSettings implements Connection {
     return coordinator().getCatalog();
   }
 
+  /**
+   * Sets the session's default isolation level as pgjdbc does, with
+   * {@code SET SESSION CHARACTERISTICS}; refused inside a transaction block unless it does not
+   * change (Avatica's property sync sets every property again).
+   */
   @Override
   public void setTransactionIsolation(int level) throws SQLException {
     checkOpen();
-    if (level == Connection.TRANSACTION_READ_COMMITTED) {
-      return;
+    String name = switch (level) {
+      case Connection.TRANSACTION_READ_UNCOMMITTED -> "READ UNCOMMITTED";
+      case Connection.TRANSACTION_READ_COMMITTED -> "READ COMMITTED";
+      case Connection.TRANSACTION_REPEATABLE_READ -> "REPEATABLE READ";
+      case Connection.TRANSACTION_SERIALIZABLE -> "SERIALIZABLE";
+      default -> throw new SQLFeatureNotSupportedException(
+          "Transaction isolation level " + level + " not supported.", "0A000");
+    };
+    if (session().inTransactionBlock()) {
+      if (level == getTransactionIsolation()) {
+        return;
+      }
+      session().requireNoTransactionBlock(
+          "Cannot change transaction isolation level in the middle of a transaction.");
     }
-    if (level == Connection.TRANSACTION_READ_UNCOMMITTED
-        || level == Connection.TRANSACTION_REPEATABLE_READ
-        || level == Connection.TRANSACTION_SERIALIZABLE) {
-      throw JdbcErrors.unsupported("Transaction isolation level " + level
-          + " (only READ COMMITTED)");
-    }
-    throw JdbcErrors.invalidArgument("Transaction isolation level " + level
-        + " not supported.");
+    session().executeCommand("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL "
+        + name);
   }
 
+  /** Returns the isolation level of the open block, or else the session's default. */
   @Override
   public int getTransactionIsolation() throws SQLException {
     checkOpen();
-    return Connection.TRANSACTION_READ_COMMITTED;
+    return switch (session().transactionIsolation()) {
+      case READ_UNCOMMITTED -> Connection.TRANSACTION_READ_UNCOMMITTED;
+      case READ_COMMITTED -> Connection.TRANSACTION_READ_COMMITTED;
+      case REPEATABLE_READ -> Connection.TRANSACTION_REPEATABLE_READ;
+      case SERIALIZABLE -> Connection.TRANSACTION_SERIALIZABLE;
+    };
   }
 
   @Override

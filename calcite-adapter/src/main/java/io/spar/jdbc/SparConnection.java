@@ -23,14 +23,15 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * JDBC connection of Spar: one {@link SparSession} on a shared engine.
  *
- * <p>Every statement commits on its own (auto-commit); multi-statement transactions, savepoints
- * and callable statements are not supported yet and say so with SQLState 0A000. The read-only
- * flag is a hint, as JDBC defines it, and is not enforced.
+ * <p>Autocommit, transactions, savepoints, isolation levels and the read-only flag behave as
+ * pgjdbc's (see {@link SparSession}'s transaction state machine); callable statements are not
+ * supported and say so with SQLState 0A000.
  */
 public final class SparConnection extends ConnectionSettings {
   private final SparSession session;
   private final String url;
   private final Set<SparStatement> statements = ConcurrentHashMap.newKeySet();
+  private int nextSavepointId;
   private volatile boolean closed;
 
   /** Creates a connection over {@code session}; {@code url} is what metadata reports. */
@@ -40,6 +41,7 @@ public final class SparConnection extends ConnectionSettings {
   }
 
   /** Returns the session of this connection, or throws if the connection is closed. */
+  @Override
   SparSession session() throws SQLException {
     checkOpen();
     return session;
@@ -174,42 +176,63 @@ public final class SparConnection extends ConnectionSettings {
     return session().getAutoCommit();
   }
 
+  /** Commits the open transaction block, with pgjdbc's rules for autocommit and idle sessions. */
   @Override
   public void commit() throws SQLException {
     checkOpen();
-    if (session().getAutoCommit()) {
-      throw new SQLException("Cannot commit when autoCommit is enabled.", "25P01");
-    }
     session().commit();
   }
 
+  /** Rolls back the open transaction block, with pgjdbc's rules. */
   @Override
   public void rollback() throws SQLException {
     checkOpen();
-    if (session().getAutoCommit()) {
-      throw new SQLException("Cannot rollback when autoCommit is enabled.", "25P01");
-    }
     session().rollback();
   }
 
   @Override
   public Savepoint setSavepoint() throws SQLException {
-    throw JdbcErrors.unsupported("Savepoints");
+    checkOpen();
+    requireNoAutoCommit();
+    SparSavepoint savepoint = SparSavepoint.unnamed(nextSavepointId++);
+    session().execute("SAVEPOINT " + savepoint.sqlName(), List.of());
+    return savepoint;
   }
 
   @Override
   public Savepoint setSavepoint(String name) throws SQLException {
-    throw JdbcErrors.unsupported("Savepoints");
+    checkOpen();
+    requireNoAutoCommit();
+    SparSavepoint savepoint = SparSavepoint.named(name);
+    session().execute("SAVEPOINT " + savepoint.sqlName(), List.of());
+    return savepoint;
+  }
+
+  private void requireNoAutoCommit() throws SQLException {
+    if (session().getAutoCommit()) {
+      throw new SQLException("Cannot establish a savepoint in auto-commit mode.", "25P01");
+    }
   }
 
   @Override
   public void rollback(Savepoint savepoint) throws SQLException {
-    throw JdbcErrors.unsupported("Savepoints");
+    checkOpen();
+    session().executeCommand("ROLLBACK TO SAVEPOINT " + own(savepoint).sqlName());
   }
 
   @Override
   public void releaseSavepoint(Savepoint savepoint) throws SQLException {
-    throw JdbcErrors.unsupported("Savepoints");
+    checkOpen();
+    SparSavepoint own = own(savepoint);
+    session().executeCommand("RELEASE SAVEPOINT " + own.sqlName());
+    own.release();
+  }
+
+  private static SparSavepoint own(Savepoint savepoint) throws SQLException {
+    if (savepoint instanceof SparSavepoint own) {
+      return own;
+    }
+    throw JdbcErrors.invalidArgument("Not a savepoint of a Spar connection: " + savepoint);
   }
 
   /** Closes the open statements and the session; closing again does nothing. */
@@ -246,9 +269,15 @@ public final class SparConnection extends ConnectionSettings {
     return SparDatabaseMetaData.create(this, coordinator().getMetaData(), url);
   }
 
-  /** Sets the search path of the session to {@code schema} alone. */
+  /**
+   * Sets the search path of the session to {@code schema} alone; a no-op if {@code schema} is
+   * already the first schema, so that Avatica's property sync keeps a longer search path.
+   */
   @Override
   public void setSchema(String schema) throws SQLException {
+    if (schema != null && schema.equals(getSchema())) {
+      return;
+    }
     session().execute("SET search_path TO " + SqlQuoting.identifier(schema), List.of());
   }
 

@@ -1,6 +1,7 @@
 package io.spar.jdbc;
 
 import io.spar.session.SparSession;
+import io.spar.session.StatementResult;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -55,7 +56,10 @@ public class SparStatement extends StatementSettings {
     results.clear();
     SparSession session = connection.session();
     boolean keys = generatedKeys && SqlScanner.isModification(sql);
-    return results.accept(session.execute(keys ? withReturning(sql) : sql, parameters), keys);
+    setWarnings(List.of());
+    StatementResult result = session.execute(keys ? withReturning(sql) : sql, parameters);
+    setWarnings(result.warnings());
+    return results.accept(result, keys);
   }
 
   /** Returns {@code sql} with {@code RETURNING *} appended unless it returns rows already. */

@@ -3,6 +3,7 @@ package io.spar.jdbc;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
+import java.util.List;
 import java.sql.Statement;
 
 /**
@@ -10,6 +11,7 @@ import java.sql.Statement;
  * and holdability.
  */
 abstract class StatementSettings implements Statement {
+  private SQLWarning warnings;
   /** Result bookkeeping, which also holds the row limits it applies. */
   final StatementResults results;
   private final int resultSetType;
@@ -109,15 +111,29 @@ abstract class StatementSettings implements Statement {
     throw JdbcErrors.unsupported("Statement.cancel");
   }
 
+  /** Returns the warnings of the last execution, chained, as pgjdbc reports server notices. */
   @Override
   public SQLWarning getWarnings() throws SQLException {
     checkOpen();
-    return null; // Spar does not forward server notices yet
+    return warnings;
   }
 
   @Override
   public void clearWarnings() throws SQLException {
     checkOpen();
+    warnings = null;
+  }
+
+  /** Replaces the statement's warnings with {@code list}, chained, as a new execution does. */
+  final void setWarnings(List<SQLWarning> list) {
+    warnings = null;
+    for (SQLWarning each : list) {
+      if (warnings == null) {
+        warnings = each;
+      } else {
+        warnings.setNextWarning(each);
+      }
+    }
   }
 
   @Override

@@ -7,33 +7,77 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
+import java.util.Set;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 
 /**
  * Runner of statements on the session's coordinator connection, exactly as written: queries
  * and modifications of local tables, session commands, and DDL on the shell tables.
+ *
+ * <p>User statements, and the expressions the coordinator evaluates for them, run inside the
+ * session's transaction on the coordinator when a block is open, so that they commit with it
+ * and see its snapshot. Spar's own catalog lookups run on the connection as it is.
  */
 public final class CoordinatorExecutor {
+  private static final Set<String> TRANSACTION_CONTROL = Set.of("begin", "start", "commit",
+      "end", "rollback", "abort", "savepoint", "release");
+
   private final SessionConnections connections;
   private final StatementLog log;
+  private final SessionTransaction transaction;
 
   /** Creates a runner over the session's coordinator connection. */
-  public CoordinatorExecutor(SessionConnections connections, StatementLog log) {
+  CoordinatorExecutor(SessionConnections connections, StatementLog log,
+      SessionTransaction transaction) {
     this.connections = connections;
     this.log = log;
+    this.transaction = transaction;
   }
 
   /**
    * Runs the user's statement {@code sql} with {@code parameters} and returns its rows or
-   * update count; inside a transaction it becomes part of the transaction's coordinator work.
+   * update count.
    */
   public StatementResult execute(String sql, List<Object> parameters) throws SQLException {
-    connections.markCoordinatorWork();
-    return run(sql, parameters);
+    if (sql.indexOf(';') >= 0 && controlsTransactions(SqlText.statementKeywords(sql))) {
+      throw controlInString();
+    }
+    Connection connection = transaction.current().coordinatorForStatement();
+    StatementResult result = run(connection, sql, parameters);
+    checkTransactionUntouched(connection);
+    return result;
   }
 
-  private StatementResult run(String sql, List<Object> parameters) throws SQLException {
-    Connection connection = connections.coordinator();
+  private static boolean controlsTransactions(List<String> keywords) {
+    return keywords.size() > 1 && keywords.stream().anyMatch(TRANSACTION_CONTROL::contains);
+  }
+
+  /**
+   * Evaluates a query for the running user statement (expressions that must be computed once,
+   * arguments of Spar's functions) and returns its first row's values.
+   */
+  public Object[] firstRow(String sql, List<Object> parameters) throws SQLException {
+    StatementResult result = run(transaction.current().coordinatorForStatement(), sql,
+        parameters);
+    if (!result.hasRows() || result.rows().rows().isEmpty()) {
+      throw new SQLException("query returned no rows: " + sql, "XX000");
+    }
+    return result.rows().rows().get(0);
+  }
+
+  /**
+   * Runs a query Spar needs for itself (a catalog lookup) on the coordinator connection as it
+   * is, and returns its rows.
+   */
+  public RowSet query(String sql, List<Object> parameters) throws SQLException {
+    return run(connections.coordinator(), sql, parameters).rows();
+  }
+
+  private StatementResult run(Connection connection, String sql, List<Object> parameters)
+      throws SQLException {
     log.record(connections.coordinatorNode(), null, sql);
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       for (int i = 0; i < parameters.size(); i++) {
@@ -49,19 +93,28 @@ public final class CoordinatorExecutor {
   }
 
   /**
-   * Runs a query Spar needs (a catalog lookup, an expression to evaluate) on the coordinator
-   * and returns its rows; it is not user work of the transaction.
+   * Refuses a statement that opened or ended a transaction on the coordinator behind the
+   * session's back, which {@link #execute} could not see in its text: the coordinator's
+   * transaction must begin and end with the session's, on every node.
    */
-  public RowSet query(String sql, List<Object> parameters) throws SQLException {
-    return run(sql, parameters).rows();
+  private static void checkTransactionUntouched(Connection connection) throws SQLException {
+    boolean expectOpen = !connection.getAutoCommit();
+    boolean open = connection.unwrap(BaseConnection.class).getTransactionState()
+        != TransactionState.IDLE;
+    if (open == expectOpen) {
+      return;
+    }
+    if (open) {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("ROLLBACK");
+      }
+    }
+    throw controlInString();
   }
 
-  /** Runs a query Spar needs on the coordinator and returns its first row's values. */
-  public Object[] firstRow(String sql, List<Object> parameters) throws SQLException {
-    StatementResult result = run(sql, parameters);
-    if (!result.hasRows() || result.rows().rows().isEmpty()) {
-      throw new SQLException("query returned no rows: " + sql, "XX000");
-    }
-    return result.rows().rows().get(0);
+  private static SQLException controlInString() {
+    return SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "transaction control inside a"
+        + " multi-statement string is not supported through Spar", null, "Send BEGIN, COMMIT,"
+        + " ROLLBACK and savepoint commands as statements of their own.");
   }
 }

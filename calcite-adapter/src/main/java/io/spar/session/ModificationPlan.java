@@ -56,6 +56,9 @@ final class ModificationPlan implements StatementPlan {
       // Undistributed since this plan was made: the table is local now.
       return context.coordinator().execute(sql, parameters);
     }
+    requireReadWrite();
+    ShardlessTables.requireNoHiddenRows(table.get(), context.transaction().current()
+        .coordinator(false));
     List<ShardWrite> writes = route(table.get(), parameters);
     if (writes.isEmpty()) {
       return StatementResult.ofCount(0);
@@ -95,6 +98,7 @@ final class ModificationPlan implements StatementPlan {
     if (table.isEmpty()) {
       return StatementPlan.super.executeBatch(parameterSets);
     }
+    requireReadWrite();
     Map<String, Batch> batches = new LinkedHashMap<>();
     for (int i = 0; i < parameterSets.size(); i++) {
       for (ShardWrite each : route(table.get(), parameterSets.get(i))) {
@@ -106,6 +110,14 @@ final class ModificationPlan implements StatementPlan {
     batches.values().forEach(each -> writes.add(each.toWrite()));
     return engine.writes().execute(writes, parameterSets.size(),
         context.transaction().current()).updateCounts();
+  }
+
+  /** Refuses the modification in a read-only transaction, with PostgreSQL's error. */
+  private void requireReadWrite() throws SQLException {
+    if (context.transaction().mode().readOnly()) {
+      throw SparErrors.error("25006", "cannot execute "
+          + statement.getKind().name() + " in a read-only transaction");
+    }
   }
 
   private List<ShardWrite> route(DistributedTable table, List<Object> parameters)

@@ -5,7 +5,6 @@ import io.spar.engine.SparEngine;
 import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.Shard;
-import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.routing.ShardPruner;
 import io.spar.router.PartitionPredicates;
 import io.spar.engine.execution.ShardQuery;
@@ -27,7 +26,7 @@ final class QueryPlan implements StatementPlan {
   private final boolean routable;
   private final ShardSqlSplicer splicer;
   private final SparEngine engine;
-  private final SessionConnections session;
+  private final SessionTransaction transaction;
   private final CalciteQueryRunner calcite;
 
   /**
@@ -36,21 +35,29 @@ final class QueryPlan implements StatementPlan {
    */
   QueryPlan(String sql, List<TableReference> distributed, boolean routable,
       ShardSqlSplicer splicer,
-      SparEngine engine, SessionConnections session, CalciteQueryRunner calcite) {
+      SparEngine engine, SessionTransaction transaction, CalciteQueryRunner calcite) {
     this.sql = sql;
     this.distributed = distributed;
     this.routable = routable;
     this.splicer = splicer;
     this.engine = engine;
-    this.session = session;
+    this.transaction = transaction;
     this.calcite = calcite;
   }
 
   @Override
   public StatementResult execute(List<Object> parameters) throws SQLException {
+    CatalogSnapshot snapshot = engine.metadata().snapshot();
+    for (TableReference each : distributed) {
+      Optional<DistributedTable> table = snapshot.table(each.table());
+      if (table.isPresent() && table.get().shards().isEmpty()) {
+        ShardlessTables.requireNoHiddenRows(table.get(), transaction.current().coordinator(false));
+      }
+    }
     Optional<ShardQuery> routed = route(parameters);
     if (routed.isPresent()) {
-      return StatementResult.ofRows(engine.reads().execute(List.of(routed.get()), session));
+      return StatementResult.ofRows(engine.reads().execute(List.of(routed.get()),
+          transaction.current(), false));
     }
     return StatementResult.ofRows(calcite.query(sql, parameters));
   }

@@ -36,7 +36,7 @@ final class SearchPath {
     List<String> path = schemas();
     for (String each : path) {
       TableName candidate = new TableName(each, names.get(0));
-      if (snapshot.table(candidate).isPresent()) {
+      if (snapshot.table(candidate).isPresent() || snapshot.view(candidate).isPresent()) {
         return candidate;
       }
     }

@@ -1,8 +1,13 @@
 package io.spar.session;
 
 import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLWarning;
 import org.postgresql.util.ServerErrorMessage;
 
 /**
@@ -10,6 +15,7 @@ import org.postgresql.util.ServerErrorMessage;
  * them the same way: a {@link PSQLException} with SQLState, message, detail and hint.
  */
 public final class SparErrors {
+  private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
   /** SQLState of a feature that is not supported. */
   public static final String FEATURE_NOT_SUPPORTED = "0A000";
   /** SQLState of an object that is not in the required state. */
@@ -47,6 +53,57 @@ public final class SparErrors {
       fields.append('H').append(hint).append('\0');
     }
     return new PSQLException(new ServerErrorMessage(fields.toString()));
+  }
+
+  /**
+   * Returns {@code error} with {@code rename} applied to the names PostgreSQL reported (schema,
+   * table, column, data type and constraint) and to the double-quoted names in its texts
+   * (message, detail, hint, context), and without the position, which points into text the
+   * user never sent.
+   */
+  public static SQLException renamed(PSQLException error, UnaryOperator<String> rename) {
+    UnaryOperator<String> quoted = text -> {
+      Matcher matcher = QUOTED.matcher(text);
+      StringBuilder result = new StringBuilder();
+      while (matcher.find()) {
+        matcher.appendReplacement(result,
+            Matcher.quoteReplacement("\"" + rename.apply(matcher.group(1)) + "\""));
+      }
+      return matcher.appendTail(result).toString();
+    };
+    ServerErrorMessage m = error.getServerErrorMessage();
+    if (m == null) {
+      return error;
+    }
+    StringBuilder fields = new StringBuilder();
+    field(fields, 'S', m.getSeverity(), UnaryOperator.identity());
+    field(fields, 'V', m.getSeverity(), UnaryOperator.identity());
+    field(fields, 'C', m.getSQLState(), UnaryOperator.identity());
+    field(fields, 'M', m.getMessage(), quoted);
+    field(fields, 'D', m.getDetail(), quoted);
+    field(fields, 'H', m.getHint(), quoted);
+    field(fields, 'W', m.getWhere(), quoted);
+    field(fields, 's', m.getSchema(), rename);
+    field(fields, 't', m.getTable(), rename);
+    field(fields, 'c', m.getColumn(), rename);
+    field(fields, 'd', m.getDatatype(), rename);
+    field(fields, 'n', m.getConstraint(), rename);
+    PSQLException result = new PSQLException(new ServerErrorMessage(fields.toString()));
+    result.setNextException(error.getNextException());
+    return result;
+  }
+
+  private static void field(StringBuilder fields, char type, String value,
+      UnaryOperator<String> rename) {
+    if (value != null) {
+      fields.append(type).append(rename.apply(value)).append('\0');
+    }
+  }
+
+  /** Returns a WARNING notice with {@code sqlState} and {@code message}, as pgjdbc reports one. */
+  public static SQLWarning warning(String sqlState, String message) {
+    return new PSQLWarning(new ServerErrorMessage("SWARNING\0VWARNING\0C" + sqlState + "\0M"
+        + message + "\0"));
   }
 
   /**

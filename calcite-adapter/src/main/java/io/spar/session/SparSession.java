@@ -7,20 +7,25 @@ import io.spar.commands.SqlApiFunctions;
 import io.spar.engine.SparEngine;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.operations.DistributionOperations;
-import io.spar.engine.operations.OperationException;
+import io.spar.engine.transactions.TransactionMode;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One user session: the statement pipeline behind a {@code jdbc:spar:} connection.
  *
- * <p>A statement is classified by its first keyword; queries and modifications are planned
- * once per text by {@link StatementPlanner} (plans are cached until the catalog changes), DDL
- * goes to {@link DdlCommands}, transaction control to {@link SessionTransaction}, and session
- * commands run on the session's coordinator connection.
+ * <p>Every statement runs through the session's {@link SessionTransaction}, which decides the
+ * transaction it belongs to. Transaction control is carried out by that state machine; queries
+ * and modifications are planned once per text by {@link StatementPlanner} (plans are cached
+ * until the catalog changes); DDL goes to {@link DdlCommands}; session commands run on the
+ * session's coordinator connection.
  */
 public final class SparSession implements AutoCloseable {
+  /** First keywords of statements that take no snapshot in PostgreSQL. */
+  private static final Set<String> SNAPSHOTLESS = Set.of("set", "reset", "show");
+
   private final SparEngine engine;
   private final SessionContext context;
   private final CalciteQueryRunner calcite;
@@ -33,10 +38,12 @@ public final class SparSession implements AutoCloseable {
   public SparSession(SparEngine engine) {
     this.engine = engine;
     SessionConnections connections = engine.openSession();
-    CoordinatorExecutor coordinator = new CoordinatorExecutor(connections, engine.statementLog());
+    SessionTransaction transaction = new SessionTransaction(engine, connections);
+    CoordinatorExecutor coordinator =
+        new CoordinatorExecutor(connections, engine.statementLog(), transaction);
     this.context = new SessionContext(connections, coordinator, new SearchPath(connections),
-        new SessionTransaction(engine, connections));
-    this.calcite = new CalciteQueryRunner(engine, connections);
+        transaction);
+    this.calcite = new CalciteQueryRunner(engine, connections, transaction::current);
     DistributionOperations operations =
         new DistributionOperations(engine.pools(), engine.metadata(), engine.statementLog());
     this.planner = new StatementPlanner(engine, context, calcite,
@@ -61,7 +68,60 @@ public final class SparSession implements AutoCloseable {
    * {@code $n} placeholder) and returns its result.
    */
   public StatementResult execute(String sql, List<Object> parameters) throws SQLException {
-    return inStatement(() -> dispatch(sql, parameters));
+    return execute(sql, parameters, false);
+  }
+
+  /**
+   * Runs {@code sql} as pgjdbc runs its own commands (setting the isolation level, savepoint
+   * rollback and release): with JDBC autocommit off, an idle session stays idle.
+   */
+  public StatementResult executeCommand(String sql) throws SQLException {
+    return execute(sql, List.of(), true);
+  }
+
+  private StatementResult execute(String sql, List<Object> parameters, boolean suppressBegin)
+      throws SQLException {
+    SessionTransaction transaction = context.transaction();
+    StatementKind kind = StatementKind.of(sql);
+    String keyword = StatementKind.firstKeyword(sql);
+    if (kind == StatementKind.TRANSACTION_CONTROL || keyword.equals("set")
+        || keyword.equals("reset")) {
+      Optional<TransactionStatement> control;
+      try {
+        control = TransactionStatements.parse(sql);
+      } catch (SQLException e) {
+        return transaction.statement(suppressBegin, false, () -> {
+          throw e;
+        });
+      }
+      if (control.isPresent()) {
+        return transactionStatement(control.get(), sql, parameters, suppressBegin);
+      }
+    }
+    return transaction.statement(suppressBegin, !SNAPSHOTLESS.contains(keyword),
+        () -> dispatch(kind, sql, parameters));
+  }
+
+  private StatementResult transactionStatement(TransactionStatement statement, String sql,
+      List<Object> parameters, boolean suppressBegin) throws SQLException {
+    SessionTransaction transaction = context.transaction();
+    if (statement instanceof TransactionStatement.TransactionSetting setting) {
+      return transaction.statement(suppressBegin, false, () -> {
+        StatementResult result = context.coordinator().execute(sql, parameters);
+        if (transaction.inBlock()) {
+          transaction.transactionSettingChanged(setting.setting());
+        }
+        return result;
+      });
+    }
+    if (statement instanceof TransactionStatement.DefaultsSetting) {
+      return transaction.statement(suppressBegin, false, () -> {
+        StatementResult result = context.coordinator().execute(sql, parameters);
+        transaction.defaultsChanged();
+        return result;
+      });
+    }
+    return transaction.execute(statement, suppressBegin);
   }
 
   /**
@@ -69,14 +129,14 @@ public final class SparSession implements AutoCloseable {
    * of distributed tables go out as one batch per shard placement, in one transaction.
    */
   public long[] executeBatch(String sql, List<List<Object>> parameterSets) throws SQLException {
-    return inStatement(() -> {
-      StatementKind kind = StatementKind.of(sql);
+    StatementKind kind = StatementKind.of(sql);
+    return context.transaction().statement(false, true, () -> {
       if (kind == StatementKind.QUERY || kind == StatementKind.MODIFICATION) {
         return plan(sql).executeBatch(parameterSets);
       }
       long[] counts = new long[parameterSets.size()];
       for (int i = 0; i < counts.length; i++) {
-        counts[i] = dispatch(sql, parameterSets.get(i)).updateCount();
+        counts[i] = dispatch(kind, sql, parameterSets.get(i)).updateCount();
       }
       return counts;
     });
@@ -87,66 +147,52 @@ public final class SparSession implements AutoCloseable {
     return context.transaction().autoCommit();
   }
 
-  /** Sets JDBC autocommit; turning it on commits an open transaction. */
+  /** Sets JDBC autocommit; turning it on commits an open transaction block, as in pgjdbc. */
   public void setAutoCommit(boolean on) throws SQLException {
-    try {
-      context.transaction().setAutoCommit(on);
-    } finally {
-      releaseIfIdle();
-    }
+    context.transaction().setAutoCommit(on);
   }
 
-  /** Commits the open transaction, with two-phase commit when it wrote to several nodes. */
+  /** Commits the open transaction block, as JDBC's {@code commit()}. */
   public void commit() throws SQLException {
-    try {
-      context.transaction().commit();
-    } finally {
-      releaseIfIdle();
-    }
+    context.transaction().commit();
   }
 
-  /** Rolls back the open transaction on every node. */
+  /** Rolls back the open transaction block on every node, as JDBC's {@code rollback()}. */
   public void rollback() throws SQLException {
-    try {
-      context.transaction().rollback();
-    } finally {
-      releaseIfIdle();
-    }
+    context.transaction().rollback();
   }
 
-  private interface Work<T> {
-    T run() throws SQLException;
+  /** Returns whether a transaction block is open (possibly failed). */
+  public boolean inTransactionBlock() {
+    return context.transaction().inBlock();
   }
 
-  private <T> T inStatement(Work<T> work) throws SQLException {
-    SessionTransaction transaction = context.transaction();
-    try {
-      T result = work.run();
-      transaction.statementSucceeded();
-      return result;
-    } catch (OperationException e) {
-      SQLException error = SparErrors.error(e.getSQLState(), e.getMessage(), e.detail(), e.hint());
-      transaction.statementFailed(error);
-      throw error;
-    } catch (SQLException e) {
-      transaction.statementFailed(e);
-      throw e;
-    } catch (RuntimeException e) {
-      transaction.statementFailed(new SQLException(e.getMessage(), "XX000", e));
-      throw e;
-    } finally {
-      releaseIfIdle();
-    }
+  /**
+   * Throws PostgreSQL's 25001 with {@code message} if a transaction block is open, as pgjdbc
+   * does for changes of connection characteristics.
+   */
+  public void requireNoTransactionBlock(String message) throws SQLException {
+    context.transaction().requireIdle(message);
   }
 
-  private void releaseIfIdle() {
-    if (!context.transaction().inTransaction()) {
-      context.connections().releaseWorkers();
-    }
+  /**
+   * Returns the isolation level of the open block, or else the session's default, as
+   * {@code SHOW transaction_isolation} would.
+   *
+   * @throws SQLException 25P02 in a failed block, where PostgreSQL refuses the SHOW
+   */
+  public TransactionMode.Isolation transactionIsolation() throws SQLException {
+    return context.transaction().isolation();
   }
 
-  private StatementResult dispatch(String sql, List<Object> parameters) throws SQLException {
-    switch (StatementKind.of(sql)) {
+  /** Makes the blocks that JDBC autocommit off opens READ ONLY, or not. */
+  public void setReadOnlyHint(boolean readOnly) {
+    context.transaction().setReadOnlyHint(readOnly);
+  }
+
+  private StatementResult dispatch(StatementKind kind, String sql, List<Object> parameters)
+      throws SQLException {
+    switch (kind) {
       case QUERY:
       case MODIFICATION:
         StatementPlan plan = plan(sql);
@@ -155,16 +201,18 @@ public final class SparSession implements AutoCloseable {
         }
         return plan.execute(parameters);
       case DDL:
+        ShellReads.refuse(StatementKind.firstKeyword(sql), sql, engine.metadata().snapshot());
         requireNoTransaction("DDL through Spar");
         StatementResult result = ddl.execute(sql, parameters);
         searchPathChanged();
         return result;
       case TRANSACTION_CONTROL:
-        return TransactionCommands.execute(sql, context.transaction());
+        // Only SQL's PREPARE statement gets here; PREPARE TRANSACTION is parsed before.
+        return coordinatorStatement(sql, parameters);
       case EXPLAIN:
         String explained = ExplainCommand.explained(sql).orElseThrow();
-        StatementKind kind = StatementKind.of(explained);
-        if (kind != StatementKind.QUERY && kind != StatementKind.MODIFICATION) {
+        StatementKind explainedKind = StatementKind.of(explained);
+        if (explainedKind != StatementKind.QUERY && explainedKind != StatementKind.MODIFICATION) {
           return context.coordinator().execute(sql, parameters);
         }
         return ExplainCommand.result(plan(explained).explain(parameters));
@@ -173,31 +221,26 @@ public final class SparSession implements AutoCloseable {
         if (setting.isPresent()) {
           return setting.get();
         }
-        StatementResult other = coordinatorStatement(sql, parameters);
-        searchPathChanged();
-        return other;
+        return coordinatorStatement(sql, parameters);
     }
   }
 
   private StatementResult coordinatorStatement(String sql, List<Object> parameters)
       throws SQLException {
-    if (context.transaction().inTransaction()) {
-      context.transaction().current();
-    }
-    return context.coordinator().execute(sql, parameters);
+    ShellReads.refuse(StatementKind.firstKeyword(sql), sql, engine.metadata().snapshot());
+    StatementResult result = context.coordinator().execute(sql, parameters);
+    searchPathChanged();
+    return result;
   }
 
   /** Refuses {@code what} inside a transaction block, in PostgreSQL's words. */
   private void requireNoTransaction(String what) throws SQLException {
-    if (context.transaction().inTransaction()) {
+    if (context.transaction().inBlock()) {
       throw SparErrors.error("25001", what + " cannot run inside a transaction block");
     }
   }
 
   private StatementPlan plan(String sql) throws SQLException {
-    if (context.transaction().inTransaction()) {
-      context.transaction().current();
-    }
     long generation = engine.metadata().generation();
     StatementPlan plan = plans.get(sql, generation);
     if (plan == null) {
@@ -214,13 +257,7 @@ public final class SparSession implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      if (context.transaction().inTransaction()) {
-        context.transaction().rollback();
-      }
-    } catch (SQLException e) {
-      // The connections are closed below either way.
-    }
+    context.transaction().close();
     calcite.close();
     context.connections().close();
   }

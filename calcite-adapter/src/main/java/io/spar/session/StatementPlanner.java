@@ -6,14 +6,20 @@ import io.spar.commands.SqlApiFunctions;
 import io.spar.engine.SparEngine;
 import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.catalog.DistributedTable;
+import io.spar.engine.catalog.DistributedView;
+import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.execution.RowSet;
 import io.spar.parser.SqlParsing;
+import io.spar.router.Replacement;
 import io.spar.router.ShardSqlSplicer;
+import io.spar.router.SplicedSql;
 import io.spar.router.TableReference;
 import io.spar.router.TableReferenceCollector;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.calcite.sql.SqlInsert;
@@ -32,6 +38,7 @@ import org.apache.calcite.sql.SqlNode;
  */
 final class StatementPlanner {
   private static final String RECOVER = "recover_prepared_transactions";
+  private static final int MAX_VIEW_DEPTH = 32;
   private final SparEngine engine;
   private final SessionContext context;
   private final CalciteQueryRunner calcite;
@@ -47,6 +54,10 @@ final class StatementPlanner {
 
   /** Returns the plan of {@code sql}. */
   StatementPlan prepare(String sql) throws SQLException {
+    return prepare(sql, 0);
+  }
+
+  private StatementPlan prepare(String sql, int viewDepth) throws SQLException {
     CatalogSnapshot snapshot = engine.metadata().snapshot();
     SqlNode statement;
     try {
@@ -68,6 +79,11 @@ final class StatementPlanner {
     }
     List<TableReference> references = TableReferenceCollector.collect(statement,
         names -> context.searchPath().resolve(names, snapshot));
+    List<TableReference> views = references.stream()
+        .filter(each -> snapshot.view(each.table()).isPresent()).toList();
+    if (!views.isEmpty()) {
+      return expandViews(statement, views, snapshot, splicer, viewDepth);
+    }
     List<TableReference> distributed = references.stream()
         .filter(each -> snapshot.table(each.table()).isPresent()).toList();
     if (distributed.isEmpty()) {
@@ -77,7 +93,54 @@ final class StatementPlanner {
       return modification(sql, statement, references, snapshot, splicer);
     }
     return new QueryPlan(sql, distributed, distributed.size() == references.size(),
-        splicer, engine, context.connections(), calcite);
+        splicer, engine, context.transaction(), calcite);
+  }
+
+  /**
+   * Returns the plan of {@code statement} with each view that reads distributed tables replaced
+   * by its definition, as PostgreSQL's rewriter would, so that Spar plans the distributed tables
+   * themselves rather than the coordinator reading their empty shells.
+   */
+  private StatementPlan expandViews(SqlNode statement, List<TableReference> views,
+      CatalogSnapshot snapshot, ShardSqlSplicer splicer, int depth) throws SQLException {
+    if (depth >= MAX_VIEW_DEPTH) {
+      throw SparErrors.error("54001", "views over distributed tables nest more than "
+          + MAX_VIEW_DEPTH + " deep");
+    }
+    Map<SqlNode, Replacement> replacements = new HashMap<>();
+    for (TableReference each : views) {
+      DistributedView view = snapshot.view(each.table()).orElseThrow();
+      if (statement.getKind().belongsTo(SqlKind.DML) && each == views.get(0)
+          && each.identifier().equals(dmlTarget(statement))) {
+        throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "cannot modify view \""
+            + view.name().name() + "\" through Spar: it reads distributed tables", null,
+            "Modify the distributed tables themselves.");
+      }
+      if (view.materialized()) {
+        throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "materialized view \""
+            + view.name().name() + "\" reads distributed tables, whose rows are not on the"
+            + " coordinator", null, "Use a plain view, or query the distributed tables.");
+      }
+      String alias = each.alias() != null ? ""
+          : " AS " + SqlQuoting.identifier(each.table().name());
+      replacements.put(each.identifier(),
+          Replacement.text("(" + view.definition() + ")" + alias));
+    }
+    SplicedSql expanded = splicer.splice(replacements);
+    return new ExpandedPlan(prepare(expanded.sql(), depth + 1), expanded);
+  }
+
+  private static SqlNode dmlTarget(SqlNode statement) {
+    if (statement instanceof SqlInsert insert) {
+      return insert.getTargetTable();
+    }
+    if (statement instanceof org.apache.calcite.sql.SqlUpdate update) {
+      return update.getTargetTable();
+    }
+    if (statement instanceof org.apache.calcite.sql.SqlDelete delete) {
+      return delete.getTargetTable();
+    }
+    return null;
   }
 
   private StatementPlan modification(String sql, SqlNode statement,

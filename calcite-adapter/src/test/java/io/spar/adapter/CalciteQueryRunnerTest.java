@@ -14,6 +14,8 @@ import io.spar.engine.cluster.LocalCluster;
 import io.spar.engine.cluster.PgNode;
 import io.spar.engine.execution.RowSet;
 import io.spar.engine.execution.SessionConnections;
+import io.spar.engine.transactions.DistributedTransaction;
+import io.spar.engine.transactions.TransactionMode;
 import io.spar.engine.execution.StatementLog;
 import io.spar.engine.routing.ShardPruner;
 import java.nio.file.Path;
@@ -50,7 +52,10 @@ final class CalciteQueryRunnerTest {
     engine = SparEngine.start(cluster.coordinator().jdbcUrl(), LocalCluster.USER, null);
     TestData.create(engine, coordinator, cluster.workers());
     session = engine.openSession();
-    runner = new CalciteQueryRunner(engine, session);
+    // Each query runs in autocommit mode: an implicit transaction of its own.
+    runner = new CalciteQueryRunner(engine, session, () -> DistributedTransaction.begin(session,
+        engine.statementLog(), engine.metadata(), engine.transactionIds(),
+        TransactionMode.DEFAULT, false));
   }
 
   @AfterAll

@@ -10,6 +10,7 @@ import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.execution.StatementLog;
 import io.spar.engine.execution.WriteExecutor;
 import io.spar.engine.transactions.TransactionIds;
+import io.spar.engine.transactions.TransactionMode;
 import io.spar.engine.transactions.TransactionRecovery;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -43,6 +44,7 @@ public final class SparEngine implements AutoCloseable {
   private final PgFunctions functions;
   private final ScheduledExecutorService recoveryTimer;
   private TransactionIds transactionIds;
+  private TransactionMode transactionDefaults;
   private TransactionRecovery recovery;
 
   private SparEngine(NodeAddress coordinator, String database, String user, String password) {
@@ -76,6 +78,7 @@ public final class SparEngine implements AutoCloseable {
     try (Connection connection = engine.pools.borrow(node)) {
       CatalogMigrations.migrate(connection);
       engine.transactionIds = TransactionIds.of(connection);
+      engine.transactionDefaults = TransactionMode.defaultsOf(connection);
     } catch (SQLException e) {
       engine.close();
       throw e;
@@ -152,6 +155,14 @@ public final class SparEngine implements AutoCloseable {
   /** Returns the names of this coordinator's prepared transactions. */
   public TransactionIds transactionIds() {
     return transactionIds;
+  }
+
+  /**
+   * Returns the characteristics a new session's transactions get until it changes them: the
+   * coordinator's {@code default_transaction_*} settings for Spar's role and database.
+   */
+  public TransactionMode transactionDefaults() {
+    return transactionDefaults;
   }
 
   /** Returns recovery of prepared transactions; it also runs at start and every 30 s. */

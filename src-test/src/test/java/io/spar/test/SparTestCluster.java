@@ -40,6 +40,11 @@ public final class SparTestCluster {
     return cluster;
   }
 
+  /** Returns the shared cluster if a test has started it, or null. */
+  public static synchronized LocalCluster startedCluster() {
+    return cluster;
+  }
+
   /**
    * Returns the directory of the shared cluster: one per JVM, so that concurrent test runs
    * never stop each other's nodes; directories of JVMs that have exited are removed.

@@ -84,6 +84,35 @@ public final class CatalogMigrations {
       CREATE TABLE pgs_distribution_metadata.transaction (
         transaction_id bigint PRIMARY KEY,
         created_at timestamptz NOT NULL DEFAULT now());
+      """,
+      // 3: the shell of a distributed table refuses writes that do not come through Spar, which
+      // lets its own statements past with the transaction-local setting spar.shell_write.
+      """
+      CREATE FUNCTION pgs_distribution_metadata.refuse_shell_write() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+          IF current_setting('spar.shell_write', true) = 'on' THEN
+            RETURN NULL;
+          END IF;
+          RAISE EXCEPTION 'cannot % the coordinator''s table of distributed table %',
+              CASE TG_OP WHEN 'INSERT' THEN 'insert into' WHEN 'DELETE' THEN 'delete from'
+                ELSE lower(TG_OP) END,
+              format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME)
+            USING ERRCODE = 'feature_not_supported',
+              DETAIL = 'The rows of a distributed table live in its shards on the workers.',
+              HINT = 'Write to the table through Spar (jdbc:spar: or spar serve), which routes'
+                || ' rows to its shards.';
+        END $$;
+      DO $$
+      DECLARE
+        distributed regclass;
+      BEGIN
+        FOR distributed IN SELECT relation_id FROM pgs_distribution_metadata.partition LOOP
+          EXECUTE format('CREATE TRIGGER spar_shell_guard BEFORE INSERT OR UPDATE OR DELETE'
+              || ' OR TRUNCATE ON %s FOR EACH STATEMENT'
+              || ' EXECUTE FUNCTION pgs_distribution_metadata.refuse_shell_write()', distributed);
+        END LOOP;
+      END $$;
       """);
 
   private CatalogMigrations() {

@@ -9,17 +9,41 @@ import java.util.Optional;
  */
 public final class CatalogSnapshot {
   private final Map<TableName, DistributedTable> tables;
+  private final Map<TableName, DistributedView> views;
   private final List<NodeAddress> workers;
 
   /** Creates a snapshot of {@code tables} and the registered {@code workers}. */
   public CatalogSnapshot(Map<TableName, DistributedTable> tables, List<NodeAddress> workers) {
+    this(tables, Map.of(), workers);
+  }
+
+  /**
+   * Creates a snapshot of {@code tables}, the {@code views} that read them, and the registered
+   * {@code workers}.
+   */
+  public CatalogSnapshot(Map<TableName, DistributedTable> tables,
+      Map<TableName, DistributedView> views, List<NodeAddress> workers) {
     this.tables = Map.copyOf(tables);
+    this.views = Map.copyOf(views);
     this.workers = workers.stream().sorted().toList();
   }
 
   /** Returns the distributed table called {@code name}, or empty if it is local or unknown. */
   public Optional<DistributedTable> table(TableName name) {
     return Optional.ofNullable(tables.get(name));
+  }
+
+  /**
+   * Returns the view called {@code name} if it reads a distributed table, directly or through
+   * other views; such views must be expanded by Spar, never run on the coordinator.
+   */
+  public Optional<DistributedView> view(TableName name) {
+    return Optional.ofNullable(views.get(name));
+  }
+
+  /** Returns every view that reads a distributed table. */
+  public Iterable<DistributedView> views() {
+    return views.values();
   }
 
   /** Returns every distributed table. */

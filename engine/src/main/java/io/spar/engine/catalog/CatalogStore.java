@@ -19,6 +19,21 @@ import java.util.Map;
  */
 public final class CatalogStore {
   private static final String SCHEMA = "pgs_distribution_metadata";
+  /** Views that read distributed tables: rewrite-rule dependencies, closed over views. */
+  private static final String VIEWS_SQL = "WITH RECURSIVE reads AS ("
+      + " SELECT DISTINCT r.ev_class AS view, d.refobjid AS relation"
+      + " FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_depend d"
+      + " ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid"
+      + " AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+      + " WHERE d.refobjid <> r.ev_class),"
+      + " distributed_views AS ("
+      + " SELECT view FROM reads WHERE relation IN"
+      + " (SELECT relation_id::pg_catalog.oid FROM " + SCHEMA + ".partition)"
+      + " UNION SELECT reads.view FROM reads JOIN distributed_views d ON reads.relation = d.view)"
+      + " SELECT n.nspname, c.relname, pg_catalog.pg_get_viewdef(c.oid), c.relkind = 'm'"
+      + " FROM distributed_views v JOIN pg_catalog.pg_class c ON c.oid = v.view"
+      + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+      + " WHERE c.relkind IN ('v', 'm')";
 
   private CatalogStore() {
   }
@@ -43,7 +58,7 @@ public final class CatalogStore {
       }
     }
     Map<TableName, DistributedTable> tables = loadTables(coordinator, shardsByRelation);
-    return new CatalogSnapshot(tables, loadNodes(coordinator));
+    return new CatalogSnapshot(tables, loadViews(coordinator), loadNodes(coordinator));
   }
 
   private static Map<TableName, DistributedTable> loadTables(
@@ -70,6 +85,50 @@ public final class CatalogStore {
       }
     }
     return tables;
+  }
+
+  /**
+   * Loads the views that read distributed tables, through any depth of other views, from the
+   * dependencies of their rewrite rules.
+   */
+  private static Map<TableName, DistributedView> loadViews(Connection coordinator)
+      throws SQLException {
+    Map<TableName, DistributedView> views = new HashMap<>();
+    boolean autoCommit = coordinator.getAutoCommit();
+    String searchPath;
+    try (Statement statement = coordinator.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT current_setting('search_path')")) {
+      rs.next();
+      searchPath = rs.getString(1);
+    }
+    coordinator.setAutoCommit(false);
+    try (Statement statement = coordinator.createStatement()) {
+      // With an empty search path, pg_get_viewdef qualifies every name outside pg_catalog, so
+      // the definition means the same in any session.
+      statement.execute("SELECT set_config('search_path', '', true)");
+      try (ResultSet rs = statement.executeQuery(VIEWS_SQL)) {
+        while (rs.next()) {
+          TableName name = new TableName(rs.getString(1), rs.getString(2));
+          String definition = rs.getString(3).strip();
+          if (definition.endsWith(";")) {
+            definition = definition.substring(0, definition.length() - 1);
+          }
+          views.put(name, new DistributedView(name, definition, rs.getBoolean(4)));
+        }
+      }
+    } finally {
+      if (autoCommit) {
+        coordinator.rollback();
+        coordinator.setAutoCommit(true);
+      } else {
+        try (PreparedStatement restore =
+            coordinator.prepareStatement("SELECT set_config('search_path', ?, true)")) {
+          restore.setString(1, searchPath);
+          restore.execute();
+        }
+      }
+    }
+    return views;
   }
 
   private static Map<Long, List<ShardPlacement>> loadPlacements(Connection coordinator)
@@ -119,6 +178,32 @@ public final class CatalogStore {
       ps.setString(2, String.valueOf(method.code()));
       ps.setString(3, key);
       ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Returns whether the coordinator's table {@code table} holds rows of its own (not counting
+   * inheritance children): for a distributed table, rows it held before it had shards.
+   */
+  public static boolean shellHasRows(Connection coordinator, TableName table)
+      throws SQLException {
+    try (Statement statement = coordinator.createStatement();
+        ResultSet rs = statement.executeQuery(
+            "SELECT EXISTS (SELECT 1 FROM ONLY " + table.quoted() + ")")) {
+      rs.next();
+      return rs.getBoolean(1);
+    }
+  }
+
+  /**
+   * Makes {@code table}'s coordinator table refuse writes that do not come through Spar's
+   * routing (see the guard trigger in {@link CatalogMigrations}).
+   */
+  public static void guardShell(Connection coordinator, TableName table) throws SQLException {
+    try (Statement statement = coordinator.createStatement()) {
+      statement.execute("CREATE TRIGGER spar_shell_guard BEFORE INSERT OR UPDATE OR DELETE"
+          + " OR TRUNCATE ON " + table.quoted() + " FOR EACH STATEMENT"
+          + " EXECUTE FUNCTION " + SCHEMA + ".refuse_shell_write()");
     }
   }
 

@@ -6,7 +6,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -14,11 +16,12 @@ import java.util.concurrent.ExecutorService;
 /**
  * Runs read statements on shards in parallel and concatenates their rows.
  *
- * <p>Each shard query tries its nodes in order and moves on to the next placement only when a
- * node fails, so reads keep working while a worker is down. A query on a node where the
- * session's transaction has written runs on the session's own connection, so that it sees
- * those writes; such queries run one after another, the others in parallel on pooled
- * connections.
+ * <p>Where the session's transaction must see its own work or keep its snapshot and locks
+ * ({@link ReadScope}), a query runs on the session's connection to its node, inside the
+ * transaction; the queries of one node then run one after another on that connection, nodes in
+ * parallel. Other queries run in parallel on pooled connections. Each shard query tries its
+ * placements in order and moves on to the next only when a node fails, so reads keep working
+ * while a worker is down.
  */
 public final class ReadExecutor {
   private final NodePools pools;
@@ -33,27 +36,54 @@ public final class ReadExecutor {
   }
 
   /**
-   * Runs every query for {@code session} and returns all rows; with no queries, returns
+   * Runs every query in {@code scope} and returns all rows; with no queries, returns
    * {@code null} so that the caller supplies the column descriptions of an empty result.
+   * Queries for the coordinator (a null shard id) read its own tables on the session's
+   * connection. With {@code lockRows} the queries lock the rows they read.
    */
-  public RowSet execute(List<ShardQuery> queries, SessionConnections session)
+  public RowSet execute(List<ShardQuery> queries, ReadScope scope, boolean lockRows)
       throws SQLException {
-    List<CompletableFuture<RowSet>> futures = new ArrayList<>();
+    Map<NodeAddress, List<ShardQuery>> inTransaction = new LinkedHashMap<>();
+    List<ShardQuery> pooled = new ArrayList<>();
     List<RowSet> results = new ArrayList<>();
     for (ShardQuery each : queries) {
-      NodeAddress pinned = pinnedNode(each, session);
-      if (pinned != null) {
-        results.add(runOn(pinned, session.pinned(pinned), each));
-      } else if (queries.size() == 1) {
-        results.add(run(each));
-      } else {
-        futures.add(CompletableFuture.supplyAsync(() -> runUnchecked(each), threads));
+      if (each.shardId() == null) {
+        results.add(runOn(each.nodes().get(0), scope.coordinator(lockRows), each));
+        continue;
       }
+      NodeAddress node = transactionNode(each, scope, lockRows);
+      if (node != null) {
+        inTransaction.computeIfAbsent(node, k -> new ArrayList<>()).add(each);
+      } else {
+        pooled.add(each);
+      }
+    }
+    if (inTransaction.size() + pooled.size() == 1 && results.isEmpty()) {
+      // One query, or one node's queries: run them on this thread, without a hand-off.
+      return inTransaction.isEmpty() ? run(pooled.get(0))
+          : concat(runInTransaction(inTransaction, scope));
+    }
+    List<CompletableFuture<RowSet>> futures = new ArrayList<>();
+    for (ShardQuery each : pooled) {
+      futures.add(CompletableFuture.supplyAsync(() -> unchecked(() -> run(each)), threads));
+    }
+    List<CompletableFuture<List<RowSet>>> nodeFutures = new ArrayList<>();
+    for (Map.Entry<NodeAddress, List<ShardQuery>> each : inTransaction.entrySet()) {
+      Connection connection = scope.joined(each.getKey());
+      nodeFutures.add(CompletableFuture.supplyAsync(
+          () -> unchecked(() -> runAll(each.getKey(), connection, each.getValue())), threads));
     }
     SQLException failure = null;
     for (CompletableFuture<RowSet> each : futures) {
       try {
         results.add(each.join());
+      } catch (CompletionException e) {
+        failure = failure == null ? (SQLException) e.getCause() : failure;
+      }
+    }
+    for (CompletableFuture<List<RowSet>> each : nodeFutures) {
+      try {
+        results.addAll(each.join());
       } catch (CompletionException e) {
         failure = failure == null ? (SQLException) e.getCause() : failure;
       }
@@ -64,13 +94,51 @@ public final class ReadExecutor {
     return concat(results);
   }
 
-  private static NodeAddress pinnedNode(ShardQuery query, SessionConnections session) {
-    for (NodeAddress each : query.nodes()) {
-      if (session != null && session.pinned(each) != null) {
+  /**
+   * Returns the node whose transaction connection must answer {@code query} (joining the node
+   * if needed), or null if a pooled connection may.
+   */
+  private static NodeAddress transactionNode(ShardQuery query, ReadScope scope, boolean lockRows)
+      throws SQLException {
+    // Rows are locked on the first healthy placement, where writers of replicated shards lock
+    // first; plain reads prefer a node the transaction is open on, to see its own writes.
+    for (NodeAddress each : lockRows ? List.<NodeAddress>of() : query.nodes()) {
+      if (scope.joined(each) != null) {
         return each;
       }
     }
-    return null;
+    if (!scope.readsJoin(lockRows)) {
+      return null;
+    }
+    SQLException lastFailure = null;
+    for (NodeAddress each : query.nodes()) {
+      try {
+        scope.join(each);
+        return each;
+      } catch (SQLException e) {
+        if (!Failures.isNodeFailure(e)) {
+          throw e;
+        }
+        scope.readNodeFailed(each, e);
+        lastFailure = e;
+      }
+    }
+    throw noPlacement(query, lastFailure);
+  }
+
+  private List<RowSet> runInTransaction(Map<NodeAddress, List<ShardQuery>> byNode,
+      ReadScope scope) throws SQLException {
+    Map.Entry<NodeAddress, List<ShardQuery>> only = byNode.entrySet().iterator().next();
+    return runAll(only.getKey(), scope.joined(only.getKey()), only.getValue());
+  }
+
+  private List<RowSet> runAll(NodeAddress node, Connection connection, List<ShardQuery> queries)
+      throws SQLException {
+    List<RowSet> results = new ArrayList<>();
+    for (ShardQuery each : queries) {
+      results.add(runOn(node, connection, each));
+    }
+    return results;
   }
 
   private static RowSet concat(List<RowSet> results) {
@@ -85,9 +153,13 @@ public final class ReadExecutor {
     return new RowSet(results.get(0).columns(), rows);
   }
 
-  private RowSet runUnchecked(ShardQuery query) {
+  private interface Read<T> {
+    T run() throws SQLException;
+  }
+
+  private static <T> T unchecked(Read<T> read) {
     try {
-      return run(query);
+      return read.run();
     } catch (SQLException e) {
       throw new CompletionException(e);
     }
@@ -105,11 +177,12 @@ public final class ReadExecutor {
         lastFailure = e;
       }
     }
-    if (lastFailure != null) {
-      throw lastFailure;
-    }
-    throw new SQLException("could not find any healthy placement for shard " + query.shardId(),
-        "XX000");
+    throw noPlacement(query, lastFailure);
+  }
+
+  private static SQLException noPlacement(ShardQuery query, SQLException lastFailure) {
+    return lastFailure != null ? lastFailure : new SQLException(
+        "could not find any healthy placement for shard " + query.shardId(), "XX000");
   }
 
   private RowSet runOn(NodeAddress node, Connection connection, ShardQuery query)

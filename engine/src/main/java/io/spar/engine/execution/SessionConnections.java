@@ -3,25 +3,22 @@ package io.spar.engine.execution;
 import io.spar.engine.catalog.NodeAddress;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Connections one session holds: at most one per node, as a transaction needs.
  *
  * <p>The coordinator connection stays with the session for its whole life, so session state
  * such as temporary tables and settings behaves as on PostgreSQL. Worker connections stay for
- * the duration of one statement or transaction and then go back to the pool.
+ * the duration of one statement or transaction and then go back to the pool. Which of them
+ * have a transaction open is the session's transaction's business, not this holder's.
  */
 public final class SessionConnections implements AutoCloseable {
   private final NodePools pools;
   private final NodeAddress coordinatorNode;
   private final Map<NodeAddress, Connection> workers = new LinkedHashMap<>();
-  private final Set<NodeAddress> inTransaction = new HashSet<>();
   private Connection coordinator;
-  private boolean coordinatorWork;
 
   /** Creates an empty set of connections that borrows from {@code pools}. */
   public SessionConnections(NodePools pools, NodeAddress coordinatorNode) {
@@ -37,28 +34,24 @@ public final class SessionConnections implements AutoCloseable {
     return coordinator;
   }
 
-  /**
-   * Records that the user's statements ran on the coordinator in the current transaction, so
-   * that its commit must be atomic with the workers'.
-   */
-  public void markCoordinatorWork() throws SQLException {
-    if (!coordinator().getAutoCommit()) {
-      coordinatorWork = true;
-    }
-  }
-
-  /** Returns whether the current transaction ran user statements on the coordinator. */
-  public boolean hasCoordinatorWork() {
-    return coordinatorWork;
-  }
-
   /** Returns the address of the coordinator. */
   public NodeAddress coordinatorNode() {
     return coordinatorNode;
   }
 
-  /** Returns the session's connection to worker {@code node}, borrowing it on first use. */
-  public Connection worker(NodeAddress node) throws SQLException {
+  /** Returns the pools the session borrows from. */
+  public NodePools pools() {
+    return pools;
+  }
+
+  /**
+   * Returns the session's connection to {@code node}, the coordinator's or a worker's, borrowing
+   * a worker connection on first use.
+   */
+  public Connection connection(NodeAddress node) throws SQLException {
+    if (node.equals(coordinatorNode)) {
+      return coordinator();
+    }
     Connection connection = workers.get(node);
     if (connection == null) {
       connection = pools.borrow(node);
@@ -68,52 +61,46 @@ public final class SessionConnections implements AutoCloseable {
   }
 
   /**
-   * Returns the session's connection to {@code node} with its transaction open, marking the
-   * node as holding this session's uncommitted work.
+   * Ends whatever transaction the connection to {@code node} has open (rolling it back) and, for
+   * a worker, returns the connection to its pool, discarding it if it broke.
    */
-  public Connection transactional(NodeAddress node) throws SQLException {
-    Connection connection = worker(node);
-    if (connection.getAutoCommit()) {
-      connection.setAutoCommit(false);
+  public void release(NodeAddress node) {
+    if (node.equals(coordinatorNode)) {
+      if (coordinator != null) {
+        reset(coordinator);
+      }
+      return;
     }
-    inTransaction.add(node);
-    return connection;
-  }
-
-  /**
-   * Returns the connection to {@code node} if it holds this session's uncommitted work, which
-   * reads must use to see it; otherwise null.
-   */
-  public Connection pinned(NodeAddress node) {
-    return inTransaction.contains(node) ? workers.get(node) : null;
-  }
-
-  /** Returns the connection to {@code node} to the pool, discarding it if it broke. */
-  public void releaseWorker(NodeAddress node) {
-    inTransaction.remove(node);
     Connection connection = workers.remove(node);
     if (connection != null) {
+      reset(connection);
       closeQuietly(connection);
     }
   }
 
-  /** Returns every worker connection to its pool. */
+  /** Returns every worker connection to its pool, rolling back what they have open. */
   public void releaseWorkers() {
-    workers.values().forEach(SessionConnections::closeQuietly);
+    for (Connection each : workers.values()) {
+      reset(each);
+      closeQuietly(each);
+    }
     workers.clear();
-    inTransaction.clear();
-    coordinatorWork = false;
   }
 
-  private static void closeQuietly(Connection connection) {
+  /** Rolls back {@code connection}'s open transaction, if any, and turns autocommit back on. */
+  private static void reset(Connection connection) {
     try {
-      if (!connection.getAutoCommit()) {
+      if (!connection.isClosed() && !connection.getAutoCommit()) {
         connection.rollback();
         connection.setAutoCommit(true);
       }
     } catch (SQLException e) {
-      // A broken connection cannot be reset; closing it below lets the pool evict it.
+      // A broken connection cannot be reset; closing it lets the pool evict it.
+      closeQuietly(connection);
     }
+  }
+
+  private static void closeQuietly(Connection connection) {
     try {
       connection.close();
     } catch (SQLException e) {
@@ -125,6 +112,7 @@ public final class SessionConnections implements AutoCloseable {
   public void close() {
     releaseWorkers();
     if (coordinator != null) {
+      reset(coordinator);
       closeQuietly(coordinator);
       coordinator = null;
     }

@@ -15,6 +15,7 @@ import io.spar.engine.operations.Relations.Relation;
 import io.spar.engine.routing.ShardPruner;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -67,8 +68,19 @@ public final class DistributionOperations {
       throw new OperationException("42P07",
           "table \"" + relation.name().name() + "\" is already distributed");
     }
-    CatalogStore.insertPartition(coordinator, relation.oid(), method, column);
-    metadata.invalidate();
+    boolean autoCommit = coordinator.getAutoCommit();
+    coordinator.setAutoCommit(false);
+    try {
+      CatalogStore.insertPartition(coordinator, relation.oid(), method, column);
+      CatalogStore.guardShell(coordinator, relation.name());
+      coordinator.commit();
+    } catch (SQLException | RuntimeException e) {
+      coordinator.rollback();
+      throw e;
+    } finally {
+      coordinator.setAutoCommit(autoCommit);
+      metadata.invalidate();
+    }
   }
 
   /** Creates {@code shardCount} hash shards of {@code tableName}, each on {@code rf} workers. */
@@ -97,10 +109,18 @@ public final class DistributionOperations {
     }
     List<ShardIntervals.HashInterval> intervals = ShardIntervals.split(shardCount);
     inTransaction(coordinator, creator -> {
+      List<ShellRows.Target> targets = new ArrayList<>();
       for (int i = 0; i < shardCount; i++) {
-        creator.create(coordinator, table.relationId(), table.name(),
+        List<NodeAddress> nodes = ShardPlacementPolicy.nodesFor(i, replicationFactor, workers);
+        long shardId = creator.create(coordinator, table.relationId(), table.name(),
             Integer.toString(intervals.get(i).min()), Integer.toString(intervals.get(i).max()),
-            ShardPlacementPolicy.nodesFor(i, replicationFactor, workers), forceUnlogged);
+            nodes, forceUnlogged);
+        targets.add(new ShellRows.Target(table.name().shardName(shardId), nodes));
+      }
+      if (CatalogStore.shellHasRows(coordinator, table.name())) {
+        new ShellRows(pools, log).move(coordinator, table.relationId(), table.name(),
+            table.partitionColumn(), table.partitionType(), targets, value ->
+                ShardIntervals.shardIndexForHash(table.partitionType().hash(value), shardCount));
       }
       return null;
     });
@@ -123,9 +143,21 @@ public final class DistributionOperations {
           + ") exceeds number of worker nodes (" + workers.size() + ")");
     }
     int index = table.shards().size();
-    return inTransaction(coordinator, creator -> creator.create(coordinator, table.relationId(),
-        table.name(), null, null, ShardPlacementPolicy.nodesFor(index, replicationFactor, workers),
-        false));
+    List<NodeAddress> nodes = ShardPlacementPolicy.nodesFor(index, replicationFactor, workers);
+    return inTransaction(coordinator, creator -> {
+      boolean rows = CatalogStore.shellHasRows(coordinator, table.name());
+      // The table's earlier rows all go to its first shard, whose interval covers them.
+      String[] bounds = rows ? ShellRows.bounds(coordinator, table.name(),
+          table.partitionColumn()) : new String[] {null, null};
+      long shardId = creator.create(coordinator, table.relationId(), table.name(), bounds[0],
+          bounds[1], nodes, false);
+      if (rows) {
+        new ShellRows(pools, log).move(coordinator, table.relationId(), table.name(),
+            table.partitionColumn(), table.partitionType(),
+            List.of(new ShellRows.Target(table.name().shardName(shardId), nodes)), value -> 0);
+      }
+      return shardId;
+    });
   }
 
   /** Returns the id of the shard of {@code tableName} that holds partition value {@code value}. */

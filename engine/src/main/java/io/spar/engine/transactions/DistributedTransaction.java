@@ -6,11 +6,15 @@ import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.catalog.PlacementState;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
+import io.spar.engine.catalog.SqlQuoting;
+import io.spar.engine.execution.ReadScope;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.execution.StatementLog;
 import io.spar.engine.execution.WriteScope;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,52 +23,210 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One session's transaction across the coordinator and worker nodes.
+ * One session's transaction across the coordinator and worker nodes: a whole transaction block,
+ * or the implicit transaction of one statement in autocommit mode.
  *
- * <p>It holds one connection per node it wrote to (the session's), remembers which placements
- * it wrote and which nodes failed, and commits with one-phase commit when a single worker
- * holds all its work, otherwise with {@link TwoPhaseCommit}. Replicated writes and placement
- * failures always take two-phase commit, so that a failed placement is marked INACTIVE
- * atomically with the commit decision.
+ * <p>The transaction opens lazily on each node it touches ("joins" the node): the session's
+ * connection to the node begins a transaction with the transaction's {@link TransactionMode},
+ * replays the savepoints the transaction has set so far (so that rolling back to one undoes
+ * everything done on a node joined later, as Citus does), and, once a second node joins, takes
+ * the transaction's {@link TransactionTag} lock on every node it is open on, so that the
+ * deadlock detector can link its backends.
+ *
+ * <p>It commits with one-phase commit when at most one node holds writes and nothing else must
+ * change with them, otherwise with {@link TwoPhaseCommit}. Nodes that were only read are
+ * committed first; their commit cannot lose anything. Replicated writes and placement failures
+ * always take two-phase commit, so that a failed placement is marked INACTIVE atomically with
+ * the commit decision.
  */
-public final class DistributedTransaction implements WriteScope {
+public final class DistributedTransaction implements WriteScope, ReadScope {
   private final SessionConnections connections;
   private final TwoPhaseCommit twoPhaseCommit;
-  private final boolean implicit;
+  private final StatementLog log;
+  private final boolean block;
+  private TransactionMode mode;
+  /** Open savepoints, oldest first, with names folded as PostgreSQL folds identifiers. */
+  private final List<String> savepoints = new ArrayList<>();
+  /** Nodes the transaction is open on, with whether they hold its tag lock. */
+  private final Map<NodeAddress, Boolean> participants = new LinkedHashMap<>();
   private final Map<NodeAddress, List<ShardPlacement>> written = new LinkedHashMap<>();
   private final Set<NodeAddress> failedNodes = new HashSet<>();
   private final List<ShardPlacement> failed = new ArrayList<>();
   private final Set<Long> shards = new HashSet<>();
+  private TransactionTag tag;
   private boolean replicated;
   private SQLException firstNodeFailure;
 
-  DistributedTransaction(SessionConnections connections, TwoPhaseCommit twoPhaseCommit,
-      boolean implicit) {
+  private DistributedTransaction(SessionConnections connections, TwoPhaseCommit twoPhaseCommit,
+      StatementLog log, TransactionMode mode, boolean block) {
     this.connections = connections;
     this.twoPhaseCommit = twoPhaseCommit;
-    this.implicit = implicit;
+    this.log = log;
+    this.mode = mode;
+    this.block = block;
   }
 
-  /** Creates the transaction of one statement in autocommit mode, or of a transaction block. */
+  /**
+   * Creates a transaction in {@code mode}: a transaction block if {@code block}, otherwise the
+   * implicit transaction of one statement.
+   */
   public static DistributedTransaction begin(SessionConnections connections, StatementLog log,
-      MetadataCache cache, TransactionIds ids, boolean implicit) {
-    return new DistributedTransaction(connections, new TwoPhaseCommit(connections, log, cache,
-        ids), implicit);
+      MetadataCache cache, TransactionIds ids, TransactionMode mode, boolean block) {
+    return new DistributedTransaction(connections,
+        new TwoPhaseCommit(connections, log, cache, ids), log, mode, block);
+  }
+
+  /** Returns whether this is a transaction block rather than one statement's transaction. */
+  public boolean isBlock() {
+    return block;
+  }
+
+  /** Returns the transaction's characteristics. */
+  public TransactionMode mode() {
+    return mode;
+  }
+
+  /** Returns the tag of the transaction, if it spans several nodes; else null. */
+  public TransactionTag tag() {
+    return tag;
+  }
+
+  /** Returns whether the transaction is open on any node. */
+  public boolean hasParticipants() {
+    return !participants.isEmpty();
+  }
+
+  /**
+   * Changes the transaction's characteristics to {@code newMode}: nodes it joins later begin in
+   * it, and nodes it is open on run {@code setTransaction} (the {@code SET TRANSACTION} of the
+   * changed modes only, or null if nothing is left to send). The caller has checked
+   * PostgreSQL's rules for changing them mid-transaction.
+   */
+  public void changeMode(TransactionMode newMode, String setTransaction) throws SQLException {
+    if (setTransaction != null) {
+      forEachParticipant(setTransaction);
+    }
+    mode = newMode;
+  }
+
+  /**
+   * Returns whether the coordinator's part of the transaction has written anything, which
+   * decides whether it must commit atomically with the workers.
+   */
+  public boolean coordinatorHasWrites() throws SQLException {
+    if (!participants.containsKey(connections.coordinatorNode())) {
+      return false;
+    }
+    try (Statement statement = connections.coordinator().createStatement();
+        ResultSet rs = statement.executeQuery(
+            "SELECT pg_current_xact_id_if_assigned() IS NOT NULL")) {
+      rs.next();
+      return rs.getBoolean(1);
+    }
+  }
+
+  // Joining nodes -------------------------------------------------------------------------------
+
+  @Override
+  public Connection join(NodeAddress node) throws SQLException {
+    Connection connection = connections.connection(node);
+    if (participants.containsKey(node)) {
+      return connection;
+    }
+    List<String> setup = new ArrayList<>();
+    if (!mode.isDefault()) {
+      setup.add(mode.setTransactionSql());
+    }
+    boolean tagged = !participants.isEmpty();
+    try {
+      if (tagged) {
+        tagParticipants();
+        setup.add(tag.lockStatement());
+      }
+      for (String each : savepoints) {
+        setup.add("SAVEPOINT " + SqlQuoting.identifier(each));
+      }
+      connection.setAutoCommit(false);
+      participants.put(node, tagged);
+      if (!setup.isEmpty()) {
+        // pgjdbc sends BEGIN in the same round trip, before these.
+        run(node, String.join("; ", setup));
+      }
+    } catch (SQLException e) {
+      participants.remove(node);
+      connections.release(node);
+      throw e;
+    }
+    return connection;
+  }
+
+  /** Takes the tag lock on the nodes that joined while the transaction was on one node only. */
+  private void tagParticipants() throws SQLException {
+    if (tag == null) {
+      tag = TransactionTag.next();
+    }
+    for (Map.Entry<NodeAddress, Boolean> each : participants.entrySet()) {
+      if (!each.getValue()) {
+        run(each.getKey(), tag.lockStatement());
+        each.setValue(true);
+      }
+    }
   }
 
   @Override
+  public Connection joined(NodeAddress node) {
+    if (!participants.containsKey(node)) {
+      return null;
+    }
+    try {
+      return connections.connection(node);
+    } catch (SQLException e) {
+      // A participant's connection is always held; borrowing cannot happen here.
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public boolean readsJoin(boolean lockRows) {
+    return block || lockRows || !mode.isDefault();
+  }
+
+  @Override
+  public Connection coordinator(boolean lockRows) throws SQLException {
+    return readsJoin(lockRows) ? join(connections.coordinatorNode()) : connections.coordinator();
+  }
+
+  /**
+   * Returns the coordinator connection for a user statement or an expression the coordinator
+   * evaluates for one: inside the transaction in a transaction block (so that it sees and
+   * commits with the block's work, and {@code now()} is the transaction's time), otherwise the
+   * session's connection as it is.
+   */
+  public Connection coordinatorForStatement() throws SQLException {
+    return block || !mode.isDefault() || participants.containsKey(connections.coordinatorNode())
+        ? join(connections.coordinatorNode()) : connections.coordinator();
+  }
+
+  @Override
+  public void readNodeFailed(NodeAddress node, SQLException cause) {
+    lose(node, cause);
+  }
+
+  // Writes -------------------------------------------------------------------------------------
+
+  @Override
   public boolean allowsAutocommit() {
-    return implicit && written.isEmpty() && failed.isEmpty();
+    return !block && mode.isDefault() && participants.isEmpty() && failed.isEmpty();
   }
 
   @Override
   public Connection connection(NodeAddress node) throws SQLException {
-    return connections.transactional(node);
+    return join(node);
   }
 
   @Override
   public Connection autocommitConnection(NodeAddress node) throws SQLException {
-    Connection connection = connections.worker(node);
+    Connection connection = connections.connection(node);
     if (!connection.getAutoCommit()) {
       connection.setAutoCommit(true);
     }
@@ -85,15 +247,20 @@ public final class DistributedTransaction implements WriteScope {
 
   @Override
   public void nodeFailed(ShardPlacement placement, SQLException cause) {
-    NodeAddress node = placement.node();
-    failedNodes.add(node);
     failed.add(placement);
     shards.add(placement.shardId());
+    lose(placement.node(), cause);
+  }
+
+  /** Drops {@code node} from the transaction: every placement written there is lost. */
+  private void lose(NodeAddress node, SQLException cause) {
+    failedNodes.add(node);
     List<ShardPlacement> lost = written.remove(node);
     if (lost != null) {
       failed.addAll(lost);
     }
-    connections.releaseWorker(node);
+    participants.remove(node);
+    connections.release(node);
     firstNodeFailure = firstNodeFailure == null ? cause : firstNodeFailure;
   }
 
@@ -111,8 +278,11 @@ public final class DistributedTransaction implements WriteScope {
 
   @Override
   public void checkPlacementsUnchanged(Shard shard) throws SQLException {
-    Map<Long, PlacementState> now = CatalogStore.placementStates(connections.coordinator(),
-        shard.id());
+    // A connection of its own: the catalog's current state, not this transaction's snapshot.
+    Map<Long, PlacementState> now;
+    try (Connection catalog = connections.pools().borrow(connections.coordinatorNode())) {
+      now = CatalogStore.placementStates(catalog, shard.id());
+    }
     for (ShardPlacement each : shard.placements()) {
       if (now.get(each.id()) != each.state()) {
         throw new SQLException("placements of shard " + shard.id() + " changed while the"
@@ -126,13 +296,52 @@ public final class DistributedTransaction implements WriteScope {
     return firstNodeFailure;
   }
 
+  // Savepoints ---------------------------------------------------------------------------------
+
+  /** Returns the open savepoints, oldest first. */
+  public List<String> savepoints() {
+    return List.copyOf(savepoints);
+  }
+
+  /** Sets savepoint {@code name} (folded) on every node the transaction is open on. */
+  public void savepoint(String name) throws SQLException {
+    forEachParticipant("SAVEPOINT " + SqlQuoting.identifier(name));
+    savepoints.add(name);
+  }
+
   /**
-   * Commits: nothing to do without writes; one-phase commit when one worker holds all the work
-   * and nothing else must change with it; otherwise two-phase commit.
+   * Rolls every node back to the latest savepoint {@code name}, which must be open, and forgets
+   * the savepoints set after it.
+   */
+  public void rollbackTo(String name) throws SQLException {
+    int index = savepoints.lastIndexOf(name);
+    forEachParticipant("ROLLBACK TO SAVEPOINT " + SqlQuoting.identifier(name));
+    savepoints.subList(index + 1, savepoints.size()).clear();
+  }
+
+  /** Releases the latest savepoint {@code name}, which must be open, and those set after it. */
+  public void release(String name) throws SQLException {
+    int index = savepoints.lastIndexOf(name);
+    forEachParticipant("RELEASE SAVEPOINT " + SqlQuoting.identifier(name));
+    savepoints.subList(index, savepoints.size()).clear();
+  }
+
+  private void forEachParticipant(String sql) throws SQLException {
+    for (NodeAddress each : new ArrayList<>(participants.keySet())) {
+      run(each, sql);
+    }
+  }
+
+  // Ending ------------------------------------------------------------------------------------
+
+  /**
+   * Commits: nodes that were only read first, then the writes, with one-phase commit when one
+   * node holds them all and nothing else must change with them, otherwise with two-phase
+   * commit. On any failure everything not yet committed is rolled back.
    *
    * @throws SQLException if the transaction was rolled back instead
    */
-  public void commit(boolean coordinatorWrites) throws SQLException {
+  public void commit() throws SQLException {
     try {
       for (long each : shards) {
         if (!hasLivePlacement(each)) {
@@ -140,14 +349,20 @@ public final class DistributedTransaction implements WriteScope {
               "could not find any healthy placement for shard " + each, "XX000");
         }
       }
-      boolean onePhase = written.size() <= 1 && !replicated && failed.isEmpty()
-          && !(coordinatorWrites && !written.isEmpty());
-      if (onePhase) {
-        for (NodeAddress each : written.keySet()) {
-          connections.worker(each).commit();
+      NodeAddress coordinatorNode = connections.coordinatorNode();
+      boolean workerWrites = !written.isEmpty() || !failed.isEmpty();
+      boolean coordinatorWrote = workerWrites && coordinatorHasWrites();
+      for (NodeAddress each : new ArrayList<>(participants.keySet())) {
+        boolean coordinator = each.equals(coordinatorNode);
+        if (coordinator ? workerWrites && !coordinatorWrote : !written.containsKey(each)) {
+          commitNode(each);
         }
-        if (coordinatorWrites) {
-          connections.coordinator().commit();
+      }
+      boolean onePhase = written.size() <= 1 && !replicated && failed.isEmpty()
+          && !coordinatorWrote;
+      if (onePhase) {
+        for (NodeAddress each : new ArrayList<>(participants.keySet())) {
+          commitNode(each);
         }
       } else {
         twoPhaseCommit.commit(written, failed, shards);
@@ -156,13 +371,36 @@ public final class DistributedTransaction implements WriteScope {
       rollback();
       throw e;
     } finally {
-      connections.releaseWorkers();
+      end();
+    }
+  }
+
+  private void commitNode(NodeAddress node) throws SQLException {
+    connections.connection(node).commit();
+    participants.remove(node);
+    if (!node.equals(connections.coordinatorNode())) {
+      connections.release(node);
+    } else {
+      connections.coordinator().setAutoCommit(true);
     }
   }
 
   /** Rolls back every node's part of the transaction. */
   public void rollback() {
+    end();
+  }
+
+  private void end() {
     connections.releaseWorkers();
-    twoPhaseCommit.abortCoordinator();
+    connections.release(connections.coordinatorNode());
+    participants.clear();
+    savepoints.clear();
+  }
+
+  private void run(NodeAddress node, String sql) throws SQLException {
+    log.record(node, null, sql);
+    try (Statement statement = connections.connection(node).createStatement()) {
+      statement.execute(sql);
+    }
   }
 }

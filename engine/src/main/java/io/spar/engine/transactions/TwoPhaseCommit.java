@@ -96,7 +96,7 @@ final class TwoPhaseCommit {
     List<NodeAddress> prepared = new ArrayList<>();
     for (NodeAddress node : new ArrayList<>(live.keySet())) {
       try {
-        run(connections.worker(node), node, "PREPARE TRANSACTION '" + gid + "'");
+        run(connections.connection(node), node, "PREPARE TRANSACTION '" + gid + "'");
         prepared.add(node);
         if (prepared.size() == 1) {
           FaultPoint.AFTER_FIRST_PREPARE.reach();
@@ -107,7 +107,7 @@ final class TwoPhaseCommit {
           throw e;
         }
         lost.addAll(live.remove(node));
-        connections.releaseWorker(node);
+        connections.release(node);
       }
     }
     return prepared;
@@ -143,7 +143,7 @@ final class TwoPhaseCommit {
     boolean first = true;
     for (NodeAddress node : prepared) {
       try {
-        Connection connection = connections.worker(node);
+        Connection connection = connections.connection(node);
         connection.setAutoCommit(true);
         run(connection, node, "COMMIT PREPARED '" + gid + "'");
       } catch (SQLException e) {
@@ -153,7 +153,7 @@ final class TwoPhaseCommit {
         } else {
           LOG.warn("COMMIT PREPARED of {} on {} failed; recovery will commit it: {}", gid, node,
               e.getMessage());
-          connections.releaseWorker(node);
+          connections.release(node);
         }
       }
       if (first) {
@@ -167,13 +167,13 @@ final class TwoPhaseCommit {
   private void abort(String gid, List<NodeAddress> prepared) {
     for (NodeAddress node : prepared) {
       try {
-        Connection connection = connections.worker(node);
+        Connection connection = connections.connection(node);
         connection.setAutoCommit(true);
         run(connection, node, "ROLLBACK PREPARED '" + gid + "'");
       } catch (SQLException e) {
         LOG.warn("ROLLBACK PREPARED of {} on {} failed; recovery will roll it back: {}", gid,
             node, e.getMessage());
-        connections.releaseWorker(node);
+        connections.release(node);
       }
     }
     abortCoordinator();

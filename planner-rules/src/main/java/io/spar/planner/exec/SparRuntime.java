@@ -36,7 +36,7 @@ public final class SparRuntime {
     try {
       List<Object> parameters = parameters(plan.parameterTypes(), root);
       RowSet rows = plan.source().engine().reads().execute(queries(plan, parameters),
-          plan.source().session());
+          plan.source().scope().get(), false);
       return Linq4j.asEnumerable(rows == null ? List.of() : internalRows(plan, rows));
     } catch (SQLException e) {
       throw new ShardReadException(e);

@@ -18,7 +18,7 @@ import java.util.Properties;
  * users file made by {@code spar passwd}, and connections to it through the plain Avatica
  * remote driver.
  */
-final class ServedSpar implements AutoCloseable {
+public final class ServedSpar implements AutoCloseable {
   /** The user the users file holds. */
   static final String USER = "alice";
   /** Her password. */
@@ -37,7 +37,7 @@ final class ServedSpar implements AutoCloseable {
   }
 
   /** Creates the users file and starts {@code spar serve} on a free port. */
-  static ServedSpar start(String name) throws IOException, InterruptedException {
+  public static ServedSpar start(String name) throws IOException, InterruptedException {
     Path target = Files.createDirectories(Path.of("target").toAbsolutePath());
     Path directory = Files.createTempDirectory(target, name + "-");
     Path users = directory.resolve("users");
@@ -81,7 +81,7 @@ final class ServedSpar implements AutoCloseable {
   }
 
   /** Connects with the plain Avatica remote driver as {@link #USER}. */
-  Connection connect() throws SQLException {
+  public Connection connect() throws SQLException {
     return connect(USER, PASSWORD);
   }
 

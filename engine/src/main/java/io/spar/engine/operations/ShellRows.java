@@ -1,0 +1,210 @@
+package io.spar.engine.operations;
+
+import io.spar.engine.catalog.NodeAddress;
+import io.spar.engine.catalog.SqlQuoting;
+import io.spar.engine.catalog.TableName;
+import io.spar.engine.execution.NodePools;
+import io.spar.engine.execution.StatementLog;
+import io.spar.engine.hashing.PartitionType;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToIntFunction;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * The rows a table held in the coordinator before it was distributed, moved into its shards
+ * when they are created, as Citus's {@code create_distributed_table} moves them.
+ *
+ * <p>The coordinator's table of a distributed table (its "shell") must hold no rows: Spar never
+ * reads it, and a trigger refuses writes that reach it without Spar's routing. The rows are read
+ * in the caller's coordinator transaction, with {@code ONLY} so that inheritance children keep
+ * theirs, written to every placement with COPY in worker transactions that commit first, and
+ * deleted from the shell in the coordinator transaction, whose commit makes the move and the
+ * new shards' metadata visible together. A failure before that commit leaves the shell as it
+ * was (the caller drops the new shard tables).
+ */
+final class ShellRows {
+  /** The setting that lets Spar's own statements past the shell's guard trigger. */
+  static final String BYPASS = "SELECT set_config('spar.shell_write', 'on', true)";
+  private static final int FETCH_SIZE = 1000;
+
+  /**
+   * One shard that receives rows.
+   *
+   * @param shardName the shard table
+   * @param nodes the nodes of its placements
+   */
+  record Target(TableName shardName, List<NodeAddress> nodes) {
+  }
+
+  private final NodePools pools;
+  private final StatementLog log;
+
+  ShellRows(NodePools pools, StatementLog log) {
+    this.pools = pools;
+    this.log = log;
+  }
+
+  /**
+   * Moves the rows of {@code table}'s shell into the {@code targets}: each row goes to the
+   * target that {@code route} picks for its partition value (read as text into
+   * {@code partitionType}); returns the number of rows moved.
+   *
+   * @throws OperationException 23502 if a row has no partition value
+   */
+  long move(Connection coordinator, long relationId, TableName table, String partitionColumn,
+      PartitionType partitionType, List<Target> targets, ToIntFunction<Object> route)
+      throws SQLException {
+    List<String> columns = columns(coordinator, relationId);
+    int partitionIndex = columns.indexOf(partitionColumn);
+    String columnList = String.join(", ", columns.stream().map(SqlQuoting::identifier).toList());
+    Map<NodeAddress, Connection> connections = new LinkedHashMap<>();
+    List<List<CopyIn>> copies = new ArrayList<>();
+    long rows = 0;
+    try {
+      for (Target each : targets) {
+        List<CopyIn> placements = new ArrayList<>();
+        for (NodeAddress node : each.nodes()) {
+          Connection worker = connections.get(node);
+          if (worker == null) {
+            worker = pools.borrow(node);
+            worker.setAutoCommit(false);
+            connections.put(node, worker);
+          }
+          String copy = "COPY " + each.shardName().quoted() + " (" + columnList + ") FROM STDIN";
+          log.record(node, null, copy);
+          placements.add(worker.unwrap(PGConnection.class).getCopyAPI().copyIn(copy));
+        }
+        copies.add(placements);
+      }
+      rows = copyRows(coordinator, table, columns, partitionIndex, partitionType, copies, route);
+      for (List<CopyIn> each : copies) {
+        for (CopyIn copy : each) {
+          copy.endCopy();
+        }
+      }
+      for (Connection each : connections.values()) {
+        each.commit();
+      }
+      try (Statement statement = coordinator.createStatement()) {
+        statement.execute(BYPASS);
+        statement.execute("DELETE FROM ONLY " + table.quoted());
+      }
+      return rows;
+    } finally {
+      for (List<CopyIn> each : copies) {
+        for (CopyIn copy : each) {
+          if (copy.isActive()) {
+            copy.cancelCopy();
+          }
+        }
+      }
+      for (Connection each : connections.values()) {
+        if (!each.getAutoCommit()) {
+          each.rollback();
+          each.setAutoCommit(true);
+        }
+        each.close();
+      }
+    }
+  }
+
+  private long copyRows(Connection coordinator, TableName table, List<String> columns,
+      int partitionIndex, PartitionType partitionType, List<List<CopyIn>> copies,
+      ToIntFunction<Object> route) throws SQLException {
+    StringBuilder select = new StringBuilder("SELECT ");
+    for (int i = 0; i < columns.size(); i++) {
+      select.append(i == 0 ? "" : ", ").append(SqlQuoting.identifier(columns.get(i)))
+          .append("::text");
+    }
+    select.append(" FROM ONLY ").append(table.quoted());
+    long rows = 0;
+    // A cursor (the coordinator connection is in a transaction) keeps memory flat.
+    try (Statement statement = coordinator.createStatement()) {
+      statement.setFetchSize(FETCH_SIZE);
+      try (ResultSet rs = statement.executeQuery(select.toString())) {
+        while (rs.next()) {
+          String partitionValue = rs.getString(partitionIndex + 1);
+          if (partitionValue == null) {
+            throw new OperationException("23502", "cannot distribute a row with NULL value in"
+                + " partition column \"" + columns.get(partitionIndex) + "\"", null,
+                "Delete or fix the row in table \"" + table.name() + "\" first.");
+          }
+          int target = route.applyAsInt(partitionType.parseText(partitionValue));
+          byte[] line = copyLine(rs, columns.size());
+          for (CopyIn each : copies.get(target)) {
+            each.writeToCopy(line, 0, line.length);
+          }
+          rows++;
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** Returns the current row in COPY's text format. */
+  private static byte[] copyLine(ResultSet rs, int width) throws SQLException {
+    StringBuilder line = new StringBuilder();
+    for (int i = 1; i <= width; i++) {
+      if (i > 1) {
+        line.append('\t');
+      }
+      String value = rs.getString(i);
+      if (value == null) {
+        line.append("\\N");
+        continue;
+      }
+      for (int c = 0; c < value.length(); c++) {
+        char ch = value.charAt(c);
+        switch (ch) {
+          case '\\' -> line.append("\\\\");
+          case '\t' -> line.append("\\t");
+          case '\n' -> line.append("\\n");
+          case '\r' -> line.append("\\r");
+          default -> line.append(ch);
+        }
+      }
+    }
+    return line.append('\n').toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static List<String> columns(Connection coordinator, long relationId)
+      throws SQLException {
+    List<String> columns = new ArrayList<>();
+    try (PreparedStatement ps = coordinator.prepareStatement("SELECT attname FROM pg_attribute"
+        + " WHERE attrelid = ?::oid AND attnum > 0 AND NOT attisdropped AND attgenerated = ''"
+        + " ORDER BY attnum")) {
+      ps.setLong(1, relationId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          columns.add(rs.getString(1));
+        }
+      }
+    }
+    return columns;
+  }
+
+  /**
+   * Returns the text forms of the smallest and largest partition value in {@code table}'s
+   * shell, the interval of a range or append shard that takes all of its rows.
+   */
+  static String[] bounds(Connection coordinator, TableName table, String partitionColumn)
+      throws SQLException {
+    String column = SqlQuoting.identifier(partitionColumn);
+    try (Statement statement = coordinator.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT min(" + column + ")::text, max(" + column
+            + ")::text FROM ONLY " + table.quoted())) {
+      rs.next();
+      return new String[] {rs.getString(1), rs.getString(2)};
+    }
+  }
+}
