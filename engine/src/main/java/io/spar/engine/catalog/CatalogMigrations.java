@@ -84,6 +84,15 @@ public final class CatalogMigrations {
       CREATE TABLE pgs_distribution_metadata.transaction (
         transaction_id bigint PRIMARY KEY,
         created_at timestamptz NOT NULL DEFAULT now());
+      """,
+      // 3: victims of distributed deadlocks, so that a cancelled statement reports 40P01. A row
+      // lives from detection until the victim's session reads it; after a crash of the
+      // coordinator the sessions it concerned are gone too, so the table need not be logged.
+      """
+      CREATE UNLOGGED TABLE pgs_distribution_metadata.deadlock_victim (
+        tag bigint PRIMARY KEY,
+        detected_at timestamptz NOT NULL DEFAULT now(),
+        cycle text);
       """);
 
   private CatalogMigrations() {
