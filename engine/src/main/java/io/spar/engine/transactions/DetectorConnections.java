@@ -120,9 +120,8 @@ final class DetectorConnections implements AutoCloseable {
   }
 
   private Connection open(NodeAddress node) throws SQLException {
-    Connection connection = pools.open(node);
+    Connection connection = pools.open(node, "spar deadlock detector");
     try (Statement statement = connection.createStatement()) {
-      statement.execute("SET application_name = 'spar deadlock detector'");
       statement.execute("SET statement_timeout = '10s'");
     } catch (SQLException e) {
       closeQuietly(connection);

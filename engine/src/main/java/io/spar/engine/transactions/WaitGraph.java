@@ -23,13 +23,15 @@ import java.util.Set;
  * backends on several nodes, and a {@link Backend} (node, pid) for the others. An edge is a
  * {@link Wait}, waiter to blocker. Every vertex of a strongly connected component waits, directly
  * or not, for every other, so the whole component is stuck. PostgreSQL breaks a component by
- * itself when it is a cycle of backends on one node; it cannot when the component passes
- * through a distributed transaction from one of its backends to another, typically on another
- * node. Such a transaction is a <em>crossing</em> vertex: the backends that block others in it
- * are not the only backends that wait in it. Every cycle PostgreSQL cannot see passes through
- * a crossing vertex, and every crossing vertex lies on such a cycle, so the victim of a
- * component is its youngest crossing transaction. Cancelling it may leave a smaller cycle
- * behind, so victims are chosen until no component has a crossing vertex.
+ * itself when it is made of backends of one node waiting for each other; it cannot when a
+ * chain of waits enters a distributed transaction at one backend and leaves it at another,
+ * typically on another node. A transaction with more than one backend among the waits of its
+ * component is such a <em>crossing</em> vertex: every chain of waits PostgreSQL cannot see
+ * passes through one, and through every one passes such a closed chain (in at one backend,
+ * out at the other, and back within the component). So the victim of a component is its
+ * youngest crossing transaction, by the start of its first node transaction, ties going to
+ * the larger tag. Cancelling it may leave a smaller cycle behind, so victims are chosen until
+ * no component has a crossing vertex; components without one are left to PostgreSQL.
  */
 public final class WaitGraph {
   /** A backend process on a node, with the tag of its distributed transaction, or null. */
