@@ -9,6 +9,7 @@ import io.spar.engine.execution.ReadExecutor;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.execution.StatementLog;
 import io.spar.engine.execution.WriteExecutor;
+import io.spar.engine.transactions.DeadlockDetector;
 import io.spar.engine.transactions.TransactionIds;
 import io.spar.engine.transactions.TransactionMode;
 import io.spar.engine.transactions.TransactionRecovery;
@@ -46,6 +47,7 @@ public final class SparEngine implements AutoCloseable {
   private TransactionIds transactionIds;
   private TransactionMode transactionDefaults;
   private TransactionRecovery recovery;
+  private DeadlockDetector deadlocks;
 
   private SparEngine(NodeAddress coordinator, String database, String user, String password) {
     this.coordinator = coordinator;
@@ -91,6 +93,9 @@ public final class SparEngine implements AutoCloseable {
     engine.recoveryTimer.scheduleWithFixedDelay(
         () -> engine.recoverQuietly(BACKGROUND_RECOVERY_MIN_AGE_SECONDS),
         RECOVERY_INTERVAL_SECONDS, RECOVERY_INTERVAL_SECONDS, TimeUnit.SECONDS);
+    engine.deadlocks = new DeadlockDetector(engine.pools, node,
+        () -> engine.metadata.snapshot().workers(), DeadlockDetector.DEFAULT_INTERVAL);
+    engine.deadlocks.start();
     return engine;
   }
 
@@ -170,6 +175,11 @@ public final class SparEngine implements AutoCloseable {
     return recovery;
   }
 
+  /** Returns the detector of distributed deadlocks, which detects while this engine leads. */
+  public DeadlockDetector deadlockDetector() {
+    return deadlocks;
+  }
+
   /** Opens the node connections of a new session. */
   public SessionConnections openSession() {
     return new SessionConnections(pools, coordinator);
@@ -177,6 +187,9 @@ public final class SparEngine implements AutoCloseable {
 
   @Override
   public void close() {
+    if (deadlocks != null) {
+      deadlocks.close();
+    }
     recoveryTimer.shutdownNow();
     metadata.close();
     threads.shutdownNow();

@@ -85,7 +85,16 @@ public final class CatalogMigrations {
         transaction_id bigint PRIMARY KEY,
         created_at timestamptz NOT NULL DEFAULT now());
       """,
-      // 3: the shell of a distributed table refuses writes that do not come through Spar, which
+      // 3: victims of distributed deadlocks, so that a cancelled statement reports 40P01. A row
+      // lives from detection until the victim's session reads it; after a crash of the
+      // coordinator the sessions it concerned are gone too, so the table need not be logged.
+      """
+      CREATE UNLOGGED TABLE pgs_distribution_metadata.deadlock_victim (
+        tag bigint PRIMARY KEY,
+        detected_at timestamptz NOT NULL DEFAULT now(),
+        cycle text);
+      """,
+      // 4: the shell of a distributed table refuses writes that do not come through Spar, which
       // lets its own statements past with the transaction-local setting spar.shell_write.
       """
       CREATE FUNCTION pgs_distribution_metadata.refuse_shell_write() RETURNS trigger

@@ -55,6 +55,17 @@ public final class NodePools implements AutoCloseable {
     return DriverManager.getConnection(url(node), credentials);
   }
 
+  /**
+   * Opens a connection to {@code node} outside any pool that shows as {@code applicationName}
+   * in {@code pg_stat_activity} from the start, so it is never counted as Spar's pooled one.
+   */
+  public Connection open(NodeAddress node, String applicationName) throws SQLException {
+    Properties properties = new Properties();
+    properties.putAll(credentials);
+    properties.setProperty("ApplicationName", applicationName);
+    return DriverManager.getConnection(url(node), properties);
+  }
+
   /** Returns the number of connections currently open to {@code node}, pooled or lent. */
   public int openConnections(NodeAddress node) {
     HikariDataSource pool = pools.get(node);

@@ -1,0 +1,30 @@
+package io.spar.engine.execution;
+
+import java.sql.SQLException;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * Errors that the engine raises itself, shaped like PostgreSQL's: a {@link PSQLException} with
+ * SQLState, message, detail and hint. The engine's minimal twin of calcite-adapter's
+ * {@code io.spar.session.SparErrors.error}, which the engine cannot depend on.
+ */
+public final class PgErrors {
+  private PgErrors() {
+  }
+
+  /** Returns an ERROR with {@code sqlState} and {@code message}, and optional detail and hint. */
+  public static PSQLException error(String sqlState, String message, String detail,
+      String hint) {
+    StringBuilder fields = new StringBuilder()
+        .append("SERROR\0VERROR\0C").append(sqlState).append('\0')
+        .append('M').append(message).append('\0');
+    if (detail != null) {
+      fields.append('D').append(detail).append('\0');
+    }
+    if (hint != null) {
+      fields.append('H').append(hint).append('\0');
+    }
+    return new PSQLException(new ServerErrorMessage(fields.toString()));
+  }
+}
