@@ -125,8 +125,11 @@ public final class SparPreparedStatement extends ParameterSetters {
     } catch (BatchUpdateException e) {
       throw e;
     } catch (SQLException e) {
-      throw new BatchUpdateException(e.getMessage(), e.getSQLState(), e.getErrorCode(),
-          new long[0], e);
+      BatchUpdateException batch = new BatchUpdateException(e.getMessage(), e.getSQLState(),
+          e.getErrorCode(), new long[0], e);
+      // pgjdbc hands the failed entry's error over as the next exception.
+      batch.setNextException(e);
+      throw batch;
     }
   }
 

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  */
 final class ExplainCommand {
   private static final Pattern PREFIX = Pattern.compile(
-      "^\\s*EXPLAIN\\s+(?:PLAN\\s+FOR\\s+|\\((?:[^)]*)\\)\\s*|(?:ANALYZE\\s+|VERBOSE\\s+)*)",
+      "^\\s*EXPLAIN\\s+(?:PLAN\\s+FOR\\s+|\\((?:[^)]*)\\)\\s*|(?:ANALY[SZ]E\\s+|VERBOSE\\s+)*)",
       Pattern.CASE_INSENSITIVE);
 
   private ExplainCommand() {
@@ -26,6 +26,16 @@ final class ExplainCommand {
   static Optional<String> explained(String sql) {
     Matcher matcher = PREFIX.matcher(sql);
     return matcher.find() ? Optional.of(sql.substring(matcher.end())) : Optional.empty();
+  }
+
+  /** Returns whether the EXPLAIN {@code sql} asks to run the statement (ANALYZE). */
+  static boolean analyzes(String sql) {
+    Matcher matcher = PREFIX.matcher(sql);
+    if (!matcher.find()) {
+      return false;
+    }
+    String options = matcher.group().toLowerCase(java.util.Locale.ROOT);
+    return options.matches("(?s).*\\banaly[sz]e\\b(?!\\s+(?:false|off|0)\\b).*");
   }
 
   /** Returns the plan lines as a result. */

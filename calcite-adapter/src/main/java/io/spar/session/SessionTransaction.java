@@ -259,16 +259,14 @@ final class SessionTransaction {
           SparErrors.warning("25P01", "there is no transaction in progress"));
     }
     TransactionMode mode = blockMode;
-    try {
-      if (commit && state == State.IN_BLOCK) {
-        commitBlock();
-      } else {
-        rollbackBlock();
-      }
-    } finally {
-      if (chain) {
-        begin(mode);
-      }
+    if (commit && state == State.IN_BLOCK) {
+      // A failed commit ends the block without a chained one, as in PostgreSQL.
+      commitBlock();
+    } else {
+      rollbackBlock();
+    }
+    if (chain) {
+      begin(mode);
     }
     return StatementResult.ofCount(0);
   }

@@ -215,6 +215,11 @@ public final class SparSession implements AutoCloseable {
         if (explainedKind != StatementKind.QUERY && explainedKind != StatementKind.MODIFICATION) {
           return context.coordinator().execute(sql, parameters);
         }
+        if (ExplainCommand.analyzes(sql)) {
+          // PostgreSQL would run the statement; showing only its plan would silently not.
+          throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
+              "EXPLAIN ANALYZE is not supported for statements on distributed tables");
+        }
         return ExplainCommand.result(plan(explained).explain(parameters));
       default:
         Optional<StatementResult> setting = settings.handle(sql);

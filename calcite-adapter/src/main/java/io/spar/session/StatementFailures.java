@@ -5,9 +5,12 @@ import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.operations.OperationException;
+import io.spar.engine.transactions.DeadlockVictims;
 import io.spar.engine.transactions.DistributedTransaction;
+import java.sql.BatchUpdateException;
 import java.sql.SQLException;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,6 +36,15 @@ final class StatementFailures {
   static SQLException reported(Exception failure, DistributedTransaction transaction,
       SparEngine engine) {
     SQLException error = asSqlException(failure);
+    if (DeadlockVictims.QUERY_CANCELED.equals(error.getSQLState()) && transaction != null
+        && transaction.tag() != null) {
+      // The detector cancels a victim's waiting statement; any other cancel stays a cancel.
+      Optional<SQLException> deadlock = DeadlockVictims.deadlockError(
+          engine.pools().pool(engine.coordinator()), transaction.tag(), error);
+      if (deadlock.isPresent()) {
+        return deadlock.get();
+      }
+    }
     if (error instanceof PSQLException p && p.getServerErrorMessage() != null) {
       return withoutShardNames(p, engine);
     }
@@ -42,6 +54,11 @@ final class StatementFailures {
   private static SQLException asSqlException(Exception failure) {
     if (failure instanceof OperationException e) {
       return SparErrors.error(e.getSQLState(), e.getMessage(), e.detail(), e.hint());
+    }
+    if (failure instanceof BatchUpdateException e && e.getNextException() != null) {
+      // A placement's batch failed: its entry numbers and shard text mean nothing to the user,
+      // the statement's error does.
+      return e.getNextException();
     }
     if (failure instanceof SQLException e) {
       return e;

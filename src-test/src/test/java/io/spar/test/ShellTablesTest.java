@@ -186,7 +186,7 @@ class ShellTablesTest {
   }
 
   @Test
-  void statementsThatStoreOrReadRowsOnTheCoordinatorAreRefused() {
+  void statementsThatStoreOrReadRowsOnTheCoordinatorAreRefused() throws SQLException {
     for (String each : List.of("CREATE TABLE shell_copy AS SELECT * FROM shell_items",
         "CREATE TEMP TABLE shell_copy AS (SELECT k FROM shell_items WHERE k = 1)",
         "DECLARE c CURSOR FOR SELECT * FROM shell_items",

@@ -71,7 +71,7 @@ public final class WriteExecutor {
       }
       try {
         boolean first = placement == placements.get(0);
-        PlacementWrite.Outcome outcome = PlacementWrite.run(scope.connection(node), write, log,
+        PlacementWrite.Outcome outcome = PlacementWrite.run(scope.connection(placement), write, log,
             node, replicated && first, false);
         if (degraded && first) {
           scope.checkPlacementsUnchanged(write.shard());

@@ -15,8 +15,8 @@ public interface WriteScope {
   /** Returns whether one statement may run in autocommit mode on its node, outside any 2PC. */
   boolean allowsAutocommit();
 
-  /** Returns the node connection with this transaction open on it. */
-  Connection connection(NodeAddress node) throws SQLException;
+  /** Returns the connection to {@code placement}'s node with this transaction open on it. */
+  Connection connection(ShardPlacement placement) throws SQLException;
 
   /** Returns the node connection in autocommit mode, for a write that needs no transaction. */
   Connection autocommitConnection(NodeAddress node) throws SQLException;

@@ -54,6 +54,7 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
   private final List<ShardPlacement> failed = new ArrayList<>();
   private final Set<Long> shards = new HashSet<>();
   private TransactionTag tag;
+  private boolean spansShards;
   private boolean replicated;
   private SQLException firstNodeFailure;
 
@@ -137,7 +138,7 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
     if (!mode.isDefault()) {
       setup.add(mode.setTransactionSql());
     }
-    boolean tagged = !participants.isEmpty();
+    boolean tagged = !participants.isEmpty() && (block || spansShards);
     try {
       if (tagged) {
         tagParticipants();
@@ -191,9 +192,14 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
     return block || lockRows || !mode.isDefault();
   }
 
+  /**
+   * Returns the coordinator connection for reads of its own tables: inside the transaction in
+   * a block or for row locks; otherwise the session's connection as it is, whose session
+   * settings already give an implicit transaction the session's characteristics.
+   */
   @Override
   public Connection coordinator(boolean lockRows) throws SQLException {
-    return readsJoin(lockRows) ? join(connections.coordinatorNode()) : connections.coordinator();
+    return lockRows ? join(connections.coordinatorNode()) : coordinatorForStatement();
   }
 
   /**
@@ -203,7 +209,7 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
    * session's connection as it is.
    */
   public Connection coordinatorForStatement() throws SQLException {
-    return block || !mode.isDefault() || participants.containsKey(connections.coordinatorNode())
+    return block || participants.containsKey(connections.coordinatorNode())
         ? join(connections.coordinatorNode()) : connections.coordinator();
   }
 
@@ -220,8 +226,18 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
   }
 
   @Override
-  public Connection connection(NodeAddress node) throws SQLException {
-    return join(node);
+  public Connection connection(ShardPlacement placement) throws SQLException {
+    if (!block && !shards.contains(placement.shardId()) && !shards.isEmpty()) {
+      // An implicit transaction that writes one shard takes the shard's placements in their
+      // order, after the shard lock, so it cannot close a deadlock across nodes; one that
+      // writes several can, and from now on carries a tag.
+      spansShards = true;
+    }
+    Connection connection = join(placement.node());
+    if (spansShards && participants.size() > 1) {
+      tagParticipants();
+    }
+    return connection;
   }
 
   @Override
