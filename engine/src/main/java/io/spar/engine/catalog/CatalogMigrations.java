@@ -84,6 +84,12 @@ public final class CatalogMigrations {
       CREATE TABLE pgs_distribution_metadata.transaction (
         transaction_id bigint PRIMARY KEY,
         created_at timestamptz NOT NULL DEFAULT now());
+      """,
+      // 3: the nodes a two-phase commit sent PREPARE TRANSACTION to ('host:port'), so that
+      // recovery keeps a commit record until each of them is known to hold none of it, even
+      // once a node has left the catalog. NULL in records written before.
+      """
+      ALTER TABLE pgs_distribution_metadata.transaction ADD COLUMN nodes text[];
       """);
 
   private CatalogMigrations() {
