@@ -150,11 +150,14 @@ public final class TransactionRecovery {
       }
       Pass pass = new Pass();
       for (NodeAddress node : nodes) {
-        try (Connection worker = pools.borrow(node)) {
+        // Unpooled: a pool that saw the node fail may refuse connections for a while after
+        // it is back, and a run must list every node that is up.
+        try (Connection worker = pools.open(node)) {
           resolveOn(coordinator, worker, node, minAgeSeconds, pass);
           pass.listed.add(node);
         } catch (SQLException e) {
-          LOG.debug("recovery could not list {}: {}", node, e.getMessage());
+          LOG.info("recovery could not list {}, so it keeps the commit records naming it: {}",
+              node, e.getMessage());
         }
       }
       CommitRecord.delete(coordinator, finished(records, nodes, pass));
