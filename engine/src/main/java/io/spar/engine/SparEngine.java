@@ -85,10 +85,10 @@ public final class SparEngine implements AutoCloseable {
       engine.close();
       throw e;
     }
-    engine.recovery = new TransactionRecovery(engine.pools, node, engine.metadata,
-        engine.transactionIds, engine.statementLog);
-    // At start nothing of this engine is in flight, so everything abandoned is resolved; later
-    // runs leave young prepared transactions to their owners, who are committing them.
+    engine.recovery = new TransactionRecovery(engine.pools, node, engine.transactionIds,
+        engine.statementLog);
+    // In-flight locks keep every run away from transactions that their owners still commit;
+    // the periodic runs also leave young ones alone, so as not to contend for their locks.
     engine.recoveryTimer.execute(() -> engine.recoverQuietly(0));
     engine.recoveryTimer.scheduleWithFixedDelay(
         () -> engine.recoverQuietly(BACKGROUND_RECOVERY_MIN_AGE_SECONDS),

@@ -94,7 +94,13 @@ public final class CatalogMigrations {
         detected_at timestamptz NOT NULL DEFAULT now(),
         cycle text);
       """,
-      // 4: the shell of a distributed table refuses writes that do not come through Spar, which
+      // 4: the nodes a two-phase commit sent PREPARE TRANSACTION to ('host:port'), so that
+      // recovery keeps a commit record until each of them is known to hold none of it, even
+      // once a node has left the catalog. NULL in records written before.
+      """
+      ALTER TABLE pgs_distribution_metadata.transaction ADD COLUMN nodes text[];
+      """,
+      // 5: the shell of a distributed table refuses writes that do not come through Spar, which
       // lets its own statements past with the transaction-local setting spar.shell_write.
       """
       CREATE FUNCTION pgs_distribution_metadata.refuse_shell_write() RETURNS trigger

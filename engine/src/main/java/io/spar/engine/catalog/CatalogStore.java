@@ -159,6 +159,22 @@ public final class CatalogStore {
     return nodes;
   }
 
+  /**
+   * Returns every node the catalog names: the registered ones and any that holds a placement,
+   * in whatever state, read now rather than from a cached snapshot.
+   */
+  public static List<NodeAddress> namedNodes(Connection coordinator) throws SQLException {
+    List<NodeAddress> nodes = new ArrayList<>();
+    try (Statement statement = coordinator.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT node_name, node_port FROM " + SCHEMA
+            + ".node UNION SELECT node_name, node_port FROM " + SCHEMA + ".shard_placement")) {
+      while (rs.next()) {
+        nodes.add(new NodeAddress(rs.getString(1), rs.getInt(2)));
+      }
+    }
+    return nodes;
+  }
+
   /** Registers a worker node; returns false if it was already registered. */
   public static boolean addNode(Connection coordinator, NodeAddress node) throws SQLException {
     try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + SCHEMA

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,15 +25,19 @@ import org.slf4j.LoggerFactory;
  * Two-phase commit of one transaction, decided in the coordinator database.
  *
  * <ol>
- *   <li>The coordinator transaction takes a txid and an advisory lock on it, which tells
- *       recovery that the transaction is in flight.
+ *   <li>The coordinator transaction takes a txid and the in-flight lock on it: a session-level
+ *       advisory lock, which tells recovery that the owner is still at work on it.
  *   <li>Every worker node runs {@code PREPARE TRANSACTION}. A node that fails loses its
  *       placements; any other error, or a shard left without a placement, aborts everything.
- *   <li>The coordinator transaction marks lost placements INACTIVE, inserts the commit record
- *       and commits: this is the decision, atomic with the placement-state change (and with
- *       the transaction's own writes to coordinator tables).
+ *   <li>The coordinator transaction marks lost placements INACTIVE, inserts the commit record,
+ *       which names every node that was sent PREPARE, and commits: this is the decision, atomic
+ *       with the placement-state change (and with the transaction's own writes to coordinator
+ *       tables).
  *   <li>Every prepared node runs {@code COMMIT PREPARED}. A node that fails now is finished by
  *       recovery, which commits what has a commit record.
+ *   <li>Only then, or once the transaction is aborted, the in-flight lock is released: until
+ *       then no recovery decides anything about the transaction (see
+ *       {@link TransactionRecovery} for why the whole protocol is safe under any timing).
  * </ol>
  */
 final class TwoPhaseCommit {
@@ -59,21 +64,11 @@ final class TwoPhaseCommit {
     coordinator.setAutoCommit(false);
     try {
       long txid = begin(coordinator);
-      String gid = ids.gid(txid);
-      FaultPoint.BEFORE_PREPARE.reach();
-      Map<NodeAddress, List<ShardPlacement>> live = new LinkedHashMap<>(written);
-      List<ShardPlacement> lost = new ArrayList<>(failed);
-      List<NodeAddress> prepared = prepare(gid, live, lost);
-      for (long each : shards) {
-        if (live.values().stream().noneMatch(l -> l.stream().anyMatch(p -> p.shardId() == each))) {
-          abort(gid, prepared);
-          throw new SQLException("could not prepare any placement of shard " + each, "08006");
-        }
+      try {
+        commit(coordinator, txid, written, failed, shards);
+      } finally {
+        release(coordinator, txid);
       }
-      FaultPoint.AFTER_ALL_PREPARES.reach();
-      decide(coordinator, txid, gid, prepared, lost);
-      FaultPoint.AFTER_COMMIT_RECORD.reach();
-      commitPrepared(gid, prepared);
     } finally {
       if (implicit && !coordinator.isClosed()) {
         coordinator.setAutoCommit(true);
@@ -81,8 +76,30 @@ final class TwoPhaseCommit {
     }
   }
 
+  private void commit(Connection coordinator, long txid,
+      Map<NodeAddress, List<ShardPlacement>> written, List<ShardPlacement> failed,
+      Set<Long> shards) throws SQLException {
+    String gid = ids.gid(txid);
+    FaultPoint.BEFORE_PREPARE.reach();
+    Map<NodeAddress, List<ShardPlacement>> live = new LinkedHashMap<>(written);
+    List<ShardPlacement> lost = new ArrayList<>(failed);
+    Set<NodeAddress> sent = new TreeSet<>();
+    List<NodeAddress> prepared = prepare(gid, live, lost, sent);
+    for (long each : shards) {
+      if (live.values().stream().noneMatch(l -> l.stream().anyMatch(p -> p.shardId() == each))) {
+        abort(gid, prepared);
+        throw new SQLException("could not prepare any placement of shard " + each, "08006");
+      }
+    }
+    FaultPoint.AFTER_ALL_PREPARES.reach();
+    decide(coordinator, txid, gid, prepared, sent, lost);
+    FaultPoint.AFTER_COMMIT_RECORD.reach();
+    commitPrepared(gid, prepared);
+  }
+
+  /** Takes a txid and its in-flight lock, which outlives the coordinator transaction. */
   private long begin(Connection coordinator) throws SQLException {
-    String sql = "SELECT id, pg_advisory_xact_lock(" + TransactionIds.lockKey("id") + ") FROM"
+    String sql = "SELECT id, pg_advisory_lock(" + TransactionIds.lockKey("id") + ") FROM"
         + " (SELECT nextval('pgs_distribution_metadata.transaction_id_sequence') AS id) s";
     try (Statement statement = coordinator.createStatement();
         ResultSet rs = statement.executeQuery(sql)) {
@@ -91,10 +108,15 @@ final class TwoPhaseCommit {
     }
   }
 
+  /**
+   * Prepares every live node; returns those that prepared, and adds to {@code sent} every node
+   * that was sent PREPARE, since one whose reply was lost may hold a prepared transaction too.
+   */
   private List<NodeAddress> prepare(String gid, Map<NodeAddress, List<ShardPlacement>> live,
-      List<ShardPlacement> lost) throws SQLException {
+      List<ShardPlacement> lost, Set<NodeAddress> sent) throws SQLException {
     List<NodeAddress> prepared = new ArrayList<>();
     for (NodeAddress node : new ArrayList<>(live.keySet())) {
+      sent.add(node);
       try {
         run(connections.connection(node), node, "PREPARE TRANSACTION '" + gid + "'");
         prepared.add(node);
@@ -114,15 +136,12 @@ final class TwoPhaseCommit {
   }
 
   private void decide(Connection coordinator, long txid, String gid, List<NodeAddress> prepared,
-      List<ShardPlacement> lost) throws SQLException {
+      Set<NodeAddress> sent, List<ShardPlacement> lost) throws SQLException {
     try {
       for (ShardPlacement each : lost) {
         CatalogStore.updatePlacementState(coordinator, each.id(), PlacementState.INACTIVE);
       }
-      try (Statement statement = coordinator.createStatement()) {
-        statement.execute("INSERT INTO pgs_distribution_metadata.transaction (transaction_id)"
-            + " VALUES (" + txid + ")");
-      }
+      CommitRecord.insert(coordinator, txid, sent);
     } catch (SQLException e) {
       abort(gid, prepared);
       throw e;
@@ -177,6 +196,34 @@ final class TwoPhaseCommit {
       }
     }
     abortCoordinator();
+  }
+
+  /**
+   * Ends whatever coordinator transaction is still open (after the decision none is; before it,
+   * the transaction is being abandoned, so rolling it back is what the caller does anyway),
+   * then releases the in-flight lock so that recovery may resolve what is left. If the
+   * connection broke, its backend releases the lock as it ends.
+   */
+  private void release(Connection coordinator, long txid) {
+    try {
+      if (coordinator.isClosed()) {
+        return;
+      }
+      boolean block = !coordinator.getAutoCommit();
+      if (block) {
+        coordinator.rollback();
+      }
+      try (Statement statement = coordinator.createStatement()) {
+        statement.execute("SELECT pg_advisory_unlock("
+            + TransactionIds.lockKey(Long.toString(txid)) + ")");
+      }
+      if (block) {
+        coordinator.rollback();
+      }
+    } catch (SQLException e) {
+      LOG.warn("could not release the in-flight lock of {}; it ends with its connection: {}",
+          ids.gid(txid), e.getMessage());
+    }
   }
 
   /** Rolls back the coordinator's open transaction, if any. */

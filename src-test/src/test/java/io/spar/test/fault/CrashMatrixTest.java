@@ -25,6 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Each child first commits {@code skip} transactions ({@code -Dspar.fault.skip}), 0 to 3,
  * that must survive, then is killed in the next one; one more transaction is queued behind it
  * and must never appear.
+ *
+ * <p>Test case for issue 8: before each kill, while the child waits at the fault point, a
+ * recovery in the test JVM must resolve nothing and leave the in-flight transaction's prepared
+ * transactions and commit record as they are (it used to commit them at
+ * {@code after-commit-record}, and could delete the record of a young transaction so that a
+ * later recovery rolled it back). Every wait is for a condition (a line from the child, the
+ * killed child's sessions gone, a recovery run finished), never for a time.
  */
 class CrashMatrixTest {
   static final int DEFAULT_ITERATIONS = 20;
@@ -108,6 +115,8 @@ class CrashMatrixTest {
           + " acknowledged without it\n" + child.diagnostics());
     }
     assertEquals(point.propertyValue(), settled.faultPoint(), "the armed point fired");
+    // The child now waits at the point, its transaction in flight, for as long as it takes.
+    harness.assertRecoveryLeavesInFlightAlone("at " + point.propertyValue() + " #" + iteration);
     harness.kill(child);
     Ledger ledger = harness.ledger(TABLE);
     Fate fate = FaultHarness.fateAfterKill(point);

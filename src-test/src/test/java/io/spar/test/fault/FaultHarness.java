@@ -410,6 +410,55 @@ final class FaultHarness implements AutoCloseable {
   }
 
   /**
+   * Runs recovery in this JVM's engine while a coordinator child is stopped at a fault point
+   * with its transaction in flight, and fails unless it resolved nothing and left the prepared
+   * transactions, and the commit records of their transactions, as they were: a recovery must
+   * never decide about a transaction whose coordinator is still running it.
+   */
+  void assertRecoveryLeavesInFlightAlone(String when) throws SQLException {
+    Set<String> prepared = preparedGids();
+    Set<Long> inFlight = prepared.stream().map(FaultHarness::txidOf)
+        .collect(Collectors.toCollection(TreeSet::new));
+    Set<Long> records = commitRecords(inFlight);
+    long count = recover(spar);
+    Set<String> preparedAfter = preparedGids();
+    Set<Long> recordsAfter = commitRecords(inFlight);
+    if (count != 0 || !prepared.equals(preparedAfter) || !records.equals(recordsAfter)) {
+      throw new AssertionError("recovery decided about a transaction in flight " + when
+          + ": it resolved " + count + "; prepared before " + prepared + ", after "
+          + preparedAfter + "; commit records before " + records + ", after " + recordsAfter);
+    }
+  }
+
+  /** Returns the {@code spar_} prepared transactions of the workers, as {@code gid@port}. */
+  private Set<String> preparedGids() throws SQLException {
+    Set<String> gids = new TreeSet<>();
+    for (PgNode node : cluster.workers()) {
+      try (Statement statement = direct(node.port()).createStatement();
+          ResultSet rs = statement.executeQuery("SELECT gid FROM pg_prepared_xacts"
+              + " WHERE gid LIKE 'spar\\_%'")) {
+        while (rs.next()) {
+          gids.add(rs.getString(1) + "@" + node.port());
+        }
+      }
+    }
+    return gids;
+  }
+
+  private static long txidOf(String gidAtPort) {
+    String gid = gidAtPort.substring(0, gidAtPort.indexOf('@'));
+    return Long.parseLong(gid.substring(gid.lastIndexOf('_') + 1));
+  }
+
+  /** Returns which of {@code txids} have a commit record in the coordinator. */
+  private Set<Long> commitRecords(Set<Long> txids) throws SQLException {
+    Set<Long> all = keys(coordinator(),
+        "SELECT transaction_id FROM pgs_distribution_metadata.transaction");
+    all.retainAll(txids);
+    return new TreeSet<>(all);
+  }
+
+  /**
    * Restarts an engine (a new, unarmed coordinator child, whose start runs recovery too), runs
    * recovery in it explicitly, and returns the number it resolved.
    */
