@@ -46,7 +46,8 @@ final class ModificationPlan implements StatementPlan {
     this.engine = engine;
     this.context = context;
     this.coordinatorEvaluated = ModificationAnalysis.coordinatorEvaluated(statement,
-        new FunctionVolatility(engine.functions()));
+        new FunctionVolatility(FunctionVolatility.catalog(engine.functions()),
+            context.searchPath().functionSchemas()));
   }
 
   @Override
