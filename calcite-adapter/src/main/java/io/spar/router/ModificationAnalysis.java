@@ -28,6 +28,9 @@ import org.apache.calcite.sql.SqlUpdate;
  *       coordinator, and its value is sent to every placement.
  *   <li>In UPDATE SET and WHERE, DELETE's WHERE and ON CONFLICT DO UPDATE, VOLATILE functions
  *       are refused; a STABLE expression that reads no column is evaluated at the coordinator.
+ *   <li>A call that resolves to no function on the coordinator counts as VOLATILE
+ *       ({@link FunctionVolatility}), so it is evaluated at the coordinator, which reports
+ *       PostgreSQL's own error if it does not exist, or refused.
  *   <li>RETURNING may call only IMMUTABLE functions.
  *   <li>IMMUTABLE expressions are pushed down as written, even when they read columns, such as
  *       {@code users || hll_hash_text('foobar')}.
@@ -85,12 +88,21 @@ public final class ModificationAnalysis {
     }
     if (volatility.of(clause) == Volatility.VOLATILE) {
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "functions used in " + command
-          + " queries on distributed tables must not be VOLATILE");
+          + " queries on distributed tables must not be VOLATILE", unresolvedDetail(clause),
+          null);
     }
     collectStable(clause);
   }
 
-  private void collectStable(SqlNode node) {
+  /** Returns why a call counts as VOLATILE when the coordinator has no such function. */
+  private String unresolvedDetail(SqlNode clause) throws SQLException {
+    List<String> unresolved = volatility.unresolved(clause);
+    return unresolved.isEmpty() ? null : "No function matches " + unresolved.get(0)
+        + " (name/argument count) on the coordinator's search path; Spar treats functions it"
+        + " cannot resolve as VOLATILE.";
+  }
+
+  private void collectStable(SqlNode node) throws SQLException {
     if (volatility.of(node) == Volatility.IMMUTABLE) {
       return;
     }
@@ -110,7 +122,8 @@ public final class ModificationAnalysis {
   private void checkReturning(SqlNodeList returning) throws SQLException {
     if (returning != null && volatility.of(returning) != Volatility.IMMUTABLE) {
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
-          "non-IMMUTABLE functions are not allowed in the RETURNING clause");
+          "non-IMMUTABLE functions are not allowed in the RETURNING clause",
+          unresolvedDetail(returning), null);
     }
   }
 

@@ -50,15 +50,16 @@ public final class ModificationRouter {
    * change no row.
    *
    * @param columns the target table's columns in order, for an INSERT without a column list
+   * @param types the target table's column types, which decide an UPDATE's write class
    * @param evaluated the expressions the coordinator evaluated, each replaced by a parameter
    *     (beyond the statement's own) that holds its value
    * @param spliced the caller's cache of shard texts that do not depend on parameter values
    */
   public static List<ShardWrite> plan(SqlNode statement, TableReference target,
-      DistributedTable table, List<String> columns, ShardSqlSplicer splicer,
+      DistributedTable table, List<String> columns, ColumnTypes types, ShardSqlSplicer splicer,
       List<Object> parameters, Map<SqlNode, Replacement> evaluated,
       ExpressionEvaluator evaluator, Map<Long, SplicedSql> spliced) throws SQLException {
-    WriteClass writeClass = WriteClassifier.classify(statement);
+    WriteClass writeClass = WriteClassifier.classify(statement, types, parameters);
     if (!table.hasShards()) {
       throw SparErrors.error(SparErrors.OBJECT_NOT_IN_PREREQUISITE_STATE,
           "could not find any shards",

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlDynamicParam;
+import org.apache.calcite.sql.SqlFunction;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.parser.SqlParserPos;
 import org.apache.calcite.sql.util.SqlBasicVisitor;
@@ -57,19 +59,44 @@ public final class ShardSqlSplicer {
   public SplicedSql spliceRows(Map<SqlNode, Replacement> replacements, List<SqlNode> rows,
       List<Integer> selected) {
     Builder builder = new Builder(replacements);
-    builder.original(0, start(rows.get(0).getParserPosition()));
+    builder.original(0, start(span(rows.get(0))));
     for (int i = 0; i < selected.size(); i++) {
-      SqlParserPos row = rows.get(selected.get(i)).getParserPosition();
+      SqlParserPos row = span(rows.get(selected.get(i)));
       builder.literal(i == 0 ? "" : ", ").original(start(row), end(row));
     }
-    int end = end(rows.get(rows.size() - 1).getParserPosition());
+    int end = end(span(rows.get(rows.size() - 1)));
     return builder.original(end, sql.length()).build();
   }
 
   /** Returns the text of {@code node} as written, with its parameter markers as {@code ?}. */
   public SplicedSql text(SqlNode node) {
-    SqlParserPos pos = node.getParserPosition();
+    SqlParserPos pos = span(node);
     return new Builder(Map.of()).original(start(pos), end(pos)).build();
+  }
+
+  /**
+   * Returns the position of all of {@code node}'s text. Calcite's parser starts a call of a
+   * qualified function name ({@code s.f(x)}) at its last name part, and expressions that
+   * begin with such a call inherit that start, so the span takes in the function's name and
+   * every operand.
+   */
+  static SqlParserPos span(SqlNode node) {
+    if (!(node instanceof SqlCall call)) {
+      return node.getParserPosition();
+    }
+    List<SqlParserPos> parts = new ArrayList<>();
+    parts.add(call.getParserPosition());
+    if (call.getOperator() instanceof SqlFunction function
+        && function.getSqlIdentifier() != null) {
+      parts.add(function.getSqlIdentifier().getParserPosition());
+    }
+    for (SqlNode each : call.getOperandList()) {
+      if (each != null && each.getParserPosition().getLineNum() > 0) {
+        parts.add(span(each));
+      }
+    }
+    // sum() spans from the earliest start to the latest end, skipping unknown positions.
+    return SqlParserPos.sum(parts);
   }
 
   /**
@@ -100,14 +127,14 @@ public final class ShardSqlSplicer {
 
     Builder(Map<SqlNode, Replacement> replacements) {
       this.replacements = new ArrayList<>(replacements.entrySet());
-      this.replacements.sort(Comparator.comparingInt(e -> start(e.getKey().getParserPosition())));
+      this.replacements.sort(Comparator.comparingInt(e -> start(span(e.getKey()))));
     }
 
     /** Appends the original text in [from, to), replacing nodes and rewriting markers. */
     Builder original(int from, int to) {
       int cursor = from;
       for (Map.Entry<SqlNode, Replacement> each : replacements) {
-        SqlParserPos pos = each.getKey().getParserPosition();
+        SqlParserPos pos = span(each.getKey());
         if (start(pos) >= cursor && end(pos) <= to) {
           markers(cursor, start(pos));
           Replacement replacement = each.getValue();

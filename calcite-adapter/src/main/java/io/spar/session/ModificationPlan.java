@@ -4,6 +4,7 @@ import io.spar.engine.SparEngine;
 import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.execution.ShardWrite;
 import io.spar.engine.execution.WriteResult;
+import io.spar.router.ColumnTypes;
 import io.spar.router.FunctionVolatility;
 import io.spar.router.ModificationAnalysis;
 import io.spar.router.ModificationRouter;
@@ -30,6 +31,7 @@ final class ModificationPlan implements StatementPlan {
   private final SqlNode statement;
   private final TableReference target;
   private final List<String> columns;
+  private final ColumnTypes types;
   private final ShardSqlSplicer splicer;
   private final List<SqlNode> coordinatorEvaluated;
   private final Map<Long, SplicedSql> spliced = new java.util.concurrent.ConcurrentHashMap<>();
@@ -37,16 +39,19 @@ final class ModificationPlan implements StatementPlan {
   private final SessionContext context;
 
   ModificationPlan(String sql, SqlNode statement, TableReference target, List<String> columns,
-      ShardSqlSplicer splicer, SparEngine engine, SessionContext context) throws SQLException {
+      ColumnTypes types, ShardSqlSplicer splicer, SparEngine engine, SessionContext context)
+      throws SQLException {
     this.sql = sql;
     this.statement = statement;
     this.target = target;
     this.columns = columns;
+    this.types = types;
     this.splicer = splicer;
     this.engine = engine;
     this.context = context;
     this.coordinatorEvaluated = ModificationAnalysis.coordinatorEvaluated(statement,
-        new FunctionVolatility(engine.functions()));
+        new FunctionVolatility(FunctionVolatility.catalog(engine.functions()),
+            context.searchPath().functionSchemas()));
   }
 
   @Override
@@ -75,7 +80,8 @@ final class ModificationPlan implements StatementPlan {
       return new CoordinatorPlan(sql, context.coordinator()).explain(parameters);
     }
     List<String> lines = new ArrayList<>();
-    String kind = "Distributed Modify: class " + WriteClassifier.classify(statement);
+    String kind = "Distributed Modify: class " + WriteClassifier.classify(statement, types,
+        parameters);
     if (!coordinatorEvaluated.isEmpty()) {
       lines.add(kind + "; shards chosen at execution, after the coordinator evaluates "
           + coordinatorEvaluated.size() + " non-immutable expression(s)");
@@ -124,7 +130,7 @@ final class ModificationPlan implements StatementPlan {
       throws SQLException {
     List<Object> extended = new ArrayList<>(parameters);
     Map<SqlNode, Replacement> evaluated = evaluateAtCoordinator(parameters, extended);
-    return ModificationRouter.plan(statement, target, table, columns, splicer, extended,
+    return ModificationRouter.plan(statement, target, table, columns, types, splicer, extended,
         evaluated, node -> {
           SplicedSql expression = splicer.text(node);
           return context.coordinator().firstRow("SELECT " + expression.sql(),

@@ -11,12 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The session's schema search path, used to resolve unqualified table names as PostgreSQL
- * would; refreshed after statements that may change it.
+ * The session's schema search path, used to resolve unqualified table and function names as
+ * PostgreSQL would; refreshed after statements that may change it.
  */
 final class SearchPath {
   private final SessionConnections connections;
   private List<String> schemas;
+  private List<String> functionSchemas;
 
   SearchPath(SessionConnections connections) {
     this.connections = connections;
@@ -25,6 +26,19 @@ final class SearchPath {
   /** Forgets the path, so that the next resolution reads it again. */
   void refresh() {
     schemas = null;
+    functionSchemas = null;
+  }
+
+  /**
+   * Returns the schemas an unqualified function call searches, in order: the path with
+   * {@code pg_catalog} first unless it is listed, and without the temporary schema, which
+   * PostgreSQL never searches for functions.
+   */
+  List<String> functionSchemas() {
+    if (functionSchemas == null) {
+      load();
+    }
+    return functionSchemas;
   }
 
   /** Returns the table that name parts {@code names} denote among {@code snapshot}'s tables. */
@@ -45,24 +59,34 @@ final class SearchPath {
 
   private List<String> schemas() {
     if (schemas == null) {
-      schemas = load();
+      load();
     }
     return schemas;
   }
 
-  private List<String> load() {
-    List<String> result = new ArrayList<>();
-    try (PreparedStatement ps =
-            connections.coordinator().prepareStatement("SELECT current_schemas(false)");
+  private void load() {
+    List<String> tables = new ArrayList<>();
+    List<String> functions = new ArrayList<>();
+    try (PreparedStatement ps = connections.coordinator().prepareStatement("SELECT"
+            + " current_schemas(false), current_schemas(true), pg_my_temp_schema()::regnamespace");
         ResultSet rs = ps.executeQuery()) {
       if (rs.next()) {
-        Array array = rs.getArray(1);
-        for (Object each : (Object[]) array.getArray()) {
-          result.add((String) each);
-        }
+        tables.addAll(strings(rs.getArray(1)));
+        functions.addAll(strings(rs.getArray(2)));
+        functions.remove(rs.getString(3));
       }
     } catch (SQLException e) {
-      result.add("public");
+      tables.add("public");
+      functions.addAll(List.of("pg_catalog", "public"));
+    }
+    schemas = tables;
+    functionSchemas = functions;
+  }
+
+  private static List<String> strings(Array array) throws SQLException {
+    List<String> result = new ArrayList<>();
+    for (Object each : (Object[]) array.getArray()) {
+      result.add((String) each);
     }
     return result;
   }

@@ -10,6 +10,7 @@ import io.spar.engine.catalog.DistributedView;
 import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.execution.RowSet;
 import io.spar.parser.SqlParsing;
+import io.spar.router.ColumnTypes;
 import io.spar.router.Replacement;
 import io.spar.router.ShardSqlSplicer;
 import io.spar.router.SplicedSql;
@@ -25,6 +26,7 @@ import java.util.Set;
 import org.apache.calcite.sql.SqlInsert;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlUpdate;
 
 /**
  * Planner of queries and modifications: parse, find the tables, and choose how the statement
@@ -160,7 +162,12 @@ final class StatementPlanner {
     boolean needsColumns = statement instanceof SqlInsert insert
         && insert.getTargetColumnList() == null;
     List<String> columns = needsColumns ? columns(table.get()) : List.of();
-    return new ModificationPlan(sql, statement, target, columns, splicer, engine, context);
+    // Only an UPDATE's class depends on the types of the columns it assigns.
+    ColumnTypes types = statement instanceof SqlUpdate ? ColumnTypes.fromRows(context
+        .coordinator().query(ColumnTypes.QUERY, List.of(table.get().relationId())).rows())
+        : ColumnTypes.NONE;
+    return new ModificationPlan(sql, statement, target, columns, types, splicer, engine,
+        context);
   }
 
   private List<String> columns(DistributedTable table) throws SQLException {

@@ -12,7 +12,7 @@ package io.spar.engine.execution;
  * lock; every other write takes it exclusively. Writes to an unreplicated shard take none.
  */
 public enum WriteClass {
-  /** Order-independent among themselves: plain INSERT, {@code x = x + 1}, hll's {@code ||}. */
+  /** Order-independent among themselves: INSERT, {@code n = n + 1} on integers, hll's ||. */
   COMMUTATIVE("commutative", "pg_advisory_xact_lock_shared"),
   /** Repeatable with the same result: DELETE, SET to constants, ON CONFLICT DO NOTHING. */
   IDEMPOTENT("idempotent", "pg_advisory_xact_lock"),
