@@ -55,11 +55,36 @@ final class SessionTransaction {
   /** The characteristics of the open block, kept while it is FAILED and rolled back. */
   private TransactionMode blockMode;
   private boolean snapshotTaken;
+  /** Whether the block ran a statement that may change session state (SET, DDL). */
+  private boolean sessionStateTouched;
+  private Runnable sessionStateReverted = () -> { };
 
   SessionTransaction(SparEngine engine, SessionConnections connections) {
     this.engine = engine;
     this.connections = connections;
     this.defaults = engine.transactionDefaults();
+  }
+
+  /**
+   * Sets what to do when a block that may have changed session state (a {@code SET} of
+   * {@code search_path}, a {@code SET LOCAL}) ends or rolls back, which can revert it.
+   */
+  void onSessionStateReverted(Runnable listener) {
+    this.sessionStateReverted = listener;
+  }
+
+  /** Notes that the running statement may have changed session state inside a block. */
+  void sessionStateTouched() {
+    if (state != State.IDLE) {
+      sessionStateTouched = true;
+    }
+  }
+
+  private void revertSessionState() {
+    if (sessionStateTouched) {
+      sessionStateTouched = false;
+      sessionStateReverted.run();
+    }
   }
 
   /** Returns the session's state. */
@@ -166,6 +191,7 @@ final class SessionTransaction {
       current = null;
     }
     state = State.FAILED;
+    revertSessionState();
     return reported;
   }
 
@@ -291,6 +317,7 @@ final class SessionTransaction {
     } catch (SQLException | RuntimeException e) {
       throw failInBlock(e);
     }
+    revertSessionState();
     return StatementResult.ofCount(0);
   }
 
@@ -425,6 +452,7 @@ final class SessionTransaction {
   private void afterBlock() {
     state = State.IDLE;
     snapshotTaken = false;
+    revertSessionState();
     if (defaultsChangedInBlock) {
       defaults = null;
       defaultsChangedInBlock = false;

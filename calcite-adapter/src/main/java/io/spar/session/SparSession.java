@@ -51,6 +51,7 @@ public final class SparSession implements AutoCloseable {
     this.settings = new SparSettings(engine);
     this.ddl = new DdlCommands(coordinator, connections, engine.metadata(),
         new ShardDdlRunner(engine.pools(), engine.statementLog()));
+    transaction.onSessionStateReverted(this::searchPathChanged);
   }
 
   /** Returns the engine this session runs on. */
@@ -258,6 +259,7 @@ public final class SparSession implements AutoCloseable {
   private void searchPathChanged() {
     context.searchPath().refresh();
     plans.clear();
+    context.transaction().sessionStateTouched();
   }
 
   @Override

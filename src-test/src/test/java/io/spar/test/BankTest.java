@@ -39,8 +39,9 @@ class BankTest {
       Sql.run(setup, "CREATE TABLE bank_accounts (id int PRIMARY KEY, balance bigint NOT NULL)");
       Sql.run(setup, "SELECT master_create_distributed_table('bank_accounts', 'id', 'hash')");
       Sql.run(setup, "SELECT master_create_worker_shards('bank_accounts', 8, 1)");
-      Sql.run(setup, "INSERT INTO bank_accounts SELECT g, " + START_BALANCE
-          + " FROM generate_series(1, " + ACCOUNTS + ") g");
+      for (int id = 1; id <= ACCOUNTS; id++) {
+        Sql.run(setup, "INSERT INTO bank_accounts VALUES (" + id + ", " + START_BALANCE + ")");
+      }
     }
     AtomicLong committed = new AtomicLong();
     Map<String, AtomicLong> retried = new ConcurrentHashMap<>();

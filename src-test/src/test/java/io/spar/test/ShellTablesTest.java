@@ -38,9 +38,18 @@ class ShellTablesTest {
     Sql.run(spar, "CREATE TABLE shell_items (k bigint PRIMARY KEY, v text)");
     Sql.run(spar, "SELECT master_create_distributed_table('shell_items', 'k', 'hash')");
     Sql.run(spar, "SELECT master_create_worker_shards('shell_items', 4, 2)");
-    Sql.run(spar, "INSERT INTO shell_items SELECT g, 'v' || g FROM generate_series(1, 20) g");
+    Sql.run(spar, "INSERT INTO shell_items VALUES " + rows(1, 20, "(%d, 'v%d')"));
     Sql.run(spar, "CREATE TABLE shell_local (k bigint, note text)");
     Sql.run(spar, "INSERT INTO shell_local VALUES (1, 'one'), (2, 'two'), (99, 'none')");
+  }
+
+  /** Returns {@code format} (two %d, both the key) for keys {@code from} to {@code to}. */
+  private static String rows(int from, int to, String format) {
+    StringBuilder result = new StringBuilder();
+    for (int k = from; k <= to; k++) {
+      result.append(k == from ? "" : ", ").append(String.format(format, k, k));
+    }
+    return result.toString();
   }
 
   @AfterAll

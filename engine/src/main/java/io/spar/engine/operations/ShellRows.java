@@ -6,7 +6,13 @@ import io.spar.engine.catalog.TableName;
 import io.spar.engine.execution.NodePools;
 import io.spar.engine.execution.StatementLog;
 import io.spar.engine.hashing.PartitionType;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,8 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToIntFunction;
+import java.util.stream.Stream;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 /**
  * The rows a table held in the coordinator before it was distributed, moved into its shards
@@ -26,10 +32,11 @@ import org.postgresql.copy.CopyIn;
  *
  * <p>The coordinator's table of a distributed table (its "shell") must hold no rows: Spar never
  * reads it, and a trigger refuses writes that reach it without Spar's routing. The rows are read
- * in the caller's coordinator transaction, with {@code ONLY} so that inheritance children keep
- * theirs, written to every placement with COPY in worker transactions that commit first, and
- * deleted from the shell in the coordinator transaction, whose commit makes the move and the
- * new shards' metadata visible together. A failure before that commit leaves the shell as it
+ * once in the caller's coordinator transaction, with {@code ONLY} so that inheritance children
+ * keep theirs, spooled per shard to temporary files (a connection runs one COPY at a time, and
+ * a node holds many shards), written to every placement with COPY in worker transactions that
+ * commit first, and deleted from the shell in the coordinator transaction, whose commit makes
+ * the move and the new shards' metadata visible together. A failure before that commit leaves the shell as it
  * was (the caller drops the new shard tables).
  */
 final class ShellRows {
@@ -65,31 +72,32 @@ final class ShellRows {
       PartitionType partitionType, List<Target> targets, ToIntFunction<Object> route)
       throws SQLException {
     List<String> columns = columns(coordinator, relationId);
-    int partitionIndex = columns.indexOf(partitionColumn);
     String columnList = String.join(", ", columns.stream().map(SqlQuoting::identifier).toList());
+    // One COPY at a time per connection, one connection per node: the rows are read once and
+    // spooled per shard, then copied shard by shard.
+    Path spool = createSpool();
     Map<NodeAddress, Connection> connections = new LinkedHashMap<>();
-    List<List<CopyIn>> copies = new ArrayList<>();
-    long rows = 0;
     try {
-      for (Target each : targets) {
-        List<CopyIn> placements = new ArrayList<>();
-        for (NodeAddress node : each.nodes()) {
+      long rows = spoolRows(coordinator, table, columns, columns.indexOf(partitionColumn),
+          partitionType, targets.size(), route, spool);
+      for (int i = 0; i < targets.size(); i++) {
+        Path file = spool.resolve(Integer.toString(i));
+        if (!Files.exists(file)) {
+          continue;
+        }
+        Target target = targets.get(i);
+        String copy = "COPY " + target.shardName().quoted() + " (" + columnList + ") FROM STDIN";
+        for (NodeAddress node : target.nodes()) {
           Connection worker = connections.get(node);
           if (worker == null) {
             worker = pools.borrow(node);
             worker.setAutoCommit(false);
             connections.put(node, worker);
           }
-          String copy = "COPY " + each.shardName().quoted() + " (" + columnList + ") FROM STDIN";
           log.record(node, null, copy);
-          placements.add(worker.unwrap(PGConnection.class).getCopyAPI().copyIn(copy));
-        }
-        copies.add(placements);
-      }
-      rows = copyRows(coordinator, table, columns, partitionIndex, partitionType, copies, route);
-      for (List<CopyIn> each : copies) {
-        for (CopyIn copy : each) {
-          copy.endCopy();
+          try (InputStream in = Files.newInputStream(file)) {
+            worker.unwrap(PGConnection.class).getCopyAPI().copyIn(copy, in);
+          }
         }
       }
       for (Connection each : connections.values()) {
@@ -100,14 +108,10 @@ final class ShellRows {
         statement.execute("DELETE FROM ONLY " + table.quoted());
       }
       return rows;
+    } catch (IOException e) {
+      throw new SQLException("could not spool the rows of " + table + ": " + e.getMessage(),
+          "58030", e);
     } finally {
-      for (List<CopyIn> each : copies) {
-        for (CopyIn copy : each) {
-          if (copy.isActive()) {
-            copy.cancelCopy();
-          }
-        }
-      }
       for (Connection each : connections.values()) {
         if (!each.getAutoCommit()) {
           each.rollback();
@@ -115,18 +119,41 @@ final class ShellRows {
         }
         each.close();
       }
+      deleteSpool(spool);
     }
   }
 
-  private long copyRows(Connection coordinator, TableName table, List<String> columns,
-      int partitionIndex, PartitionType partitionType, List<List<CopyIn>> copies,
-      ToIntFunction<Object> route) throws SQLException {
+  private static Path createSpool() throws SQLException {
+    try {
+      return Files.createTempDirectory("spar-shell-rows");
+    } catch (IOException e) {
+      throw new SQLException("could not create a spool directory: " + e.getMessage(), "58030",
+          e);
+    }
+  }
+
+  private static void deleteSpool(Path spool) {
+    try (Stream<Path> files = Files.list(spool)) {
+      for (Path each : files.toList()) {
+        Files.deleteIfExists(each);
+      }
+      Files.deleteIfExists(spool);
+    } catch (IOException e) {
+      // A leftover file in the temporary directory is harmless.
+    }
+  }
+
+  /** Reads the shell's rows once and writes each to the spool file of its target. */
+  private long spoolRows(Connection coordinator, TableName table, List<String> columns,
+      int partitionIndex, PartitionType partitionType, int targets, ToIntFunction<Object> route,
+      Path spool) throws SQLException, IOException {
     StringBuilder select = new StringBuilder("SELECT ");
     for (int i = 0; i < columns.size(); i++) {
       select.append(i == 0 ? "" : ", ").append(SqlQuoting.identifier(columns.get(i)))
           .append("::text");
     }
     select.append(" FROM ONLY ").append(table.quoted());
+    OutputStream[] outs = new OutputStream[targets];
     long rows = 0;
     // A cursor (the coordinator connection is in a transaction) keeps memory flat.
     try (Statement statement = coordinator.createStatement()) {
@@ -140,11 +167,18 @@ final class ShellRows {
                 "Delete or fix the row in table \"" + table.name() + "\" first.");
           }
           int target = route.applyAsInt(partitionType.parseText(partitionValue));
-          byte[] line = copyLine(rs, columns.size());
-          for (CopyIn each : copies.get(target)) {
-            each.writeToCopy(line, 0, line.length);
+          if (outs[target] == null) {
+            outs[target] = new BufferedOutputStream(
+                Files.newOutputStream(spool.resolve(Integer.toString(target))));
           }
+          outs[target].write(copyLine(rs, columns.size()));
           rows++;
+        }
+      }
+    } finally {
+      for (OutputStream each : outs) {
+        if (each != null) {
+          each.close();
         }
       }
     }
