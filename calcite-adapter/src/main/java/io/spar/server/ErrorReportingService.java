@@ -9,8 +9,11 @@ import org.apache.calcite.avatica.AvaticaSeverity;
 import org.apache.calcite.avatica.NoSuchConnectionException;
 import org.apache.calcite.avatica.remote.AvaticaRuntimeException;
 import org.apache.calcite.avatica.remote.Service;
+import org.apache.calcite.avatica.remote.Service.ErrorResponse;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decorator of an Avatica {@link Service} that reports every failed RPC with the SQLState and
@@ -25,6 +28,8 @@ import org.postgresql.util.ServerErrorMessage;
 final class ErrorReportingService implements InvocationHandler {
   /** SQLState of an error that carries none of its own (PostgreSQL's internal_error). */
   static final String INTERNAL_ERROR = "XX000";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorReportingService.class);
 
   private final Service delegate;
 
@@ -65,13 +70,29 @@ final class ErrorReportingService implements InvocationHandler {
       return failure;
     }
     SQLException sql = firstSqlException(failure);
-    AvaticaRuntimeException reported = sql == null
-        ? new AvaticaRuntimeException(String.valueOf(failure), 0, INTERNAL_ERROR,
-            AvaticaSeverity.ERROR)
-        : new AvaticaRuntimeException(String.valueOf(sql.getMessage()), sql.getErrorCode(),
-            sql.getSQLState() == null ? INTERNAL_ERROR : sql.getSQLState(), severity(sql));
+    AvaticaRuntimeException reported;
+    if (sql == null) {
+      // Not an SQL error but a defect somewhere on the server: worth the operator's attention.
+      LOG.warn("Remote request failed", failure);
+      reported = new AvaticaRuntimeException(String.valueOf(failure), 0, INTERNAL_ERROR,
+          AvaticaSeverity.ERROR);
+    } else {
+      LOG.debug("Remote request failed", failure);
+      reported = new AvaticaRuntimeException(String.valueOf(sql.getMessage()),
+          errorCode(sql), sql.getSQLState() == null ? INTERNAL_ERROR : sql.getSQLState(),
+          severity(sql));
+    }
     reported.initCause(failure);
     return reported;
+  }
+
+  /**
+   * Returns the vendor code of {@code sql}, except Avatica's code for a missing connection,
+   * on which the client would reopen its connection and silently lose its session.
+   */
+  private static int errorCode(SQLException sql) {
+    return sql.getErrorCode() == ErrorResponse.MISSING_CONNECTION_ERROR_CODE
+        ? 0 : sql.getErrorCode();
   }
 
   private static SQLException firstSqlException(Throwable failure) {

@@ -54,6 +54,14 @@ class ErrorReportingServiceTest {
   }
 
   @Test
+  void vendorCodeOfAMissingConnectionIsNotPassedOn() {
+    SQLException one = new SQLException("vendor error", "42000", 1);
+    assertEquals(0, reported(new RuntimeException(one)).getErrorCode());
+    SQLException other = new SQLException("vendor error", "42000", 7);
+    assertEquals(7, reported(new RuntimeException(other)).getErrorCode());
+  }
+
+  @Test
   void avaticasOwnSignalsPassUnchanged() {
     NoSuchConnectionException missing = new NoSuchConnectionException("gone");
     assertSame(missing, ErrorReportingService.toReported(missing));
