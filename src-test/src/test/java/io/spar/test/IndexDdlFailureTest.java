@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.cluster.LocalCluster;
 import io.spar.engine.cluster.PgNode;
+import io.spar.session.SparSession;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -60,7 +62,7 @@ class IndexDdlFailureTest {
       assertEquals(4, shardIndexes(up, "dif_v"),
           "the worker that was reached first rolled its drop back");
     } finally {
-      cluster.startNode(down);
+      restart(down);
     }
     assertEquals(4, shardIndexes(down, "dif_v"));
     run("DROP INDEX dif_v");
@@ -88,7 +90,7 @@ class IndexDdlFailureTest {
           + " left.", server.getHint());
       assertEquals(1, coordinatorIndexes("dif_c"));
     } finally {
-      cluster.startNode(down);
+      restart(down);
     }
     run("DROP INDEX CONCURRENTLY dif_c");
     assertEquals(0, coordinatorIndexes("dif_c"));
@@ -119,6 +121,17 @@ class IndexDdlFailureTest {
       Sql.run(direct, "CHECKPOINT");
     }
     cluster.stopNode(worker);
+  }
+
+  /**
+   * Starts {@code worker} again and drops the pooled connections to its previous process,
+   * which the pool hands out unchecked if they were used within the last half second.
+   */
+  private static void restart(PgNode worker) throws Exception {
+    cluster.startNode(worker);
+    spar.unwrap(SparSession.class).engine().pools()
+        .pool(new NodeAddress(worker.host(), worker.port())).getHikariPoolMXBean()
+        .softEvictConnections();
   }
 
   private static long coordinatorIndexes(String index) throws SQLException {
