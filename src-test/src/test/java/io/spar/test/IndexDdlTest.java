@@ -106,6 +106,26 @@ class IndexDdlTest {
   }
 
   @Test
+  void formsSparCannotReadGetPostgresErrorsOrARefusal() throws SQLException {
+    run("CREATE INDEX di_orders_odd ON di_orders (v, n)");
+    for (String sql : List.of("DROP INDEX di_orders_odd di_other",
+        "DROP INDEX CONCURRENTLY di_orders_odd, di_other",
+        "DROP INDEX CONCURRENTLY di_orders_odd CASCADE")) {
+      SQLException error = assertThrows(SQLException.class, () -> run(sql), sql);
+      SQLException postgres;
+      try (Connection coordinator = SparTestCluster.coordinator()) {
+        postgres = assertThrows(SQLException.class, () -> Sql.run(coordinator, sql), sql);
+      }
+      assertEquals(postgres.getSQLState(), error.getSQLState(), sql);
+      assertEquals(postgres.getMessage(), error.getMessage(), sql);
+    }
+    expectRefusal("DROP INDEX U&\"di_orders_od\\0064\"",
+        "Spar cannot tell which indexes this DROP INDEX drops");
+    assertEquals(List.of("di_orders_odd"), coordinatorIndexes("di_orders_odd"));
+    assertEquals(8, shardIndexes("di_orders_odd").size());
+  }
+
+  @Test
   void alterIndexOfDistributedTableIsRefused() throws SQLException {
     run("CREATE INDEX di_alter_v ON di_alter (v)");
     expectRefusal("ALTER INDEX \"di_alter_v\" RENAME TO di_alter_renamed",
