@@ -14,7 +14,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,20 +22,12 @@ import java.util.regex.Pattern;
  * DDL through a Spar connection: it runs on the coordinator's shell tables as written, and
  * where it concerns distributed tables it reaches their shards too.
  *
- * <p>{@code CREATE INDEX} and {@code DROP TABLE} propagate to every placement,
- * {@code TRUNCATE} empties every placement, and {@code CREATE EXTENSION} runs on every worker.
- * {@code ALTER TABLE} of a distributed table is refused rather than let shards drift from
- * their shell.
+ * <p>{@code CREATE INDEX}, {@code DROP INDEX} and {@code DROP TABLE} propagate to every
+ * placement, {@code TRUNCATE} empties every placement, and {@code CREATE EXTENSION} runs on
+ * every worker. {@code ALTER TABLE} of a distributed table and {@code ALTER INDEX} of its
+ * indexes are refused rather than let shards drift from their shell.
  */
 public final class DdlCommands {
-  private static final String NAME =
-      "(?:\"(?:[^\"]|\"\")+\"|[A-Za-z_][A-Za-z0-9_$]*)(?:\\.(?:\"(?:[^\"]|\"\")+\"|[A-Za-z_][A-Za-z0-9_$]*))?";
-  private static final Pattern ALTER_TABLE = Pattern.compile(
-      "^\\s*ALTER\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?(?:ONLY\\s+)?(" + NAME + ")",
-      Pattern.CASE_INSENSITIVE);
-  private static final Pattern TRUNCATE = Pattern.compile(
-      "^\\s*TRUNCATE\\s+(?:TABLE\\s+)?(?:ONLY\\s+)?((?:" + NAME + ")(?:\\s*,\\s*(?:ONLY\\s+)?"
-          + NAME + ")*)", Pattern.CASE_INSENSITIVE);
   private static final Pattern CREATE_EXTENSION = Pattern.compile(
       "^\\s*CREATE\\s+EXTENSION\\s+(?!IF\\s+NOT\\s+EXISTS)", Pattern.CASE_INSENSITIVE);
 
@@ -44,6 +35,7 @@ public final class DdlCommands {
   private final SessionConnections connections;
   private final MetadataCache metadata;
   private final ShardDdlRunner shards;
+  private final IndexCommands indexes;
 
   /** Creates the DDL handler of one session. */
   public DdlCommands(CoordinatorExecutor coordinator, SessionConnections connections,
@@ -52,31 +44,60 @@ public final class DdlCommands {
     this.connections = connections;
     this.metadata = metadata;
     this.shards = shards;
+    this.indexes = new IndexCommands(coordinator, connections, metadata, shards);
   }
 
   /** Runs the DDL statement {@code sql}. */
   public StatementResult execute(String sql, List<Object> parameters) throws SQLException {
-    String lower = sql.stripLeading().toLowerCase(Locale.ROOT);
-    if (CREATE_EXTENSION.matcher(sql).find() || lower.startsWith("create extension")) {
+    // Told by tokens, not text, so that comments cannot hide what a statement does.
+    if (startsWith(sql, "create", "extension")) {
       return createExtension(sql, parameters);
     }
-    Optional<DistributedTable> altered = distributedTarget(ALTER_TABLE.matcher(sql));
-    if (altered.isPresent()) {
-      throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "ALTER TABLE of distributed table \""
-          + altered.get().name().name() + "\" is not supported");
-    }
-    if (lower.startsWith("truncate")) {
+    refuseAlterOfShardedObjects(sql);
+    if (startsWith(sql, "truncate")) {
       return truncate(sql, parameters);
     }
-    if (lower.matches("(?s)^create\\s+(unique\\s+)?index.*")) {
+    if (startsWith(sql, "create", "index") || startsWith(sql, "create", "unique", "index")) {
       return createIndex(sql, parameters);
     }
-    if (lower.matches("(?s)^drop\\s+table.*")) {
+    if (startsWith(sql, "drop", "table")) {
       return dropTable(sql, parameters);
+    }
+    if (DropIndexStatement.isDropIndex(sql)) {
+      return indexes.drop(sql, parameters);
     }
     StatementResult result = coordinator.execute(sql, parameters);
     metadata.invalidate();
     return result;
+  }
+
+  private static boolean startsWith(String sql, String... keywords) {
+    return new TokenCursor(sql).accept(keywords);
+  }
+
+  /**
+   * Refuses ALTER TABLE and ALTER INDEX of a distributed table or of an index of one (PostgreSQL
+   * takes either for both), rather than let shards drift from their shell.
+   */
+  private void refuseAlterOfShardedObjects(String sql) throws SQLException {
+    TokenCursor tokens = new TokenCursor(sql);
+    boolean table = tokens.accept("alter", "table");
+    if (!table && !tokens.accept("alter", "index")) {
+      return;
+    }
+    tokens.accept("if", "exists");
+    tokens.accept("only");
+    Optional<String> name = tokens.name();
+    if (name.isEmpty()) {
+      return;
+    }
+    // PostgreSQL also renames a table through ALTER INDEX.
+    Optional<DistributedTable> altered = distributedTable(name.get());
+    if (altered.isPresent()) {
+      throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, (table ? "ALTER TABLE" : "ALTER INDEX")
+          + " of distributed table \"" + altered.get().name().name() + "\" is not supported");
+    }
+    indexes.refuseAlter(name.get());
   }
 
   private StatementResult createExtension(String sql, List<Object> parameters) throws SQLException {
@@ -139,16 +160,19 @@ public final class DdlCommands {
   }
 
   private StatementResult truncate(String sql, List<Object> parameters) throws SQLException {
-    Matcher matcher = TRUNCATE.matcher(sql);
+    TokenCursor tokens = new TokenCursor(sql);
+    tokens.accept("truncate");
+    tokens.accept("table");
     List<DistributedTable> targets = new ArrayList<>();
-    if (matcher.find()) {
-      Matcher names = Pattern.compile(NAME).matcher(matcher.group(1));
-      while (names.find()) {
-        if (!names.group().equalsIgnoreCase("only")) {
-          distributedTable(names.group()).ifPresent(targets::add);
-        }
+    do {
+      tokens.accept("only");
+      Optional<String> name = tokens.name();
+      if (name.isEmpty()) {
+        break; // not PostgreSQL's syntax, which the coordinator reports
       }
-    }
+      distributedTable(name.get()).ifPresent(targets::add);
+      tokens.acceptSymbol("*");
+    } while (tokens.acceptSymbol(","));
     StatementResult result;
     Connection connection = coordinatorConnection();
     connection.setAutoCommit(false);
@@ -169,10 +193,6 @@ public final class DdlCommands {
       shards.truncateShards(each);
     }
     return result;
-  }
-
-  private Optional<DistributedTable> distributedTarget(Matcher matcher) throws SQLException {
-    return matcher.find() ? distributedTable(matcher.group(1)) : Optional.empty();
   }
 
   private Optional<DistributedTable> distributedTable(String name) throws SQLException {

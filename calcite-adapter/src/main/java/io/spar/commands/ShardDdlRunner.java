@@ -36,6 +36,11 @@ public final class ShardDdlRunner {
     run(node, null, sql, parameters);
   }
 
+  /** Runs {@code sql} on worker {@code node} for shard {@code shardId}. */
+  public void runOnShard(NodeAddress node, long shardId, String sql) throws SQLException {
+    run(node, shardId, sql, List.of());
+  }
+
   /** Creates the index {@code definition} (from pg_get_indexdef) on every placement. */
   public void createIndexOnShards(DistributedTable table, String definition) throws SQLException {
     for (Shard shard : table.shards()) {
@@ -83,11 +88,21 @@ public final class ShardDdlRunner {
       }
       statement.execute();
     } catch (SQLException e) {
-      if (e.getSQLState() != null && !e.getSQLState().startsWith("08")) {
-        throw e;
-      }
-      throw SparErrors.error(e.getSQLState() == null ? "08006" : e.getSQLState(),
-          "could not reach worker " + node + ": " + e.getMessage());
+      throw failureOn(node, e);
     }
+  }
+
+  /** Returns {@code e} from worker {@code node}, naming the worker if it could not be reached. */
+  static SQLException failureOn(NodeAddress node, SQLException e) {
+    if (e.getSQLState() != null && !e.getSQLState().startsWith("08")) {
+      return e;
+    }
+    return SparErrors.error(e.getSQLState() == null ? "08006" : e.getSQLState(),
+        "could not reach worker " + node + ": " + e.getMessage());
+  }
+
+  /** Returns DDL statements to run in one transaction per worker node. */
+  NodeTransactions transactions() {
+    return new NodeTransactions(pools, log);
   }
 }

@@ -40,8 +40,8 @@ public final class SparServer implements AutoCloseable {
   public static SparServer start(String sparUrl, Properties backend, ServerSettings settings)
       throws SQLException, IOException {
     SparMeta meta = new SparMeta(sparUrl, backend, settings.idleTimeout());
-    AvaticaHandler handler = new HandlerFactory().getHandler(new LocalService(meta),
-        settings.serialization());
+    AvaticaHandler handler = new HandlerFactory().getHandler(
+        ErrorReportingService.wrap(new LocalService(meta)), settings.serialization());
     UsersFileLoginService login = settings.authenticated()
         ? new UsersFileLoginService(settings.usersFile()) : null;
     HttpServer http = new SparHttpServer(settings.port(), handler, login, tls(settings));

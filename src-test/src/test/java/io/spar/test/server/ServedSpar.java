@@ -3,6 +3,7 @@ package io.spar.test.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.net.ServerSocket;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -89,6 +90,22 @@ public final class ServedSpar implements AutoCloseable {
   Connection connect(String user, String password) throws SQLException {
     return new org.apache.calcite.avatica.remote.Driver().connect(url(user, password),
         new Properties());
+  }
+
+  /**
+   * Opens an embedded {@code jdbc:spar:} connection on the server's own cluster, for
+   * comparing what a remote client sees with what an application in the same JVM sees.
+   */
+  Connection embedded() throws IOException, SQLException {
+    Properties layout = new Properties();
+    try (Reader reader = Files.newBufferedReader(
+        directory.resolve("cluster").resolve("spar-cluster.properties"))) {
+      layout.load(reader);
+    }
+    Properties user = new Properties();
+    user.setProperty("user", "postgres");
+    return new io.spar.jdbc.Driver().connect("jdbc:spar:coordinator=jdbc:postgresql://127.0.0.1:"
+        + layout.getProperty("coordinator.port") + "/postgres", user);
   }
 
   /** Returns the process ids in the {@code postmaster.pid} files of the server's cluster. */

@@ -1,0 +1,173 @@
+package io.spar.commands;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The tokens of a PostgreSQL statement as far as Spar's DDL handling needs them: words,
+ * quoted identifiers and single punctuation characters, with comments and whitespace dropped
+ * and string literals kept whole, so that a comment anywhere cannot hide what a statement is.
+ */
+public final class SqlTokens {
+  /** Kind of a token. */
+  public enum Kind {
+    /** An unquoted identifier or keyword. */
+    WORD,
+    /** A double-quoted identifier. */
+    QUOTED,
+    /** A Unicode-escaped identifier {@code U&"…"}, which Spar does not resolve. */
+    UNICODE_QUOTED,
+    /** A string literal, dollar-quoted string, number or operator. */
+    OTHER
+  }
+
+  /**
+   * One token.
+   *
+   * @param kind its kind
+   * @param text its text exactly as written
+   */
+  public record Token(Kind kind, String text) {
+    /** Returns whether this is the unquoted keyword {@code keyword} (lower case). */
+    public boolean is(String keyword) {
+      return kind == Kind.WORD && text.toLowerCase(Locale.ROOT).equals(keyword);
+    }
+
+    /** Returns whether this names something: an unquoted or a quoted identifier. */
+    public boolean isIdentifier() {
+      return kind == Kind.WORD || kind == Kind.QUOTED;
+    }
+  }
+
+  private final String sql;
+  private int position;
+
+  private SqlTokens(String sql) {
+    this.sql = sql;
+  }
+
+  /** Returns the tokens of {@code sql}. */
+  public static List<Token> of(String sql) {
+    return new SqlTokens(sql).all();
+  }
+
+  private List<Token> all() {
+    List<Token> tokens = new ArrayList<>();
+    while (true) {
+      skipBlanksAndComments();
+      if (position >= sql.length()) {
+        return tokens;
+      }
+      tokens.add(next());
+    }
+  }
+
+  private void skipBlanksAndComments() {
+    while (position < sql.length()) {
+      if (Character.isWhitespace(sql.charAt(position))) {
+        position++;
+      } else if (sql.startsWith("--", position)) {
+        int end = sql.indexOf('\n', position);
+        position = end < 0 ? sql.length() : end + 1;
+      } else if (sql.startsWith("/*", position)) {
+        skipBlockComment();
+      } else {
+        return;
+      }
+    }
+  }
+
+  private void skipBlockComment() {
+    int depth = 0; // PostgreSQL's block comments nest
+    do {
+      if (sql.startsWith("/*", position)) {
+        depth++;
+        position += 2;
+      } else if (sql.startsWith("*/", position)) {
+        depth--;
+        position += 2;
+      } else {
+        position++;
+      }
+    } while (depth > 0 && position < sql.length());
+  }
+
+  private Token next() {
+    int start = position;
+    char c = sql.charAt(position);
+    if ((c == 'U' || c == 'u') && sql.startsWith("&\"", position + 1)) {
+      position++;
+      skipDelimited('"', false);
+      return token(Kind.UNICODE_QUOTED, start);
+    }
+    if ((c == 'E' || c == 'e') && sql.startsWith("'", position + 1)) {
+      position++;
+      skipDelimited('\'', true);
+      return token(Kind.OTHER, start);
+    }
+    if (isIdentifierStart(c)) {
+      while (position < sql.length() && isIdentifierPart(sql.charAt(position))) {
+        position++;
+      }
+      return token(Kind.WORD, start);
+    }
+    if (c == '"') {
+      skipDelimited('"', false);
+      return token(Kind.QUOTED, start);
+    }
+    if (c == '\'') {
+      skipDelimited('\'', false);
+      return token(Kind.OTHER, start);
+    }
+    if (c == '$' && skipDollarQuote()) {
+      return token(Kind.OTHER, start);
+    }
+    position++;
+    return token(Kind.OTHER, start);
+  }
+
+  private Token token(Kind kind, int start) {
+    return new Token(kind, sql.substring(start, position));
+  }
+
+  private void skipDelimited(char quote, boolean backslashEscapes) {
+    position++;
+    while (position < sql.length()) {
+      char c = sql.charAt(position++);
+      if (backslashEscapes && c == '\\') {
+        position++;
+      } else if (c == quote) {
+        if (position < sql.length() && sql.charAt(position) == quote) {
+          position++; // a doubled quote stands for itself
+        } else {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Skips a {@code $tag$…$tag$} string; returns false if {@code $} starts none. */
+  private boolean skipDollarQuote() {
+    int end = position + 1;
+    while (end < sql.length() && isIdentifierPart(sql.charAt(end)) && sql.charAt(end) != '$') {
+      end++;
+    }
+    if (end >= sql.length() || sql.charAt(end) != '$'
+        || (end > position + 1 && Character.isDigit(sql.charAt(position + 1)))) {
+      return false;
+    }
+    String tag = sql.substring(position, end + 1);
+    int close = sql.indexOf(tag, end + 1);
+    position = close < 0 ? sql.length() : close + tag.length();
+    return true;
+  }
+
+  private static boolean isIdentifierStart(char c) {
+    return Character.isLetter(c) || c == '_';
+  }
+
+  private static boolean isIdentifierPart(char c) {
+    return Character.isLetterOrDigit(c) || c == '_' || c == '$';
+  }
+}
