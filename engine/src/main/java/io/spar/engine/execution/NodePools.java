@@ -50,6 +50,14 @@ public final class NodePools implements AutoCloseable {
     return pool(node).getConnection();
   }
 
+  /** Makes the pool of {@code node} close {@code connection} instead of lending it again. */
+  public void evict(NodeAddress node, Connection connection) {
+    HikariDataSource pool = pools.get(node);
+    if (pool != null) {
+      pool.evictConnection(connection);
+    }
+  }
+
   /** Opens a connection to {@code node} outside any pool. */
   public Connection open(NodeAddress node) throws SQLException {
     return DriverManager.getConnection(url(node), credentials);

@@ -3,6 +3,7 @@ package io.spar.engine.execution;
 import io.spar.engine.catalog.NodeAddress;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -108,11 +109,21 @@ public final class SessionConnections implements AutoCloseable {
     }
   }
 
+  /**
+   * Returns every connection to its pool; the coordinator connection first forgets the
+   * session's state (settings, temporary tables, prepared statements), which would otherwise
+   * leak into the next session that borrows it.
+   */
   @Override
   public void close() {
     releaseWorkers();
     if (coordinator != null) {
       reset(coordinator);
+      try (Statement statement = coordinator.createStatement()) {
+        statement.execute("DISCARD ALL");
+      } catch (SQLException e) {
+        pools.evict(coordinatorNode, coordinator);
+      }
       closeQuietly(coordinator);
       coordinator = null;
     }

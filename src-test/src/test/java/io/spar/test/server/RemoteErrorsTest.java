@@ -86,7 +86,7 @@ class RemoteErrorsTest {
     String sql = "INSERT INTO re_uniq VALUES (1, 'again')";
     Failure statement = assertSameError("23505", c -> execute(c, sql));
     assertTrue(statement.message().contains(REMOTE
-        + "ERROR: duplicate key value violates unique constraint \"re_uniq_pkey_"),
+        + "ERROR: duplicate key value violates unique constraint \"re_uniq_pkey\""),
         statement::message);
     assertTrue(statement.message().endsWith("\n  Detail: Key (k)=(1) already exists."),
         statement::message);
