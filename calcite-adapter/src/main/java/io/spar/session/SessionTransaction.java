@@ -113,12 +113,13 @@ final class SessionTransaction {
     return current;
   }
 
-  /** Returns the isolation level of the open block, or else of the session's next transaction. */
+  /**
+   * Returns the isolation level of the open block, failed or not, or else of the session's next
+   * transaction. (pgjdbc asks the server, which refuses in a failed block; Avatica's server
+   * reads it before applying any property change, such as the autocommit that ends the block.)
+   */
   TransactionMode.Isolation isolation() throws SQLException {
-    if (state == State.FAILED) {
-      throw aborted();
-    }
-    return state == State.IN_BLOCK ? blockMode.isolation() : defaults().isolation();
+    return state != State.IDLE ? blockMode.isolation() : defaults().isolation();
   }
 
   /** Returns the characteristics of the running statement's transaction. */

@@ -177,10 +177,8 @@ public final class SparSession implements AutoCloseable {
   }
 
   /**
-   * Returns the isolation level of the open block, or else the session's default, as
-   * {@code SHOW transaction_isolation} would.
-   *
-   * @throws SQLException 25P02 in a failed block, where PostgreSQL refuses the SHOW
+   * Returns the isolation level of the open block (failed or not), or else the session's
+   * default, as {@code SHOW transaction_isolation} would.
    */
   public TransactionMode.Isolation transactionIsolation() throws SQLException {
     return context.transaction().isolation();
