@@ -62,7 +62,8 @@ class LockingClauseParsingTest {
     for (String sql : List.of(
         "SELECT * FROM t WHERE k = 1 ORDER BY v LIMIT 2 OFFSET 3 FOR UPDATE",
         "SELECT * FROM t WHERE k = 1 ORDER BY v FOR UPDATE LIMIT 2 OFFSET 3",
-        "SELECT * FROM t WHERE k = 1 ORDER BY v FOR UPDATE OFFSET 3 ROWS FETCH FIRST 2 ROWS ONLY")) {
+        "SELECT * FROM t WHERE k = 1 ORDER BY v FOR UPDATE OFFSET 3 ROWS"
+            + " FETCH FIRST 2 ROWS ONLY")) {
       SparSqlLockedQuery locked = (SparSqlLockedQuery) SqlParsing.parse(sql);
       SqlOrderBy query = assertInstanceOf(SqlOrderBy.class, locked.getQuery(), sql);
       assertInstanceOf(SqlSelect.class, query.query, sql);
