@@ -19,6 +19,10 @@ import java.util.Map;
  */
 public final class CatalogStore {
   private static final String SCHEMA = "pgs_distribution_metadata";
+  private static final String PARTITION = new TableName(SCHEMA, "partition").quoted();
+  private static final String SHARD = new TableName(SCHEMA, "shard").quoted();
+  private static final String PLACEMENT = new TableName(SCHEMA, "shard_placement").quoted();
+  private static final String NODE = new TableName(SCHEMA, "node").quoted();
 
   private CatalogStore() {
   }
@@ -31,7 +35,7 @@ public final class CatalogStore {
     try (Statement statement = coordinator.createStatement();
         ResultSet rs = statement.executeQuery(
             "SELECT s.id, s.relation_id::oid, n.nspname, c.relname, s.min_value, s.max_value"
-                + " FROM " + SCHEMA + ".shard s JOIN pg_class c ON c.oid = s.relation_id"
+                + " FROM " + SHARD + " s JOIN pg_class c ON c.oid = s.relation_id"
                 + " JOIN pg_namespace n ON n.oid = c.relnamespace")) {
       while (rs.next()) {
         long relationId = rs.getLong(2);
@@ -52,7 +56,7 @@ public final class CatalogStore {
     try (Statement statement = coordinator.createStatement();
         ResultSet rs = statement.executeQuery(
             "SELECT p.relation_id::oid, n.nspname, c.relname, p.partition_method, p.key,"
-                + " bt.typname FROM " + SCHEMA + ".partition p"
+                + " bt.typname FROM " + PARTITION + " p"
                 + " JOIN pg_class c ON c.oid = p.relation_id"
                 + " JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = p.key"
@@ -77,8 +81,8 @@ public final class CatalogStore {
     Map<Long, List<ShardPlacement>> placements = new HashMap<>();
     try (Statement statement = coordinator.createStatement();
         ResultSet rs = statement.executeQuery(
-            "SELECT id, shard_id, shard_state, node_name, node_port FROM " + SCHEMA
-                + ".shard_placement ORDER BY id")) {
+            "SELECT id, shard_id, shard_state, node_name, node_port FROM " + PLACEMENT
+                + " ORDER BY id")) {
       while (rs.next()) {
         ShardPlacement placement = new ShardPlacement(rs.getLong(1), rs.getLong(2),
             PlacementState.of(rs.getInt(3)), new NodeAddress(rs.getString(4), rs.getInt(5)));
@@ -92,7 +96,7 @@ public final class CatalogStore {
     List<NodeAddress> nodes = new ArrayList<>();
     try (Statement statement = coordinator.createStatement();
         ResultSet rs = statement.executeQuery(
-            "SELECT node_name, node_port FROM " + SCHEMA + ".node")) {
+            "SELECT node_name, node_port FROM " + NODE)) {
       while (rs.next()) {
         nodes.add(new NodeAddress(rs.getString(1), rs.getInt(2)));
       }
@@ -102,8 +106,8 @@ public final class CatalogStore {
 
   /** Registers a worker node; returns false if it was already registered. */
   public static boolean addNode(Connection coordinator, NodeAddress node) throws SQLException {
-    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + SCHEMA
-        + ".node (node_name, node_port) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + NODE
+        + " (node_name, node_port) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
       ps.setString(1, node.host());
       ps.setInt(2, node.port());
       return ps.executeUpdate() == 1;
@@ -113,8 +117,8 @@ public final class CatalogStore {
   /** Records that relation {@code relationId} is distributed by {@code key}. */
   public static void insertPartition(Connection coordinator, long relationId,
       DistributionMethod method, String key) throws SQLException {
-    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + SCHEMA
-        + ".partition (relation_id, partition_method, key) VALUES (?::oid, ?::\"char\", ?)")) {
+    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + PARTITION
+        + " (relation_id, partition_method, key) VALUES (?::oid, ?::\"char\", ?)")) {
       ps.setLong(1, relationId);
       ps.setString(2, String.valueOf(method.code()));
       ps.setString(3, key);
@@ -125,8 +129,8 @@ public final class CatalogStore {
   /** Inserts a shard of relation {@code relationId} and returns its new id. */
   public static long insertShard(Connection coordinator, long relationId, String minValue,
       String maxValue) throws SQLException {
-    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + SCHEMA
-        + ".shard (relation_id, min_value, max_value) VALUES (?::oid, ?, ?) RETURNING id")) {
+    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + SHARD
+        + " (relation_id, min_value, max_value) VALUES (?::oid, ?, ?) RETURNING id")) {
       ps.setLong(1, relationId);
       ps.setString(2, minValue);
       ps.setString(3, maxValue);
@@ -140,8 +144,8 @@ public final class CatalogStore {
   /** Inserts a placement of shard {@code shardId} on {@code node} and returns its new id. */
   public static long insertPlacement(Connection coordinator, long shardId, PlacementState state,
       NodeAddress node) throws SQLException {
-    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + SCHEMA
-        + ".shard_placement (shard_id, shard_state, node_name, node_port) VALUES (?, ?, ?, ?)"
+    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + PLACEMENT
+        + " (shard_id, shard_state, node_name, node_port) VALUES (?, ?, ?, ?)"
         + " RETURNING id")) {
       ps.setLong(1, shardId);
       ps.setInt(2, state.code());
@@ -158,7 +162,7 @@ public final class CatalogStore {
   public static void updatePlacementState(Connection coordinator, long placementId,
       PlacementState state) throws SQLException {
     try (PreparedStatement ps = coordinator.prepareStatement(
-        "UPDATE " + SCHEMA + ".shard_placement SET shard_state = ? WHERE id = ?")) {
+        "UPDATE " + PLACEMENT + " SET shard_state = ? WHERE id = ?")) {
       ps.setInt(1, state.code());
       ps.setLong(2, placementId);
       ps.executeUpdate();
@@ -170,7 +174,7 @@ public final class CatalogStore {
       throws SQLException {
     Map<Long, PlacementState> states = new HashMap<>();
     try (PreparedStatement ps = coordinator.prepareStatement(
-        "SELECT id, shard_state FROM " + SCHEMA + ".shard_placement WHERE shard_id = ?")) {
+        "SELECT id, shard_state FROM " + PLACEMENT + " WHERE shard_id = ?")) {
       ps.setLong(1, shardId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -184,9 +188,9 @@ public final class CatalogStore {
   /** Removes all metadata of relation {@code relationId}: partition, shards and placements. */
   public static void deleteTable(Connection coordinator, long relationId) throws SQLException {
     try (PreparedStatement shards = coordinator.prepareStatement(
-            "DELETE FROM " + SCHEMA + ".shard WHERE relation_id = ?::oid");
+            "DELETE FROM " + SHARD + " WHERE relation_id = ?::oid");
         PreparedStatement partition = coordinator.prepareStatement(
-            "DELETE FROM " + SCHEMA + ".partition WHERE relation_id = ?::oid")) {
+            "DELETE FROM " + PARTITION + " WHERE relation_id = ?::oid")) {
       shards.setLong(1, relationId);
       shards.executeUpdate();
       partition.setLong(1, relationId);
