@@ -195,6 +195,7 @@ final class CalciteQueryRunnerTest {
   void runsAndExplainsQueriesWithoutLocks() throws SQLException {
     RowSet rows = runner.query("SELECT count(*) FROM articles FOR READ ONLY", List.of());
     assertEquals(8L, ((Number) rows.rows().get(0)[0]).longValue());
+    assertEquals("count", rows.columns().get(0).label());
     RowSet plan = runner.explain("SELECT count(*) FROM articles", List.of());
     assertTrue(String.valueOf(plan.rows().get(0)[0]).contains("SparToEnumerableConverter"));
   }
