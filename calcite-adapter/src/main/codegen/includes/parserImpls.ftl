@@ -1,10 +1,11 @@
 <#--
   Spar's additions to Calcite's Parser.jj: PostgreSQL's INSERT ... ON CONFLICT, RETURNING on
-  every modification, UPDATE ... FROM and DELETE ... USING, DEFAULT in SET lists, locking
-  clauses (FOR UPDATE ...), $n parameters, the "::" cast, the unqualified interval type, and
-  keywords that are names unless the next words make them keywords. INSERT, UPDATE and DELETE
-  are Calcite's productions extended in place; the rest feed core productions through the
-  template's hooks, so the remaining grammar stays Calcite's.
+  every modification, UPDATE ... FROM and DELETE ... USING, DEFAULT in SET lists, $n
+  parameters, the "::" cast and the unqualified interval type. INSERT, UPDATE and DELETE are
+  Calcite's productions extended in place; the rest feed core productions through the
+  template's hooks, so the remaining grammar stays Calcite's. Locking clauses are in
+  lockingClauses.ftl; keywords that are names unless the text around them makes them keywords
+  are lexed in pgKeywords.ftl.
 -->
 
 /**
@@ -55,7 +56,7 @@ SqlNode SparSqlInsert() :
     ]
     (
         // The source of DEFAULT VALUES is an empty list spanning the two keywords.
-        // "values" not followed by "(" is lexed as a name (see the tokens below).
+        // "values" not followed by "(" is lexed as a name (see pgKeywords.ftl).
         <DEFAULT_> { final Span d = span(); }
         (
             <VALUES>
@@ -80,7 +81,7 @@ SqlNode SparSqlInsert() :
 
 /**
  * Parses a name that a parenthesis may follow: a simple identifier, or one of the words that
- * the lexer makes keywords before "(" (see the tokens below).
+ * the lexer makes keywords before "(" (see pgKeywords.ftl).
  */
 SqlIdentifier AliasBeforeParenthesis() :
 {
@@ -197,121 +198,6 @@ SqlNode SparSqlDelete() :
     [ returning = ReturningClause() ]
     {
         return new SparSqlDelete(s.end(this), table, where, alias, using, returning);
-    }
-}
-
-/**
- * Parses a query as a statement, with PostgreSQL's locking clauses ("FOR UPDATE OF t NOWAIT",
- * ...) after it. As in PostgreSQL, LIMIT, OFFSET and FETCH may come before or after them;
- * after them they are added to the query. Without locking clauses the query is returned as
- * Calcite's OrderedQueryOrExpr() parsed it; with them it is wrapped in a SparSqlLockedQuery.
- * "FOR READ ONLY" locks nothing and leaves the query unwrapped.
- */
-SqlNode SparSqlQuery() :
-{
-    SqlNode query;
-    final List<SqlNode> clauses = new ArrayList<SqlNode>();
-    final Span s;
-}
-{
-    (
-        // Only what starts a query: with names such as "reset" and "set" non-reserved, two
-        // tokens of lookahead would take "RESET x" and "SET x = 1" for queries too.
-        LOOKAHEAD({ getToken(1).kind == SELECT || getToken(1).kind == WITH
-            || getToken(1).kind == VALUES || getToken(1).kind == TABLE
-            || getToken(1).kind == LPAREN })
-        query = OrderedQueryOrExpr(ExprContext.ACCEPT_QUERY) { s = Span.of(query); }
-    |
-        // Never taken; it makes the guard above a choice, which lookahead evaluates too.
-        LOOKAHEAD({ false }) <FOR_LOCKING> { throw new AssertionError(); }
-    )
-    [
-        (
-            LOOKAHEAD(2) <FOR_LOCKING> <READ> <ONLY>
-        |
-            ( LockingClause(clauses) )+
-        )
-        [
-            // PostgreSQL takes one LIMIT: a second one is a syntax error at "limit".
-            LOOKAHEAD(1, { !SparQueries.hasOffsetOrFetch(query) })
-            query = LimitAfterLockingClauses(query)
-        ]
-    ]
-    {
-        if (clauses.isEmpty()) {
-            return query;
-        }
-        final SqlNodeList clauseList = new SqlNodeList(clauses, Span.of(clauses).pos());
-        return new SparSqlLockedQuery(s.end(this), query, clauseList);
-    }
-}
-
-/**
- * Parses one locking clause, "FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [OF table, ...]
- * [NOWAIT | SKIP LOCKED]", and adds it to a list.
- */
-void LockingClause(List<SqlNode> clauses) :
-{
-    final Span s;
-    final SqlLockingClause.Strength strength;
-    final List<SqlNode> tables = new ArrayList<SqlNode>();
-    SqlIdentifier table;
-    SqlLockingClause.WaitPolicy waitPolicy = SqlLockingClause.WaitPolicy.WAIT;
-}
-{
-    <FOR_LOCKING> { s = span(); }
-    (
-        <UPDATE> { strength = SqlLockingClause.Strength.UPDATE; }
-    |
-        <NO> <KEY> <UPDATE> { strength = SqlLockingClause.Strength.NO_KEY_UPDATE; }
-    |
-        <SHARE> { strength = SqlLockingClause.Strength.SHARE; }
-    |
-        <KEY> <SHARE> { strength = SqlLockingClause.Strength.KEY_SHARE; }
-    )
-    [
-        <OF> table = CompoundIdentifier() { tables.add(table); }
-        ( <COMMA> table = CompoundIdentifier() { tables.add(table); } )*
-    ]
-    [
-        <NOWAIT> { waitPolicy = SqlLockingClause.WaitPolicy.NOWAIT; }
-    |
-        <SKIP_> <LOCKED> { waitPolicy = SqlLockingClause.WaitPolicy.SKIP_LOCKED; }
-    ]
-    {
-        final SqlNodeList tableList = tables.isEmpty() ? null
-            : new SqlNodeList(tables, Span.of(tables).pos());
-        clauses.add(new SqlLockingClause(s.end(this), strength, tableList, waitPolicy));
-    }
-}
-
-/**
- * Parses LIMIT, OFFSET or FETCH after locking clauses and returns {@code query} with them
- * added, as OrderByLimitOpt() would have before the clauses.
- */
-SqlNode LimitAfterLockingClauses(SqlNode query) :
-{
-    final Span s = Span.of();
-    final SqlNode[] offsetFetch = {null, null};
-}
-{
-    (
-        LimitClause(s, offsetFetch)
-        [ OffsetClause(s, offsetFetch) ]
-    |
-        OffsetClause(s, offsetFetch)
-        [ LimitClause(s, offsetFetch) | FetchClause(offsetFetch) ]
-    |
-        FetchClause(offsetFetch)
-    )
-    {
-        if (query instanceof SqlOrderBy) {
-            final SqlOrderBy ordered = (SqlOrderBy) query;
-            return new SqlOrderBy(Span.of(query).end(this), ordered.query, ordered.orderList,
-                offsetFetch[0], offsetFetch[1]);
-        }
-        return new SqlOrderBy(Span.of(query).end(this), query, SqlNodeList.EMPTY,
-            offsetFetch[0], offsetFetch[1]);
     }
 }
 
@@ -532,61 +418,4 @@ JAVACODE SqlParserPos pgIntervalTextPos(Token literal) {
         "'" ( (~["'"]) | ("''") )* "'" >
 |   < NEGATE: "!" >
 |   < TILDE: "~" >
-}
-
-/*
- * Words that PostgreSQL lets users name columns with, but that start productions Calcite tries
- * before identifiers with one token of lookahead ("sum(value)" would start VALUE (row), "x, cube"
- * a CUBE grouping, "unknown" is Calcite's UNKNOWN literal). Declared ahead of Calcite's
- * keywords, these lex as plain identifiers; where the text around one makes it a keyword, a
- * longer token matches instead and ContextKeywords splits it back into the keywords alone, so
- * the parser sees the tokens it always did. Calcite's own tokens for these words are never
- * produced (JavaCC warns that they "cannot be matched"); the uses lost are VALUE (row), NEXT
- * VALUE FOR and JSON's KEY k VALUE v, which PostgreSQL 15 does not have. A comment between such
- * a word and what makes it a keyword is a gap too.
- *
- * Names lost: a FROM-clause alias or WITH name spelled exists, grouping, rollup or values and
- * followed by a column list ("FROM t AS values (a)") reads as the keyword, a syntax error
- * (INSERT's alias is parsed by AliasBeforeParenthesis()).
- */
-<DEFAULT, DQID, BTID, BQID> TOKEN :
-{
-    < PG_NAME_WORD: "EXISTS" | "GROUPING" | "INTERVAL" | "PARTITION" | "ROLLUP" | "UNKNOWN"
-        | "VALUE" | "VALUES" | "CUBE" >
-        { matchedToken.kind = IDENTIFIER; }
-|   < #PG_GAP: [" ", "\t", "\n", "\r", "\f"]
-        | "--" (~["\n", "\r"])* ["\n", "\r"]
-        | "/*" (~["*"])* "*" ("*" | ~["*", "/"] (~["*"])* "*")* "/" >
-    // A character that cannot continue a word, so that "partition bytes" is no PARTITION BY.
-|   < #PG_WORD_END: ~["a"-"z", "A"-"Z", "0"-"9", "_", "$", "\u0080"-"\uffff"] >
-|   < PG_EXISTS_KEYWORD: "EXISTS" (<PG_GAP>)* "(" >
-        { ContextKeywords.keywords(matchedToken, input_stream, EXISTS); }
-|   < PG_VALUES_KEYWORD: "VALUES" (<PG_GAP>)* "(" >
-        { ContextKeywords.keywords(matchedToken, input_stream, VALUES); }
-|   < PG_CUBE_KEYWORD: "CUBE" (<PG_GAP>)* "(" >
-        { ContextKeywords.keywords(matchedToken, input_stream, CUBE); }
-|   < PG_ROLLUP_KEYWORD: "ROLLUP" (<PG_GAP>)* "(" >
-        { ContextKeywords.keywords(matchedToken, input_stream, ROLLUP); }
-|   < PG_GROUPING_KEYWORD: "GROUPING" ((<PG_GAP>)* "(" | (<PG_GAP>)+ "SETS" <PG_WORD_END>) >
-        { ContextKeywords.keywords(matchedToken, input_stream, GROUPING); }
-|   < PG_PARTITION_KEYWORD: "PARTITION" (<PG_GAP>)+ "BY" <PG_WORD_END> >
-        { ContextKeywords.keywords(matchedToken, input_stream, PARTITION); }
-    // "x IS [NOT] UNKNOWN"; elsewhere "unknown" is a column, not Calcite's UNKNOWN literal.
-|   < PG_IS_UNKNOWN: "IS" (<PG_GAP>)+ "UNKNOWN" >
-        { ContextKeywords.keywords(matchedToken, input_stream, IS, UNKNOWN); }
-|   < PG_IS_NOT_UNKNOWN: "IS" (<PG_GAP>)+ "NOT" (<PG_GAP>)+ "UNKNOWN" >
-        { ContextKeywords.keywords(matchedToken, input_stream, IS, NOT, UNKNOWN); }
-    // FOR that starts a locking clause; as FOR, a table's "FOR SYSTEM_TIME AS OF" (which
-    // PostgreSQL does not have) would be tried first and fail. No word end is required, since
-    // the clause may end the statement; so "substring(s from 1 for updated)" must quote the
-    // column, or it is a syntax error.
-|   < FOR_LOCKING: "FOR" (<PG_GAP>)+ ("UPDATE" | "NO" (<PG_GAP>)+ "KEY" (<PG_GAP>)+ "UPDATE"
-        | "SHARE" | "KEY" (<PG_GAP>)+ "SHARE" | "READ" (<PG_GAP>)+ "ONLY") >
-        { ContextKeywords.keywords(matchedToken, input_stream, FOR_LOCKING); }
-    // Interval types with fields ("CAST(x AS interval day)"); "interval 'text'" is
-    // PG_INTERVAL_LITERAL.
-    // No word end is required, because the type may end the statement.
-|   < PG_INTERVAL_KEYWORD: "INTERVAL" (<PG_GAP>)+
-        ("YEAR" | "QUARTER" | "MONTH" | "WEEK" | "DAY" | "HOUR" | "MINUTE" | "SECOND") >
-        { ContextKeywords.keywords(matchedToken, input_stream, INTERVAL); }
 }
