@@ -3,7 +3,9 @@
   every modification, UPDATE ... FROM and DELETE ... USING, DEFAULT in SET lists, $n
   parameters, the "::" cast and the unqualified interval type. INSERT, UPDATE and DELETE are
   Calcite's productions extended in place; the rest feed core productions through the
-  template's hooks, so the remaining grammar stays Calcite's.
+  template's hooks, so the remaining grammar stays Calcite's. Locking clauses are in
+  lockingClauses.ftl; keywords that are names unless the text around them makes them keywords
+  are lexed in pgKeywords.ftl.
 -->
 
 /**
@@ -40,7 +42,7 @@ SqlNode SparSqlInsert() :
     ( tableRef = TableHints(tableName) | { tableRef = tableName; } )
     [ LOOKAHEAD(5) tableRef = ExtendTable(tableRef) ]
     // PostgreSQL requires AS here, so the alias cannot be mistaken for anything else.
-    [ <AS> alias = SimpleIdentifier() ]
+    [ <AS> alias = AliasBeforeParenthesis() ]
     [
         LOOKAHEAD(2)
         p = ParenthesizedCompoundIdentifierList() {
@@ -54,7 +56,15 @@ SqlNode SparSqlInsert() :
     ]
     (
         // The source of DEFAULT VALUES is an empty list spanning the two keywords.
-        <DEFAULT_> { final Span d = span(); } <VALUES> {
+        // "values" not followed by "(" is lexed as a name (see pgKeywords.ftl).
+        <DEFAULT_> { final Span d = span(); }
+        (
+            <VALUES>
+        |
+            LOOKAHEAD({ getToken(1).kind == IDENTIFIER
+                && getToken(1).image.equalsIgnoreCase("VALUES") })
+            <IDENTIFIER>
+        ) {
             source = new SqlNodeList(d.end(this));
             defaultValues = true;
         }
@@ -67,6 +77,23 @@ SqlNode SparSqlInsert() :
         return new SparSqlInsert(s.end(this), keywordList, tableRef, alias, source, columnList,
             defaultValues, onConflict, returning);
     }
+}
+
+/**
+ * Parses a name that a parenthesis may follow: a simple identifier, or one of the words that
+ * the lexer makes keywords before "(" (see pgKeywords.ftl).
+ */
+SqlIdentifier AliasBeforeParenthesis() :
+{
+    final SqlIdentifier id;
+}
+{
+    (
+        id = SimpleIdentifier() { return id; }
+    |
+        ( <EXISTS> | <GROUPING> | <ROLLUP> | <VALUES> )
+        { return new SqlIdentifier(unquotedIdentifier(), getPos()); }
+    )
 }
 
 /**
@@ -95,7 +122,12 @@ SqlNode SparSqlUpdate() :
     tableName = CompoundTableIdentifier()
     ( tableRef = TableHints(tableName) | { tableRef = tableName; } )
     // Unlike Calcite, no EXTEND: PostgreSQL has none, and "extend" may then be an alias.
-    [ [ <AS> ] alias = SimpleIdentifier() ]
+    // SET is a name too, but as in PostgreSQL it is an alias only after AS.
+    [
+        <AS> alias = SimpleIdentifier()
+    |
+        LOOKAHEAD(1, { getToken(1).kind != SET }) alias = SimpleIdentifier()
+    ]
     <SET> UpdateAssignment(targetColumnList, sourceExpressionList)
     ( <COMMA> UpdateAssignment(targetColumnList, sourceExpressionList) )*
     [ <FROM> from = FromClause() ]

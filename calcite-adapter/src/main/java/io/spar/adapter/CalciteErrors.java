@@ -6,6 +6,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.calcite.runtime.CalciteContextException;
 import org.apache.calcite.sql.parser.SqlParseException;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 
 /**
  * Translation of Calcite's exceptions into errors that read like PostgreSQL's, with its
@@ -36,12 +38,30 @@ final class CalciteErrors {
     if (fromNode != null) {
       return fromNode;
     }
+    LockingNotSupportedException locking = find(failure, LockingNotSupportedException.class);
+    if (locking != null) {
+      return lockingNotSupported(locking);
+    }
     SqlParseException parse = find(failure, SqlParseException.class);
     if (parse != null) {
       return syntaxError(parse);
     }
     String message = innermostMessage(failure);
     return classify(message, failure);
+  }
+
+  /**
+   * Returns the 0A000 error, with detail and hint, of a query with locking clauses that Calcite
+   * would have had to plan.
+   */
+  static SQLException lockingNotSupported(LockingNotSupportedException refusal) {
+    // As PostgreSQL's own errors are: a PSQLException built from the fields of an ERROR.
+    String fields = "SERROR\0VERROR\0C0A000\0M" + refusal.getMessage()
+        + "\0DSpar locks rows only in a query that runs unchanged on one shard; this one reads"
+        + " more than one shard, or tables that are not distributed too.\0HAdd an equality"
+        + " filter on the distribution column of each distributed table so that the query reads"
+        + " one shard.\0";
+    return new PSQLException(new ServerErrorMessage(fields));
   }
 
   /** Returns the first error in the chain that carries a SQLState: a node's or the pruner's. */

@@ -4,6 +4,9 @@ import io.spar.engine.SparEngine;
 import io.spar.engine.execution.ReadScope;
 import io.spar.engine.execution.RowSet;
 import io.spar.engine.execution.SessionConnections;
+import io.spar.parser.SparQueries;
+import io.spar.parser.SqlLockingClause;
+import io.spar.parser.SqlParsing;
 import io.spar.planner.exec.ScanSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -61,7 +64,11 @@ public final class CalciteQueryRunner implements AutoCloseable {
     }
   }
 
-  /** Plans and runs a SELECT (any query expression) through Calcite with Spar's rules. */
+  /**
+   * Plans and runs a SELECT (any query expression) through Calcite with Spar's rules. A query
+   * with locking clauses ({@code FOR UPDATE}, ...) is refused with 0A000: Calcite's plan would
+   * read the shards without locking their rows.
+   */
   public RowSet query(String sql, List<Object> parameters) throws SQLException {
     try {
       CalciteConnection connection = connection();
@@ -76,6 +83,19 @@ public final class CalciteQueryRunner implements AutoCloseable {
     } catch (SQLException | RuntimeException e) {
       throw CalciteErrors.translate(e);
     }
+  }
+
+  /**
+   * Returns Calcite's plan of the query {@code sql} as rows of text. A query with locking
+   * clauses is refused as {@link #query} refuses it; Calcite's EXPLAIN would not even parse it.
+   */
+  public RowSet explain(String sql, List<Object> parameters) throws SQLException {
+    var locking = SparQueries.lockingClauses(SqlParsing.parse(sql));
+    if (locking.isPresent()) {
+      throw CalciteErrors.lockingNotSupported(new LockingNotSupportedException(
+          ((SqlLockingClause) locking.get().get(0)).getStrength()));
+    }
+    return query("EXPLAIN PLAN FOR " + sql, parameters);
   }
 
   private CalciteConnection connection() throws SQLException {

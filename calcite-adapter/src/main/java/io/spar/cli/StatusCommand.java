@@ -18,32 +18,38 @@ import java.util.Set;
  * default is the same as {@code spar sql}'s.
  */
 final class StatusCommand {
-  private static final String STATE = "CASE shard_state WHEN 1 THEN 'FINALIZED'"
+  // Every identifier is quoted: the statements go through Spar's parser, where a name such as
+  // "partition" once was a keyword, and an alias such as "t" may also name a distributed table.
+  private static final String STATE = "CASE \"shard_state\" WHEN 1 THEN 'FINALIZED'"
       + " WHEN 2 THEN 'CACHED' WHEN 3 THEN 'INACTIVE' WHEN 4 THEN 'TO_DELETE' END";
   private static final List<Section> SECTIONS = List.of(
       new Section("Nodes", """
-          SELECT n.node_name, n.node_port, count(p.id) AS placements
-          FROM pgs_distribution_metadata.node n
-          LEFT JOIN pgs_distribution_metadata.shard_placement p
-            ON p.node_name = n.node_name AND p.node_port = n.node_port
-          GROUP BY n.node_name, n.node_port ORDER BY n.node_name, n.node_port"""),
+          SELECT "n"."node_name", "n"."node_port", count("p"."id") AS "placements"
+          FROM "pgs_distribution_metadata"."node" AS "n"
+          LEFT JOIN "pgs_distribution_metadata"."shard_placement" AS "p"
+            ON "p"."node_name" = "n"."node_name" AND "p"."node_port" = "n"."node_port"
+          GROUP BY "n"."node_name", "n"."node_port"
+          ORDER BY "n"."node_name", "n"."node_port"
+          """),
       new Section("Distributed tables", """
-          SELECT CAST(t.relation_id AS text) AS table_name,
-            CASE t.partition_method WHEN 'h' THEN 'hash' WHEN 'r' THEN 'range'
-              ELSE 'append' END AS method,
-            t.key AS distribution_column,
-            count(DISTINCT s.id) AS shards,
-            count(p.id) AS placements,
-            sum(CASE WHEN p.shard_state = 1 THEN 1 ELSE 0 END) AS finalized,
-            sum(CASE WHEN p.shard_state = 3 THEN 1 ELSE 0 END) AS inactive
-          FROM pgs_distribution_metadata.partition t
-          LEFT JOIN pgs_distribution_metadata.shard s ON s.relation_id = t.relation_id
-          LEFT JOIN pgs_distribution_metadata.shard_placement p ON p.shard_id = s.id
-          GROUP BY t.relation_id, t.partition_method, t.key ORDER BY 1"""),
-      new Section("Placements by state", "SELECT " + STATE + " AS state,"
-          + " count(DISTINCT shard_id) AS shards, count(*) AS placements"
-          + " FROM pgs_distribution_metadata.shard_placement"
-          + " GROUP BY shard_state ORDER BY shard_state"));
+          SELECT CAST("t"."relation_id" AS text) AS "table_name",
+            CASE "t"."partition_method" WHEN 'h' THEN 'hash' WHEN 'r' THEN 'range'
+              ELSE 'append' END AS "method",
+            "t"."key" AS "distribution_column",
+            count(DISTINCT "s"."id") AS "shards",
+            count("p"."id") AS "placements",
+            sum(CASE WHEN "p"."shard_state" = 1 THEN 1 ELSE 0 END) AS "finalized",
+            sum(CASE WHEN "p"."shard_state" = 3 THEN 1 ELSE 0 END) AS "inactive"
+          FROM "pgs_distribution_metadata"."partition" AS "t"
+          LEFT JOIN "pgs_distribution_metadata"."shard" AS "s"
+            ON "s"."relation_id" = "t"."relation_id"
+          LEFT JOIN "pgs_distribution_metadata"."shard_placement" AS "p"
+            ON "p"."shard_id" = "s"."id"
+          GROUP BY "t"."relation_id", "t"."partition_method", "t"."key" ORDER BY 1"""),
+      new Section("Placements by state", "SELECT " + STATE + " AS \"state\","
+          + " count(DISTINCT \"shard_id\") AS \"shards\", count(*) AS \"placements\""
+          + " FROM \"pgs_distribution_metadata\".\"shard_placement\""
+          + " GROUP BY \"shard_state\" ORDER BY \"shard_state\""));
 
   private final PrintStream out;
 

@@ -17,8 +17,10 @@ import org.apache.calcite.sql.validate.SqlConformanceEnum;
  * ({@link SparSqlParserImpl}) is Calcite's with Babel's conformance plus PostgreSQL's
  * {@code ON CONFLICT}, {@code RETURNING}, {@code INSERT INTO t AS x}, {@code DEFAULT VALUES},
  * {@code DEFAULT} and {@code (a, b) = (x, y)} in SET lists, {@code UPDATE ... FROM},
- * {@code DELETE ... USING}, {@code $n} parameters, {@code ::} casts, the {@code interval} type
- * and literal without fields, and non-reserved words such as {@code date} as names.
+ * {@code DELETE ... USING}, locking clauses ({@code FOR UPDATE}, see {@link SparSqlLockedQuery}),
+ * {@code $n} parameters, {@code ::} casts, the {@code interval} type and literal without fields,
+ * and every word PostgreSQL lets a column be named ({@code date}, {@code value},
+ * {@code partition}, ...) as a name.
  */
 public final class SqlParsing {
   /** Parser configuration shared by Spar's front end and its Calcite connection. */

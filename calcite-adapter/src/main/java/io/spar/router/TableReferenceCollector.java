@@ -2,6 +2,7 @@ package io.spar.router;
 
 import io.spar.engine.catalog.TableName;
 import io.spar.parser.SparSqlInsert;
+import io.spar.parser.SparSqlLockedQuery;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,7 +26,8 @@ import org.apache.calcite.sql.SqlWithItem;
 
 /**
  * Collector of every table reference in a statement, including those in joins, subqueries and
- * common table expressions; names of common table expressions are not tables.
+ * common table expressions; names of common table expressions are not tables, nor are the
+ * names after a locking clause's {@code OF}.
  */
 public final class TableReferenceCollector {
   private final Function<List<String>, TableName> resolver;
@@ -50,7 +52,11 @@ public final class TableReferenceCollector {
   }
 
   private void visit(SqlNode node) {
-    if (node instanceof SqlSelect select) {
+    if (node instanceof SparSqlLockedQuery locked) {
+      // The names after FOR UPDATE OF are the query's FROM aliases, not tables: a splice keeps
+      // them, and the shard's alias ("AS articles") keeps them valid.
+      visit(locked.getQuery());
+    } else if (node instanceof SqlSelect select) {
       visitSelect(select);
     } else if (node instanceof SqlWith with) {
       for (SqlNode each : with.withList) {

@@ -2,6 +2,7 @@ package io.spar.session;
 
 import io.spar.engine.SparEngine;
 import io.spar.engine.catalog.DistributedTable;
+import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.execution.ShardWrite;
 import io.spar.engine.execution.WriteResult;
 import io.spar.router.ColumnTypes;
@@ -153,13 +154,14 @@ final class ModificationPlan implements StatementPlan {
     List<Object> bound = new ArrayList<>();
     for (int i = 0; i < coordinatorEvaluated.size(); i++) {
       SplicedSql expression = splicer.text(coordinatorEvaluated.get(i));
-      inputs.add("(" + expression.sql() + ") AS v" + i);
+      String alias = SqlQuoting.identifier("v" + i);
+      inputs.add("(" + expression.sql() + ") AS " + alias);
       bound.addAll(expression.bind(parameters));
-      outputs.add("v" + i + "::text, pg_typeof(v" + i + ")::text");
+      outputs.add(alias + "::text, pg_typeof(" + alias + ")::text");
     }
     // OFFSET 0 keeps the subquery, so each expression is evaluated exactly once.
     Object[] row = context.coordinator().firstRow("SELECT " + String.join(", ", outputs)
-        + " FROM (SELECT " + String.join(", ", inputs) + " OFFSET 0) AS evaluated", bound);
+        + " FROM (SELECT " + String.join(", ", inputs) + " OFFSET 0) AS \"evaluated\"", bound);
     Map<SqlNode, Replacement> replacements = new HashMap<>();
     for (int i = 0; i < coordinatorEvaluated.size(); i++) {
       replacements.put(coordinatorEvaluated.get(i),

@@ -88,7 +88,7 @@ final class QueryPlan implements StatementPlan {
       lines.add("  " + each.table() + ": " + shards.size() + " of " + table.shards().size()
           + " shards after pruning " + shards);
     }
-    for (Object[] row : calcite.query("EXPLAIN PLAN FOR " + sql, parameters).rows()) {
+    for (Object[] row : calcite.explain(sql, parameters).rows()) {
       for (String each : String.valueOf(row[0]).split("\n")) {
         lines.add("  " + each);
       }

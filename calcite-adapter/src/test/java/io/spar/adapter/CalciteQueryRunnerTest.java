@@ -1,6 +1,7 @@
 package io.spar.adapter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.postgresql.util.PSQLException;
 
 /**
  * End-to-end tests of {@link CalciteQueryRunner} on a local cluster: each query runs through
@@ -168,6 +170,39 @@ final class CalciteQueryRunnerTest {
         () -> runner.query("SELECT FROM WHERE", List.of()));
     assertEquals("42601", syntax.getSQLState());
     assertTrue(syntax.getMessage().startsWith("syntax error"), syntax.getMessage());
+  }
+
+  /**
+   * Test case for issue 8, item 9: Calcite would read the shards without locking, so a query
+   * with locking clauses is refused, as is its EXPLAIN.
+   */
+  @Test
+  void refusesLockingClauses() {
+    for (String sql : List.of("SELECT * FROM articles FOR UPDATE",
+        "SELECT author_id FROM articles WHERE word_count > 5 ORDER BY 1 FOR SHARE NOWAIT LIMIT 2",
+        "SELECT * FROM articles a JOIN articles_ref r ON a.id = r.id FOR KEY SHARE OF a")) {
+      for (SQLException e : List.of(
+          assertThrows(SQLException.class, () -> runner.query(sql, List.of()), sql),
+          assertThrows(SQLException.class, () -> runner.explain(sql, List.of()), sql))) {
+        assertEquals("0A000", e.getSQLState(), sql);
+        assertTrue(e.getMessage().contains("is not supported for multi-shard queries"), sql);
+        PSQLException pg = assertInstanceOf(PSQLException.class, e, sql);
+        assertTrue(pg.getServerErrorMessage().getHint().contains("distribution column"), sql);
+      }
+    }
+    SQLException share = assertThrows(SQLException.class,
+        () -> runner.query("SELECT 1 FROM articles FOR KEY SHARE FOR UPDATE", List.of()));
+    assertTrue(share.getMessage().startsWith("ERROR: SELECT FOR KEY SHARE is not supported"),
+        share.getMessage());
+  }
+
+  @Test
+  void runsAndExplainsQueriesWithoutLocks() throws SQLException {
+    RowSet rows = runner.query("SELECT count(*) FROM articles FOR READ ONLY", List.of());
+    assertEquals(8L, ((Number) rows.rows().get(0)[0]).longValue());
+    assertEquals("count", rows.columns().get(0).label());
+    RowSet plan = runner.explain("SELECT count(*) FROM articles", List.of());
+    assertTrue(String.valueOf(plan.rows().get(0)[0]).contains("SparToEnumerableConverter"));
   }
 
   /** Creation of the test tables, their metadata, shards and rows. */

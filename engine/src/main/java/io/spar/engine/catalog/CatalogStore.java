@@ -19,6 +19,10 @@ import java.util.Map;
  */
 public final class CatalogStore {
   private static final String SCHEMA = "pgs_distribution_metadata";
+  private static final String PARTITION = new TableName(SCHEMA, "partition").quoted();
+  private static final String SHARD = new TableName(SCHEMA, "shard").quoted();
+  private static final String PLACEMENT = new TableName(SCHEMA, "shard_placement").quoted();
+  private static final String NODE = new TableName(SCHEMA, "node").quoted();
   /** Views that read distributed tables: rewrite-rule dependencies, closed over views. */
   private static final String VIEWS_SQL = "WITH RECURSIVE reads AS ("
       + " SELECT DISTINCT r.ev_class AS view, d.refobjid AS relation"
@@ -28,7 +32,7 @@ public final class CatalogStore {
       + " WHERE d.refobjid <> r.ev_class),"
       + " distributed_views AS ("
       + " SELECT view FROM reads WHERE relation IN"
-      + " (SELECT relation_id::pg_catalog.oid FROM " + SCHEMA + ".partition)"
+      + " (SELECT relation_id::pg_catalog.oid FROM " + PARTITION + ")"
       + " UNION SELECT reads.view FROM reads JOIN distributed_views d ON reads.relation = d.view)"
       + " SELECT n.nspname, c.relname, pg_catalog.pg_get_viewdef(c.oid), c.relkind = 'm'"
       + " FROM distributed_views v JOIN pg_catalog.pg_class c ON c.oid = v.view"
@@ -46,7 +50,7 @@ public final class CatalogStore {
     try (Statement statement = coordinator.createStatement();
         ResultSet rs = statement.executeQuery(
             "SELECT s.id, s.relation_id::oid, n.nspname, c.relname, s.min_value, s.max_value"
-                + " FROM " + SCHEMA + ".shard s JOIN pg_class c ON c.oid = s.relation_id"
+                + " FROM " + SHARD + " s JOIN pg_class c ON c.oid = s.relation_id"
                 + " JOIN pg_namespace n ON n.oid = c.relnamespace")) {
       while (rs.next()) {
         long relationId = rs.getLong(2);
@@ -67,7 +71,7 @@ public final class CatalogStore {
     try (Statement statement = coordinator.createStatement();
         ResultSet rs = statement.executeQuery(
             "SELECT p.relation_id::oid, n.nspname, c.relname, p.partition_method, p.key,"
-                + " bt.typname FROM " + SCHEMA + ".partition p"
+                + " bt.typname FROM " + PARTITION + " p"
                 + " JOIN pg_class c ON c.oid = p.relation_id"
                 + " JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = p.key"
@@ -136,8 +140,8 @@ public final class CatalogStore {
     Map<Long, List<ShardPlacement>> placements = new HashMap<>();
     try (Statement statement = coordinator.createStatement();
         ResultSet rs = statement.executeQuery(
-            "SELECT id, shard_id, shard_state, node_name, node_port FROM " + SCHEMA
-                + ".shard_placement ORDER BY id")) {
+            "SELECT id, shard_id, shard_state, node_name, node_port FROM " + PLACEMENT
+                + " ORDER BY id")) {
       while (rs.next()) {
         ShardPlacement placement = new ShardPlacement(rs.getLong(1), rs.getLong(2),
             PlacementState.of(rs.getInt(3)), new NodeAddress(rs.getString(4), rs.getInt(5)));
@@ -151,7 +155,7 @@ public final class CatalogStore {
     List<NodeAddress> nodes = new ArrayList<>();
     try (Statement statement = coordinator.createStatement();
         ResultSet rs = statement.executeQuery(
-            "SELECT node_name, node_port FROM " + SCHEMA + ".node")) {
+            "SELECT node_name, node_port FROM " + NODE)) {
       while (rs.next()) {
         nodes.add(new NodeAddress(rs.getString(1), rs.getInt(2)));
       }
@@ -166,8 +170,8 @@ public final class CatalogStore {
   public static List<NodeAddress> namedNodes(Connection coordinator) throws SQLException {
     List<NodeAddress> nodes = new ArrayList<>();
     try (Statement statement = coordinator.createStatement();
-        ResultSet rs = statement.executeQuery("SELECT node_name, node_port FROM " + SCHEMA
-            + ".node UNION SELECT node_name, node_port FROM " + SCHEMA + ".shard_placement")) {
+        ResultSet rs = statement.executeQuery("SELECT node_name, node_port FROM " + NODE
+            + " UNION SELECT node_name, node_port FROM " + PLACEMENT)) {
       while (rs.next()) {
         nodes.add(new NodeAddress(rs.getString(1), rs.getInt(2)));
       }
@@ -177,8 +181,8 @@ public final class CatalogStore {
 
   /** Registers a worker node; returns false if it was already registered. */
   public static boolean addNode(Connection coordinator, NodeAddress node) throws SQLException {
-    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + SCHEMA
-        + ".node (node_name, node_port) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + NODE
+        + " (node_name, node_port) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
       ps.setString(1, node.host());
       ps.setInt(2, node.port());
       return ps.executeUpdate() == 1;
@@ -188,8 +192,8 @@ public final class CatalogStore {
   /** Records that relation {@code relationId} is distributed by {@code key}. */
   public static void insertPartition(Connection coordinator, long relationId,
       DistributionMethod method, String key) throws SQLException {
-    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + SCHEMA
-        + ".partition (relation_id, partition_method, key) VALUES (?::oid, ?::\"char\", ?)")) {
+    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + PARTITION
+        + " (relation_id, partition_method, key) VALUES (?::oid, ?::\"char\", ?)")) {
       ps.setLong(1, relationId);
       ps.setString(2, String.valueOf(method.code()));
       ps.setString(3, key);
@@ -226,8 +230,8 @@ public final class CatalogStore {
   /** Inserts a shard of relation {@code relationId} and returns its new id. */
   public static long insertShard(Connection coordinator, long relationId, String minValue,
       String maxValue) throws SQLException {
-    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + SCHEMA
-        + ".shard (relation_id, min_value, max_value) VALUES (?::oid, ?, ?) RETURNING id")) {
+    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + SHARD
+        + " (relation_id, min_value, max_value) VALUES (?::oid, ?, ?) RETURNING id")) {
       ps.setLong(1, relationId);
       ps.setString(2, minValue);
       ps.setString(3, maxValue);
@@ -241,8 +245,8 @@ public final class CatalogStore {
   /** Inserts a placement of shard {@code shardId} on {@code node} and returns its new id. */
   public static long insertPlacement(Connection coordinator, long shardId, PlacementState state,
       NodeAddress node) throws SQLException {
-    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + SCHEMA
-        + ".shard_placement (shard_id, shard_state, node_name, node_port) VALUES (?, ?, ?, ?)"
+    try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + PLACEMENT
+        + " (shard_id, shard_state, node_name, node_port) VALUES (?, ?, ?, ?)"
         + " RETURNING id")) {
       ps.setLong(1, shardId);
       ps.setInt(2, state.code());
@@ -259,7 +263,7 @@ public final class CatalogStore {
   public static void updatePlacementState(Connection coordinator, long placementId,
       PlacementState state) throws SQLException {
     try (PreparedStatement ps = coordinator.prepareStatement(
-        "UPDATE " + SCHEMA + ".shard_placement SET shard_state = ? WHERE id = ?")) {
+        "UPDATE " + PLACEMENT + " SET shard_state = ? WHERE id = ?")) {
       ps.setInt(1, state.code());
       ps.setLong(2, placementId);
       ps.executeUpdate();
@@ -271,7 +275,7 @@ public final class CatalogStore {
       throws SQLException {
     Map<Long, PlacementState> states = new HashMap<>();
     try (PreparedStatement ps = coordinator.prepareStatement(
-        "SELECT id, shard_state FROM " + SCHEMA + ".shard_placement WHERE shard_id = ?")) {
+        "SELECT id, shard_state FROM " + PLACEMENT + " WHERE shard_id = ?")) {
       ps.setLong(1, shardId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -285,9 +289,9 @@ public final class CatalogStore {
   /** Removes all metadata of relation {@code relationId}: partition, shards and placements. */
   public static void deleteTable(Connection coordinator, long relationId) throws SQLException {
     try (PreparedStatement shards = coordinator.prepareStatement(
-            "DELETE FROM " + SCHEMA + ".shard WHERE relation_id = ?::oid");
+            "DELETE FROM " + SHARD + " WHERE relation_id = ?::oid");
         PreparedStatement partition = coordinator.prepareStatement(
-            "DELETE FROM " + SCHEMA + ".partition WHERE relation_id = ?::oid")) {
+            "DELETE FROM " + PARTITION + " WHERE relation_id = ?::oid")) {
       shards.setLong(1, relationId);
       shards.executeUpdate();
       partition.setLong(1, relationId);
