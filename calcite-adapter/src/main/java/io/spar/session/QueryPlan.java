@@ -6,6 +6,7 @@ import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.routing.ShardPruner;
+import io.spar.parser.SqlLockingClause;
 import io.spar.router.PartitionPredicates;
 import io.spar.engine.execution.ShardQuery;
 import io.spar.router.RouterPlanner;
@@ -28,15 +29,18 @@ final class QueryPlan implements StatementPlan {
   private final SparEngine engine;
   private final SessionTransaction transaction;
   private final CalciteQueryRunner calcite;
+  /** The query's first locking clause's strength, or null if it locks no rows. */
+  private final SqlLockingClause.Strength locking;
 
   /**
    * Creates the plan of a query that references the {@code distributed} tables; it may route to
    * one shard only if it references no other ({@code routable}).
    */
   QueryPlan(String sql, List<TableReference> distributed, boolean routable,
-      ShardSqlSplicer splicer,
+      SqlLockingClause.Strength locking, ShardSqlSplicer splicer,
       SparEngine engine, SessionTransaction transaction, CalciteQueryRunner calcite) {
     this.sql = sql;
+    this.locking = locking;
     this.distributed = distributed;
     this.routable = routable;
     this.splicer = splicer;
@@ -54,10 +58,15 @@ final class QueryPlan implements StatementPlan {
         ShardlessTables.requireNoHiddenRows(table.get(), transaction.current().coordinator(false));
       }
     }
+    if (locking != null && transaction.mode().readOnly()) {
+      throw SparErrors.error("25006", "cannot execute SELECT " + locking.sql()
+          + " in a read-only transaction");
+    }
     Optional<ShardQuery> routed = route(parameters);
     if (routed.isPresent()) {
+      // Locked rows stay locked in the session's transaction on the shard's first placement.
       return StatementResult.ofRows(engine.reads().execute(List.of(routed.get()),
-          transaction.current(), false));
+          transaction.current(), locking != null));
     }
     return StatementResult.ofRows(calcite.query(sql, parameters));
   }

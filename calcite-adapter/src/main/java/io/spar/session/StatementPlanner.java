@@ -9,6 +9,8 @@ import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.DistributedView;
 import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.execution.RowSet;
+import io.spar.parser.SparQueries;
+import io.spar.parser.SqlLockingClause;
 import io.spar.parser.SqlParsing;
 import io.spar.router.ColumnTypes;
 import io.spar.router.Replacement;
@@ -94,7 +96,9 @@ final class StatementPlanner {
     if (statement.getKind().belongsTo(SqlKind.DML)) {
       return modification(sql, statement, references, snapshot, splicer);
     }
-    return new QueryPlan(sql, distributed, distributed.size() == references.size(),
+    SqlLockingClause.Strength locking = SparQueries.lockingClauses(statement)
+        .map(clauses -> ((SqlLockingClause) clauses.get(0)).getStrength()).orElse(null);
+    return new QueryPlan(sql, distributed, distributed.size() == references.size(), locking,
         splicer, engine, context.transaction(), calcite);
   }
 

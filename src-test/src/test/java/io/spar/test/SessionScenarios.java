@@ -25,6 +25,7 @@ final class SessionScenarios {
     sqlTransactions(all);
     isolation(all);
     readOnly(all);
+    rowLocks(all);
     savepoints(all);
     jdbcSavepoints(all);
     preparedAndBatches(all);
@@ -222,6 +223,25 @@ final class SessionScenarios {
         sql("INSERT INTO ss_local VALUES (44, 'x')"), rollback()));
   }
 
+  private static void rowLocks(List<Scenario> all) {
+    all.add(scenario("FOR UPDATE holds its row lock until the block ends",
+        sql("BEGIN"), sql("SELECT v FROM ss_rep WHERE k = 1 FOR UPDATE"),
+        other("SELECT v FROM ss_rep WHERE k = 1 FOR UPDATE NOWAIT"),
+        other("SELECT v FROM ss_rep WHERE k = 1 FOR UPDATE SKIP LOCKED"),
+        sql("UPDATE ss_rep SET v = 'locked' WHERE k = 1"), sql("COMMIT"),
+        other("SELECT v FROM ss_rep WHERE k = 1 FOR UPDATE NOWAIT")));
+    all.add(scenario("FOR SHARE and FOR NO KEY UPDATE on one shard",
+        autocommit(false), sql("SELECT k, v FROM ss_one WHERE k = 3 FOR SHARE"),
+        other("SELECT v FROM ss_one WHERE k = 3 FOR SHARE NOWAIT"),
+        other("SELECT v FROM ss_one WHERE k = 3 FOR UPDATE NOWAIT"), rollback(),
+        sql("SELECT v FROM ss_one WHERE k = 3 FOR NO KEY UPDATE"), commit()));
+    all.add(scenario("row locks in autocommit and in read-only blocks",
+        sql("SELECT v FROM ss_rep WHERE k = 2 FOR UPDATE"),
+        other("SELECT v FROM ss_rep WHERE k = 2 FOR UPDATE NOWAIT"),
+        sql("BEGIN READ ONLY"), sql("SELECT v FROM ss_rep WHERE k = 2 FOR SHARE"),
+        sql("ROLLBACK")));
+  }
+
   private static void savepoints(List<Scenario> all) {
     all.add(scenario("ROLLBACK TO undoes work after the savepoint",
         sql("BEGIN"), sql("INSERT INTO ss_rep VALUES (50, 'a')"), sql("SAVEPOINT a"),
@@ -320,8 +340,8 @@ final class SessionScenarios {
   private static Step other(String sql) {
     return step("(other connection) " + sql, s -> {
       try (java.sql.Statement statement = s.other.createStatement()) {
-        statement.execute(sql);
-        return "count " + statement.getUpdateCount();
+        return statement.execute(sql) ? "rows " + SessionSemanticsTest.rows(statement
+            .getResultSet()) : "count " + statement.getUpdateCount();
       }
     });
   }

@@ -249,7 +249,7 @@ class SessionSemanticsTest {
     }
   }
 
-  private static String rows(ResultSet rs) throws SQLException {
+  static String rows(ResultSet rs) throws SQLException {
     List<String> rows = new ArrayList<>();
     int width = rs.getMetaData().getColumnCount();
     while (rs.next()) {
