@@ -7,7 +7,7 @@ import io.spar.engine.catalog.ShardPlacement;
 import io.spar.engine.execution.NodePools;
 import io.spar.engine.execution.StatementLog;
 import io.spar.engine.operations.ShardDdl;
-import io.spar.session.SparErrors;
+import io.spar.outcome.SparErrors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

@@ -1,6 +1,7 @@
 package io.spar.commands;
 
-import io.spar.commands.SqlTokens.Token;
+import io.spar.parser.SqlTokens;
+import io.spar.parser.SqlTokens.Token;
 import java.util.List;
 import java.util.Optional;
 

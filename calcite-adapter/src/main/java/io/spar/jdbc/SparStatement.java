@@ -1,7 +1,7 @@
 package io.spar.jdbc;
 
 import io.spar.session.SparSession;
-import io.spar.session.StatementResult;
+import io.spar.outcome.StatementResult;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -2,7 +2,7 @@ package io.spar.jdbc;
 
 import io.spar.engine.execution.ColumnInfo;
 import io.spar.engine.execution.RowSet;
-import io.spar.session.StatementResult;
+import io.spar.outcome.StatementResult;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;

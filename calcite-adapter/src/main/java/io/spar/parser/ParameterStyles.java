@@ -1,6 +1,6 @@
 package io.spar.parser;
 
-import io.spar.session.SparErrors;
+import io.spar.outcome.SparErrors;
 import java.sql.SQLException;
 import org.apache.calcite.sql.SqlDynamicParam;
 import org.apache.calcite.sql.SqlNode;

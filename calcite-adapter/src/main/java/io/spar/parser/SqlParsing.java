@@ -1,7 +1,7 @@
 package io.spar.parser;
 
 import io.spar.parser.impl.SparSqlParserImpl;
-import io.spar.session.SparErrors;
+import io.spar.outcome.SparErrors;
 import java.sql.SQLException;
 import org.apache.calcite.avatica.util.Casing;
 import org.apache.calcite.avatica.util.Quoting;

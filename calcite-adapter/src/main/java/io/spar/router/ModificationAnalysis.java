@@ -5,7 +5,7 @@ import io.spar.parser.SparSqlInsert;
 import io.spar.parser.SparSqlUpdate;
 import io.spar.parser.SqlOnConflict;
 import io.spar.router.FunctionVolatility.Volatility;
-import io.spar.session.SparErrors;
+import io.spar.outcome.SparErrors;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;

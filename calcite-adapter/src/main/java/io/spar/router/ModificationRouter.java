@@ -7,7 +7,7 @@ import io.spar.engine.execution.WriteClass;
 import io.spar.engine.routing.PartitionConstraint;
 import io.spar.engine.routing.PartitionValue;
 import io.spar.engine.routing.ShardPruner;
-import io.spar.session.SparErrors;
+import io.spar.outcome.SparErrors;
 import java.sql.SQLException;
 import io.spar.engine.catalog.SqlQuoting;
 import io.spar.parser.SparSqlInsert;

@@ -1,5 +1,7 @@
 package io.spar.session;
 
+import io.spar.commands.CoordinatorExecutor;
+import io.spar.outcome.StatementResult;
 import java.sql.SQLException;
 import java.util.List;
 

@@ -3,8 +3,8 @@ package io.spar.session;
 import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.DistributedView;
+import io.spar.parser.SqlTokens;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -34,34 +34,10 @@ final class DistributedNames {
     if (names.isEmpty()) {
       return Optional.empty();
     }
-    int i = 0;
-    while (i < sql.length()) {
-      char c = sql.charAt(i);
-      if (c == '\'') {
-        // String literals name no table: skip to the closing quote ('' is an escaped quote).
-        int end = sql.indexOf('\'', i + 1);
-        while (end >= 0 && end + 1 < sql.length() && sql.charAt(end + 1) == '\'') {
-          end = sql.indexOf('\'', end + 2);
-        }
-        i = end < 0 ? sql.length() : end + 1;
-      } else if (c == '"') {
-        int end = sql.indexOf('"', i + 1);
-        end = end < 0 ? sql.length() : end;
-        if (names.contains(sql.substring(i + 1, end))) {
-          return Optional.of(sql.substring(i + 1, end));
-        }
-        i = end + 1;
-      } else if (Character.isLetter(c) || c == '_') {
-        int start = i;
-        while (i < sql.length() && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_')) {
-          i++;
-        }
-        String word = sql.substring(start, i).toLowerCase(Locale.ROOT);
-        if (names.contains(word)) {
-          return Optional.of(word);
-        }
-      } else {
-        i++;
+    for (SqlTokens.Token each : SqlTokens.of(sql)) {
+      String name = each.name();
+      if (name != null && names.contains(name)) {
+        return Optional.of(name);
       }
     }
     return Optional.empty();

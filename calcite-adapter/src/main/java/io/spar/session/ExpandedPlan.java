@@ -1,5 +1,7 @@
 package io.spar.session;
 
+import io.spar.outcome.StatementResult;
+import io.spar.outcome.SparErrors;
 import io.spar.router.SplicedSql;
 import java.sql.SQLException;
 import java.util.ArrayList;

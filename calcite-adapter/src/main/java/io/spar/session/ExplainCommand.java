@@ -1,5 +1,6 @@
 package io.spar.session;
 
+import io.spar.outcome.StatementResult;
 import io.spar.engine.execution.ColumnInfo;
 import io.spar.engine.execution.RowSet;
 import java.sql.SQLException;

@@ -1,5 +1,7 @@
 package io.spar.session;
 
+import io.spar.outcome.StatementResult;
+import io.spar.outcome.SparErrors;
 import io.spar.engine.SparEngine;
 import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.SqlQuoting;

@@ -1,5 +1,6 @@
 package io.spar.session;
 
+import io.spar.commands.CoordinatorExecutor;
 import io.spar.engine.execution.SessionConnections;
 
 /**

@@ -1,5 +1,6 @@
 package io.spar.session;
 
+import io.spar.outcome.SparErrors;
 import io.spar.engine.catalog.CatalogStore;
 import io.spar.engine.catalog.DistributedTable;
 import java.sql.Connection;

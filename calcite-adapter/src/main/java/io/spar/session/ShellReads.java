@@ -1,5 +1,6 @@
 package io.spar.session;
 
+import io.spar.outcome.SparErrors;
 import io.spar.engine.catalog.CatalogSnapshot;
 import java.sql.SQLException;
 import java.util.Locale;

@@ -1,5 +1,8 @@
 package io.spar.session;
 
+import io.spar.commands.CoordinatorExecutor;
+import io.spar.outcome.StatementResult;
+import io.spar.outcome.SparErrors;
 import io.spar.adapter.CalciteQueryRunner;
 import io.spar.commands.DdlCommands;
 import io.spar.commands.ShardDdlRunner;
@@ -40,7 +43,7 @@ public final class SparSession implements AutoCloseable {
     SessionConnections connections = engine.openSession();
     SessionTransaction transaction = new SessionTransaction(engine, connections);
     CoordinatorExecutor coordinator =
-        new CoordinatorExecutor(connections, engine.statementLog(), transaction);
+        new CoordinatorExecutor(connections, engine.statementLog(), transaction::current);
     this.context = new SessionContext(connections, coordinator, new SearchPath(connections),
         transaction);
     this.calcite = new CalciteQueryRunner(engine, connections, transaction::current);

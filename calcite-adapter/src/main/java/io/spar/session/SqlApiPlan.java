@@ -1,5 +1,6 @@
 package io.spar.session;
 
+import io.spar.outcome.StatementResult;
 import io.spar.commands.SqlApiCall;
 import io.spar.commands.SqlApiFunctions;
 import io.spar.router.ShardSqlSplicer;

@@ -1,5 +1,6 @@
 package io.spar.session;
 
+import io.spar.outcome.StatementResult;
 import java.sql.BatchUpdateException;
 import java.sql.SQLException;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.spar.session;
 
+import io.spar.outcome.SparErrors;
 import io.spar.adapter.CalciteQueryRunner;
 import io.spar.commands.SqlApiCall;
 import io.spar.commands.SqlApiFunctions;

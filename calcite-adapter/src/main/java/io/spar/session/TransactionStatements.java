@@ -1,11 +1,12 @@
 package io.spar.session;
 
+import io.spar.outcome.SparErrors;
 import io.spar.engine.transactions.TransactionMode.Isolation;
+import io.spar.parser.SqlTokens;
 import io.spar.session.TransactionStatement.ModeChange;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -273,44 +274,13 @@ final class TransactionStatements {
         "syntax error at or near \"" + tokens.get(at).text() + "\"");
   }
 
-  /** Splits {@code sql} into tokens, skipping whitespace and comments. */
+  /** Returns the tokens of {@code sql}, names folded as PostgreSQL folds identifiers. */
   private static List<Token> tokenize(String sql) {
     List<Token> result = new ArrayList<>();
-    int i = 0;
-    int n = sql.length();
-    while (i < n) {
-      char c = sql.charAt(i);
-      if (Character.isWhitespace(c)) {
-        i++;
-      } else if (sql.startsWith("--", i)) {
-        int end = sql.indexOf('\n', i);
-        i = end < 0 ? n : end + 1;
-      } else if (sql.startsWith("/*", i)) {
-        int end = sql.indexOf("*/", i + 2);
-        i = end < 0 ? n : end + 2;
-      } else if (c == '"' || c == '\'') {
-        int end = i + 1;
-        while (end < n && (sql.charAt(end) != c || end + 1 < n && sql.charAt(end + 1) == c)) {
-          end += sql.charAt(end) == c ? 2 : 1;
-        }
-        String text = sql.substring(i, Math.min(end + 1, n));
-        String doubled = String.valueOf(c) + c;
-        String value = text.substring(1, Math.max(1, text.length() - 1))
-            .replace(doubled, String.valueOf(c));
-        result.add(new Token(text, value, false));
-        i = end + 1;
-      } else if (Character.isLetter(c) || c == '_') {
-        int start = i;
-        while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_'
-            || sql.charAt(i) == '$')) {
-          i++;
-        }
-        String text = sql.substring(start, i);
-        result.add(new Token(text, text.toLowerCase(Locale.ROOT), true));
-      } else {
-        result.add(new Token(String.valueOf(c), String.valueOf(c), false));
-        i++;
-      }
+    for (SqlTokens.Token each : SqlTokens.of(sql)) {
+      String name = each.name();
+      result.add(new Token(each.text(), name != null ? name : each.text(),
+          each.kind() == SqlTokens.Kind.WORD));
     }
     return result;
   }

@@ -1,5 +1,6 @@
 package io.spar.commands;
 
+import io.spar.parser.SqlTokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spar.engine.execution.ColumnInfo;
 import io.spar.engine.execution.RowSet;
-import io.spar.session.StatementResult;
+import io.spar.outcome.StatementResult;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;

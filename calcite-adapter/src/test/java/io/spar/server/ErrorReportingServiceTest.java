@@ -3,7 +3,7 @@ package io.spar.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import io.spar.session.SparErrors;
+import io.spar.outcome.SparErrors;
 import java.sql.BatchUpdateException;
 import java.sql.SQLException;
 import org.apache.calcite.avatica.AvaticaSeverity;

@@ -7,7 +7,7 @@ import org.postgresql.util.ServerErrorMessage;
 /**
  * Errors that the engine raises itself, shaped like PostgreSQL's: a {@link PSQLException} with
  * SQLState, message, detail and hint. The engine's minimal twin of calcite-adapter's
- * {@code io.spar.session.SparErrors.error}, which the engine cannot depend on.
+ * {@code io.spar.outcome.SparErrors.error}, which the engine cannot depend on.
  */
 public final class PgErrors {
   private PgErrors() {

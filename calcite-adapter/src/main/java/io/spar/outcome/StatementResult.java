@@ -1,4 +1,4 @@
-package io.spar.session;
+package io.spar.outcome;
 
 import io.spar.engine.execution.RowSet;
 import java.sql.SQLWarning;

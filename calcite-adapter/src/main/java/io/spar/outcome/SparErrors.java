@@ -1,4 +1,4 @@
-package io.spar.session;
+package io.spar.outcome;
 
 import java.sql.SQLException;
 import java.sql.SQLWarning;

@@ -1,8 +1,12 @@
-package io.spar.session;
+package io.spar.commands;
 
+import io.spar.outcome.StatementResult;
+import io.spar.outcome.SparErrors;
 import io.spar.engine.execution.RowSet;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.execution.StatementLog;
+import io.spar.engine.transactions.DistributedTransaction;
+import io.spar.parser.SqlTokens;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,6 +14,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
 
@@ -27,11 +32,14 @@ public final class CoordinatorExecutor {
 
   private final SessionConnections connections;
   private final StatementLog log;
-  private final SessionTransaction transaction;
+  private final Supplier<DistributedTransaction> transaction;
 
-  /** Creates a runner over the session's coordinator connection. */
-  CoordinatorExecutor(SessionConnections connections, StatementLog log,
-      SessionTransaction transaction) {
+  /**
+   * Creates a runner over the session's coordinator connection, for statements that run in the
+   * transaction {@code transaction} returns when they run.
+   */
+  public CoordinatorExecutor(SessionConnections connections, StatementLog log,
+      Supplier<DistributedTransaction> transaction) {
     this.connections = connections;
     this.log = log;
     this.transaction = transaction;
@@ -42,10 +50,10 @@ public final class CoordinatorExecutor {
    * update count.
    */
   public StatementResult execute(String sql, List<Object> parameters) throws SQLException {
-    if (sql.indexOf(';') >= 0 && controlsTransactions(SqlText.statementKeywords(sql))) {
+    if (sql.indexOf(';') >= 0 && controlsTransactions(SqlTokens.statementKeywords(sql))) {
       throw controlInString();
     }
-    Connection connection = transaction.current().coordinatorForStatement();
+    Connection connection = transaction.get().coordinatorForStatement();
     StatementResult result = run(connection, sql, parameters);
     checkTransactionUntouched(connection);
     return result;
@@ -60,7 +68,7 @@ public final class CoordinatorExecutor {
    * arguments of Spar's functions) and returns its first row's values.
    */
   public Object[] firstRow(String sql, List<Object> parameters) throws SQLException {
-    StatementResult result = run(transaction.current().coordinatorForStatement(), sql,
+    StatementResult result = run(transaction.get().coordinatorForStatement(), sql,
         parameters);
     if (!result.hasRows() || result.rows().rows().isEmpty()) {
       throw new SQLException("query returned no rows: " + sql, "XX000");

@@ -1,4 +1,4 @@
-package io.spar.commands;
+package io.spar.parser;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +38,18 @@ public final class SqlTokens {
     public boolean isIdentifier() {
       return kind == Kind.WORD || kind == Kind.QUOTED;
     }
+
+    /**
+     * Returns the name this token denotes, folded as PostgreSQL folds identifiers (an unquoted
+     * one to lower case, a quoted one unquoted), or null if it is no identifier.
+     */
+    public String name() {
+      return switch (kind) {
+        case WORD -> text.toLowerCase(Locale.ROOT);
+        case QUOTED -> text.substring(1, Math.max(1, text.length() - 1)).replace("\"\"", "\"");
+        default -> null;
+      };
+    }
   }
 
   private final String sql;
@@ -45,6 +57,26 @@ public final class SqlTokens {
 
   private SqlTokens(String sql) {
     this.sql = sql;
+  }
+
+  /**
+   * Returns the first keyword, in lower case, of every statement in {@code sql}, which may hold
+   * several separated by semicolons.
+   */
+  public static List<String> statementKeywords(String sql) {
+    List<String> keywords = new ArrayList<>();
+    boolean first = true;
+    for (Token each : of(sql)) {
+      if (each.text().equals(";")) {
+        first = true;
+      } else if (first && !each.text().equals("(")) {
+        if (each.kind() == Kind.WORD) {
+          keywords.add(each.text().toLowerCase(Locale.ROOT));
+        }
+        first = false;
+      }
+    }
+    return keywords;
   }
 
   /** Returns the tokens of {@code sql}. */
