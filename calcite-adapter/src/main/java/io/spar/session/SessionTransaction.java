@@ -89,11 +89,6 @@ final class SessionTransaction {
     }
   }
 
-  /** Returns the session's state. */
-  State state() {
-    return state;
-  }
-
   /** Returns whether a transaction block is open (possibly failed). */
   boolean inBlock() {
     return state != State.IDLE;
@@ -390,40 +385,11 @@ final class SessionTransaction {
     }
   }
 
-  /** PostgreSQL's checks on changing a transaction's characteristics (guc hooks in variable.c). */
+  /** Refuses a change of the block's characteristics that PostgreSQL or Spar would refuse. */
   private void checkModeChange(TransactionMode old, TransactionMode changed,
       boolean setsDeferrable) throws SQLException {
-    boolean subtransaction = !current.savepoints().isEmpty();
-    if (changed.isolation() != old.isolation()) {
-      if (snapshotTaken) {
-        throw SparErrors.error("25001",
-            "SET TRANSACTION ISOLATION LEVEL must be called before any query");
-      }
-      if (subtransaction) {
-        throw SparErrors.error("25001",
-            "SET TRANSACTION ISOLATION LEVEL must not be called in a subtransaction");
-      }
-    }
-    if (old.readOnly() && !changed.readOnly()) {
-      if (subtransaction) {
-        throw SparErrors.error("25001",
-            "cannot set transaction read-write mode inside a read-only transaction");
-      }
-      if (snapshotTaken) {
-        throw SparErrors.error("25001",
-            "transaction read-write mode must be set before any query");
-      }
-    }
-    if (setsDeferrable) {
-      if (subtransaction) {
-        throw SparErrors.error("25001",
-            "SET TRANSACTION [NOT] DEFERRABLE cannot be called within a subtransaction");
-      }
-      if (snapshotTaken) {
-        throw SparErrors.error("25001",
-            "SET TRANSACTION [NOT] DEFERRABLE must be called before any query");
-      }
-    }
+    ModeChangeRules.check(old, changed, setsDeferrable, snapshotTaken,
+        !current.savepoints().isEmpty());
     if (!old.readOnly() && changed.readOnly() && current.coordinatorHasWrites()) {
       // Two-phase commit writes its decision in the coordinator's transaction, which would
       // then refuse it.
