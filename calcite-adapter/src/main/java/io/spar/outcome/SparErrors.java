@@ -1,5 +1,6 @@
 package io.spar.outcome;
 
+import io.spar.engine.execution.PgErrors;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.util.function.UnaryOperator;
@@ -43,16 +44,7 @@ public final class SparErrors {
 
   /** Returns an ERROR with {@code sqlState}, {@code message}, and optional detail and hint. */
   public static SQLException error(String sqlState, String message, String detail, String hint) {
-    StringBuilder fields = new StringBuilder()
-        .append("SERROR\0VERROR\0C").append(sqlState).append('\0')
-        .append('M').append(message).append('\0');
-    if (detail != null) {
-      fields.append('D').append(detail).append('\0');
-    }
-    if (hint != null) {
-      fields.append('H').append(hint).append('\0');
-    }
-    return new PSQLException(new ServerErrorMessage(fields.toString()));
+    return PgErrors.error(sqlState, message, detail, hint);
   }
 
   /**

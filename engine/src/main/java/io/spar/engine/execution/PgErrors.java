@@ -5,9 +5,9 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 /**
- * Errors that the engine raises itself, shaped like PostgreSQL's: a {@link PSQLException} with
- * SQLState, message, detail and hint. The engine's minimal twin of calcite-adapter's
- * {@code io.spar.outcome.SparErrors.error}, which the engine cannot depend on.
+ * Errors that Spar raises itself, shaped like PostgreSQL's: a {@link PSQLException} with
+ * SQLState, message, detail and hint, which applications read as they read the server's.
+ * calcite-adapter's {@code io.spar.outcome.SparErrors} builds on it.
  */
 public final class PgErrors {
   private PgErrors() {

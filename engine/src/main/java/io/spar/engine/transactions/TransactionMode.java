@@ -62,15 +62,7 @@ public record TransactionMode(Isolation isolation, boolean readOnly, boolean def
    * {@code default_transaction_*} settings.
    */
   public static TransactionMode defaultsOf(Connection session) throws SQLException {
-    try (Statement statement = session.createStatement();
-        ResultSet rs = statement.executeQuery("SELECT"
-            + " current_setting('default_transaction_isolation'),"
-            + " current_setting('default_transaction_read_only')::boolean,"
-            + " current_setting('default_transaction_deferrable')::boolean")) {
-      rs.next();
-      return new TransactionMode(Isolation.of(rs.getString(1)), rs.getBoolean(2),
-          rs.getBoolean(3));
-    }
+    return read(session, "default_transaction_");
   }
 
   /**
@@ -78,11 +70,15 @@ public record TransactionMode(Isolation isolation, boolean readOnly, boolean def
    * {@code transaction_*} settings.
    */
   public static TransactionMode currentOf(Connection session) throws SQLException {
+    return read(session, "transaction_");
+  }
+
+  private static TransactionMode read(Connection session, String prefix) throws SQLException {
     try (Statement statement = session.createStatement();
         ResultSet rs = statement.executeQuery("SELECT"
-            + " current_setting('transaction_isolation'),"
-            + " current_setting('transaction_read_only')::boolean,"
-            + " current_setting('transaction_deferrable')::boolean")) {
+            + " current_setting('" + prefix + "isolation'),"
+            + " current_setting('" + prefix + "read_only')::boolean,"
+            + " current_setting('" + prefix + "deferrable')::boolean")) {
       rs.next();
       return new TransactionMode(Isolation.of(rs.getString(1)), rs.getBoolean(2),
           rs.getBoolean(3));
