@@ -80,6 +80,7 @@ class MomentLiteralsTest {
       update.setString(2, "tomorrow");
       assertEquals(4, update.executeUpdate());
     }
+    assertPlacementsIdentical();
     assertEquals(4, Sql.update(spar, "DELETE FROM " + TABLE + " WHERE id BETWEEN 10 AND 13"
         + " AND at BETWEEN 'yesterday' AND 'now'"));
     assertPlacementsIdentical();
