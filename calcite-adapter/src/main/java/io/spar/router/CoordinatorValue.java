@@ -22,6 +22,7 @@ import org.apache.calcite.sql.SqlNode;
 public record CoordinatorValue(SqlNode node, String expression, String type,
     List<Integer> momentParameters) {
 
+  /** Creates a value, keeping its own copy of {@code momentParameters}. */
   public CoordinatorValue {
     momentParameters = List.copyOf(momentParameters);
   }
