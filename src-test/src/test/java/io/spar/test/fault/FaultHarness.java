@@ -380,6 +380,7 @@ final class FaultHarness implements AutoCloseable {
     long deadline = System.currentTimeMillis() + QUIET_TIMEOUT_MILLIS;
     String sql = "SELECT pid, state, application_name, left(query, 80) FROM pg_stat_activity"
         + " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        + " AND application_name <> 'spar deadlock detector'"
         + " AND (state LIKE 'idle in transaction%' OR pid IN (SELECT pid FROM pg_locks"
         + " WHERE locktype = 'advisory' AND pid IS NOT NULL))";
     while (true) {
