@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The types of a distributed table's columns as far as write classes need them: each column's
@@ -34,6 +35,11 @@ public final class ColumnTypes {
       + " FROM chain c JOIN pg_catalog.pg_type t ON t.oid = c.type"
       + " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype <> 'd'";
 
+  /** The pg_catalog types whose input reads now, today, tomorrow and yesterday. */
+  private static final Set<String> MOMENT_TYPES = Set.of("date", "time", "timetz", "timestamp",
+      "timestamptz", "daterange", "tsrange", "tstzrange", "datemultirange", "tsmultirange",
+      "tstzmultirange");
+
   /** Types of no column, for statements whose class does not depend on types. */
   public static final ColumnTypes NONE = new ColumnTypes(Map.of());
 
@@ -60,6 +66,17 @@ public final class ColumnTypes {
     /** Returns whether the type is numeric. */
     public boolean isNumeric() {
       return schema.equals("pg_catalog") && name.equals("numeric");
+    }
+
+    /**
+     * Returns whether reading a string as this type may read the current moment: the date and
+     * time types and their arrays and ranges ({@code 'today'}, {@code '{now}'},
+     * {@code '[today,tomorrow)'}), and, since their input functions are not known here, every
+     * type outside {@code pg_catalog}.
+     */
+    public boolean mayReadMoments() {
+      String element = name.startsWith("_") ? name.substring(1) : name;
+      return !schema.equals("pg_catalog") || MOMENT_TYPES.contains(element);
     }
 
     /** Returns whether the type is the hll extension's HyperLogLog. */

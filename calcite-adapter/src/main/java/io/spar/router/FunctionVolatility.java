@@ -159,7 +159,7 @@ public final class FunctionVolatility {
 
       @Override
       public Void visit(SqlLiteral literal) {
-        if (literal instanceof SqlUnknownLiteral typed && namesTime(typed.getValue())) {
+        if (literal instanceof SqlUnknownLiteral typed && namesMoment(typed.getValue())) {
           result[0] = result[0].max(Volatility.STABLE);
         }
         return null;
@@ -177,7 +177,7 @@ public final class FunctionVolatility {
       return ofNamedCall(function.getSqlIdentifier(), call.operandCount(), unresolved);
     }
     if (call.getKind() == SqlKind.CAST) {
-      return call.operand(0) instanceof SqlLiteral literal && namesTime(literal.toValue())
+      return call.operand(0) instanceof SqlLiteral literal && namesMoment(literal.toValue())
           ? Volatility.STABLE : Volatility.IMMUTABLE;
     }
     if (operator instanceof SqlFunction) {
@@ -236,7 +236,12 @@ public final class FunctionVolatility {
         && SQL_VALUE_FUNCTIONS.contains(identifier.names.get(0));
   }
 
-  private static boolean namesTime(Object value) {
+  /**
+   * Returns whether {@code value} is a string in which PostgreSQL's date and time input may read
+   * the current moment: one with the word now, today, tomorrow or yesterday in it, in any case
+   * ({@code 'tomorrow 10:00'} is a timestamp).
+   */
+  static boolean namesMoment(Object value) {
     if (!(value instanceof String text)) {
       return false;
     }

@@ -121,6 +121,11 @@ public final class ModificationRouter {
       ExpressionEvaluator evaluator, WriteClass writeClass, Map<Long, SplicedSql> spliced)
       throws SQLException {
     SqlNode source = insert.getSource();
+    if (insert instanceof SparSqlInsert spar && spar.isDefaultValues()) {
+      // DEFAULT VALUES is left as written only when no default fills the partition column.
+      throw SparErrors.error("22004",
+          "cannot plan INSERT using row with NULL value in partition column");
+    }
     if (source.getKind() != SqlKind.VALUES) {
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
           "INSERT … SELECT into a distributed table is not supported");

@@ -16,6 +16,11 @@ public record Replacement(String prefix, int parameterIndex, String suffix) {
     return new Replacement(text, -1, "");
   }
 
+  /** Returns a replacement by parameter {@code index}, typed by its context. */
+  public static Replacement parameter(int index) {
+    return new Replacement("", index, "");
+  }
+
   /** Returns a replacement by parameter {@code index} cast to {@code type}. */
   public static Replacement castParameter(int index, String type) {
     return new Replacement("CAST(", index, " AS " + type + ")");

@@ -74,6 +74,16 @@ public final class ShardSqlSplicer {
     return new Builder(Map.of()).original(start(pos), end(pos)).build();
   }
 
+  /** Returns the offset in the parsed text where {@code node}'s text starts. */
+  int startOf(SqlNode node) {
+    return start(span(node));
+  }
+
+  /** Returns the offset in the parsed text just after {@code node}'s text. */
+  int endOf(SqlNode node) {
+    return end(span(node));
+  }
+
   /**
    * Returns the position of all of {@code node}'s text. Calcite's parser starts a call of a
    * qualified function name ({@code s.f(x)}) at its last name part, and expressions that

@@ -15,9 +15,9 @@ import org.apache.calcite.sql.SqlUpdate;
  * Classifier of modifications into {@link WriteClass}es by what they write and the types of
  * the columns they write to.
  *
- * <p>A plain INSERT is commutative. An UPDATE is commutative when every assignment is one that
- * {@link CommutativeAssignment} finds order-free for its column's type ({@code n = n + 1} on an
- * integer, hll's {@code users = users || e}), and idempotent when every value reads no
+ * <p>A plain INSERT is of class insert. An UPDATE is commutative when every assignment is one
+ * that {@link CommutativeAssignment} finds order-free for its column's type ({@code n = n + 1}
+ * on an integer, hll's {@code users = users || e}), and idempotent when every value reads no
  * column. DELETE and ON CONFLICT DO NOTHING are idempotent. ON CONFLICT DO UPDATE is neither:
  * whether a row is inserted or updated depends on which writer comes first, even when the
  * update adds. Anything else, such as {@code SET name = name || 'x'}, is neither.
@@ -43,7 +43,7 @@ public final class WriteClassifier {
       return insert.getOnConflict().getAction() == SqlOnConflict.Action.NOTHING
           ? WriteClass.IDEMPOTENT : WriteClass.NON_COMMUTATIVE;
     }
-    return statement instanceof SqlInsert ? WriteClass.COMMUTATIVE : WriteClass.NON_COMMUTATIVE;
+    return statement instanceof SqlInsert ? WriteClass.INSERT : WriteClass.NON_COMMUTATIVE;
   }
 
   private static WriteClass ofAssignments(SqlNodeList columns, SqlNodeList values,

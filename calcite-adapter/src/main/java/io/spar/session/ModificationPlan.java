@@ -7,7 +7,7 @@ import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.execution.ShardWrite;
 import io.spar.engine.execution.WriteResult;
-import io.spar.router.ColumnTypes;
+import io.spar.router.CoordinatorValue;
 import io.spar.router.FunctionVolatility;
 import io.spar.router.ModificationAnalysis;
 import io.spar.router.ModificationRouter;
@@ -15,6 +15,7 @@ import io.spar.router.Replacement;
 import io.spar.router.ShardSqlSplicer;
 import io.spar.router.SplicedSql;
 import io.spar.router.TableReference;
+import io.spar.router.TargetColumns;
 import io.spar.router.WriteClassifier;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -33,28 +34,30 @@ final class ModificationPlan implements StatementPlan {
   private final String sql;
   private final SqlNode statement;
   private final TableReference target;
-  private final List<String> columns;
-  private final ColumnTypes types;
+  private final TargetColumns columns;
   private final ShardSqlSplicer splicer;
-  private final List<SqlNode> coordinatorEvaluated;
+  private final List<CoordinatorValue> coordinatorEvaluated;
   private final Map<Long, SplicedSql> spliced = new java.util.concurrent.ConcurrentHashMap<>();
   private final SparEngine engine;
   private final SessionContext context;
 
-  ModificationPlan(String sql, SqlNode statement, TableReference target, List<String> columns,
-      ColumnTypes types, ShardSqlSplicer splicer, SparEngine engine, SessionContext context)
-      throws SQLException {
+  /**
+   * Creates the plan of {@code statement}, parsed from the text {@code splicer} reads (which,
+   * for an INSERT, names the columns the coordinator fills); {@code sql} is the text as the
+   * user wrote it, run on the coordinator if the table is no longer distributed.
+   */
+  ModificationPlan(String sql, SqlNode statement, TableReference target, TargetColumns columns,
+      ShardSqlSplicer splicer, FunctionVolatility volatility, SparEngine engine,
+      SessionContext context) throws SQLException {
     this.sql = sql;
     this.statement = statement;
     this.target = target;
     this.columns = columns;
-    this.types = types;
     this.splicer = splicer;
     this.engine = engine;
     this.context = context;
-    this.coordinatorEvaluated = ModificationAnalysis.coordinatorEvaluated(statement,
-        new FunctionVolatility(FunctionVolatility.catalog(engine.functions()),
-            context.searchPath().functionSchemas()));
+    this.coordinatorEvaluated = ModificationAnalysis.coordinatorEvaluated(statement, volatility,
+        columns);
   }
 
   @Override
@@ -83,11 +86,12 @@ final class ModificationPlan implements StatementPlan {
       return new CoordinatorPlan(sql, context.coordinator()).explain(parameters);
     }
     List<String> lines = new ArrayList<>();
-    String kind = "Distributed Modify: class " + WriteClassifier.classify(statement, types,
-        parameters);
-    if (!coordinatorEvaluated.isEmpty()) {
+    String kind = "Distributed Modify: class " + WriteClassifier.classify(statement,
+        columns.types(), parameters);
+    long needed = coordinatorEvaluated.stream().filter(each -> each.needed(parameters)).count();
+    if (needed > 0) {
       lines.add(kind + "; shards chosen at execution, after the coordinator evaluates "
-          + coordinatorEvaluated.size() + " non-immutable expression(s)");
+          + needed + " value(s) that each placement must not compute for itself");
       return lines;
     }
     List<ShardWrite> writes = route(table.get(), parameters);
@@ -133,7 +137,8 @@ final class ModificationPlan implements StatementPlan {
       throws SQLException {
     List<Object> extended = new ArrayList<>(parameters);
     Map<SqlNode, Replacement> evaluated = evaluateAtCoordinator(parameters, extended);
-    return ModificationRouter.plan(statement, target, table, columns, types, splicer, extended,
+    return ModificationRouter.plan(statement, target, table, columns.names(), columns.types(),
+        splicer, extended,
         evaluated, node -> {
           SplicedSql expression = splicer.text(node);
           return context.coordinator().firstRow("SELECT " + expression.sql(),
@@ -142,32 +147,42 @@ final class ModificationPlan implements StatementPlan {
   }
 
   /**
-   * Evaluates the expressions that must not run on each placement separately, in one
-   * coordinator query, appends their values (as text) to {@code extended} and returns the
-   * replacement of each by a cast parameter.
+   * Evaluates the values that must not be computed on each placement separately, in one
+   * coordinator query, in text order (so {@code nextval} numbers rows in order), appends them
+   * (as text) to {@code extended} and returns the replacement of each node by a parameter:
+   * cast to the value's own type, or untyped where the node's context types it.
    */
   private Map<SqlNode, Replacement> evaluateAtCoordinator(List<Object> parameters,
       List<Object> extended) throws SQLException {
-    if (coordinatorEvaluated.isEmpty()) {
+    List<CoordinatorValue> needed = coordinatorEvaluated.stream()
+        .filter(each -> each.needed(parameters)).toList();
+    if (needed.isEmpty()) {
       return Map.of();
     }
     List<String> outputs = new ArrayList<>();
     List<String> inputs = new ArrayList<>();
     List<Object> bound = new ArrayList<>();
-    for (int i = 0; i < coordinatorEvaluated.size(); i++) {
-      SplicedSql expression = splicer.text(coordinatorEvaluated.get(i));
+    for (int i = 0; i < needed.size(); i++) {
+      CoordinatorValue value = needed.get(i);
+      String expression = value.expression();
+      if (expression == null) {
+        SplicedSql text = splicer.text(value.node());
+        expression = text.sql();
+        bound.addAll(text.bind(parameters));
+      }
       String alias = SqlQuoting.identifier("v" + i);
-      inputs.add("(" + expression.sql() + ") AS " + alias);
-      bound.addAll(expression.bind(parameters));
+      inputs.add((value.type() == null ? "(" + expression + ")"
+          : "CAST((" + expression + ") AS " + value.type() + ")") + " AS " + alias);
       outputs.add(alias + "::text, pg_typeof(" + alias + ")::text");
     }
     // OFFSET 0 keeps the subquery, so each expression is evaluated exactly once.
     Object[] row = context.coordinator().firstRow("SELECT " + String.join(", ", outputs)
         + " FROM (SELECT " + String.join(", ", inputs) + " OFFSET 0) AS \"evaluated\"", bound);
     Map<SqlNode, Replacement> replacements = new HashMap<>();
-    for (int i = 0; i < coordinatorEvaluated.size(); i++) {
-      replacements.put(coordinatorEvaluated.get(i),
-          Replacement.castParameter(extended.size(), (String) row[2 * i + 1]));
+    for (int i = 0; i < needed.size(); i++) {
+      replacements.put(needed.get(i).node(), needed.get(i).type() == null
+          ? Replacement.castParameter(extended.size(), (String) row[2 * i + 1])
+          : Replacement.parameter(extended.size()));
       extended.add(row[2 * i]);
     }
     return replacements;

@@ -12,15 +12,19 @@ import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.execution.RowSet;
 import io.spar.parser.SparQueries;
 import io.spar.parser.SqlLockingClause;
+import io.spar.engine.operations.ShardDdl;
 import io.spar.parser.SqlParsing;
+import io.spar.router.ColumnDefaults;
 import io.spar.router.ColumnTypes;
+import io.spar.router.FunctionVolatility;
+import io.spar.router.InsertCompletion;
 import io.spar.router.Replacement;
 import io.spar.router.ShardSqlSplicer;
 import io.spar.router.SplicedSql;
 import io.spar.router.TableReference;
 import io.spar.router.TableReferenceCollector;
+import io.spar.router.TargetColumns;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -141,7 +145,7 @@ final class StatementPlanner {
     if (statement instanceof SqlInsert insert) {
       return insert.getTargetTable();
     }
-    if (statement instanceof org.apache.calcite.sql.SqlUpdate update) {
+    if (statement instanceof SqlUpdate update) {
       return update.getTargetTable();
     }
     if (statement instanceof org.apache.calcite.sql.SqlDelete delete) {
@@ -164,25 +168,31 @@ final class StatementPlanner {
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
           "modifications of distributed tables cannot read from other tables");
     }
-    boolean needsColumns = statement instanceof SqlInsert insert
-        && insert.getTargetColumnList() == null;
-    List<String> columns = needsColumns ? columns(table.get()) : List.of();
-    // Only an UPDATE's class depends on the types of the columns it assigns.
-    ColumnTypes types = statement instanceof SqlUpdate ? ColumnTypes.fromRows(context
-        .coordinator().query(ColumnTypes.QUERY, List.of(table.get().relationId())).rows())
-        : ColumnTypes.NONE;
-    return new ModificationPlan(sql, statement, target, columns, types, splicer, engine,
+    FunctionVolatility volatility = new FunctionVolatility(
+        FunctionVolatility.catalog(engine.functions()), context.searchPath().functionSchemas());
+    TargetColumns columns = targetColumns(table.get(), volatility);
+    if (statement instanceof SqlInsert insert) {
+      // The columns the coordinator fills become part of the statement, as DEFAULT.
+      String text = SqlParsing.parsedText(sql);
+      String completed = InsertCompletion.complete(text, insert, splicer, columns.defaults(),
+          columns.partitionColumn());
+      if (!completed.equals(text)) {
+        statement = SqlParsing.parse(completed);
+        splicer = new ShardSqlSplicer(completed, statement);
+        target = TableReferenceCollector.collect(statement,
+            names -> context.searchPath().resolve(names, snapshot)).get(0);
+      }
+    }
+    return new ModificationPlan(sql, statement, target, columns, splicer, volatility, engine,
         context);
   }
 
-  private List<String> columns(DistributedTable table) throws SQLException {
-    RowSet result = context.coordinator().query("SELECT attname FROM pg_attribute"
-        + " WHERE attrelid = ?::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-        List.of(table.relationId()));
-    List<String> names = new ArrayList<>();
-    for (Object[] row : result.rows()) {
-      names.add((String) row[0]);
-    }
-    return names;
+  /** Returns the columns of {@code table}'s coordinator table, read now. */
+  private TargetColumns targetColumns(DistributedTable table, FunctionVolatility volatility)
+      throws SQLException {
+    List<Object> relation = List.of(table.relationId());
+    return new TargetColumns(ColumnDefaults.fromRows(context.coordinator()
+        .query(ShardDdl.COLUMNS, relation).rows(), volatility), ColumnTypes.fromRows(context
+        .coordinator().query(ColumnTypes.QUERY, relation).rows()), table.partitionColumn());
   }
 }

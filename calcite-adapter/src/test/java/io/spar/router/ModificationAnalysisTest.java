@@ -51,7 +51,7 @@ class ModificationAnalysisTest {
 
   private static List<String> evaluated(String sql) throws SQLException {
     SqlNode statement = SqlParsing.parse(sql);
-    return ModificationAnalysis.coordinatorEvaluated(statement, JUDGE).stream()
-        .map(SqlNode::toString).toList();
+    return ModificationAnalysis.coordinatorEvaluated(statement, JUDGE, TargetColumns.NONE)
+        .stream().map(each -> each.node().toString()).toList();
   }
 }

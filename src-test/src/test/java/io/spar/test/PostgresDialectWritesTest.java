@@ -178,11 +178,16 @@ class PostgresDialectWritesTest {
   @Test
   void replicatedWritesLockTheirShardInTheirClassMode() throws SQLException {
     var log = spar.unwrap(io.spar.session.SparSession.class).engine().statementLog();
-    run("INSERT INTO pg_counters (id, count) VALUES (300, 1) ON CONFLICT DO NOTHING");
     long mark = log.mark();
-    run("UPDATE pg_counters SET count = count + 1 WHERE id = 300");
+    run("INSERT INTO pg_counters (id, count) VALUES (300, 1)");
     assertTrue(log.since(mark).stream().anyMatch(
-        e -> e.sql().startsWith("SELECT pg_advisory_xact_lock_shared")), "commutative: shared");
+        e -> e.sql().startsWith("SELECT pg_advisory_xact_lock_shared")), "insert: shared");
+    mark = log.mark();
+    run("UPDATE pg_counters SET count = count + 1 WHERE id = 300");
+    assertTrue(log.since(mark).stream().noneMatch(
+        e -> e.sql().startsWith("SELECT pg_advisory_xact_lock_shared")), "commutative");
+    assertTrue(log.since(mark).stream().anyMatch(
+        e -> e.sql().startsWith("SELECT pg_advisory_xact_lock(")), "commutative: exclusive");
     mark = log.mark();
     run("UPDATE pg_counters SET count = id WHERE id = 300");
     assertTrue(log.since(mark).stream().anyMatch(

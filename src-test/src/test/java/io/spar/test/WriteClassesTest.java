@@ -79,20 +79,29 @@ class WriteClassesTest {
     assertClass("non-commutative", "UPDATE wc_items SET ratio = ratio + 1 WHERE id = 1");
     assertClass("non-commutative", "UPDATE wc_items SET n = n + 0.5 WHERE id = 1");
     assertClass("idempotent", "UPDATE wc_items SET name = 'x' WHERE id = 1");
+    assertClass("insert", "INSERT INTO wc_items (id, n) VALUES (1, 1)");
   }
 
   @Test
-  void textAppendsTakeTheExclusiveShardLock() throws SQLException {
-    run("INSERT INTO wc_items (id, name, n) VALUES (2, '', 0)");
+  void onlyPlainInsertsShareTheShardLockAndEveryPlacementTakesIt() throws SQLException {
     StatementLog log = spar.unwrap(SparSession.class).engine().statementLog();
     long mark = log.mark();
+    run("INSERT INTO wc_items (id, name, n) VALUES (2, '', 0)");
+    assertEquals(2, locks(log, mark, "SELECT pg_advisory_xact_lock_shared("),
+        "an INSERT takes the shared lock at both placements");
+    mark = log.mark();
     run("UPDATE wc_items SET name = name || 'x' WHERE id = 2");
-    assertTrue(log.since(mark).stream().anyMatch(
-        e -> e.sql().startsWith("SELECT pg_advisory_xact_lock(")), "exclusive lock");
+    assertEquals(2, locks(log, mark, "SELECT pg_advisory_xact_lock("), "exclusive lock");
+    // Increments commute with each other, not with an INSERT landing between placements.
     mark = log.mark();
     run("UPDATE wc_items SET n = n + 1 WHERE id = 2");
-    assertTrue(log.since(mark).stream().anyMatch(
-        e -> e.sql().startsWith("SELECT pg_advisory_xact_lock_shared(")), "shared lock");
+    assertEquals(2, locks(log, mark, "SELECT pg_advisory_xact_lock("), "exclusive lock");
+    assertEquals(0, locks(log, mark, "SELECT pg_advisory_xact_lock_shared("));
+  }
+
+  private static long locks(StatementLog log, long mark, String prefix) {
+    return log.since(mark).stream().filter(e -> e.sql().startsWith(prefix))
+        .map(StatementLog.Entry::node).distinct().count();
   }
 
   @Test

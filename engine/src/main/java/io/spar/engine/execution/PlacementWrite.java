@@ -21,15 +21,15 @@ final class PlacementWrite {
 
   /**
    * Runs {@code write} on {@code connection}: in autocommit mode if {@code autocommit}, else in
-   * the connection's transaction (opened if needed); the first of several placements first
+   * the connection's transaction (opened if needed); a placement of a replicated shard first
    * takes the shard lock of the write's class.
    */
   static Outcome run(Connection connection, ShardWrite write, StatementLog log, NodeAddress node,
-      boolean firstOfReplicas, boolean autocommit) throws SQLException {
+      boolean replicated, boolean autocommit) throws SQLException {
     if (connection.getAutoCommit() != autocommit) {
       connection.setAutoCommit(autocommit);
     }
-    if (firstOfReplicas) {
+    if (replicated) {
       String lock = write.writeClass().lockStatement(write.shard().id());
       log.record(node, write.shard().id(), lock);
       try (Statement statement = connection.createStatement()) {

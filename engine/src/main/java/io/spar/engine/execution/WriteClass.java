@@ -7,13 +7,24 @@ package io.spar.engine.execution;
  * <p>Replicas stay identical when concurrent writes apply in the same order on every placement.
  * Row locks alone do not give that: a statement whose effect depends on a row being absent
  * takes no lock, so two writers can pass each other between placements. Writes to a
- * replicated shard therefore take an advisory lock on the shard at its first placement, in
- * the mode below. Commutative writes give the same result in any order, so they share the
- * lock; every other write takes it exclusively. Writes to an unreplicated shard take none.
+ * replicated shard therefore take an advisory lock on the shard at each of its placements, in
+ * placement order, in the mode below, and keep it until that placement commits. Writes to an
+ * unreplicated shard take none.
+ *
+ * <p>PostgreSQL's advisory locks have only a shared and an exclusive mode, so only one group of
+ * writes can share: plain INSERTs, which commute with each other. Increments such as
+ * {@code n = n + 1} commute with each other too, but not with an INSERT (an increment that
+ * runs while an INSERT lands would change the new row on one placement and not on the other),
+ * and not with anything else, so they take the lock exclusively like every other write.
  */
 public enum WriteClass {
-  /** Order-independent among themselves: INSERT, {@code n = n + 1} on integers, hll's ||. */
-  COMMUTATIVE("commutative", "pg_advisory_xact_lock_shared"),
+  /** A plain INSERT, without ON CONFLICT: inserts commute with each other and share the lock. */
+  INSERT("insert", "pg_advisory_xact_lock_shared"),
+  /**
+   * An UPDATE whose assignments commute with each other ({@code n = n + 1} on integers, hll's
+   * {@code ||}) but not with inserts, so it takes the lock exclusively.
+   */
+  COMMUTATIVE("commutative", "pg_advisory_xact_lock"),
   /** Repeatable with the same result: DELETE, SET to constants, ON CONFLICT DO NOTHING. */
   IDEMPOTENT("idempotent", "pg_advisory_xact_lock"),
   /** Neither: the result depends on the order, such as {@code SET n = EXCLUDED.n}. */

@@ -16,10 +16,14 @@ import java.util.Set;
  *
  * <p>Shards on the same node share the session's connection to it, so a statement error (a
  * constraint violation, say) aborts the whole transaction and no placement is blamed.
- * Placements are written in placement order; on a replicated shard the first placement first
- * takes the shard lock of the write's {@link WriteClass}, so concurrent writers that do not
- * commute apply in the same order on every placement. Shards are visited in id order, one
- * global lock order, so concurrent multi-shard writes cannot deadlock.
+ * Placements are written in placement order; on a replicated shard each placement first takes
+ * the shard lock of the write's {@link WriteClass}, so concurrent writers that do not commute
+ * apply in the same order on every placement. The lock is taken at every placement, not only
+ * the first, because a two-phase commit lands on one node after another: a lock held only at
+ * the first placement is released when that node commits, and a writer let through there could
+ * reach the next placement before the earlier transaction has committed on it, and miss its
+ * rows there but not on the first. Shards are visited in id order and placements in placement
+ * order, one global lock order, so concurrent multi-shard writes cannot deadlock.
  *
  * <p>A node failure while other placements succeed is recorded in the transaction, which marks
  * the lost placements INACTIVE atomically with its commit. A shard with no placement left
@@ -72,7 +76,7 @@ public final class WriteExecutor {
       try {
         boolean first = placement == placements.get(0);
         PlacementWrite.Outcome outcome = PlacementWrite.run(scope.connection(placement), write, log,
-            node, replicated && first, false);
+            node, replicated, false);
         if (degraded && first) {
           scope.checkPlacementsUnchanged(write.shard());
         }

@@ -16,10 +16,54 @@ import java.util.regex.Pattern;
  * columns, defaults, constraints and indexes, with constraint and index names suffixed by the
  * shard id, as pg_shard and Citus name them.
  *
- * <p>Defaults that call {@code nextval} are left out, because the sequence lives only on the
- * coordinator; foreign keys are left out, because their referenced table is not on the worker.
+ * <p>A shard keeps only the column defaults that PostgreSQL itself proves IMMUTABLE on the
+ * coordinator ({@link #COLUMNS}): expressions of constants, casts and operators whose functions
+ * are all IMMUTABLE. Every other default ({@code now()}, {@code clock_timestamp()},
+ * {@code random()}, {@code gen_random_uuid()}, {@code nextval}, identity columns, a user's
+ * VOLATILE function) would run separately on each placement and store a different value on
+ * each, so Spar evaluates it once per row at the coordinator and sends the value to every
+ * placement, as Citus does. Leaving these defaults out of the shard, rather than keeping them as
+ * a fallback, makes a write that ever omitted such a column store NULL (or fail NOT NULL) the
+ * same way on every placement instead of diverging silently; no path does omit one: routed
+ * INSERTs get the column added with its value, {@code DEFAULT} in VALUES and SET is replaced by
+ * the value (or refused), and rows that move into or between shards ({@code ShellRows},
+ * placement repair) carry every column. Foreign keys are left out, because their referenced
+ * table is not on the worker.
  */
 public final class ShardDdl {
+  /**
+   * The catalog query for a relation's columns as shards and writes need them; its one
+   * parameter is the relation's oid. Each row, in column order, holds the column name, its
+   * type as {@code format_type} writes it, the expression that fills it when a write omits it
+   * or null (the column's default, {@code nextval} of an identity column's sequence, or its
+   * domain's default), whether shards keep that expression as their own default, whether the
+   * column is generated (its expression then being the generation expression), and whether it
+   * is NOT NULL.
+   */
+  public static final String COLUMNS = "SELECT a.attname::text,"
+      + " pg_catalog.format_type(a.atttypid, a.atttypmod),"
+      + " CASE WHEN a.attidentity <> '' THEN pg_catalog.format('nextval(%L::regclass)',"
+      + "  pg_catalog.pg_get_serial_sequence(a.attrelid::regclass::text, a.attname))"
+      + " WHEN d.adbin IS NOT NULL THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid)"
+      + " ELSE (SELECT pg_catalog.pg_get_expr(t.typdefaultbin, 0) FROM pg_catalog.pg_type t"
+      + "  WHERE t.oid = a.atttypid) END,"
+      + " a.attidentity = '' AND a.attgenerated = '' AND d.adbin IS NOT NULL"
+      // Every node of the stored tree is one that calls no function or names its function...
+      + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.regexp_matches(d.adbin::text,"
+      + "  '\\{([A-Z_]+)', 'g') AS n(m) WHERE n.m[1] <> ALL (ARRAY['CONST', 'FUNCEXPR',"
+      + "  'OPEXPR', 'DISTINCTEXPR', 'NULLIFEXPR', 'SCALARARRAYOPEXPR', 'BOOLEXPR',"
+      + "  'RELABELTYPE', 'COERCETODOMAIN', 'ARRAYEXPR', 'ROWEXPR', 'CASEEXPR', 'CASEWHEN',"
+      + "  'CASETESTEXPR', 'COALESCEEXPR', 'NULLTEST', 'BOOLEANTEST', 'COLLATEEXPR',"
+      + "  'FIELDSELECT']))"
+      // ...and every function it names is IMMUTABLE.
+      + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.regexp_matches(d.adbin::text,"
+      + "  ':[a-z]*funcid (\\d+)', 'g') AS f(m) JOIN pg_catalog.pg_proc p"
+      + "  ON p.oid = f.m[1]::oid WHERE p.provolatile <> 'i'),"
+      + " a.attgenerated <> '', a.attnotnull"
+      + " FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_attrdef d"
+      + " ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+      + " WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
+
   private static final Pattern INDEX_DEF = Pattern.compile(
       "^(CREATE (?:UNIQUE )?INDEX )(\"(?:[^\"]|\"\")+\"|\\S+) ON (?:ONLY )?(.+?) USING (.*)$",
       Pattern.DOTALL);
@@ -42,16 +86,12 @@ public final class ShardDdl {
   private static String createTable(Connection coordinator, long relationId, TableName shardName,
       boolean forceUnlogged) throws SQLException {
     List<String> columns = new ArrayList<>();
-    try (PreparedStatement ps = coordinator.prepareStatement(
-        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), pg_get_expr(d.adbin, d.adrelid),"
-            + " a.attnotnull, a.attgenerated FROM pg_attribute a LEFT JOIN pg_attrdef d"
-            + " ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
-            + " WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
+    try (PreparedStatement ps = coordinator.prepareStatement(COLUMNS)) {
       ps.setLong(1, relationId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           columns.add(column(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),
-              rs.getString(5)));
+              rs.getBoolean(5), rs.getBoolean(6)));
         }
       }
     }
@@ -60,13 +100,13 @@ public final class ShardDdl {
         + String.join(", ", columns) + ")";
   }
 
-  private static String column(String name, String type, String defaultExpr, boolean notNull,
-      String generated) {
+  private static String column(String name, String type, String expression, boolean kept,
+      boolean generated, boolean notNull) {
     StringBuilder result = new StringBuilder(SqlQuoting.identifier(name)).append(' ').append(type);
-    if (defaultExpr != null && "s".equals(generated)) {
-      result.append(" GENERATED ALWAYS AS (").append(defaultExpr).append(") STORED");
-    } else if (defaultExpr != null && !defaultExpr.contains("nextval(")) {
-      result.append(" DEFAULT ").append(defaultExpr);
+    if (generated) {
+      result.append(" GENERATED ALWAYS AS (").append(expression).append(") STORED");
+    } else if (kept) {
+      result.append(" DEFAULT ").append(expression);
     }
     if (notNull) {
       result.append(" NOT NULL");

@@ -149,8 +149,17 @@ final class FaultHarness implements AutoCloseable {
    * shards of {@code replication} placements each, and hashes its key space.
    */
   Ledger createTable(String table, int shards, int replication) throws SQLException {
+    return createTable(table, shards, replication, "word_count int");
+  }
+
+  /**
+   * Creates a table as {@link #createTable(String, int, int)} does, with {@code wordCount} as
+   * the definition of its third column (say, {@code word_count int DEFAULT 0}).
+   */
+  Ledger createTable(String table, int shards, int replication, String wordCount)
+      throws SQLException {
     try (Statement statement = spar.createStatement()) {
-      statement.execute("CREATE TABLE " + table + " (k bigint, v text, word_count int)");
+      statement.execute("CREATE TABLE " + table + " (k bigint, v text, " + wordCount + ")");
       statement.execute("SELECT master_create_distributed_table('" + table + "', 'k', 'hash')");
       statement.execute("SELECT master_create_worker_shards('" + table + "', " + shards + ", "
           + replication + ")");

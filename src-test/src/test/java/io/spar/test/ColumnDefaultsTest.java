@@ -1,0 +1,169 @@
+package io.spar.test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spar.engine.cluster.PgNode;
+import io.spar.session.SparSession;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
+
+/**
+ * Test case for issue 8: column defaults that are not IMMUTABLE ({@code bigserial},
+ * {@code clock_timestamp()}, {@code gen_random_uuid()}, {@code now()}) are evaluated once per
+ * row at the coordinator, in every way a write can ask for them, so that both placements of a
+ * shard store the same values; {@code bigserial} numbers rows from the coordinator's sequence
+ * (they used to be NULL, or different on each placement). IMMUTABLE defaults stay with the
+ * shards. Every table has replication factor 2.
+ */
+class ColumnDefaultsTest {
+  private static final String TABLE = "cd_items";
+  private static Connection spar;
+
+  @BeforeAll
+  static void open() throws SQLException {
+    spar = SparTestCluster.spar();
+    run("DROP TABLE IF EXISTS " + TABLE);
+    run("CREATE TABLE " + TABLE + " (id bigserial, created_at timestamptz DEFAULT"
+        + " clock_timestamp(), updated_at timestamptz DEFAULT now(), token uuid DEFAULT"
+        + " gen_random_uuid(), n int DEFAULT 7, note text)");
+    run("SELECT master_create_distributed_table('" + TABLE + "', 'id', 'hash')");
+    run("SELECT master_create_worker_shards('" + TABLE + "', 4, 2)");
+    spar.unwrap(SparSession.class).engine().metadata().invalidate();
+  }
+
+  @AfterAll
+  static void close() throws SQLException {
+    spar.close();
+  }
+
+  @Test
+  void everyWayOfAskingForDefaultsStoresTheSameValuesOnBothPlacements() throws SQLException {
+    assertTrue(strings(spar, "EXPLAIN INSERT INTO " + TABLE + " (note) VALUES ('x')").get(0)
+        .contains("after the coordinator evaluates 4 value(s)"));
+    long inserted = 0;
+    inserted += Sql.update(spar, "INSERT INTO " + TABLE + " (note) VALUES ('single')");
+    inserted += Sql.update(spar, "INSERT INTO " + TABLE + " (note) VALUES ('multi 1'),"
+        + " ('multi 2'), ('multi 3')");
+    try (PreparedStatement batch = spar.prepareStatement(
+        "INSERT INTO " + TABLE + " (note) VALUES (?)")) {
+      for (int i = 0; i < 5; i++) {
+        batch.setString(1, "batch " + i);
+        batch.addBatch();
+      }
+      assertArrayEquals(new int[] {1, 1, 1, 1, 1}, batch.executeBatch());
+      inserted += 5;
+    }
+    inserted += Sql.update(spar, "INSERT INTO " + TABLE + " (id, created_at, token, n, note)"
+        + " VALUES (DEFAULT, DEFAULT, DEFAULT, DEFAULT, 'keyword'), (DEFAULT, DEFAULT,"
+        + " DEFAULT, DEFAULT, 'keyword 2')");
+    inserted += Sql.update(spar, "INSERT INTO " + TABLE + " DEFAULT VALUES");
+    inserted += Sql.update(spar, "INSERT INTO " + TABLE + " VALUES (DEFAULT)");
+    List<String> returned = strings(spar, "INSERT INTO " + TABLE + " (note) VALUES"
+        + " ('returning') RETURNING id");
+    inserted += returned.size();
+    assertEquals(14, inserted);
+    assertEquals(List.of(Long.toString(inserted)), returned, "RETURNING gives the row's id");
+    // ids are the coordinator sequence's 1..14, one per row, in order; EXPLAIN drew none. (The
+    // other tests give their rows ids from 1000 on, which draw none either.)
+    assertEquals(LongStream.rangeClosed(1, inserted).boxed().toList(), longs(spar,
+        "SELECT id FROM " + TABLE + " WHERE id < 1000 ORDER BY id"));
+    try (Connection coordinator = SparTestCluster.coordinator()) {
+      assertEquals(List.of(Long.toString(inserted)), strings(coordinator,
+          "SELECT last_value FROM cd_items_id_seq"));
+    }
+    assertEquals(List.of("14"), strings(spar, "SELECT count(*) FROM " + TABLE + " WHERE n = 7"
+        + " AND created_at IS NOT NULL AND updated_at IS NOT NULL AND token IS NOT NULL"
+        + " AND id < 1000"));
+    assertEquals(List.of("14"), strings(spar, "SELECT count(DISTINCT token) FROM " + TABLE
+        + " WHERE id < 1000"));
+    assertPlacementsIdentical();
+  }
+
+  @Test
+  void updatesSetStableDefaultsOnceAndRefuseVolatileOnes() throws SQLException {
+    run("INSERT INTO " + TABLE + " (id, updated_at, n, note) VALUES (1000, '2001-01-01', 1,"
+        + " 'update'), (1001, '2001-01-01', 1, 'update')");
+    assertEquals(2, Sql.update(spar, "UPDATE " + TABLE + " SET updated_at = DEFAULT,"
+        + " n = DEFAULT WHERE id IN (1000, 1001)"));
+    assertEquals(List.of("1"), strings(spar, "SELECT count(DISTINCT updated_at) FROM " + TABLE
+        + " WHERE id IN (1000, 1001) AND n = 7 AND updated_at > '2001-01-01'"));
+    PSQLException e = assertThrows(PSQLException.class, () -> run("UPDATE " + TABLE
+        + " SET created_at = DEFAULT WHERE id = 1000"));
+    assertEquals("0A000", e.getSQLState());
+    assertEquals("The default of column \"created_at\" is VOLATILE: clock_timestamp().",
+        e.getServerErrorMessage().getDetail());
+    assertPlacementsIdentical();
+  }
+
+  @Test
+  void shardsKeepOnlyImmutableDefaults() throws SQLException {
+    String shard = strings(spar, "SELECT min(id) FROM pgs_distribution_metadata.shard"
+        + " WHERE relation_id = '" + TABLE + "'::regclass").get(0);
+    for (PgNode each : SparTestCluster.cluster().workers()) {
+      try (Connection worker = SparTestCluster.direct(each)) {
+        assertEquals(List.of("n|7"), strings(worker, "SELECT column_name || '|'"
+            + " || column_default FROM information_schema.columns WHERE table_name = '"
+            + TABLE + "_" + shard + "' AND column_default IS NOT NULL"));
+      }
+    }
+  }
+
+  /** Asserts that every shard's FINALIZED placements hold identical rows. */
+  private static void assertPlacementsIdentical() throws SQLException {
+    List<String> placements = strings(spar, "SELECT p.shard_id || ':' || p.node_port FROM"
+        + " pgs_distribution_metadata.shard_placement p JOIN pgs_distribution_metadata.shard s"
+        + " ON s.id = p.shard_id WHERE s.relation_id = '" + TABLE + "'::regclass"
+        + " AND p.shard_state = 1 ORDER BY p.shard_id, p.id");
+    assertEquals(8, placements.size());
+    for (int i = 0; i < placements.size(); i += 2) {
+      List<String> rows = new ArrayList<>();
+      for (String each : placements.subList(i, i + 2)) {
+        try (Connection worker = worker(Integer.parseInt(each.split(":")[1]))) {
+          rows.add(strings(worker, "SELECT coalesce(string_agg(t::text, ',' ORDER BY"
+              + " t::text), '') FROM " + TABLE + "_" + each.split(":")[0] + " t").get(0));
+        }
+      }
+      assertEquals(rows.get(0), rows.get(1), "placements of " + placements.get(i) + " differ");
+    }
+  }
+
+  private static Connection worker(int port) throws SQLException {
+    for (PgNode each : SparTestCluster.cluster().workers()) {
+      if (each.port() == port) {
+        return SparTestCluster.direct(each);
+      }
+    }
+    throw new IllegalStateException("no worker on port " + port);
+  }
+
+  private static List<Long> longs(Connection connection, String sql) throws SQLException {
+    List<Long> values = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(sql);
+        ResultSet rs = statement.executeQuery()) {
+      while (rs.next()) {
+        values.add(rs.getLong(1));
+      }
+    }
+    return values;
+  }
+
+  private static void run(String sql) throws SQLException {
+    Sql.run(spar, sql);
+  }
+
+  private static List<String> strings(Connection connection, String sql) throws SQLException {
+    return Sql.strings(connection, sql);
+  }
+}
