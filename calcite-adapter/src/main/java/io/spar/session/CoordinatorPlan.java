@@ -2,6 +2,7 @@ package io.spar.session;
 
 import io.spar.commands.CoordinatorExecutor;
 import io.spar.outcome.StatementResult;
+import io.spar.parser.SqlTokens;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -11,10 +12,21 @@ import java.util.List;
 final class CoordinatorPlan implements StatementPlan {
   private final String sql;
   private final CoordinatorExecutor coordinator;
+  private final boolean setsConfiguration;
 
   CoordinatorPlan(String sql, CoordinatorExecutor coordinator) {
     this.sql = sql;
     this.coordinator = coordinator;
+    this.setsConfiguration = SqlTokens.of(sql).stream()
+        .anyMatch(each -> "set_config".equals(each.name()));
+  }
+
+  /**
+   * Returns whether the statement calls {@code set_config}, which may change the search path
+   * the session resolves names on, as {@code SET} does.
+   */
+  boolean setsConfiguration() {
+    return setsConfiguration;
   }
 
   @Override

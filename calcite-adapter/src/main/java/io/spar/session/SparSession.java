@@ -201,7 +201,12 @@ public final class SparSession implements AutoCloseable {
         if (plan instanceof SqlApiPlan api) {
           requireNoTransaction(api.function());
         }
-        return plan.execute(parameters);
+        StatementResult planned = plan.execute(parameters);
+        if (plan instanceof CoordinatorPlan coordinatorPlan
+            && coordinatorPlan.setsConfiguration()) {
+          searchPathChanged();
+        }
+        return planned;
       case DDL:
         ShellReads.refuse(StatementKind.firstKeyword(sql), sql, engine.metadata().snapshot());
         requireNoTransaction("DDL through Spar");

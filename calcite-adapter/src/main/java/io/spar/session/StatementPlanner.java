@@ -87,7 +87,7 @@ final class StatementPlanner {
       return new SqlApiPlan(call.get(), splicer, functions);
     }
     List<TableReference> references = TableReferenceCollector.collect(statement,
-        names -> context.searchPath().resolve(names, snapshot));
+        context.searchPath().resolver(snapshot));
     List<TableReference> views = references.stream()
         .filter(each -> snapshot.view(each.table()).isPresent()).toList();
     if (!views.isEmpty()) {
@@ -180,7 +180,7 @@ final class StatementPlanner {
         statement = SqlParsing.parse(completed);
         splicer = new ShardSqlSplicer(completed, statement);
         target = TableReferenceCollector.collect(statement,
-            names -> context.searchPath().resolve(names, snapshot)).get(0);
+            context.searchPath().resolver(snapshot)).get(0);
       }
     }
     return new ModificationPlan(sql, statement, target, columns, splicer, volatility, engine,

@@ -29,6 +29,7 @@ final class SessionScenarios {
     savepoints(all);
     jdbcSavepoints(all);
     preparedAndBatches(all);
+    nameResolution(all);
     return all;
   }
 
@@ -320,6 +321,32 @@ final class SessionScenarios {
   }
 
   // Steps ------------------------------------------------------------------------------------
+
+  private static void nameResolution(List<Scenario> all) {
+    all.add(scenario("a temporary table hides the distributed table of its name",
+        sql("CREATE TEMP TABLE ss_one (k int, v text)"),
+        sql("INSERT INTO ss_one VALUES (30, 't')"), sql("SELECT count(*) FROM ss_one"),
+        sql("UPDATE ss_one SET v = 'x' WHERE k = 1"), sql("DELETE FROM ss_one WHERE k = 2"),
+        prepared("SELECT count(*) FROM ss_one WHERE k = ?", 30),
+        sql("SELECT count(*) FROM pg_temp.ss_one"), sql("DROP TABLE ss_one"),
+        sql("SELECT count(*) FROM ss_one"), sql("INSERT INTO ss_one VALUES (31, 'd')")));
+    all.add(scenario("a table earlier on the search path hides a distributed one",
+        sql("DROP SCHEMA IF EXISTS ss_shadow CASCADE"), sql("CREATE SCHEMA ss_shadow"),
+        sql("CREATE TABLE ss_shadow.ss_rep (k int, v text)"),
+        sql("SELECT count(set_config('search_path', 'ss_shadow, '"
+            + " || current_setting('search_path'), false))"),
+        sql("INSERT INTO ss_rep VALUES (40, 's')"), sql("SELECT count(*) FROM ss_rep"),
+        sql("UPDATE ss_rep SET v = 'u' WHERE k = 1"), sql("DELETE FROM ss_rep WHERE k = 40"),
+        sql("SELECT count(*) FROM ss_one WHERE k = 1"), sql("SET search_path = ss_shadow"),
+        sql("INSERT INTO ss_rep VALUES (41, 'o')"), sql("SELECT count(*) FROM ss_one"),
+        sql("SELECT count(*) FROM ss_shadow.ss_rep"), sql("DROP SCHEMA ss_shadow CASCADE")));
+    all.add(scenario("pg_temp last on the path hides nothing",
+        sql("SELECT count(set_config('search_path', current_setting('search_path')"
+            + " || ', pg_temp', false))"),
+        sql("CREATE TEMP TABLE ss_one (k int, v text)"),
+        sql("INSERT INTO ss_one VALUES (32, 'p')"), sql("SELECT count(*) FROM ss_one"),
+        sql("SELECT count(*) FROM pg_temp.ss_one")));
+  }
 
   private static Scenario scenario(String name, Step... steps) {
     return new Scenario(name, List.of(steps));
