@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Set;
@@ -91,12 +92,21 @@ public final class CoordinatorExecutor {
       for (int i = 0; i < parameters.size(); i++) {
         statement.setObject(i + 1, parameters.get(i));
       }
+      StatementResult result;
       if (statement.execute()) {
         try (ResultSet resultSet = statement.getResultSet()) {
-          return StatementResult.ofRows(RowSet.read(resultSet));
+          result = StatementResult.ofRows(RowSet.read(resultSet));
         }
+      } else {
+        result = StatementResult.ofCount(statement.getLargeUpdateCount());
       }
-      return StatementResult.ofCount(statement.getLargeUpdateCount());
+      // PostgreSQL's notices (DROP … IF EXISTS, RAISE NOTICE) reach the client as warnings.
+      for (SQLWarning each = statement.getWarnings(); each != null;
+          each = each.getNextWarning()) {
+        result = result.withWarning(new SQLWarning(each.getMessage(), each.getSQLState(),
+            each.getErrorCode()));
+      }
+      return result;
     }
   }
 
