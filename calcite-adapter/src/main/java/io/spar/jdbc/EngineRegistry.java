@@ -46,6 +46,17 @@ public final class EngineRegistry {
     return entry.engine();
   }
 
+  /** Closes and forgets the engine for {@code coordinatorUrl} and {@code user}, if one runs. */
+  static void close(String coordinatorUrl, String user) {
+    Entry entry;
+    synchronized (ENGINES) {
+      entry = ENGINES.remove(new Key(coordinatorUrl, user));
+    }
+    if (entry != null) {
+      entry.engine().close();
+    }
+  }
+
   /**
    * Closes every engine of this JVM; connections still open on them fail afterwards. Meant for
    * applications that embed Spar and want to release its pools and threads before exiting.

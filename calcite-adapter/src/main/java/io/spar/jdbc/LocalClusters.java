@@ -18,7 +18,8 @@ import java.util.Set;
 
 /**
  * JVM-wide registry of the local clusters that {@code jdbc:spar:local=DIR} URLs start, one per
- * canonical directory; each cluster stops itself through its own shutdown hook.
+ * canonical directory; each cluster stops itself through its own shutdown hook, after closing
+ * the engine on it.
  */
 final class LocalClusters {
   private static final Map<Path, LocalCluster> CLUSTERS = new HashMap<>();
@@ -46,6 +47,9 @@ final class LocalClusters {
       LocalCluster cluster = CLUSTERS.get(canonical);
       if (cluster == null) {
         cluster = start(canonical, workers);
+        String url = cluster.coordinator().jdbcUrl();
+        // The engine's background threads would otherwise report the stopped nodes as failed.
+        cluster.beforeStop(() -> EngineRegistry.close(url, LocalCluster.USER));
         CLUSTERS.put(canonical, cluster);
       } else if (cluster.workers().size() != workers) {
         throw new SQLException("the local cluster in " + canonical + " already runs with "

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,6 +39,7 @@ public final class LocalCluster implements AutoCloseable {
   private final NodeControl control;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook;
+  private final List<Runnable> beforeStop = new CopyOnWriteArrayList<>();
 
   private LocalCluster(Path directory, List<PgNode> nodes, NodeControl control) {
     this.directory = directory;
@@ -113,6 +115,14 @@ public final class LocalCluster implements AutoCloseable {
     startIfStopped(own(node));
   }
 
+  /**
+   * Runs {@code action} before the nodes stop, whether on {@link #close()} or at JVM exit, so
+   * that what uses the cluster ends before its nodes go away.
+   */
+  public void beforeStop(Runnable action) {
+    beforeStop.add(action);
+  }
+
   /** Stops all nodes cleanly ({@code pg_ctl stop -m fast}); calling it again does nothing. */
   @Override
   public void close() {
@@ -158,6 +168,13 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private void stopAll(String mode) {
+    for (Runnable each : beforeStop) {
+      try {
+        each.run();
+      } catch (RuntimeException e) {
+        LOG.warn("Could not finish a user of {} before stopping it", directory, e);
+      }
+    }
     try {
       forEachNode(node -> control.stop(node, mode));
     } catch (IOException | RuntimeException e) {
