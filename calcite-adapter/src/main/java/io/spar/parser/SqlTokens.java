@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The tokens of a PostgreSQL statement as far as Spar's DDL handling needs them: words,
- * quoted identifiers and single punctuation characters, with comments and whitespace dropped
- * and string literals kept whole, so that a comment anywhere cannot hide what a statement is.
+ * The tokens of a PostgreSQL statement as far as Spar's statement handling needs them: words,
+ * quoted identifiers, parameter markers and single punctuation characters, with comments and
+ * whitespace dropped and string literals kept whole, so that a comment or a literal anywhere
+ * cannot hide what a statement is or which parameters it has.
  */
 public final class SqlTokens {
   /** Kind of a token. */
@@ -18,6 +19,8 @@ public final class SqlTokens {
     QUOTED,
     /** A Unicode-escaped identifier {@code U&"…"}, which Spar does not resolve. */
     UNICODE_QUOTED,
+    /** A parameter marker: JDBC's {@code ?} or PostgreSQL's {@code $n}. */
+    PARAMETER,
     /** A string literal, dollar-quoted string, number or operator. */
     OTHER
   }
@@ -152,8 +155,20 @@ public final class SqlTokens {
       skipDelimited('\'', false);
       return token(Kind.OTHER, start);
     }
+    if (c == '$' && position + 1 < sql.length() && Character.isDigit(sql.charAt(position + 1))) {
+      do {
+        position++;
+      } while (position < sql.length() && Character.isDigit(sql.charAt(position)));
+      return token(Kind.PARAMETER, start);
+    }
     if (c == '$' && skipDollarQuote()) {
       return token(Kind.OTHER, start);
+    }
+    if (c == '?') {
+      // As in pgjdbc, ?? stands for a literal ? (a jsonb operator), not a parameter.
+      boolean escaped = sql.startsWith("??", position);
+      position += escaped ? 2 : 1;
+      return token(escaped ? Kind.OTHER : Kind.PARAMETER, start);
     }
     position++;
     return token(Kind.OTHER, start);
