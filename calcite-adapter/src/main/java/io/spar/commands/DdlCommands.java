@@ -6,11 +6,14 @@ import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.MetadataCache;
 import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.operations.Relations;
+import io.spar.engine.operations.ShardDdl;
+import io.spar.engine.operations.UniqueIndexes;
 import io.spar.outcome.SparErrors;
 import io.spar.outcome.StatementResult;
 import io.spar.engine.execution.SessionConnections;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -116,18 +119,44 @@ public final class DdlCommands {
     List<List<Long>> before = new ArrayList<>();
     for (DistributedTable each : snapshot.tables()) {
       tables.add(each);
-      before.add(io.spar.engine.operations.ShardDdl.indexOids(coordinatorConnection(),
+      before.add(ShardDdl.indexOids(coordinatorConnection(),
           each.relationId()));
     }
     StatementResult result = coordinator.execute(sql, parameters);
     for (int i = 0; i < tables.size(); i++) {
-      List<String> created = io.spar.engine.operations.ShardDdl.indexDefinitions(
+      requireCovering(tables.get(i), before.get(i));
+    }
+    for (int i = 0; i < tables.size(); i++) {
+      List<String> created = ShardDdl.indexDefinitions(
           coordinatorConnection(), tables.get(i).relationId(), before.get(i));
       for (String definition : created) {
         shards.createIndexOnShards(tables.get(i), definition);
       }
     }
     return result;
+  }
+
+  /**
+   * Drops the indexes of {@code table} made since {@code before} again if one of them would be
+   * unique on each shard only, and refuses the statement (CREATE INDEX CONCURRENTLY cannot be
+   * undone by a rollback).
+   */
+  private void requireCovering(DistributedTable table, List<Long> before) throws SQLException {
+    try {
+      UniqueIndexes.requireCovering(coordinatorConnection(), table.relationId(),
+          table.partitionColumn());
+    } catch (SQLException refusal) {
+      for (long each : ShardDdl.indexOids(coordinatorConnection(), table.relationId())) {
+        if (!before.contains(each)) {
+          Object name = coordinator.query("SELECT ?::oid::regclass::text", List.of(each))
+              .rows().get(0)[0];
+          try (Statement drop = coordinatorConnection().createStatement()) {
+            drop.execute("DROP INDEX " + name);
+          }
+        }
+      }
+      throw refusal;
+    }
   }
 
   private StatementResult dropTable(String sql, List<Object> parameters) throws SQLException {

@@ -87,7 +87,7 @@ class AwkwardNamesTest {
         + " 'Key Col', 'hash')");
     Sql.run(spar, "SELECT master_create_worker_shards('\"My Schema\".\"Other Table\"', 2, 2)");
     Sql.run(spar, "CREATE UNIQUE INDEX \"Group Index\" ON \"My Schema\".\"Other Table\""
-        + " (\"group\")");
+        + " (\"group\", \"Key Col\")");
     assertEquals(3, Sql.update(spar, "INSERT INTO \"My Schema\".\"Other Table\""
         + " VALUES (1, 1), (2, 2), (3, 3)"));
     assertShardObjects("Group Index_");

@@ -68,6 +68,7 @@ public final class DistributionOperations {
       throw new OperationException("42P07",
           "table \"" + relation.name().name() + "\" is already distributed");
     }
+    UniqueIndexes.requireCovering(coordinator, relation.oid(), column);
     boolean autoCommit = coordinator.getAutoCommit();
     coordinator.setAutoCommit(false);
     try {
