@@ -152,7 +152,8 @@ public final class ModificationRouter {
               shardReplacements(insert, target, each.getKey(), evaluated), rows, List.of(0)))
           : splicer.spliceRows(shardReplacements(insert, target, each.getKey(), evaluated), rows,
               each.getValue());
-      writes.add(ShardWrite.single(each.getKey(), sql.sql(), sql.bind(parameters), writeClass));
+      writes.add(ShardWrite.rows(each.getKey(), sql.sql(), sql.bind(parameters), writeClass,
+          each.getValue().stream().mapToInt(Integer::intValue).toArray()));
     }
     return writes;
   }

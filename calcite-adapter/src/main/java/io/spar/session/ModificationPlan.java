@@ -205,7 +205,7 @@ final class ModificationPlan implements StatementPlan {
 
     ShardWrite toWrite() {
       return new ShardWrite(first.shard(), first.sql(), parameterSets,
-          indexes.stream().mapToInt(Integer::intValue).toArray(), first.writeClass());
+          indexes.stream().mapToInt(Integer::intValue).toArray(), first.writeClass(), null);
     }
   }
 }

@@ -21,6 +21,7 @@ final class SessionScenarios {
   static List<Scenario> all() {
     List<Scenario> all = new ArrayList<>();
     autocommit(all);
+    returningOrder(all);
     jdbcTransactions(all);
     sqlTransactions(all);
     isolation(all);
@@ -49,6 +50,19 @@ final class SessionScenarios {
         sql("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"), sql("SHOW transaction_isolation"),
         sql("COMMIT AND CHAIN"), sql("SAVEPOINT s"), sql("RELEASE SAVEPOINT s"),
         sql("ROLLBACK TO SAVEPOINT s")));
+  }
+
+  private static void returningOrder(List<Scenario> all) {
+    all.add(scenario("multi-row INSERT … RETURNING keeps the order of VALUES across shards",
+        sql("INSERT INTO ss_rep VALUES (9, 'a'), (5, 'b'), (12, 'c'), (6, 'd'), (7, 'e'),"
+            + " (10, 'f') RETURNING k, v"),
+        sql("INSERT INTO ss_one VALUES (3, 'x'), (20, 'y'), (1, 'z'), (21, 'w')"
+            + " ON CONFLICT (k) DO UPDATE SET v = excluded.v || '!' RETURNING k, v"),
+        sql("INSERT INTO ss_one VALUES (1, 'n'), (2, 'n') ON CONFLICT DO NOTHING RETURNING k"),
+        prepared("INSERT INTO ss_rep VALUES (?, 'p'), (?, 'q'), (?, 'r') RETURNING k, v", 31,
+            30, 32),
+        autocommit(false),
+        sql("INSERT INTO ss_one VALUES (41, 'b'), (40, 'b') RETURNING k"), rollback()));
   }
 
   private static void jdbcTransactions(List<Scenario> all) {

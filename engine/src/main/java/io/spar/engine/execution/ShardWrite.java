@@ -15,9 +15,12 @@ import java.util.List;
  * @param statementIndexes for each parameter set, its position in the caller's batch, where
  *     its update count is reported
  * @param writeClass how the write composes with concurrent ones, which sets its shard lock
+ * @param rowOrdinals for one row-by-row part of a multi-row INSERT, the positions among the
+ *     user's VALUES rows of the rows this shard gets, in order, so that returned rows can be put
+ *     back in the user's order; null otherwise
  */
 public record ShardWrite(Shard shard, String sql, List<List<Object>> parameterSets,
-    int[] statementIndexes, WriteClass writeClass) {
+    int[] statementIndexes, WriteClass writeClass, int[] rowOrdinals) {
 
   public ShardWrite {
     List<List<Object>> copies = new ArrayList<>();
@@ -30,6 +33,16 @@ public record ShardWrite(Shard shard, String sql, List<List<Object>> parameterSe
   /** Returns a write of one statement with one parameter set, reported at position 0. */
   public static ShardWrite single(Shard shard, String sql, List<Object> parameters,
       WriteClass writeClass) {
-    return new ShardWrite(shard, sql, List.of(parameters), new int[] {0}, writeClass);
+    return new ShardWrite(shard, sql, List.of(parameters), new int[] {0}, writeClass, null);
+  }
+
+  /**
+   * Returns a write of one statement with one parameter set, reported at position 0, that
+   * inserts the user's VALUES rows at {@code rowOrdinals}.
+   */
+  public static ShardWrite rows(Shard shard, String sql, List<Object> parameters,
+      WriteClass writeClass, int[] rowOrdinals) {
+    return new ShardWrite(shard, sql, List.of(parameters), new int[] {0}, writeClass,
+        rowOrdinals);
   }
 }

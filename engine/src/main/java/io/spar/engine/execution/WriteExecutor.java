@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Runs modifications on every FINALIZED placement of their shards, inside the session's
@@ -106,11 +107,18 @@ public final class WriteExecutor {
     return results.toResult();
   }
 
-  /** Update counts and returned rows, taken from one placement of each shard write. */
+  /**
+   * Update counts and returned rows, taken from one placement of each shard write; the rows of
+   * a multi-row INSERT come back in the order of its VALUES, as PostgreSQL returns them.
+   */
   private static final class Results {
     private final long[] counts;
     private final Set<ShardWrite> recorded = Collections.newSetFromMap(new IdentityHashMap<>());
-    private RowSet rows;
+    private final TreeMap<Integer, Object[]> byOrdinal = new TreeMap<>();
+    private List<ColumnInfo> columns;
+    private final List<Object[]> unordered = new ArrayList<>();
+    private int unorderedWrites;
+    private boolean skipped;
 
     Results(int statementCount) {
       this.counts = new long[statementCount];
@@ -123,15 +131,38 @@ public final class WriteExecutor {
       for (int i = 0; i < write.statementIndexes().length; i++) {
         counts[write.statementIndexes()[i]] += outcome.counts()[i];
       }
-      if (outcome.rows() != null) {
-        List<Object[]> all = new ArrayList<>(rows == null ? List.of() : rows.rows());
-        all.addAll(outcome.rows().rows());
-        rows = new RowSet(outcome.rows().columns(), all);
+      if (outcome.rows() == null) {
+        return;
+      }
+      columns = outcome.rows().columns();
+      List<Object[]> returned = outcome.rows().rows();
+      int[] ordinals = write.rowOrdinals();
+      if (ordinals != null && returned.size() == ordinals.length) {
+        for (int i = 0; i < ordinals.length; i++) {
+          byOrdinal.put(ordinals[i], returned.get(i));
+        }
+      } else if (!returned.isEmpty()) {
+        // Not a multi-row INSERT, or ON CONFLICT DO NOTHING (or DO UPDATE … WHERE) skipped some
+        // of this shard's rows, and the rows it returned do not say which.
+        unorderedWrites++;
+        unordered.addAll(returned);
+        skipped |= ordinals != null;
       }
     }
 
-    WriteResult toResult() {
-      return new WriteResult(counts, rows);
+    WriteResult toResult() throws SQLException {
+      if (columns == null) {
+        return new WriteResult(counts, null);
+      }
+      if (skipped && (unorderedWrites > 1 || !byOrdinal.isEmpty())) {
+        throw PgErrors.error("0A000", "cannot return the rows of this INSERT … RETURNING in"
+            + " the order of its VALUES", "ON CONFLICT skipped rows on a shard, and the rows"
+            + " it returned do not say which; rows of other shards would fall between them.",
+            "Insert rows that may conflict one statement at a time, or without RETURNING.");
+      }
+      List<Object[]> all = new ArrayList<>(byOrdinal.values());
+      all.addAll(unordered);
+      return new WriteResult(counts, new RowSet(columns, all));
     }
   }
 }
