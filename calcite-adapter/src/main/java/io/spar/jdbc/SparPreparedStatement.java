@@ -22,15 +22,15 @@ public final class SparPreparedStatement extends ParameterSetters {
   private static final Object UNSET = new Object();
 
   private final String sql;
-  private final boolean generatedKeys;
+  private final String keyColumns;
   private final Object[] parameters;
   private final List<List<Object>> batches = new ArrayList<>();
 
   SparPreparedStatement(SparConnection connection, String sql, int resultSetType,
-      int resultSetHoldability, boolean generatedKeys) {
+      int resultSetHoldability, String keyColumns) {
     super(connection, resultSetType, resultSetHoldability);
     this.sql = sql;
-    this.generatedKeys = generatedKeys;
+    this.keyColumns = keyColumns;
     this.parameters = new Object[SqlScanner.countParameters(sql)];
     Arrays.fill(parameters, UNSET);
   }
@@ -76,7 +76,7 @@ public final class SparPreparedStatement extends ParameterSetters {
   @Override
   public boolean execute() throws SQLException {
     checkOpen();
-    return run(sql, boundParameters(), generatedKeys);
+    return run(sql, boundParameters(), keyColumns);
   }
 
   @Override

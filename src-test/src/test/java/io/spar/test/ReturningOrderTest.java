@@ -45,6 +45,9 @@ class ReturningOrderTest {
         new String[] {"id", "name"})) {
       insert.executeUpdate();
       try (ResultSet keys = insert.getGeneratedKeys()) {
+        // As pgjdbc: RETURNING "id", "name", so getLong(1) is the id whatever the table's order.
+        assertEquals(2, keys.getMetaData().getColumnCount());
+        assertEquals("id", keys.getMetaData().getColumnName(1));
         long previous = 0;
         while (keys.next()) {
           // The coordinator draws the ids in VALUES order, so they rise row by row.
@@ -55,6 +58,9 @@ class ReturningOrderTest {
       }
     }
     assertEquals(List.of("a", "b", "c", "d", "e", "f"), names);
+    SQLException byIndex = assertThrows(SQLException.class, () -> spar.prepareStatement(
+        "INSERT INTO ro_items (k, name) VALUES (3, 'z')", new int[] {1}));
+    assertEquals("0A000", byIndex.getSQLState());
   }
 
   @Test
