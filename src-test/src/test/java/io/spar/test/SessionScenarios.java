@@ -357,7 +357,7 @@ final class SessionScenarios {
     return new Step(label, action, true);
   }
 
-  private static Step embeddedOnly(Step step) {
+  static Step embeddedOnly(Step step) {
     return new Step(step.label(), step.action(), false);
   }
 
@@ -431,7 +431,7 @@ final class SessionScenarios {
     });
   }
 
-  private static Step reconnect() {
+  static Step reconnect() {
     return step("close and reconnect", s -> {
       s.subject.close();
       s.subject = s.target.open();

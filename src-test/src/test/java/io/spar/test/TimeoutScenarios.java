@@ -1,12 +1,15 @@
 package io.spar.test;
 
 import static io.spar.test.SessionScenarios.autocommit;
+import static io.spar.test.SessionScenarios.embeddedOnly;
 import static io.spar.test.SessionScenarios.other;
+import static io.spar.test.SessionScenarios.reconnect;
 import static io.spar.test.SessionScenarios.rollback;
 import static io.spar.test.SessionScenarios.scenario;
 import static io.spar.test.SessionScenarios.sql;
 
 import io.spar.test.SessionSemanticsTest.Scenario;
+import io.spar.test.SessionSemanticsTest.Step;
 import java.util.List;
 
 /**
@@ -29,9 +32,13 @@ final class TimeoutScenarios {
   /** Test cases for issue 8, item 3: the session's statement_timeout reaches the workers. */
   private static void statementTimeouts(List<Scenario> all) {
     all.add(scenario("statement_timeout cancels a routed read (issue 8, item 3)",
-        sql("SET statement_timeout = '200ms'"), sql("SELECT pg_sleep(1) FROM ss_rep WHERE k = 1"),
+        sql("SET statement_timeout = '200ms'"), slow("ss_rep", 1),
         sql("SELECT v FROM ss_rep WHERE k = 1"), sql("RESET statement_timeout"),
-        sql("SELECT pg_sleep(0.5) FROM ss_one WHERE k = 2"), sql("SHOW statement_timeout")));
+        halfSecond("ss_one", 2), sql("SHOW statement_timeout")));
+    all.add(scenario("a later session inherits no statement_timeout (issue 8, item 3)",
+        sql("SET statement_timeout = '300ms'"), sql("SELECT v FROM ss_rep WHERE k = 1"),
+        sql("UPDATE ss_one SET v = 'u' WHERE k IN (1, 2)"), sql("SELECT count(*) FROM ss_one"),
+        embeddedOnly(reconnect()), halfSecond("ss_rep", 1), halfSecond("ss_one", 2)));
     all.add(scenario("statement_timeout cancels a multi-shard write (issue 8, item 3)",
         other("BEGIN"), other("UPDATE ss_one SET v = 'o' WHERE k = 2"),
         sql("SET statement_timeout = '300ms'"), sql("UPDATE ss_one SET v = 'x' WHERE k IN (1, 2)"),
@@ -39,19 +46,17 @@ final class TimeoutScenarios {
         sql("UPDATE ss_one SET v = 'x' WHERE k IN (1, 2)")));
     all.add(scenario("statement_timeout in a block aborts it (issue 8, item 3)",
         sql("BEGIN"), sql("UPDATE ss_rep SET v = 't' WHERE k = 3"),
-        sql("SET statement_timeout = '200ms'"), sql("SELECT pg_sleep(1) FROM ss_one WHERE k = 2"),
-        sql("SELECT 1"), sql("COMMIT"), sql("SHOW statement_timeout"),
-        sql("SELECT pg_sleep(0.5) FROM ss_one WHERE k = 2")));
-    all.add(scenario("statement_timeout set before a rolled back savepoint stays (issue 8, item 3)",
+        sql("SET statement_timeout = '200ms'"), slow("ss_one", 2),
+        sql("SELECT 1"), sql("COMMIT"), sql("SHOW statement_timeout"), halfSecond("ss_one", 2)));
+    all.add(scenario("statement_timeout set before a savepoint outlives its rollback"
+        + " (issue 8, item 3)",
         sql("BEGIN"), sql("UPDATE ss_rep SET v = 's' WHERE k = 1"),
         sql("SET statement_timeout = '200ms'"), sql("SAVEPOINT a"),
         sql("SELECT v FROM ss_one WHERE k = 2"), sql("ROLLBACK TO a"),
-        sql("SELECT pg_sleep(1) FROM ss_one WHERE k = 2"), sql("ROLLBACK"),
-        sql("SELECT pg_sleep(0.5) FROM ss_rep WHERE k = 1")));
+        slow("ss_one", 2), sql("ROLLBACK"), halfSecond("ss_rep", 1)));
     all.add(scenario("SET LOCAL statement_timeout lasts until the block ends (issue 8, item 3)",
         autocommit(false), sql("SET LOCAL statement_timeout = '200ms'"),
-        sql("SELECT pg_sleep(1) FROM ss_rep WHERE k = 2"), rollback(), autocommit(true),
-        sql("SELECT pg_sleep(0.5) FROM ss_rep WHERE k = 2")));
+        slow("ss_rep", 2), rollback(), autocommit(true), halfSecond("ss_rep", 2)));
   }
 
   /** Test cases for issue 8, item 4: the session's lock_timeout reaches the workers. */
@@ -72,5 +77,15 @@ final class TimeoutScenarios {
         other("BEGIN"), other("UPDATE ss_one SET v = 'o' WHERE k = 3"),
         sql("SET lock_timeout = '300ms'"), sql("DELETE FROM ss_one WHERE k = 3"),
         other("COMMIT"), sql("DELETE FROM ss_one WHERE k = 3")));
+  }
+
+  /** Returns a read of one row of {@code table} that sleeps one second, beyond any timeout. */
+  private static Step slow(String table, int key) {
+    return sql("SELECT k, pg_sleep(1)::text FROM " + table + " WHERE k = " + key);
+  }
+
+  /** Returns a read of one row of {@code table} that sleeps half a second. */
+  private static Step halfSecond(String table, int key) {
+    return sql("SELECT k, pg_sleep(0.5)::text FROM " + table + " WHERE k = " + key);
   }
 }
