@@ -54,7 +54,7 @@ public final class SparSession implements AutoCloseable {
     this.settings = new SparSettings(engine);
     this.ddl = new DdlCommands(coordinator, connections, engine.metadata(),
         new ShardDdlRunner(engine.pools(), engine.statementLog()));
-    transaction.onSessionStateReverted(this::searchPathChanged);
+    transaction.onSessionStateReverted(this::sessionStateChanged);
   }
 
   /** Returns the engine this session runs on. */
@@ -204,14 +204,14 @@ public final class SparSession implements AutoCloseable {
         StatementResult planned = plan.execute(parameters);
         if (plan instanceof CoordinatorPlan coordinatorPlan
             && coordinatorPlan.setsConfiguration()) {
-          searchPathChanged();
+          sessionStateChanged();
         }
         return planned;
       case DDL:
         ShellReads.refuse(StatementKind.firstKeyword(sql), sql, engine.metadata().snapshot());
         requireNoTransaction("DDL through Spar");
         StatementResult result = ddl.execute(sql, parameters);
-        searchPathChanged();
+        sessionStateChanged();
         return result;
       case TRANSACTION_CONTROL:
         // Only SQL's PREPARE statement gets here; PREPARE TRANSACTION is parsed before.
@@ -241,7 +241,7 @@ public final class SparSession implements AutoCloseable {
       throws SQLException {
     ShellReads.refuse(StatementKind.firstKeyword(sql), sql, engine.metadata().snapshot());
     StatementResult result = context.coordinator().execute(sql, parameters);
-    searchPathChanged();
+    sessionStateChanged();
     return result;
   }
 
@@ -262,8 +262,14 @@ public final class SparSession implements AutoCloseable {
     return plan;
   }
 
-  private void searchPathChanged() {
+  /**
+   * Forgets what the session knows of its state (search path, plans, the settings its worker
+   * statements carry) after a statement that may have changed it, or a transaction end or
+   * savepoint rollback that may have reverted it.
+   */
+  private void sessionStateChanged() {
     context.searchPath().refresh();
+    context.connections().sessionStateChanged();
     plans.clear();
     context.transaction().sessionStateTouched();
   }

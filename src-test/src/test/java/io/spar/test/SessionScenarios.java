@@ -31,6 +31,7 @@ final class SessionScenarios {
     jdbcSavepoints(all);
     preparedAndBatches(all);
     nameResolution(all);
+    TimeoutScenarios.add(all);
     return all;
   }
 
@@ -334,8 +335,6 @@ final class SessionScenarios {
         batch("INSERT INTO ss_one VALUES (?, ?)", 88), commit()));
   }
 
-  // Steps ------------------------------------------------------------------------------------
-
   private static void nameResolution(List<Scenario> all) {
     all.add(scenario("a temporary table hides the distributed table of its name",
         sql("CREATE TEMP TABLE ss_one (k int, v text)"),
@@ -362,7 +361,9 @@ final class SessionScenarios {
         sql("SELECT count(*) FROM pg_temp.ss_one")));
   }
 
-  private static Scenario scenario(String name, Step... steps) {
+  // Steps ------------------------------------------------------------------------------------
+
+  static Scenario scenario(String name, Step... steps) {
     return new Scenario(name, List.of(steps));
   }
 
@@ -370,15 +371,15 @@ final class SessionScenarios {
     return new Step(label, action, true);
   }
 
-  private static Step embeddedOnly(Step step) {
+  static Step embeddedOnly(Step step) {
     return new Step(step.label(), step.action(), false);
   }
 
-  private static Step sql(String sql) {
+  static Step sql(String sql) {
     return step(sql, s -> SessionSemanticsTest.execute(s, sql));
   }
 
-  private static Step other(String sql) {
+  static Step other(String sql) {
     return step("(other connection) " + sql, s -> {
       try (java.sql.Statement statement = s.other.createStatement()) {
         return statement.execute(sql) ? "rows " + SessionSemanticsTest.rows(statement
@@ -400,7 +401,7 @@ final class SessionScenarios {
    * Sets autocommit and reads it back: Avatica's client sends the change only with its next
    * request, which the getter is; for pgjdbc the getter changes nothing.
    */
-  private static Step autocommit(boolean on) {
+  static Step autocommit(boolean on) {
     return step("setAutoCommit(" + on + ")", s -> {
       s.subject.setAutoCommit(on);
       return "ok " + s.subject.getAutoCommit();
@@ -418,7 +419,7 @@ final class SessionScenarios {
     });
   }
 
-  private static Step rollback() {
+  static Step rollback() {
     return step("rollback()", s -> {
       s.subject.rollback();
       return "ok";
@@ -444,7 +445,7 @@ final class SessionScenarios {
     });
   }
 
-  private static Step reconnect() {
+  static Step reconnect() {
     return step("close and reconnect", s -> {
       s.subject.close();
       s.subject = s.target.open();

@@ -58,14 +58,16 @@ public final class ReadExecutor {
         pooled.add(each);
       }
     }
+    WorkerSettings settings = pooled.isEmpty() ? null : scope.workerSettings();
     if (inTransaction.size() + pooled.size() == 1 && results.isEmpty()) {
       // One query, or one node's queries: run them on this thread, without a hand-off.
-      return inTransaction.isEmpty() ? run(pooled.get(0))
+      return inTransaction.isEmpty() ? run(pooled.get(0), settings)
           : concat(runInTransaction(inTransaction, scope));
     }
     List<CompletableFuture<RowSet>> futures = new ArrayList<>();
     for (ShardQuery each : pooled) {
-      futures.add(CompletableFuture.supplyAsync(() -> unchecked(() -> run(each)), threads));
+      futures.add(CompletableFuture.supplyAsync(() -> unchecked(() -> run(each, settings)),
+          threads));
     }
     List<CompletableFuture<List<RowSet>>> nodeFutures = new ArrayList<>();
     for (Map.Entry<NodeAddress, List<ShardQuery>> each : inTransaction.entrySet()) {
@@ -165,11 +167,18 @@ public final class ReadExecutor {
     }
   }
 
-  private RowSet run(ShardQuery query) throws SQLException {
+  /**
+   * Runs {@code query} on a pooled connection that carries the session's {@code settings} for
+   * as long as it runs.
+   */
+  private RowSet run(ShardQuery query, WorkerSettings settings) throws SQLException {
     SQLException lastFailure = null;
     for (NodeAddress node : query.nodes()) {
       try (Connection connection = pools.borrow(node)) {
-        return runOn(node, connection, query);
+        if (settings.isDefault()) {
+          return runOn(node, connection, query);
+        }
+        return runWith(settings, node, connection, query);
       } catch (SQLException e) {
         if (!Failures.isNodeFailure(e)) {
           throw e;
@@ -178,6 +187,21 @@ public final class ReadExecutor {
       }
     }
     throw noPlacement(query, lastFailure);
+  }
+
+  private RowSet runWith(WorkerSettings settings, NodeAddress node, Connection connection,
+      ShardQuery query) throws SQLException {
+    settings.applyTo(connection);
+    try {
+      return runOn(node, connection, query);
+    } finally {
+      try {
+        WorkerSettings.reset(connection);
+      } catch (SQLException e) {
+        // Another session must not inherit this session's limits.
+        pools.evict(node, connection);
+      }
+    }
   }
 
   private static SQLException noPlacement(ShardQuery query, SQLException lastFailure) {

@@ -19,8 +19,14 @@ public interface ReadScope {
   /** Returns whether reads, or row-locking reads if {@code lockRows}, must join the transaction. */
   boolean readsJoin(boolean lockRows);
 
-  /** Returns the session's connection to {@code node} if the transaction is open there, else null. */
-  Connection joined(NodeAddress node);
+  /**
+   * Returns the session's connection to {@code node}, carrying the session's
+   * {@link WorkerSettings}, if the transaction is open there; else null.
+   */
+  Connection joined(NodeAddress node) throws SQLException;
+
+  /** Returns the session's settings that a pooled connection carries for one of its reads. */
+  WorkerSettings workerSettings() throws SQLException;
 
   /**
    * Opens the transaction on {@code node} if it is not open there yet and returns the session's

@@ -14,11 +14,15 @@ import java.util.Map;
  * such as temporary tables and settings behaves as on PostgreSQL. Worker connections stay for
  * the duration of one statement or transaction and then go back to the pool. Which of them
  * have a transaction open is the session's transaction's business, not this holder's.
+ *
+ * <p>A worker connection that runs the session's statements carries the session's
+ * {@link WorkerSettings}, and gets its own defaults back before it returns to the pool.
  */
 public final class SessionConnections implements AutoCloseable {
   private final NodePools pools;
   private final NodeAddress coordinatorNode;
   private final Map<NodeAddress, Connection> workers = new LinkedHashMap<>();
+  private final WorkerSettingsTracker settings = new WorkerSettingsTracker();
   private Connection coordinator;
 
   /** Creates an empty set of connections that borrows from {@code pools}. */
@@ -62,6 +66,34 @@ public final class SessionConnections implements AutoCloseable {
   }
 
   /**
+   * Returns the session's connection to {@code node} for one of the session's statements: a
+   * worker's carries the session's current {@link WorkerSettings}.
+   */
+  public Connection forStatement(NodeAddress node) throws SQLException {
+    Connection connection = connection(node);
+    if (!node.equals(coordinatorNode) && !settings.isUpToDate(node)) {
+      settings.bringUpToDate(node, connection, workerSettings());
+    }
+    return connection;
+  }
+
+  /**
+   * Returns the session's current {@link WorkerSettings}, which a pooled connection must carry
+   * while it runs one of the session's statements.
+   */
+  public WorkerSettings workerSettings() throws SQLException {
+    return settings.current(coordinator());
+  }
+
+  /**
+   * Notes that the session's state may have changed (a {@code SET}, a transaction end that
+   * reverted one): the settings are read again before the next worker statement.
+   */
+  public void sessionStateChanged() {
+    settings.invalidate();
+  }
+
+  /**
    * Ends whatever transaction the connection to {@code node} has open (rolling it back) and, for
    * a worker, returns the connection to its pool, discarding it if it broke.
    */
@@ -74,18 +106,31 @@ public final class SessionConnections implements AutoCloseable {
     }
     Connection connection = workers.remove(node);
     if (connection != null) {
-      reset(connection);
-      closeQuietly(connection);
+      giveBack(node, connection);
     }
   }
 
   /** Returns every worker connection to its pool, rolling back what they have open. */
   public void releaseWorkers() {
-    for (Connection each : workers.values()) {
-      reset(each);
-      closeQuietly(each);
+    for (Map.Entry<NodeAddress, Connection> each : workers.entrySet()) {
+      giveBack(each.getKey(), each.getValue());
     }
     workers.clear();
+  }
+
+  /** Returns a worker connection to its pool, reset, or evicted if it cannot be reset. */
+  private void giveBack(NodeAddress node, Connection connection) {
+    boolean changed = settings.forget(node);
+    reset(connection);
+    if (changed) {
+      try {
+        WorkerSettings.reset(connection);
+      } catch (SQLException e) {
+        // Another session must not inherit this session's limits.
+        pools.evict(node, connection);
+      }
+    }
+    closeQuietly(connection);
   }
 
   /** Rolls back {@code connection}'s open transaction, if any, and turns autocommit back on. */

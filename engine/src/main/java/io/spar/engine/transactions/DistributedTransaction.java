@@ -10,6 +10,7 @@ import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.execution.ReadScope;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.execution.StatementLog;
+import io.spar.engine.execution.WorkerSettings;
 import io.spar.engine.execution.WriteScope;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -130,7 +131,7 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
 
   @Override
   public Connection join(NodeAddress node) throws SQLException {
-    Connection connection = connections.connection(node);
+    Connection connection = connections.forStatement(node);
     if (participants.containsKey(node)) {
       return connection;
     }
@@ -175,16 +176,13 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
   }
 
   @Override
-  public Connection joined(NodeAddress node) {
-    if (!participants.containsKey(node)) {
-      return null;
-    }
-    try {
-      return connections.connection(node);
-    } catch (SQLException e) {
-      // A participant's connection is always held; borrowing cannot happen here.
-      throw new IllegalStateException(e);
-    }
+  public Connection joined(NodeAddress node) throws SQLException {
+    return participants.containsKey(node) ? connections.forStatement(node) : null;
+  }
+
+  @Override
+  public WorkerSettings workerSettings() throws SQLException {
+    return connections.workerSettings();
   }
 
   @Override
@@ -242,7 +240,7 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
 
   @Override
   public Connection autocommitConnection(NodeAddress node) throws SQLException {
-    Connection connection = connections.connection(node);
+    Connection connection = connections.forStatement(node);
     if (!connection.getAutoCommit()) {
       connection.setAutoCommit(true);
     }
