@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -25,11 +24,11 @@ class ReturningOrderTest {
   @BeforeAll
   static void open() throws SQLException {
     spar = SparTestCluster.spar();
-    run("DROP TABLE IF EXISTS ro_items");
-    run("CREATE TABLE ro_items (id bigserial, k int NOT NULL, name text, PRIMARY KEY (k, id),"
-        + " UNIQUE (k, name))");
-    run("SELECT master_create_distributed_table('ro_items', 'k', 'hash')");
-    run("SELECT master_create_worker_shards('ro_items', 2, 2)");
+    Sql.run(spar, "DROP TABLE IF EXISTS ro_items");
+    Sql.run(spar, "CREATE TABLE ro_items (id bigserial, k int NOT NULL, name text,"
+        + " PRIMARY KEY (k, id), UNIQUE (k, name))");
+    Sql.run(spar, "SELECT master_create_distributed_table('ro_items', 'k', 'hash')");
+    Sql.run(spar, "SELECT master_create_worker_shards('ro_items', 2, 2)");
   }
 
   @AfterAll
@@ -65,31 +64,20 @@ class ReturningOrderTest {
 
   @Test
   void skippedRowsThatHideTheOrderRefuseTheInsert() throws SQLException {
-    run("INSERT INTO ro_items (k, name) VALUES (100, 'x')");
+    Sql.run(spar, "INSERT INTO ro_items (k, name) VALUES (100, 'x')");
     StringBuilder values = new StringBuilder("(100, 'x')");
     for (int k = 101; k < 120; k++) {
       values.append(", (").append(k).append(", 'x')");
     }
-    SQLException refusal = assertThrows(SQLException.class, () -> run("INSERT INTO ro_items"
-        + " (k, name) VALUES " + values + " ON CONFLICT (k, name) DO NOTHING RETURNING k"));
+    SQLException refusal = assertThrows(SQLException.class, () -> Sql.run(spar,
+        "INSERT INTO ro_items (k, name) VALUES " + values
+            + " ON CONFLICT (k, name) DO NOTHING RETURNING k"));
     assertEquals("0A000", refusal.getSQLState(), refusal.getMessage());
-    assertEquals(1L, count("SELECT count(*) FROM ro_items WHERE k >= 100"));
-    run("INSERT INTO ro_items (k, name) VALUES (100, 'x') ON CONFLICT (k, name) DO NOTHING"
-        + " RETURNING k");
-    run("INSERT INTO ro_items (k, name) VALUES " + values + " ON CONFLICT (k, name) DO NOTHING");
-    assertEquals(20L, count("SELECT count(*) FROM ro_items WHERE k >= 100"));
-  }
-
-  private static void run(String sql) throws SQLException {
-    try (Statement s = spar.createStatement()) {
-      s.execute(sql);
-    }
-  }
-
-  private static long count(String sql) throws SQLException {
-    try (Statement s = spar.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    assertEquals(1L, Sql.count(spar, "SELECT count(*) FROM ro_items WHERE k >= 100"));
+    Sql.run(spar, "INSERT INTO ro_items (k, name) VALUES (100, 'x')"
+        + " ON CONFLICT (k, name) DO NOTHING RETURNING k");
+    Sql.run(spar, "INSERT INTO ro_items (k, name) VALUES " + values
+        + " ON CONFLICT (k, name) DO NOTHING");
+    assertEquals(20L, Sql.count(spar, "SELECT count(*) FROM ro_items WHERE k >= 100"));
   }
 }
