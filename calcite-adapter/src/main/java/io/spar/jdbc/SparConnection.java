@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * supported and say so with SQLState 0A000.
  */
 public final class SparConnection extends ConnectionSettings {
+  private volatile boolean driverObjectsAsText;
   private final SparSession session;
   private final String url;
   private final Set<SparStatement> statements = ConcurrentHashMap.newKeySet();
@@ -250,6 +251,21 @@ public final class SparConnection extends ConnectionSettings {
   @Override
   public boolean isClosed() {
     return closed;
+  }
+
+  /**
+   * Makes {@code getObject} of this connection's result sets return the text of the values
+   * pgjdbc represents as its own objects (json, jsonb, inet, void and other types as
+   * {@code PGobject}, uuid as {@code UUID}), for a server whose wire format carries only plain
+   * values, as Avatica's does.
+   */
+  public void setDriverObjectsAsText(boolean asText) {
+    driverObjectsAsText = asText;
+  }
+
+  /** Returns whether {@code getObject} returns driver objects' text; see the setter. */
+  public boolean driverObjectsAsText() {
+    return driverObjectsAsText;
   }
 
   @Override

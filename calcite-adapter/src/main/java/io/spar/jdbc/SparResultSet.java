@@ -30,6 +30,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
+import org.postgresql.util.PGobject;
 
 /**
  * Read-only result set over a materialized {@link RowSet}, with pgjdbc's value conversions.
@@ -203,7 +205,17 @@ public final class SparResultSet extends ResultSetLabelAccess {
 
   @Override
   public Object getObject(int columnIndex) throws SQLException {
-    return value(columnIndex);
+    Object value = value(columnIndex);
+    if ((value instanceof PGobject || value instanceof UUID) && driverObjectsAsText()) {
+      return ValueConversions.toText(value);
+    }
+    return value;
+  }
+
+  private boolean driverObjectsAsText() throws SQLException {
+    Statement statement = getStatement();
+    return statement != null && statement.getConnection() instanceof SparConnection connection
+        && connection.driverObjectsAsText();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.spar.server;
 
+import io.spar.jdbc.SparConnection;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -52,6 +53,8 @@ public final class SparMeta extends JdbcMeta {
   @Override
   protected Connection createConnection(String url, Properties clientInfo) throws SQLException {
     Connection connection = driver.connect(url, backend);
+    // Avatica's frames carry plain values only; pgjdbc's own objects travel as their text.
+    connection.unwrap(SparConnection.class).setDriverObjectsAsText(true);
     LOG.debug("Opened a Spar connection for a remote client ({} open)", openConnections() + 1);
     return connection;
   }
