@@ -9,9 +9,7 @@ import io.spar.engine.cluster.PgNode;
 import io.spar.session.SparSession;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
@@ -77,7 +75,7 @@ class ColumnDefaultsTest {
     assertEquals(List.of(Long.toString(inserted)), returned, "RETURNING gives the row's id");
     // ids are the coordinator sequence's 1..14, one per row, in order; EXPLAIN drew none. (The
     // other tests give their rows ids from 1000 on, which draw none either.)
-    assertEquals(LongStream.rangeClosed(1, inserted).boxed().toList(), longs(spar,
+    assertEquals(LongStream.rangeClosed(1, inserted).boxed().toList(), Sql.longs(spar,
         "SELECT id FROM " + TABLE + " WHERE id < 1000 ORDER BY id"));
     try (Connection coordinator = SparTestCluster.coordinator()) {
       assertEquals(List.of(Long.toString(inserted)), strings(coordinator,
@@ -88,7 +86,7 @@ class ColumnDefaultsTest {
         + " AND id < 1000"));
     assertEquals(List.of("14"), strings(spar, "SELECT count(DISTINCT token) FROM " + TABLE
         + " WHERE id < 1000"));
-    assertPlacementsIdentical();
+    Placements.assertIdentical(spar, TABLE);
   }
 
   @Test
@@ -104,7 +102,7 @@ class ColumnDefaultsTest {
     assertEquals("0A000", e.getSQLState());
     assertEquals("The default of column \"created_at\" is VOLATILE: clock_timestamp().",
         e.getServerErrorMessage().getDetail());
-    assertPlacementsIdentical();
+    Placements.assertIdentical(spar, TABLE);
   }
 
   @Test
@@ -118,45 +116,6 @@ class ColumnDefaultsTest {
             + TABLE + "_" + shard + "' AND column_default IS NOT NULL"));
       }
     }
-  }
-
-  /** Asserts that every shard's FINALIZED placements hold identical rows. */
-  private static void assertPlacementsIdentical() throws SQLException {
-    List<String> placements = strings(spar, "SELECT p.shard_id || ':' || p.node_port FROM"
-        + " pgs_distribution_metadata.shard_placement p JOIN pgs_distribution_metadata.shard s"
-        + " ON s.id = p.shard_id WHERE s.relation_id = '" + TABLE + "'::regclass"
-        + " AND p.shard_state = 1 ORDER BY p.shard_id, p.id");
-    assertEquals(8, placements.size());
-    for (int i = 0; i < placements.size(); i += 2) {
-      List<String> rows = new ArrayList<>();
-      for (String each : placements.subList(i, i + 2)) {
-        try (Connection worker = worker(Integer.parseInt(each.split(":")[1]))) {
-          rows.add(strings(worker, "SELECT coalesce(string_agg(t::text, ',' ORDER BY"
-              + " t::text), '') FROM " + TABLE + "_" + each.split(":")[0] + " t").get(0));
-        }
-      }
-      assertEquals(rows.get(0), rows.get(1), "placements of " + placements.get(i) + " differ");
-    }
-  }
-
-  private static Connection worker(int port) throws SQLException {
-    for (PgNode each : SparTestCluster.cluster().workers()) {
-      if (each.port() == port) {
-        return SparTestCluster.direct(each);
-      }
-    }
-    throw new IllegalStateException("no worker on port " + port);
-  }
-
-  private static List<Long> longs(Connection connection, String sql) throws SQLException {
-    List<Long> values = new ArrayList<>();
-    try (PreparedStatement statement = connection.prepareStatement(sql);
-        ResultSet rs = statement.executeQuery()) {
-      while (rs.next()) {
-        values.add(rs.getLong(1));
-      }
-    }
-    return values;
   }
 
   private static void run(String sql) throws SQLException {

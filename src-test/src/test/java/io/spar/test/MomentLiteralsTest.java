@@ -3,12 +3,10 @@ package io.spar.test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.spar.engine.cluster.PgNode;
 import io.spar.session.SparSession;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,7 +60,7 @@ class MomentLiteralsTest {
         + TABLE + " WHERE id <= 3 ORDER BY id"), "text columns keep the words");
     assertEquals(List.of("1"), Sql.strings(spar, "SELECT count(*) FROM " + TABLE
         + " WHERE id = 2 AND day = current_date + 1"));
-    assertPlacementsIdentical();
+    Placements.assertIdentical(spar, TABLE);
   }
 
   @Test
@@ -80,10 +78,10 @@ class MomentLiteralsTest {
       update.setString(2, "tomorrow");
       assertEquals(4, update.executeUpdate());
     }
-    assertPlacementsIdentical();
+    Placements.assertIdentical(spar, TABLE);
     assertEquals(4, Sql.update(spar, "DELETE FROM " + TABLE + " WHERE id BETWEEN 10 AND 13"
         + " AND at BETWEEN 'yesterday' AND 'now'"));
-    assertPlacementsIdentical();
+    Placements.assertIdentical(spar, TABLE);
   }
 
   @Test
@@ -100,34 +98,6 @@ class MomentLiteralsTest {
     // Typed, they are evaluated at the coordinator as before.
     assertEquals(1, Sql.update(spar, "UPDATE " + TABLE + " SET at = greatest(at,"
         + " 'now'::timestamptz) WHERE id = 20"));
-    assertPlacementsIdentical();
-  }
-
-  /** Asserts that every shard's FINALIZED placements hold identical rows. */
-  private static void assertPlacementsIdentical() throws SQLException {
-    List<String> placements = Sql.strings(spar, "SELECT p.shard_id || ':' || p.node_port FROM"
-        + " pgs_distribution_metadata.shard_placement p JOIN pgs_distribution_metadata.shard s"
-        + " ON s.id = p.shard_id WHERE s.relation_id = '" + TABLE + "'::regclass"
-        + " AND p.shard_state = 1 ORDER BY p.shard_id, p.id");
-    assertEquals(8, placements.size());
-    for (int i = 0; i < placements.size(); i += 2) {
-      List<String> rows = new ArrayList<>();
-      for (String each : placements.subList(i, i + 2)) {
-        try (Connection worker = worker(Integer.parseInt(each.split(":")[1]))) {
-          rows.add(Sql.strings(worker, "SELECT coalesce(string_agg(t::text, ',' ORDER BY"
-              + " t::text), '') FROM " + TABLE + "_" + each.split(":")[0] + " t").get(0));
-        }
-      }
-      assertEquals(rows.get(0), rows.get(1), "placements of " + placements.get(i) + " differ");
-    }
-  }
-
-  private static Connection worker(int port) throws SQLException {
-    for (PgNode each : SparTestCluster.cluster().workers()) {
-      if (each.port() == port) {
-        return SparTestCluster.direct(each);
-      }
-    }
-    throw new IllegalStateException("no worker on port " + port);
+    Placements.assertIdentical(spar, TABLE);
   }
 }

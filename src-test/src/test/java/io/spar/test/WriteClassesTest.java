@@ -120,7 +120,7 @@ class WriteClassesTest {
     assertThrows(PSQLException.class,
         () -> run("UPDATE wc_items SET n = wc_hidden.wc_pick() WHERE id = 3"));
     assertEquals(List.of("7"), strings(spar, "SELECT n FROM wc_items WHERE id = 3"));
-    assertPlacementsIdentical();
+    Placements.assertIdentical(spar, "wc_items");
   }
 
   @Test
@@ -135,7 +135,7 @@ class WriteClassesTest {
     }
     run("INSERT INTO wc_items (id, n) VALUES (1020, wc_pick())");
     assertEquals(List.of("1"), strings(spar, "SELECT n FROM wc_items WHERE id = 1020"));
-    assertPlacementsIdentical();
+    Placements.assertIdentical(spar, "wc_items");
   }
 
   @Test
@@ -146,7 +146,7 @@ class WriteClassesTest {
     run("UPDATE wc_items SET at = localtimestamp WHERE id = 2001");
     assertEquals(3, strings(spar,
         "SELECT id FROM wc_items WHERE id BETWEEN 2000 AND 2002 AND at IS NOT NULL").size());
-    assertPlacementsIdentical();
+    Placements.assertIdentical(spar, "wc_items");
   }
 
   @Test
@@ -202,38 +202,9 @@ class WriteClassesTest {
         update + " -> " + first);
   }
 
-  /** Asserts that every shard's FINALIZED placements hold identical rows. */
-  private static void assertPlacementsIdentical() throws SQLException {
-    List<String> placements = strings(spar, "SELECT p.shard_id || ':' || p.node_port FROM"
-        + " pgs_distribution_metadata.shard_placement p JOIN pgs_distribution_metadata.shard s"
-        + " ON s.id = p.shard_id WHERE s.relation_id = 'wc_items'::regclass"
-        + " AND p.shard_state = 1 ORDER BY p.shard_id, p.id");
-    assertEquals(8, placements.size());
-    for (int i = 0; i < placements.size(); i += 2) {
-      List<String> rows = new ArrayList<>();
-      for (String each : placements.subList(i, i + 2)) {
-        String shard = each.split(":")[0];
-        try (Connection worker = worker(Integer.parseInt(each.split(":")[1]))) {
-          rows.add(strings(worker, "SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY"
-              + " t::text), '')) FROM wc_items_" + shard + " t").get(0));
-        }
-      }
-      assertEquals(rows.get(0), rows.get(1), "placements of " + placements.get(i) + " differ");
-    }
-  }
-
   private static String shardOf(long id) throws SQLException {
     return strings(spar, "SELECT get_shard_id_for_distribution_column('wc_items', " + id + ")")
         .get(0);
-  }
-
-  private static Connection worker(int port) throws SQLException {
-    for (PgNode each : SparTestCluster.cluster().workers()) {
-      if (each.port() == port) {
-        return SparTestCluster.direct(each);
-      }
-    }
-    throw new IllegalStateException("no worker on port " + port);
   }
 
   private static List<Connection> workers() throws SQLException {
