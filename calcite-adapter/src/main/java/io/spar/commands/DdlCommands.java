@@ -123,13 +123,16 @@ public final class DdlCommands {
           each.relationId()));
     }
     StatementResult result = coordinator.execute(sql, parameters);
+    List<List<String>> created = new ArrayList<>();
     for (int i = 0; i < tables.size(); i++) {
-      requireCovering(tables.get(i), before.get(i));
+      created.add(ShardDdl.indexDefinitions(coordinatorConnection(),
+          tables.get(i).relationId(), before.get(i)));
+      if (!created.get(i).isEmpty()) {
+        requireCovering(tables.get(i), before.get(i));
+      }
     }
     for (int i = 0; i < tables.size(); i++) {
-      List<String> created = ShardDdl.indexDefinitions(
-          coordinatorConnection(), tables.get(i).relationId(), before.get(i));
-      for (String definition : created) {
+      for (String definition : created.get(i)) {
         shards.createIndexOnShards(tables.get(i), definition);
       }
     }
