@@ -16,7 +16,6 @@ import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlOrderBy;
 import org.apache.calcite.sql.SqlSelect;
-import org.apache.calcite.sql.parser.SqlParserPos;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +30,7 @@ class LockingClauseParsingTest {
     SparSqlLockedQuery locked = assertInstanceOf(SparSqlLockedQuery.class, statement);
     assertInstanceOf(SqlSelect.class, locked.getQuery());
     SqlNodeList clauses = SparQueries.lockingClauses(statement).orElseThrow();
-    assertEquals("FOR UPDATE", text(sql, clauses));
+    assertEquals("FOR UPDATE", NodeText.of(sql, clauses));
     SqlLockingClause clause = (SqlLockingClause) clauses.get(0);
     assertEquals(Strength.UPDATE, clause.getStrength());
     assertNull(clause.getTables());
@@ -45,7 +44,7 @@ class LockingClauseParsingTest {
         + "for no key update of x nowait for share of b skip locked\n"
         + "for key share for update of public.a, b";
     SqlNodeList clauses = SparQueries.lockingClauses(SqlParsing.parse(sql)).orElseThrow();
-    assertEquals(sql.substring(sql.indexOf("for no key")), text(sql, clauses));
+    assertEquals(sql.substring(sql.indexOf("for no key")), NodeText.of(sql, clauses));
     assertEquals(List.of(Strength.NO_KEY_UPDATE, Strength.SHARE, Strength.KEY_SHARE,
         Strength.UPDATE), clauses.stream().map(c -> ((SqlLockingClause) c).getStrength()).toList());
     assertEquals(List.of(WaitPolicy.NOWAIT, WaitPolicy.SKIP_LOCKED, WaitPolicy.WAIT,
@@ -53,8 +52,8 @@ class LockingClauseParsingTest {
         clauses.stream().map(c -> ((SqlLockingClause) c).getWaitPolicy()).toList());
     SqlNodeList tables = ((SqlLockingClause) clauses.get(3)).getTables();
     assertEquals(List.of("public", "a"), ((SqlIdentifier) tables.get(0)).names);
-    assertEquals("public.a, b", text(sql, tables));
-    assertEquals("for share of b skip locked", text(sql, clauses.get(1)));
+    assertEquals("public.a, b", NodeText.of(sql, tables));
+    assertEquals("for share of b skip locked", NodeText.of(sql, clauses.get(1)));
   }
 
   @Test
@@ -70,7 +69,7 @@ class LockingClauseParsingTest {
       assertEquals(1, query.orderList.size(), sql);
       assertEquals(2, ((SqlLiteral) query.fetch).intValue(true), sql);
       assertEquals(3, ((SqlLiteral) query.offset).intValue(true), sql);
-      assertEquals("FOR UPDATE", text(sql, locked.getLockingClauses()), sql);
+      assertEquals("FOR UPDATE", NodeText.of(sql, locked.getLockingClauses()), sql);
     }
     SparSqlLockedQuery unordered =
         (SparSqlLockedQuery) SqlParsing.parse("SELECT * FROM t FOR SHARE LIMIT 1");
@@ -125,21 +124,5 @@ class LockingClauseParsingTest {
 
   private static String unparseFlat(String sql) throws SQLException {
     return SqlParsing.parse(sql).toString().replace('\n', ' ').replace("`", "");
-  }
-
-  /** Returns the substring of {@code sql} that {@code node}'s position covers. */
-  private static String text(String sql, SqlNode node) {
-    String[] lines = sql.split("\n", -1);
-    SqlParserPos pos = node.getParserPosition();
-    return sql.substring(offset(lines, pos.getLineNum(), pos.getColumnNum()),
-        offset(lines, pos.getEndLineNum(), pos.getEndColumnNum()) + 1);
-  }
-
-  private static int offset(String[] lines, int line, int column) {
-    int offset = 0;
-    for (int i = 0; i < line - 1; i++) {
-      offset += lines[i].length() + 1;
-    }
-    return offset + column - 1;
   }
 }

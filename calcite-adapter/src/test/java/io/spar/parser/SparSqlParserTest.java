@@ -21,7 +21,6 @@ import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlOrderBy;
 import org.apache.calcite.sql.SqlSelect;
 import org.apache.calcite.sql.dialect.PostgresqlSqlDialect;
-import org.apache.calcite.sql.parser.SqlParserPos;
 import org.apache.calcite.sql.util.SqlBasicVisitor;
 import org.junit.jupiter.api.Test;
 
@@ -36,10 +35,10 @@ class SparSqlParserTest {
     assertEquals(2, ((SqlBasicCall) insert.getSource()).operandCount());
     SqlOnConflict conflict = insert.getOnConflict();
     assertEquals(SqlOnConflict.Action.NOTHING, conflict.getAction());
-    assertEquals("a", text(sql, conflict.getConflictColumns().get(0)));
+    assertEquals("a", NodeText.of(sql, conflict.getConflictColumns().get(0)));
     assertNull(conflict.getConstraint());
     assertEquals(3, insert.getReturning().size());
-    assertEquals("t", text(sql, insert.getTargetTable()));
+    assertEquals("t", NodeText.of(sql, insert.getTargetTable()));
   }
 
   @Test
@@ -50,13 +49,13 @@ class SparSqlParserTest {
     SparSqlInsert insert = (SparSqlInsert) SqlParsing.parse(sql);
     SqlOnConflict conflict = insert.getOnConflict();
     assertEquals(SqlOnConflict.Action.UPDATE, conflict.getAction());
-    assertEquals("\"Events_pkey\"", text(sql, conflict.getConstraint()));
+    assertEquals("\"Events_pkey\"", NodeText.of(sql, conflict.getConstraint()));
     assertEquals("Events_pkey", conflict.getConstraint().getSimple());
-    assertEquals("\"Events\"", text(sql, insert.getTargetTable()));
+    assertEquals("\"Events\"", NodeText.of(sql, insert.getTargetTable()));
     SqlIdentifier excluded = (SqlIdentifier) ((SqlBasicCall) conflict.getSourceExpressionList()
         .get(0)).operand(1);
     assertEquals(List.of("excluded", "n"), excluded.names);
-    assertEquals("n", text(sql, conflict.getTargetColumnList().get(0)));
+    assertEquals("n", NodeText.of(sql, conflict.getTargetColumnList().get(0)));
     assertEquals(SqlKind.LESS_THAN, conflict.getCondition().getKind());
     assertEquals(List.of(0, 1), paramIndexes(insert));
   }
@@ -95,10 +94,10 @@ class SparSqlParserTest {
         + " where date = date('2015-01-08');";
     SparSqlUpdate update = (SparSqlUpdate) SqlParsing.parse(sql);
     String parsed = SqlParsing.parsedText(sql);
-    assertEquals("test_hll_shard", text(parsed, update.getTargetTable()));
+    assertEquals("test_hll_shard", NodeText.of(parsed, update.getTargetTable()));
     SqlBasicCall where = (SqlBasicCall) update.getCondition();
     assertEquals("date", ((SqlIdentifier) where.operand(0)).getSimple());
-    assertEquals("date('2015-01-08')", text(parsed, where.operand(1)));
+    assertEquals("date('2015-01-08')", NodeText.of(parsed, where.operand(1)));
   }
 
   @Test
@@ -138,8 +137,8 @@ class SparSqlParserTest {
     String sql = "SELECT *\n\tFROM\t\"MyTable\" m\r\n  JOIN other.\"T\" o ON m.id = o.id";
     SqlSelect select = (SqlSelect) SqlParsing.parse(sql);
     org.apache.calcite.sql.SqlJoin join = (org.apache.calcite.sql.SqlJoin) select.getFrom();
-    assertEquals("\"MyTable\"", text(sql, ((SqlBasicCall) join.getLeft()).operand(0)));
-    assertEquals("other.\"T\"", text(sql, ((SqlBasicCall) join.getRight()).operand(0)));
+    assertEquals("\"MyTable\"", NodeText.of(sql, ((SqlBasicCall) join.getLeft()).operand(0)));
+    assertEquals("other.\"T\"", NodeText.of(sql, ((SqlBasicCall) join.getRight()).operand(0)));
   }
 
   @Test
@@ -150,7 +149,7 @@ class SparSqlParserTest {
     List<String> texts = new ArrayList<>();
     node.accept(new SqlBasicVisitor<Void>() {
       @Override public Void visit(SqlDynamicParam param) {
-        texts.add(text(sql, param));
+        texts.add(NodeText.of(sql, param));
         return null;
       }
     });
@@ -198,14 +197,14 @@ class SparSqlParserTest {
       SqlBasicCall cast = (SqlBasicCall) select.getSelectList().get(i);
       SqlDataTypeSpec type = assertInstanceOf(SqlDataTypeSpec.class, cast.operand(1));
       assertEquals("interval", type.getTypeName().getSimple());
-      assertEquals("interval", text(sql, type));
+      assertEquals("interval", NodeText.of(sql, type));
     }
     SqlBasicCall param = (SqlBasicCall) select.getSelectList().get(1);
-    assertEquals("$2", text(sql, param.operand(0)));
+    assertEquals("$2", NodeText.of(sql, param.operand(0)));
     assertEquals(List.of(1, 0), paramIndexes(select));
     String jdbc = "SELECT ?::interval FROM t";
     SqlBasicCall hook = (SqlBasicCall) ((SqlSelect) SqlParsing.parse(jdbc)).getSelectList().get(0);
-    assertEquals("?", text(jdbc, hook.operand(0)));
+    assertEquals("?", NodeText.of(jdbc, hook.operand(0)));
     // Calcite's interval types, with fields, are unchanged.
     SqlBasicCall day = (SqlBasicCall) ((SqlSelect) SqlParsing.parse(
         "SELECT CAST(x AS INTERVAL DAY) FROM t")).getSelectList().get(0);
@@ -219,15 +218,15 @@ class SparSqlParserTest {
     SqlSelect select = (SqlSelect) SqlParsing.parse(sql);
     SqlBasicCall pg = (SqlBasicCall) select.getSelectList().get(0);
     assertEquals(SqlKind.CAST, pg.getKind());
-    assertEquals("interval '1 day'", text(sql, pg));
-    assertEquals("'1 day'", text(sql, pg.operand(0)));
+    assertEquals("interval '1 day'", NodeText.of(sql, pg));
+    assertEquals("'1 day'", NodeText.of(sql, pg.operand(0)));
     assertEquals("1 day", ((SqlLiteral) pg.operand(0)).getValueAs(String.class));
     SqlBasicCall plus = (SqlBasicCall) select.getSelectList().get(1);
-    assertEquals("INTERVAL\n  '2 hours'", text(sql, plus.operand(0)));
-    assertEquals("'2 hours'", text(sql, ((SqlBasicCall) plus.operand(0)).operand(0)));
+    assertEquals("INTERVAL\n  '2 hours'", NodeText.of(sql, plus.operand(0)));
+    assertEquals("'2 hours'", NodeText.of(sql, ((SqlBasicCall) plus.operand(0)).operand(0)));
     SqlIntervalLiteral day = assertInstanceOf(SqlIntervalLiteral.class,
         select.getSelectList().get(2));
-    assertEquals("INTERVAL '1' DAY", text(sql, day));
+    assertEquals("INTERVAL '1' DAY", NodeText.of(sql, day));
     assertInstanceOf(SqlIntervalLiteral.class, select.getSelectList().get(3));
   }
 
@@ -236,8 +235,8 @@ class SparSqlParserTest {
     String sql = "INSERT INTO pg_counters AS c (id, count) VALUES ($1, $2)"
         + " ON CONFLICT (id) DO UPDATE SET count = c.count + EXCLUDED.count RETURNING c.count";
     SparSqlInsert insert = (SparSqlInsert) SqlParsing.parse(sql);
-    assertEquals("pg_counters", text(sql, insert.getTargetTable()));
-    assertEquals("c", text(sql, insert.getAlias()));
+    assertEquals("pg_counters", NodeText.of(sql, insert.getTargetTable()));
+    assertEquals("c", NodeText.of(sql, insert.getAlias()));
     assertEquals(sql.indexOf(" c ") + 2, insert.getAlias().getParserPosition().getColumnNum());
     assertEquals(2, insert.getTargetColumnList().size());
     assertEquals(SqlKind.VALUES, insert.getSource().getKind());
@@ -255,7 +254,7 @@ class SparSqlParserTest {
     String sql = "UPDATE t SET c = DEFAULT, d = ? WHERE id = ?";
     SparSqlUpdate update = (SparSqlUpdate) SqlParsing.parse(sql);
     assertEquals(SqlKind.DEFAULT, update.getSourceExpressionList().get(0).getKind());
-    assertEquals("DEFAULT", text(sql, update.getSourceExpressionList().get(0)));
+    assertEquals("DEFAULT", NodeText.of(sql, update.getSourceExpressionList().get(0)));
     assertEquals(List.of(0, 1), paramIndexes(update));
     SparSqlInsert values = (SparSqlInsert) SqlParsing.parse("INSERT INTO t VALUES (1, DEFAULT)");
     SqlBasicCall row = (SqlBasicCall) ((SqlBasicCall) values.getSource()).operand(0);
@@ -263,8 +262,8 @@ class SparSqlParserTest {
     String all = "INSERT INTO t DEFAULT VALUES RETURNING id";
     SparSqlInsert insert = (SparSqlInsert) SqlParsing.parse(all);
     assertTrue(insert.isDefaultValues());
-    assertEquals("DEFAULT VALUES", text(all, insert.getSource()));
-    assertEquals("t", text(all, insert.getTargetTable()));
+    assertEquals("DEFAULT VALUES", NodeText.of(all, insert.getSource()));
+    assertEquals("t", NodeText.of(all, insert.getTargetTable()));
     assertEquals(1, insert.getReturning().size());
     assertEquals("INSERT INTO \"t\" (\"a\")\nDEFAULT VALUES",
         unparse("insert into t (a) default values"));
@@ -277,7 +276,7 @@ class SparSqlParserTest {
     SparSqlUpdate update = (SparSqlUpdate) SqlParsing.parse(sql);
     assertEquals(List.of("a", "b", "c"), update.getTargetColumnList().stream()
         .map(each -> ((SqlIdentifier) each).getSimple()).toList());
-    assertEquals("$1", text(sql, update.getSourceExpressionList().get(0)));
+    assertEquals("$1", NodeText.of(sql, update.getSourceExpressionList().get(0)));
     assertEquals(SqlKind.DEFAULT, update.getSourceExpressionList().get(1).getKind());
     assertEquals(List.of(0, 1), paramIndexes(update));
     SQLException e = assertThrows(SQLException.class,
@@ -290,7 +289,7 @@ class SparSqlParserTest {
     String sql = "INSERT INTO t (a) SELECT a FROM s WHERE a > $1 RETURNING id";
     SparSqlInsert insert = (SparSqlInsert) SqlParsing.parse(sql);
     SqlSelect select = (SqlSelect) insert.getSource();
-    assertEquals("s", text(sql, select.getFrom()));
+    assertEquals("s", NodeText.of(sql, select.getFrom()));
     assertEquals(1, insert.getReturning().size());
     SparSqlInsert bare = (SparSqlInsert) SqlParsing.parse("INSERT INTO t SELECT * FROM s RETURNING *");
     assertInstanceOf(SqlIdentifier.class, ((SqlSelect) bare.getSource()).getFrom());
@@ -300,16 +299,16 @@ class SparSqlParserTest {
   void updateFromAndDeleteUsing() throws SQLException {
     String sql = "UPDATE t AS x SET a = o.a FROM other o, third WHERE x.id = o.id RETURNING x.a";
     SparSqlUpdate update = (SparSqlUpdate) SqlParsing.parse(sql);
-    assertEquals("t", text(sql, update.getTargetTable()));
+    assertEquals("t", NodeText.of(sql, update.getTargetTable()));
     assertEquals("x", update.getAlias().getSimple());
     assertEquals(SqlKind.JOIN, update.getFrom().getKind());
     assertEquals(SqlKind.EQUALS, update.getCondition().getKind());
     assertEquals(1, update.getReturning().size());
     String delete = "DELETE FROM t d USING other o WHERE d.id = o.id RETURNING d.id";
     SparSqlDelete del = (SparSqlDelete) SqlParsing.parse(delete);
-    assertEquals("t", text(delete, del.getTargetTable()));
+    assertEquals("t", NodeText.of(delete, del.getTargetTable()));
     assertEquals("d", del.getAlias().getSimple());
-    assertEquals("other o", text(delete, del.getUsing()));
+    assertEquals("other o", NodeText.of(delete, del.getUsing()));
     assertEquals(1, del.getReturning().size());
     assertEquals("UPDATE \"t\" AS \"x\" SET \"a\" = \"o\".\"a\"\nFROM \"o\"\nWHERE \"x\".\"id\" = 1",
         unparse("update t as x set a = o.a from o where x.id = 1"));
@@ -321,7 +320,7 @@ class SparSqlParserTest {
   void onConflictForms() throws SQLException {
     String sql = "INSERT INTO t VALUES (1) ON CONFLICT ON CONSTRAINT pg_counters_key DO NOTHING";
     SqlOnConflict constraint = ((SparSqlInsert) SqlParsing.parse(sql)).getOnConflict();
-    assertEquals("pg_counters_key", text(sql, constraint.getConstraint()));
+    assertEquals("pg_counters_key", NodeText.of(sql, constraint.getConstraint()));
     assertEquals(SqlOnConflict.Action.NOTHING, constraint.getAction());
     SqlOnConflict columns = ((SparSqlInsert) SqlParsing.parse(
         "INSERT INTO t VALUES (1) ON CONFLICT (id) DO NOTHING")).getOnConflict();
@@ -367,21 +366,5 @@ class SparSqlParserTest {
       }
     });
     return indexes;
-  }
-
-  /** Returns the substring of {@code sql} that {@code node}'s position covers. */
-  private static String text(String sql, SqlNode node) {
-    String[] lines = sql.split("\n", -1);
-    SqlParserPos pos = node.getParserPosition();
-    return sql.substring(offset(lines, pos.getLineNum(), pos.getColumnNum()),
-        offset(lines, pos.getEndLineNum(), pos.getEndColumnNum()) + 1);
-  }
-
-  private static int offset(String[] lines, int line, int column) {
-    int offset = 0;
-    for (int i = 0; i < line - 1; i++) {
-      offset += lines[i].length() + 1;
-    }
-    return offset + column - 1;
   }
 }
