@@ -278,14 +278,18 @@ SqlNode PositionalParam() :
 }
 
 /**
- * Parses the right side of PostgreSQL's "expression::type" cast.
+ * Parses the right side of PostgreSQL's "expression::type" cast, where the type may be an
+ * array type written "type[]" (or "type[n]", whose bound PostgreSQL ignores too). The cast
+ * takes the position of its "::", so that the expression's span is its operand's and its
+ * type's.
  */
 void InfixCast(List<Object> list, ExprContext exprContext, Span s) :
 {
-    final SqlDataTypeSpec type;
+    SqlDataTypeSpec type;
+    final SqlParserPos pos;
 }
 {
-    <INFIX_CAST> { checkNonQueryExpression(exprContext); }
+    <INFIX_CAST> { checkNonQueryExpression(exprContext); pos = getPos(); }
     (
         // INTERVAL followed by fields ("INTERVAL DAY") is left to Calcite. A helper method
         // cannot be used here: JAVACODE methods throw ParseException, which lookahead cannot.
@@ -295,8 +299,15 @@ void InfixCast(List<Object> list, ExprContext exprContext, Span s) :
     |
         type = DataType()
     )
+    (
+        <LBRACKET> [ <UNSIGNED_INTEGER_LITERAL> ] <RBRACKET>
+        {
+            type = new SqlDataTypeSpec(new SqlCollectionTypeNameSpec(type.getTypeNameSpec(),
+                SqlTypeName.ARRAY, getPos()), getPos());
+        }
+    )*
     {
-        list.add(new SqlParserUtil.ToTreeListItem(SqlLibraryOperators.INFIX_CAST, s.pos()));
+        list.add(new SqlParserUtil.ToTreeListItem(SqlLibraryOperators.INFIX_CAST, pos));
         list.add(type);
     }
 }

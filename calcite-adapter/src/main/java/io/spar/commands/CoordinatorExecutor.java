@@ -78,6 +78,23 @@ public final class CoordinatorExecutor {
   }
 
   /**
+   * Returns the column labels PostgreSQL gives the user's query {@code sql}, which it parses and
+   * analyzes without running it, in the session's transaction and with its search path.
+   */
+  public List<String> labels(String sql) throws SQLException {
+    log.record(connections.coordinatorNode(), null, sql);
+    try (PreparedStatement statement =
+            transaction.get().coordinatorForStatement().prepareStatement(sql)) {
+      java.sql.ResultSetMetaData metaData = statement.getMetaData();
+      List<String> labels = new java.util.ArrayList<>();
+      for (int i = 1; metaData != null && i <= metaData.getColumnCount(); i++) {
+        labels.add(metaData.getColumnLabel(i));
+      }
+      return labels;
+    }
+  }
+
+  /**
    * Runs a query Spar needs for itself (a catalog lookup) on the coordinator connection as it
    * is, and returns its rows.
    */

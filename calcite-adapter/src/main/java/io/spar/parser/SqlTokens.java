@@ -30,8 +30,14 @@ public final class SqlTokens {
    *
    * @param kind its kind
    * @param text its text exactly as written
+   * @param start the offset of its first character in the statement
    */
-  public record Token(Kind kind, String text) {
+  public record Token(Kind kind, String text, int start) {
+    /** Returns the offset just after its last character. */
+    public int end() {
+      return start + text.length();
+    }
+
     /** Returns whether this is the unquoted keyword {@code keyword} (lower case). */
     public boolean is(String keyword) {
       return kind == Kind.WORD && text.toLowerCase(Locale.ROOT).equals(keyword);
@@ -175,7 +181,7 @@ public final class SqlTokens {
   }
 
   private Token token(Kind kind, int start) {
-    return new Token(kind, sql.substring(start, position));
+    return new Token(kind, sql.substring(start, position), start);
   }
 
   private void skipDelimited(char quote, boolean backslashEscapes) {

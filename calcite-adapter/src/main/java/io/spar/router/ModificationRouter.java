@@ -12,7 +12,7 @@ import java.sql.SQLException;
 import io.spar.engine.catalog.SqlQuoting;
 import io.spar.parser.SparSqlInsert;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +86,7 @@ public final class ModificationRouter {
   /** Returns the replacements for {@code shard}: its name, and its constraint names. */
   private static Map<SqlNode, Replacement> shardReplacements(SqlNode statement,
       TableReference target, Shard shard, Map<SqlNode, Replacement> evaluated) {
-    Map<SqlNode, Replacement> replacements = new HashMap<>(evaluated);
+    Map<SqlNode, Replacement> replacements = new IdentityHashMap<>(evaluated);
     replacements.put(target.identifier(),
         Replacement.text(RouterPlanner.shardReference(target, shard)));
     if (statement instanceof SparSqlInsert insert && insert.getOnConflict() != null

@@ -11,7 +11,7 @@ import io.spar.engine.execution.ShardQuery;
 import io.spar.engine.routing.PartitionConstraint;
 import io.spar.engine.routing.ShardPruner;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,7 +55,7 @@ public final class RouterPlanner {
     if (nodes.isEmpty()) {
       return Optional.empty();
     }
-    Map<SqlNode, Replacement> replacements = new HashMap<>();
+    Map<SqlNode, Replacement> replacements = new IdentityHashMap<>();
     for (int i = 0; i < references.size(); i++) {
       replacements.put(references.get(i).identifier(),
           Replacement.text(shardReference(references.get(i), chosen.get(i))));

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlDynamicParam;
 import org.apache.calcite.sql.SqlFunction;
+import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.parser.SqlParserPos;
 import org.apache.calcite.sql.util.SqlBasicVisitor;
@@ -70,8 +71,16 @@ public final class ShardSqlSplicer {
 
   /** Returns the text of {@code node} as written, with its parameter markers as {@code ?}. */
   public SplicedSql text(SqlNode node) {
+    return text(node, Map.of());
+  }
+
+  /**
+   * Returns the text of {@code node} with each node inside it replaced by its mapped
+   * replacement, and its parameter markers as {@code ?}.
+   */
+  public SplicedSql text(SqlNode node, Map<SqlNode, Replacement> replacements) {
     SqlParserPos pos = span(node);
-    return new Builder(Map.of()).original(start(pos), end(pos)).build();
+    return new Builder(replacements).original(start(pos), end(pos)).build();
   }
 
   /** Returns the offset in the parsed text where {@code node}'s text starts. */
@@ -88,9 +97,13 @@ public final class ShardSqlSplicer {
    * Returns the position of all of {@code node}'s text. Calcite's parser starts a call of a
    * qualified function name ({@code s.f(x)}) at its last name part, and expressions that
    * begin with such a call inherit that start, so the span takes in the function's name and
-   * every operand.
+   * every operand. A subquery's span takes in the parentheses around it, which belong to no
+   * node, so that the text of an expression or FROM item that holds one stays whole.
    */
-  static SqlParserPos span(SqlNode node) {
+  SqlParserPos span(SqlNode node) {
+    if (node.getKind().belongsTo(SqlKind.QUERY)) {
+      return parenthesized(node.getParserPosition());
+    }
     if (!(node instanceof SqlCall call)) {
       return node.getParserPosition();
     }
@@ -107,6 +120,42 @@ public final class ShardSqlSplicer {
     }
     // sum() spans from the earliest start to the latest end, skipping unknown positions.
     return SqlParserPos.sum(parts);
+  }
+
+  /** Returns {@code pos} widened to the parentheses that enclose exactly its text, if any. */
+  private SqlParserPos parenthesized(SqlParserPos pos) {
+    int start = start(pos);
+    int end = end(pos);
+    while (true) {
+      int before = start - 1;
+      while (before >= 0 && Character.isWhitespace(sql.charAt(before))) {
+        before--;
+      }
+      int after = end;
+      while (after < sql.length() && Character.isWhitespace(sql.charAt(after))) {
+        after++;
+      }
+      if (before < 0 || after >= sql.length() || sql.charAt(before) != '('
+          || sql.charAt(after) != ')') {
+        break;
+      }
+      start = before;
+      end = after + 1;
+    }
+    return position(start, end);
+  }
+
+  /** Returns the position of the text in [start, end). */
+  private SqlParserPos position(int start, int end) {
+    int startLine = line(start);
+    int endLine = line(end - 1);
+    return new SqlParserPos(startLine + 1, start - lineStarts[startLine] + 1, endLine + 1,
+        end - lineStarts[endLine]);
+  }
+
+  private int line(int offset) {
+    int index = java.util.Arrays.binarySearch(lineStarts, offset);
+    return index >= 0 ? index : -index - 2;
   }
 
   /**
@@ -148,10 +197,9 @@ public final class ShardSqlSplicer {
         if (start(pos) >= cursor && end(pos) <= to) {
           markers(cursor, start(pos));
           Replacement replacement = each.getValue();
-          text.append(replacement.prefix());
-          if (replacement.parameterIndex() >= 0) {
-            text.append('?').append(replacement.suffix());
-            order.add(replacement.parameterIndex());
+          text.append(replacement.body().sql());
+          for (int index : replacement.body().parameterOrder()) {
+            order.add(index);
           }
           cursor = end(pos);
         }

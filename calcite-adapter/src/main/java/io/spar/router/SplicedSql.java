@@ -25,4 +25,23 @@ public record SplicedSql(String sql, int[] parameterOrder) {
     }
     return bound;
   }
+
+  /** Returns this text followed by {@code more}, whose markers take parameters after this one's. */
+  public SplicedSql append(SplicedSql more) {
+    int[] order = java.util.Arrays.copyOf(parameterOrder, parameterOrder.length
+        + more.parameterOrder.length);
+    System.arraycopy(more.parameterOrder, 0, order, parameterOrder.length,
+        more.parameterOrder.length);
+    return new SplicedSql(sql + more.sql, order);
+  }
+
+  /** Returns this text followed by the plain text {@code more}. */
+  public SplicedSql append(String more) {
+    return new SplicedSql(sql + more, parameterOrder);
+  }
+
+  /** Returns plain text without markers. */
+  public static SplicedSql of(String text) {
+    return new SplicedSql(text, new int[0]);
+  }
 }

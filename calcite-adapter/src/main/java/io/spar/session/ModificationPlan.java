@@ -20,6 +20,7 @@ import io.spar.router.WriteClassifier;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -178,7 +179,7 @@ final class ModificationPlan implements StatementPlan {
     // OFFSET 0 keeps the subquery, so each expression is evaluated exactly once.
     Object[] row = context.coordinator().firstRow("SELECT " + String.join(", ", outputs)
         + " FROM (SELECT " + String.join(", ", inputs) + " OFFSET 0) AS \"evaluated\"", bound);
-    Map<SqlNode, Replacement> replacements = new HashMap<>();
+    Map<SqlNode, Replacement> replacements = new IdentityHashMap<>();
     for (int i = 0; i < needed.size(); i++) {
       replacements.put(needed.get(i).node(), needed.get(i).type() == null
           ? Replacement.castParameter(extended.size(), (String) row[2 * i + 1])

@@ -1,58 +1,60 @@
 package io.spar.session;
 
-import io.spar.outcome.StatementResult;
-import io.spar.outcome.SparErrors;
-import io.spar.adapter.CalciteQueryRunner;
 import io.spar.engine.SparEngine;
 import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.catalog.DistributedTable;
-import io.spar.engine.catalog.Shard;
-import io.spar.engine.routing.ShardPruner;
-import io.spar.parser.SqlLockingClause;
-import io.spar.router.PartitionPredicates;
 import io.spar.engine.execution.ShardQuery;
+import io.spar.multishard.MultiShardPlanner;
+import io.spar.multishard.MultiShardQuery;
+import io.spar.outcome.SparErrors;
+import io.spar.outcome.StatementResult;
+import io.spar.parser.SqlLockingClause;
 import io.spar.router.RouterPlanner;
 import io.spar.router.ShardSqlSplicer;
 import io.spar.router.TableReference;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.apache.calcite.sql.SqlNode;
 
 /**
  * Plan of a query on distributed tables: a router query when its parameters prune every table
- * to one co-located shard, otherwise a Calcite plan over all surviving shards.
+ * to one co-located shard, otherwise a {@link MultiShardQuery}, planned on the first execution
+ * that needs it and kept for the next ones.
  */
 final class QueryPlan implements StatementPlan {
-  private final String sql;
+  private final SqlNode statement;
   private final List<TableReference> distributed;
-  private final boolean routable;
+  private final int references;
   private final ShardSqlSplicer splicer;
   private final SparEngine engine;
-  private final SessionTransaction transaction;
-  private final CalciteQueryRunner calcite;
+  private final SessionContext context;
   /** The query's first locking clause's strength, or null if it locks no rows. */
   private final SqlLockingClause.Strength locking;
+  private MultiShardQuery multiShard;
 
   /**
-   * Creates the plan of a query that references the {@code distributed} tables; it may route to
-   * one shard only if it references no other ({@code routable}).
+   * Creates the plan of a query that has {@code references} table references, of which
+   * {@code distributed} name distributed tables; it may route to one shard only if it
+   * references no other table.
    */
-  QueryPlan(String sql, List<TableReference> distributed, boolean routable,
-      SqlLockingClause.Strength locking, ShardSqlSplicer splicer,
-      SparEngine engine, SessionTransaction transaction, CalciteQueryRunner calcite) {
-    this.sql = sql;
+  QueryPlan(SqlNode statement, List<TableReference> distributed, int references,
+      SqlLockingClause.Strength locking, ShardSqlSplicer splicer, SparEngine engine,
+      SessionContext context) {
+    this.statement = statement;
     this.locking = locking;
     this.distributed = distributed;
-    this.routable = routable;
+    this.references = references;
     this.splicer = splicer;
     this.engine = engine;
-    this.transaction = transaction;
-    this.calcite = calcite;
+    this.context = context;
   }
 
   @Override
   public StatementResult execute(List<Object> parameters) throws SQLException {
+    SessionTransaction transaction = context.transaction();
     CatalogSnapshot snapshot = engine.metadata().snapshot();
     for (TableReference each : distributed) {
       Optional<DistributedTable> table = snapshot.table(each.table());
@@ -70,7 +72,7 @@ final class QueryPlan implements StatementPlan {
       return StatementResult.ofRows(engine.reads().execute(List.of(routed.get()),
           transaction.current(), locking != null));
     }
-    return StatementResult.ofRows(calcite.query(sql, parameters));
+    return multiShard().execute(parameters, new SessionRuntime(engine, context, snapshot));
   }
 
   @Override
@@ -84,31 +86,24 @@ final class QueryPlan implements StatementPlan {
       lines.add("    Sent to the shard: " + query.sql());
       return lines;
     }
-    lines.add("Multi-shard Query: Calcite plan; Spar rels run on every shard left by pruning");
-    CatalogSnapshot snapshot = engine.metadata().snapshot();
-    for (TableReference each : distributed) {
-      DistributedTable table = snapshot.table(each.table()).orElseThrow();
-      List<Long> shards;
-      try {
-        shards = ShardPruner.prune(table,
-            PartitionPredicates.extract(each, table.partitionColumn()), parameters)
-            .stream().map(Shard::id).toList();
-      } catch (IllegalArgumentException e) {
-        throw SparErrors.invalidValue(e);
-      }
-      lines.add("  " + each.table() + ": " + shards.size() + " of " + table.shards().size()
-          + " shards after pruning " + shards);
+    return multiShard().explain(parameters, engine.metadata().snapshot());
+  }
+
+  private MultiShardQuery multiShard() throws SQLException {
+    if (multiShard == null) {
+      multiShard = MultiShardPlanner.plan(statement, distributed, references, splicer,
+          engine.metadata().snapshot(), this::isAggregate,
+          () -> context.coordinator().labels(splicer.splice(Map.of()).sql()));
     }
-    for (Object[] row : calcite.explain(sql, parameters).rows()) {
-      for (String each : String.valueOf(row[0]).split("\n")) {
-        lines.add("  " + each);
-      }
-    }
-    return lines;
+    return multiShard;
+  }
+
+  private boolean isAggregate(String name) {
+    return engine.functions().overloads(name).stream().anyMatch(each -> each.kind() == 'a');
   }
 
   private Optional<ShardQuery> route(List<Object> parameters) throws SQLException {
-    if (!routable) {
+    if (distributed.size() != references) {
       return Optional.empty();
     }
     try {

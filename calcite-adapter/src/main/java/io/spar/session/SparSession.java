@@ -3,7 +3,6 @@ package io.spar.session;
 import io.spar.commands.CoordinatorExecutor;
 import io.spar.outcome.StatementResult;
 import io.spar.outcome.SparErrors;
-import io.spar.adapter.CalciteQueryRunner;
 import io.spar.commands.DdlCommands;
 import io.spar.commands.ShardDdlRunner;
 import io.spar.commands.SqlApiFunctions;
@@ -31,7 +30,6 @@ public final class SparSession implements AutoCloseable {
 
   private final SparEngine engine;
   private final SessionContext context;
-  private final CalciteQueryRunner calcite;
   private final PlanCache plans = new PlanCache();
   private final StatementPlanner planner;
   private final DdlCommands ddl;
@@ -46,10 +44,9 @@ public final class SparSession implements AutoCloseable {
         new CoordinatorExecutor(connections, engine.statementLog(), transaction::current);
     this.context = new SessionContext(connections, coordinator, new SearchPath(connections),
         transaction);
-    this.calcite = new CalciteQueryRunner(engine, connections, transaction::current);
     DistributionOperations operations =
         new DistributionOperations(engine.pools(), engine.metadata(), engine.statementLog());
-    this.planner = new StatementPlanner(engine, context, calcite,
+    this.planner = new StatementPlanner(engine, context,
         new SqlApiFunctions(operations, coordinator, connections));
     this.settings = new SparSettings(engine);
     this.ddl = new DdlCommands(coordinator, connections, engine.metadata(),
@@ -277,7 +274,6 @@ public final class SparSession implements AutoCloseable {
   @Override
   public void close() {
     context.transaction().close();
-    calcite.close();
     context.connections().close();
   }
 }

@@ -1,7 +1,6 @@
 package io.spar.session;
 
 import io.spar.outcome.SparErrors;
-import io.spar.adapter.CalciteQueryRunner;
 import io.spar.commands.SqlApiCall;
 import io.spar.commands.SqlApiFunctions;
 import io.spar.engine.SparEngine;
@@ -14,6 +13,7 @@ import io.spar.parser.SparQueries;
 import io.spar.parser.SqlLockingClause;
 import io.spar.engine.operations.ShardDdl;
 import io.spar.parser.SqlParsing;
+import io.spar.parser.SqlTokens;
 import io.spar.router.ColumnDefaults;
 import io.spar.router.ColumnTypes;
 import io.spar.router.FunctionVolatility;
@@ -25,7 +25,7 @@ import io.spar.router.TableReference;
 import io.spar.router.TableReferenceCollector;
 import io.spar.router.TargetColumns;
 import java.sql.SQLException;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,16 +48,14 @@ import org.apache.calcite.sql.SqlUpdate;
 final class StatementPlanner {
   private static final String RECOVER = "recover_prepared_transactions";
   private static final int MAX_VIEW_DEPTH = 32;
+  private static final Set<String> QUERY_KEYWORDS = Set.of("select", "with", "table", "values");
   private final SparEngine engine;
   private final SessionContext context;
-  private final CalciteQueryRunner calcite;
   private final SqlApiFunctions functions;
 
-  StatementPlanner(SparEngine engine, SessionContext context, CalciteQueryRunner calcite,
-      SqlApiFunctions functions) {
+  StatementPlanner(SparEngine engine, SessionContext context, SqlApiFunctions functions) {
     this.engine = engine;
     this.context = context;
-    this.calcite = calcite;
     this.functions = functions;
   }
 
@@ -75,6 +73,11 @@ final class StatementPlanner {
       // PostgreSQL accepts more than Calcite's grammar; statements on local tables keep it all.
       if (!DistributedNames.mentioned(sql, snapshot)) {
         return new CoordinatorPlan(sql, context.coordinator());
+      }
+      if (QUERY_KEYWORDS.contains(SqlTokens.statementKeywords(sql).stream().findFirst()
+          .orElse(""))) {
+        // PostgreSQL's parser and planner find the tables Spar's parser could not.
+        return new UnparsedQueryPlan(SqlParsing.parsedText(sql), engine, context);
       }
       throw e;
     }
@@ -103,8 +106,8 @@ final class StatementPlanner {
     }
     SqlLockingClause.Strength locking = SparQueries.lockingClauses(statement)
         .map(clauses -> ((SqlLockingClause) clauses.get(0)).getStrength()).orElse(null);
-    return new QueryPlan(sql, distributed, distributed.size() == references.size(), locking,
-        splicer, engine, context.transaction(), calcite);
+    return new QueryPlan(statement, distributed, references.size(), locking, splicer,
+        engine, context);
   }
 
   /**
@@ -118,7 +121,7 @@ final class StatementPlanner {
       throw SparErrors.error("54001", "views over distributed tables nest more than "
           + MAX_VIEW_DEPTH + " deep");
     }
-    Map<SqlNode, Replacement> replacements = new HashMap<>();
+    Map<SqlNode, Replacement> replacements = new IdentityHashMap<>();
     for (TableReference each : views) {
       DistributedView view = snapshot.view(each.table()).orElseThrow();
       if (statement.getKind().belongsTo(SqlKind.DML) && each == views.get(0)

@@ -17,8 +17,9 @@ import org.postgresql.util.PSQLException;
 /**
  * Test case for issue 8, item 9: {@code SELECT ... FOR UPDATE} (and NO KEY UPDATE, SHARE, KEY
  * SHARE, OF, NOWAIT, SKIP LOCKED) was a syntax error. A query routed to one shard now reaches
- * it with its locking clauses as written; a multi-shard query, whose rows Calcite would read
- * unlocked, is refused with 0A000.
+ * it with its locking clauses as written, and so does every shard of a multi-shard query that
+ * the shards run whole; a multi-shard query whose result the coordinator computes from rows the
+ * shards did not lock (joins, LIMIT) is refused with 0A000.
  */
 class LockingClausesTest {
   static Connection spar;
@@ -80,16 +81,33 @@ class LockingClausesTest {
   }
 
   @Test
-  void multiShardQueriesAreRefused() {
+  void multiShardQueriesLockTheRowsOfEveryShard() throws SQLException {
+    try (Connection other = SparTestCluster.spar()) {
+      spar.setAutoCommit(false);
+      try {
+        assertEquals(Sql.count(other, "SELECT count(*) FROM lock_articles"),
+            Sql.strings(spar, "SELECT title FROM lock_articles WHERE id > 0 FOR UPDATE").size());
+        SQLException blocked = assertThrows(SQLException.class, () -> Sql.strings(other,
+            "SELECT title FROM lock_articles WHERE author_id = 2 FOR UPDATE NOWAIT"));
+        assertEquals("55P03", blocked.getSQLState());
+      } finally {
+        spar.rollback();
+        spar.setAutoCommit(true);
+      }
+    }
+    assertTrue(Sql.strings(spar, "EXPLAIN SELECT * FROM lock_articles FOR UPDATE NOWAIT").get(0)
+        .contains("Pushdown"));
+  }
+
+  @Test
+  void multiShardQueriesTheShardsCannotRunWholeDoNotLock() {
     for (String sql : List.of(
-        "SELECT * FROM lock_articles FOR UPDATE",
-        "SELECT * FROM lock_articles WHERE id = 1 FOR SHARE",
+        "SELECT * FROM lock_articles ORDER BY id LIMIT 2 FOR UPDATE",
         "SELECT * FROM lock_articles a JOIN lock_local l ON a.id = l.id"
-            + " WHERE a.author_id = 1 FOR UPDATE OF a",
-        "EXPLAIN SELECT * FROM lock_articles FOR UPDATE NOWAIT")) {
+            + " WHERE a.author_id < 3 FOR UPDATE OF a")) {
       SQLException e = assertThrows(SQLException.class, () -> Sql.strings(spar, sql), sql);
       assertEquals("0A000", e.getSQLState(), sql);
-      assertTrue(e.getMessage().contains(" is not supported for multi-shard queries"), sql);
+      assertTrue(e.getMessage().contains(" not supported for multi-shard queries"), sql);
       PSQLException pg = assertInstanceOf(PSQLException.class, e, sql);
       assertTrue(pg.getServerErrorMessage().getHint().contains("distribution column"), sql);
     }

@@ -43,12 +43,21 @@ public final class ReadExecutor {
    */
   public RowSet execute(List<ShardQuery> queries, ReadScope scope, boolean lockRows)
       throws SQLException {
+    return execute(queries, scope, lockRows, RowSet::read);
+  }
+
+  /**
+   * Runs every query in {@code scope} as {@link #execute(List, ReadScope, boolean)} does, and
+   * reads each query's rows with {@code reader}.
+   */
+  public RowSet execute(List<ShardQuery> queries, ReadScope scope, boolean lockRows,
+      RowSet.Reader reader) throws SQLException {
     Map<NodeAddress, List<ShardQuery>> inTransaction = new LinkedHashMap<>();
     List<ShardQuery> pooled = new ArrayList<>();
     List<RowSet> results = new ArrayList<>();
     for (ShardQuery each : queries) {
       if (each.shardId() == null) {
-        results.add(runOn(each.nodes().get(0), scope.coordinator(lockRows), each));
+        results.add(runOn(each.nodes().get(0), scope.coordinator(lockRows), each, reader));
         continue;
       }
       NodeAddress node = transactionNode(each, scope, lockRows);
@@ -61,19 +70,19 @@ public final class ReadExecutor {
     WorkerSettings settings = pooled.isEmpty() ? null : scope.workerSettings();
     if (inTransaction.size() + pooled.size() == 1 && results.isEmpty()) {
       // One query, or one node's queries: run them on this thread, without a hand-off.
-      return inTransaction.isEmpty() ? run(pooled.get(0), settings)
-          : concat(runInTransaction(inTransaction, scope));
+      return inTransaction.isEmpty() ? run(pooled.get(0), settings, reader)
+          : concat(runInTransaction(inTransaction, scope, reader));
     }
     List<CompletableFuture<RowSet>> futures = new ArrayList<>();
     for (ShardQuery each : pooled) {
-      futures.add(CompletableFuture.supplyAsync(() -> unchecked(() -> run(each, settings)),
+      futures.add(CompletableFuture.supplyAsync(() -> unchecked(() -> run(each, settings, reader)),
           threads));
     }
     List<CompletableFuture<List<RowSet>>> nodeFutures = new ArrayList<>();
     for (Map.Entry<NodeAddress, List<ShardQuery>> each : inTransaction.entrySet()) {
       Connection connection = scope.joined(each.getKey());
       nodeFutures.add(CompletableFuture.supplyAsync(
-          () -> unchecked(() -> runAll(each.getKey(), connection, each.getValue())), threads));
+          () -> unchecked(() -> runAll(each.getKey(), connection, each.getValue(), reader)), threads));
     }
     SQLException failure = null;
     for (CompletableFuture<RowSet> each : futures) {
@@ -129,16 +138,16 @@ public final class ReadExecutor {
   }
 
   private List<RowSet> runInTransaction(Map<NodeAddress, List<ShardQuery>> byNode,
-      ReadScope scope) throws SQLException {
+      ReadScope scope, RowSet.Reader reader) throws SQLException {
     Map.Entry<NodeAddress, List<ShardQuery>> only = byNode.entrySet().iterator().next();
-    return runAll(only.getKey(), scope.joined(only.getKey()), only.getValue());
+    return runAll(only.getKey(), scope.joined(only.getKey()), only.getValue(), reader);
   }
 
-  private List<RowSet> runAll(NodeAddress node, Connection connection, List<ShardQuery> queries)
-      throws SQLException {
+  private List<RowSet> runAll(NodeAddress node, Connection connection, List<ShardQuery> queries,
+      RowSet.Reader reader) throws SQLException {
     List<RowSet> results = new ArrayList<>();
     for (ShardQuery each : queries) {
-      results.add(runOn(node, connection, each));
+      results.add(runOn(node, connection, each, reader));
     }
     return results;
   }
@@ -171,14 +180,15 @@ public final class ReadExecutor {
    * Runs {@code query} on a pooled connection that carries the session's {@code settings} for
    * as long as it runs.
    */
-  private RowSet run(ShardQuery query, WorkerSettings settings) throws SQLException {
+  private RowSet run(ShardQuery query, WorkerSettings settings, RowSet.Reader reader)
+      throws SQLException {
     SQLException lastFailure = null;
     for (NodeAddress node : query.nodes()) {
       try (Connection connection = pools.borrow(node)) {
         if (settings.isDefault()) {
-          return runOn(node, connection, query);
+          return runOn(node, connection, query, reader);
         }
-        return runWith(settings, node, connection, query);
+        return runWith(settings, node, connection, query, reader);
       } catch (SQLException e) {
         if (!Failures.isNodeFailure(e)) {
           throw e;
@@ -190,10 +200,10 @@ public final class ReadExecutor {
   }
 
   private RowSet runWith(WorkerSettings settings, NodeAddress node, Connection connection,
-      ShardQuery query) throws SQLException {
+      ShardQuery query, RowSet.Reader reader) throws SQLException {
     settings.applyTo(connection);
     try {
-      return runOn(node, connection, query);
+      return runOn(node, connection, query, reader);
     } finally {
       try {
         WorkerSettings.reset(connection);
@@ -209,13 +219,13 @@ public final class ReadExecutor {
         "could not find any healthy placement for shard " + query.shardId(), "XX000");
   }
 
-  private RowSet runOn(NodeAddress node, Connection connection, ShardQuery query)
-      throws SQLException {
+  private RowSet runOn(NodeAddress node, Connection connection, ShardQuery query,
+      RowSet.Reader reader) throws SQLException {
     log.record(node, query.shardId(), query.sql());
     try (PreparedStatement statement =
             Statements.prepare(connection, query.sql(), query.parameters());
         ResultSet resultSet = statement.executeQuery()) {
-      return RowSet.read(resultSet);
+      return reader.read(resultSet);
     }
   }
 }

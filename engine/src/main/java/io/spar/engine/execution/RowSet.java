@@ -22,8 +22,27 @@ public final class RowSet {
     this.rows = rows;
   }
 
-  /** Reads every remaining row of {@code resultSet}. */
+  /** Reader of a whole result into a row set. */
+  @FunctionalInterface
+  public interface Reader {
+    /** Reads every remaining row of {@code resultSet}. */
+    RowSet read(ResultSet resultSet) throws SQLException;
+  }
+
+  /** Reads every remaining row of {@code resultSet} as JDBC objects. */
   public static RowSet read(ResultSet resultSet) throws SQLException {
+    return read(resultSet, false);
+  }
+
+  /**
+   * Reads every remaining row of {@code resultSet} with each value in PostgreSQL's text form
+   * ({@code getString}), which the value's type reads back unchanged.
+   */
+  public static RowSet readText(ResultSet resultSet) throws SQLException {
+    return read(resultSet, true);
+  }
+
+  private static RowSet read(ResultSet resultSet, boolean text) throws SQLException {
     ResultSetMetaData metaData = resultSet.getMetaData();
     int count = metaData.getColumnCount();
     List<ColumnInfo> columns = new ArrayList<>(count);
@@ -34,7 +53,7 @@ public final class RowSet {
     while (resultSet.next()) {
       Object[] row = new Object[count];
       for (int i = 0; i < count; i++) {
-        row[i] = resultSet.getObject(i + 1);
+        row[i] = text ? resultSet.getString(i + 1) : resultSet.getObject(i + 1);
       }
       rows.add(row);
     }

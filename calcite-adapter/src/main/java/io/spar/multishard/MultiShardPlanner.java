@@ -1,0 +1,198 @@
+package io.spar.multishard;
+
+import io.spar.engine.catalog.CatalogSnapshot;
+import io.spar.router.ShardSqlSplicer;
+import io.spar.router.TableReference;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlJoin;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.sql.SqlWindow;
+import org.apache.calcite.sql.JoinType;
+
+/**
+ * Planner of queries over several shards: picks the {@link Strategy} that leaves the most work
+ * to the shards while the result stays exactly PostgreSQL's.
+ *
+ * <ul>
+ *   <li>A query on one distributed table whose rows, or groups (GROUP BY the distribution
+ *       column), and window partitions never span shards runs whole on every shard:
+ *       {@link Strategy#PUSHDOWN}, or {@link Strategy#MERGE} when the coordinator must sort,
+ *       deduplicate or limit.
+ *   <li>Other aggregations of one distributed table whose aggregates combine:
+ *       {@link Strategy#PARTIAL_AGGREGATE}.
+ *   <li>Everything else: {@link Strategy#COORDINATOR}.
+ * </ul>
+ */
+public final class MultiShardPlanner {
+  private MultiShardPlanner() {
+  }
+
+  /** Source of a query's column labels. */
+  @FunctionalInterface
+  public interface LabelSource {
+    /** Returns the labels PostgreSQL gives the query's columns. */
+    List<String> labels() throws SQLException;
+  }
+
+  /**
+   * Returns the plan of query {@code statement}.
+   *
+   * @param distributed the query's references to distributed tables
+   * @param references how many table references the query has in all
+   * @param isAggregate whether a function name names an aggregate
+   * @param labels the query's column labels, asked only if needed
+   */
+  public static MultiShardQuery plan(SqlNode statement, List<TableReference> distributed,
+      int references, ShardSqlSplicer splicer, CatalogSnapshot snapshot,
+      Predicate<String> isAggregate, LabelSource labels)
+      throws SQLException {
+    Optional<QueryShape> shape = QueryShape.of(statement);
+    boolean single = shape.isPresent() && distributed.size() == 1 && references == 1
+        && CoordinatorSql.markerFree(splicer.splice(Map.of()).sql());
+    if (!single || !simpleFrom(shape.get().select().getFrom(), isAggregate)) {
+      return CoordinatorFallback.plan(statement, shape, distributed, splicer);
+    }
+    QueryShape query = shape.get();
+    TableReference reference = distributed.get(0);
+    String column = snapshot.table(reference.table()).orElseThrow().partitionColumn();
+    SqlSelect select = query.select();
+    boolean grouped = select.getGroup() != null && !select.getGroup().isEmpty()
+        || select.getHaving() != null || hasAggregates(select, query, isAggregate);
+    boolean windowed = hasWindows(select, query);
+    if ((!grouped || groupedBy(select, reference, column))
+        && (!windowed || windowsPartitionedBy(select, query, reference, column))) {
+      Optional<MultiShardQuery> pushed = ShardPushdown.plan(query, reference, splicer);
+      if (pushed.isPresent()) {
+        return pushed.get();
+      }
+    } else if (grouped && !windowed && !query.locking()) {
+      MultiShardQuery fallback = CoordinatorFallback.plan(statement, shape, distributed,
+          splicer);
+      return PartialAggregation.plan(query, reference, splicer, isAggregate, labels, fallback)
+          .orElse(fallback);
+    }
+    return CoordinatorFallback.plan(statement, shape, distributed, splicer);
+  }
+
+  /**
+   * Returns whether a FROM clause joins its items only with inner and cross joins, and reads
+   * the one distributed table (the only table there is) directly or through subqueries that
+   * only filter and project it, so that its rows can be joined shard by shard.
+   */
+  private static boolean simpleFrom(SqlNode from, Predicate<String> isAggregate) {
+    if (from instanceof SqlJoin join) {
+      JoinType type = join.getJoinType();
+      return (type == JoinType.INNER || type == JoinType.COMMA || type == JoinType.CROSS)
+          && simpleFrom(join.getLeft(), isAggregate)
+          && simpleFrom(join.getRight(), isAggregate);
+    }
+    SqlNode item = from.getKind() == SqlKind.AS ? ((SqlCall) from).operand(0) : from;
+    if (item.getKind() == SqlKind.LATERAL) {
+      item = ((SqlCall) item).operand(0);
+      item = item.getKind() == SqlKind.AS ? ((SqlCall) item).operand(0) : item;
+    }
+    if (!SqlTrees.containsQuery(item)) {
+      return true;
+    }
+    if (!(item instanceof SqlSelect select)) {
+      // A set operation or an ordered, limited subquery: its rows are not its shards' rows.
+      return false;
+    }
+    QueryShape shape = new QueryShape(select, null, null, null, false);
+    return !shape.needsMerge() && (select.getGroup() == null || select.getGroup().isEmpty())
+        && select.getHaving() == null && !hasAggregates(select, shape, isAggregate)
+        && !hasWindows(select, shape) && select.getFrom() != null
+        && simpleFrom(select.getFrom(), isAggregate);
+  }
+
+  /** Returns the select list, HAVING and ORDER BY items: where aggregates and windows are. */
+  private static List<SqlNode> outputs(SqlSelect select, QueryShape query) {
+    List<SqlNode> result = new java.util.ArrayList<>(select.getSelectList().getList());
+    if (select.getHaving() != null) {
+      result.add(select.getHaving());
+    }
+    if (query.orderBy() != null) {
+      result.addAll(query.orderBy().getList());
+    }
+    return result;
+  }
+
+  private static boolean hasAggregates(SqlSelect select, QueryShape query,
+      Predicate<String> isAggregate) {
+    for (SqlNode each : outputs(select, query)) {
+      if (aggregates(each, isAggregate)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Returns whether {@code node} calls an aggregate outside subqueries and window calls. */
+  private static boolean aggregates(SqlNode node, Predicate<String> isAggregate) {
+    if (!(node instanceof SqlCall call) || node.getKind().belongsTo(SqlKind.QUERY)) {
+      return false;
+    }
+    if (node.getKind() == SqlKind.OVER) {
+      // The window function itself is no grouping aggregate; its arguments may hold one.
+      SqlCall function = (SqlCall) SqlTrees.unfiltered(call.operand(0));
+      return function.getOperandList().stream()
+          .anyMatch(each -> aggregates(each, isAggregate));
+    }
+    String name = SqlTrees.functionName(call);
+    if (name != null && isAggregate.test(name) || SqlTrees.isOrderedAggregate(node)) {
+      return true;
+    }
+    return call.getOperandList().stream().anyMatch(each -> aggregates(each, isAggregate));
+  }
+
+  private static boolean hasWindows(SqlSelect select, QueryShape query) {
+    return select.getWindowList() != null && !select.getWindowList().isEmpty()
+        || outputs(select, query).stream().anyMatch(each -> SqlTrees.any(each,
+            node -> node.getKind() == SqlKind.OVER));
+  }
+
+  /** Returns whether a plain GROUP BY list holds the distribution column. */
+  private static boolean groupedBy(SqlSelect select, TableReference reference, String column) {
+    if (select.getGroup() == null) {
+      return false;
+    }
+    boolean found = false;
+    for (SqlNode each : select.getGroup()) {
+      SqlKind kind = each.getKind();
+      if (kind == SqlKind.ROLLUP || kind == SqlKind.CUBE || kind == SqlKind.GROUPING_SETS
+          || kind == SqlKind.ROW || each instanceof org.apache.calcite.sql.SqlNodeList) {
+        return false;
+      }
+      found |= SqlTrees.isColumn(each, reference, column);
+    }
+    return found;
+  }
+
+  /** Returns whether every window is partitioned by the distribution column. */
+  private static boolean windowsPartitionedBy(SqlSelect select, QueryShape query,
+      TableReference reference, String column) {
+    if (select.getWindowList() != null && !select.getWindowList().isEmpty()) {
+      return false;
+    }
+    for (SqlNode output : outputs(select, query)) {
+      if (SqlTrees.any(output, node -> node.getKind() == SqlKind.OVER
+          && !partitionedBy(((SqlCall) node).operand(1), reference, column))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean partitionedBy(SqlNode window, TableReference reference, String column) {
+    return window instanceof SqlWindow spec && spec.getRefName() == null
+        && spec.getPartitionList().stream()
+            .anyMatch(each -> SqlTrees.isColumn(each, reference, column));
+  }
+}
