@@ -160,6 +160,21 @@ public final class BenchCluster implements AutoCloseable {
     return spar;
   }
 
+  /** Returns a plain pgjdbc connection to the coordinator database. */
+  public Connection coordinator() {
+    return coordinator;
+  }
+
+  /** Returns a plain pgjdbc connection to the worker at {@code node} ({@code host:port}). */
+  public Connection worker(String node) throws SQLException {
+    for (PgNode each : cluster.workers()) {
+      if ((each.host() + ":" + each.port()).equals(node)) {
+        return open("jdbc:postgresql://" + node + "/" + LocalCluster.DATABASE);
+      }
+    }
+    throw new IllegalArgumentException(node + " is not a worker of the cluster in " + directory);
+  }
+
   /** Returns the number of shards, which index {@link #shardId(int)} and friends. */
   public int shardCount() {
     return SHARDS;

@@ -30,6 +30,12 @@ public final class ResultTable {
     OPERATIONS.put(SingleInsertBenchmark.class.getName(), "single-row INSERT (prepared)");
     OPERATIONS.put(BatchInsertBenchmark.class.getName(),
         String.format(Locale.ROOT, "%,d-row executeBatch INSERT", BatchInsertBenchmark.ROWS));
+    OPERATIONS.put(CountStarBenchmark.class.getName(), "count(*), 1M rows (vs plain table)");
+    OPERATIONS.put(GroupedAggregateBenchmark.class.getName(),
+        "GROUP BY 100 groups, sum+avg (vs plain)");
+    OPERATIONS.put(TopTenBenchmark.class.getName(), "ORDER BY .. LIMIT 10 (vs plain)");
+    OPERATIONS.put(SmallAggregateBenchmark.class.getName(),
+        "prepared aggregate, 10k rows (vs plain)");
   }
 
   private ResultTable() {

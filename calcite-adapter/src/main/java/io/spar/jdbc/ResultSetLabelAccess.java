@@ -17,7 +17,6 @@ import java.sql.Statement;
 import java.sql.Time;
 import java.sql.Timestamp;
 import java.util.Calendar;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,7 +24,7 @@ import java.util.Map;
  * delegating to the getter by index.
  */
 abstract class ResultSetLabelAccess extends ResultSetNavigation {
-  ResultSetLabelAccess(List<Object[]> rows, Statement statement, int type,
+  ResultSetLabelAccess(ResultRows rows, Statement statement, int type,
       int fetchSize, Runnable onClose) {
     super(rows, statement, type, fetchSize, onClose);
   }

@@ -3,16 +3,16 @@ package io.spar.jdbc;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
-import java.util.List;
 
 /**
- * Cursor, lifecycle and settings of an in-memory result set.
+ * Cursor, lifecycle and settings of a result set.
  *
- * <p>Rows are materialized, so a {@code TYPE_SCROLL_INSENSITIVE} cursor costs nothing extra; a
- * {@code TYPE_FORWARD_ONLY} one still refuses backward moves, as the JDBC contract says.
+ * <p>A {@code TYPE_SCROLL_INSENSITIVE} result set has its rows in memory; a
+ * {@code TYPE_FORWARD_ONLY} one may read them as they stream from the shards
+ * ({@link ResultRows}), and refuses backward moves, as the JDBC contract says.
  */
 abstract class ResultSetNavigation extends ReadOnlyResultSet {
-  private final List<Object[]> rows;
+  private final ResultRows rows;
   private final Statement statement;
   private final int type;
   private final Runnable onClose;
@@ -22,7 +22,7 @@ abstract class ResultSetNavigation extends ReadOnlyResultSet {
   private int fetchSize;
   private int fetchDirection = FETCH_FORWARD;
 
-  ResultSetNavigation(List<Object[]> rows, Statement statement, int type, int fetchSize,
+  ResultSetNavigation(ResultRows rows, Statement statement, int type, int fetchSize,
       Runnable onClose) {
     this.rows = rows;
     this.statement = statement;
@@ -45,11 +45,11 @@ abstract class ResultSetNavigation extends ReadOnlyResultSet {
       throw new SQLException("ResultSet not positioned properly, perhaps you need to call next.",
           JdbcErrors.INVALID_CURSOR_STATE);
     }
-    return rows.get(cursor - 1);
+    return rows.get(cursor);
   }
 
-  private boolean onRow() {
-    return cursor >= 1 && cursor <= rows.size();
+  private boolean onRow() throws SQLException {
+    return cursor >= 1 && rows.exists(cursor);
   }
 
   private void checkScrollable() throws SQLException {
@@ -60,8 +60,8 @@ abstract class ResultSetNavigation extends ReadOnlyResultSet {
     }
   }
 
-  private boolean moveTo(int position) {
-    cursor = Math.max(0, Math.min(position, rows.size() + 1));
+  private boolean moveTo(int position) throws SQLException {
+    cursor = position <= 0 ? 0 : rows.exists(position) ? position : rows.count() + 1;
     return onRow();
   }
 
@@ -80,7 +80,7 @@ abstract class ResultSetNavigation extends ReadOnlyResultSet {
   @Override
   public boolean absolute(int row) throws SQLException {
     checkScrollable();
-    return moveTo(row >= 0 ? row : rows.size() + 1 + row);
+    return moveTo(row >= 0 ? row : rows.count() + 1 + row);
   }
 
   @Override
@@ -99,7 +99,7 @@ abstract class ResultSetNavigation extends ReadOnlyResultSet {
   @Override
   public boolean last() throws SQLException {
     checkScrollable();
-    return moveTo(rows.size());
+    return moveTo(rows.count());
   }
 
   @Override
@@ -111,31 +111,31 @@ abstract class ResultSetNavigation extends ReadOnlyResultSet {
   @Override
   public void afterLast() throws SQLException {
     checkScrollable();
-    cursor = rows.size() + 1;
+    cursor = rows.count() + 1;
   }
 
   @Override
   public boolean isBeforeFirst() throws SQLException {
     checkOpen();
-    return cursor == 0 && !rows.isEmpty();
+    return cursor == 0 && rows.exists(1);
   }
 
   @Override
   public boolean isAfterLast() throws SQLException {
     checkOpen();
-    return cursor > rows.size() && !rows.isEmpty();
+    return cursor > 0 && !onRow() && rows.exists(1);
   }
 
   @Override
   public boolean isFirst() throws SQLException {
     checkOpen();
-    return cursor == 1 && !rows.isEmpty();
+    return cursor == 1 && onRow();
   }
 
   @Override
   public boolean isLast() throws SQLException {
     checkOpen();
-    return cursor == rows.size() && !rows.isEmpty();
+    return onRow() && !rows.exists(cursor + 1);
   }
 
   @Override
@@ -148,8 +148,12 @@ abstract class ResultSetNavigation extends ReadOnlyResultSet {
   public void close() {
     if (!closed) {
       closed = true;
-      if (onClose != null) {
-        onClose.run();
+      try {
+        rows.close();
+      } finally {
+        if (onClose != null) {
+          onClose.run();
+        }
       }
     }
   }
@@ -177,14 +181,17 @@ abstract class ResultSetNavigation extends ReadOnlyResultSet {
     return CONCUR_READ_ONLY;
   }
 
-  /** Returns HOLD_CURSORS_OVER_COMMIT: rows are in memory and outlive any transaction. */
+  /**
+   * Returns HOLD_CURSORS_OVER_COMMIT: rows are in memory, or stream from connections outside
+   * the session's transaction, and outlive any transaction.
+   */
   @Override
   public int getHoldability() throws SQLException {
     checkOpen();
     return HOLD_CURSORS_OVER_COMMIT;
   }
 
-  /** Stores the hint; rows are already in memory, so it changes nothing. */
+  /** Stores the hint; rows are in memory or stream a fixed number at a time. */
   @Override
   public void setFetchSize(int rows) throws SQLException {
     checkOpen();

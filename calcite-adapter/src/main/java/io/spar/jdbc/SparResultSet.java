@@ -34,7 +34,8 @@ import java.util.UUID;
 import org.postgresql.util.PGobject;
 
 /**
- * Read-only result set over a materialized {@link RowSet}, with pgjdbc's value conversions.
+ * Read-only result set over a {@link RowSet}, in memory or streaming, with pgjdbc's value
+ * conversions.
  */
 public final class SparResultSet extends ResultSetLabelAccess {
   private final List<ColumnInfo> columns;
@@ -51,7 +52,7 @@ public final class SparResultSet extends ResultSetLabelAccess {
    * closed.
    */
   SparResultSet(RowSet rows, Statement statement, int type, int fetchSize, Runnable onClose) {
-    super(rows.rows(), statement, type, fetchSize, onClose);
+    super(ResultRows.of(rows, type == TYPE_FORWARD_ONLY), statement, type, fetchSize, onClose);
     this.columns = rows.columns();
   }
 

@@ -1,9 +1,11 @@
 package io.spar.jdbc;
 
 import io.spar.engine.execution.ColumnInfo;
+import io.spar.engine.execution.RowCursor;
 import io.spar.engine.execution.RowSet;
 import io.spar.outcome.StatementResult;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -169,6 +171,29 @@ final class StatementResults {
 
   /** Applies maxRows and maxFieldSize, which JDBC defines as silent truncation. */
   private RowSet limit(RowSet rows) {
+    if (rows.isStreaming() && maxFieldSize == 0) {
+      if (maxRows == 0) {
+        return rows;
+      }
+      RowCursor source = rows.takeCursor();
+      long[] returned = {0};
+      return RowSet.streaming(rows.columns(), new RowCursor() {
+        @Override
+        public Object[] next() throws SQLException {
+          if (returned[0] == maxRows) {
+            source.close();
+            return null;
+          }
+          returned[0]++;
+          return source.next();
+        }
+
+        @Override
+        public void close() {
+          source.close();
+        }
+      });
+    }
     List<Object[]> limited = rows.rows();
     if (maxRows > 0 && limited.size() > maxRows) {
       limited = new ArrayList<>(limited.subList(0, (int) maxRows));

@@ -45,6 +45,12 @@ public final class MultiShardQuery {
     RowSet read(List<ShardQuery> queries, boolean lockRows, RowSet.Reader reader)
         throws SQLException;
 
+    /**
+     * Runs shard queries and returns their rows streaming, where the session's transaction
+     * allows (see {@link io.spar.engine.execution.ReadExecutor#stream}).
+     */
+    RowSet stream(List<ShardQuery> queries) throws SQLException;
+
     /** Runs {@code sql} on the session's coordinator connection, in its transaction. */
     StatementResult coordinator(String sql, List<Object> parameters) throws SQLException;
   }
@@ -101,8 +107,10 @@ public final class MultiShardQuery {
   public StatementResult execute(List<Object> parameters, Runtime runtime) throws SQLException {
     CatalogSnapshot snapshot = runtime.snapshot();
     if (coordinator == null) {
-      return StatementResult.ofRows(runtime.read(shardQueries(scans.get(0), parameters,
-          snapshot, runtime.coordinatorNode()), lockRows, RowSet::read));
+      List<ShardQuery> queries = shardQueries(scans.get(0), parameters, snapshot,
+          runtime.coordinatorNode());
+      return StatementResult.ofRows(lockRows ? runtime.read(queries, true, RowSet::read)
+          : runtime.stream(queries));
     }
     List<RowSet> rows = new ArrayList<>();
     for (Scan each : scans) {

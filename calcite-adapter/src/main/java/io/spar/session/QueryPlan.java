@@ -91,6 +91,7 @@ final class QueryPlan implements StatementPlan {
 
   private MultiShardQuery multiShard() throws SQLException {
     if (multiShard == null) {
+      context.plans().increment();
       multiShard = MultiShardPlanner.plan(statement, distributed, references, splicer,
           engine.metadata().snapshot(), this::isAggregate,
           () -> context.coordinator().labels(splicer.splice(Map.of()).sql()));

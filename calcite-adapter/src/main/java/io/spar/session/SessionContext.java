@@ -2,6 +2,7 @@ package io.spar.session;
 
 import io.spar.commands.CoordinatorExecutor;
 import io.spar.engine.execution.SessionConnections;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The parts of a session that its plans use when they run.
@@ -10,7 +11,8 @@ import io.spar.engine.execution.SessionConnections;
  * @param coordinator runner of statements on the session's coordinator connection
  * @param searchPath the session's search path
  * @param transaction the session's transaction state
+ * @param plans the count of plans the session made
  */
 record SessionContext(SessionConnections connections, CoordinatorExecutor coordinator,
-    SearchPath searchPath, SessionTransaction transaction) {
+    SearchPath searchPath, SessionTransaction transaction, LongAdder plans) {
 }

@@ -42,6 +42,11 @@ final class SessionRuntime implements MultiShardQuery.Runtime {
   }
 
   @Override
+  public RowSet stream(List<ShardQuery> queries) throws SQLException {
+    return engine.reads().stream(queries, context.transaction().current());
+  }
+
+  @Override
   public StatementResult coordinator(String sql, List<Object> parameters) throws SQLException {
     return context.coordinator().execute(sql, parameters);
   }

@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One user session: the statement pipeline behind a {@code jdbc:spar:} connection.
@@ -43,7 +44,7 @@ public final class SparSession implements AutoCloseable {
     CoordinatorExecutor coordinator =
         new CoordinatorExecutor(connections, engine.statementLog(), transaction::current);
     this.context = new SessionContext(connections, coordinator, new SearchPath(connections),
-        transaction);
+        transaction, new LongAdder());
     DistributionOperations operations =
         new DistributionOperations(engine.pools(), engine.metadata(), engine.statementLog());
     this.planner = new StatementPlanner(engine, context,
@@ -52,6 +53,15 @@ public final class SparSession implements AutoCloseable {
     this.ddl = new DdlCommands(coordinator, connections, engine.metadata(),
         new ShardDdlRunner(engine.pools(), engine.statementLog()));
     transaction.onSessionStateReverted(this::sessionStateChanged);
+  }
+
+  /**
+   * Returns how many statement plans this session has made: one per statement text it has not
+   * planned since the catalog last changed, and one more for the multi-shard plan of a query
+   * whose parameters did not route it to one shard. Re-executions make none.
+   */
+  public long plansMade() {
+    return context.plans().sum();
   }
 
   /** Returns the engine this session runs on. */

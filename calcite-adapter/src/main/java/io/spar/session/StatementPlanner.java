@@ -61,6 +61,7 @@ final class StatementPlanner {
 
   /** Returns the plan of {@code sql}. */
   StatementPlan prepare(String sql) throws SQLException {
+    context.plans().increment();
     return prepare(sql, 0);
   }
 

@@ -44,6 +44,7 @@ final class UnparsedQueryPlan implements StatementPlan {
 
   private MultiShardQuery plan(List<Object> parameters) throws SQLException {
     if (plan == null) {
+      context.plans().increment();
       CatalogSnapshot snapshot = engine.metadata().snapshot();
       Object json = context.coordinator().execute("EXPLAIN (VERBOSE, FORMAT JSON) " + sql,
           parameters).rows().rows().get(0)[0];

@@ -4,6 +4,7 @@ import io.spar.engine.catalog.NodeAddress;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -89,20 +90,66 @@ public final class ReadExecutor {
       try {
         results.add(each.join());
       } catch (CompletionException e) {
-        failure = failure == null ? (SQLException) e.getCause() : failure;
+        failure = failure == null ? sqlException(e) : failure;
       }
     }
     for (CompletableFuture<List<RowSet>> each : nodeFutures) {
       try {
         results.addAll(each.join());
       } catch (CompletionException e) {
-        failure = failure == null ? (SQLException) e.getCause() : failure;
+        failure = failure == null ? sqlException(e) : failure;
       }
     }
     if (failure != null) {
       throw failure;
     }
     return concat(results);
+  }
+
+  /**
+   * Runs the queries as {@link #execute(List, ReadScope, boolean)} does, but returns rows that
+   * stream from the shards, one query after another, a fetch size at a time: for results too
+   * large to hold. The queries start in parallel, each on a pooled connection in a read
+   * transaction of its own. Reads that must run in the session's transaction (a transaction
+   * block, or a node the transaction has written to) or on the coordinator are materialized as
+   * {@code execute} materializes them.
+   */
+  public RowSet stream(List<ShardQuery> queries, ReadScope scope) throws SQLException {
+    boolean pooled = !scope.readsJoin(false);
+    for (ShardQuery each : queries) {
+      pooled &= each.shardId() != null;
+      for (NodeAddress node : each.nodes()) {
+        pooled &= scope.joined(node) == null;
+      }
+    }
+    if (!pooled || queries.isEmpty()) {
+      return execute(queries, scope, false);
+    }
+    WorkerSettings settings = scope.workerSettings();
+    List<CompletableFuture<ShardStream.Open>> starts = new ArrayList<>();
+    for (ShardQuery each : queries) {
+      starts.add(CompletableFuture.supplyAsync(
+          () -> unchecked(() -> ShardStream.Open.start(pools, log, each, settings)), threads));
+    }
+    List<ShardStream.Open> started = new ArrayList<>();
+    SQLException failure = null;
+    for (CompletableFuture<ShardStream.Open> each : starts) {
+      try {
+        started.add(each.join());
+      } catch (CompletionException e) {
+        failure = failure == null ? sqlException(e) : failure;
+      }
+    }
+    if (failure != null) {
+      started.forEach(ShardStream.Open::close);
+      throw failure;
+    }
+    ResultSetMetaData metaData = started.get(0).resultSet().getMetaData();
+    List<ColumnInfo> columns = new ArrayList<>();
+    for (int i = 1; i <= metaData.getColumnCount(); i++) {
+      columns.add(ColumnInfo.of(metaData, i));
+    }
+    return RowSet.streaming(columns, new ShardStream(started));
   }
 
   /**
@@ -164,6 +211,17 @@ public final class ReadExecutor {
     return new RowSet(results.get(0).columns(), rows);
   }
 
+  /** Returns the SQLException a read failed with; anything else is rethrown as it was. */
+  private static SQLException sqlException(CompletionException failure) {
+    if (failure.getCause() instanceof SQLException e) {
+      return e;
+    }
+    if (failure.getCause() instanceof Error e) {
+      throw e;
+    }
+    throw failure;
+  }
+
   private interface Read<T> {
     T run() throws SQLException;
   }
@@ -221,11 +279,13 @@ public final class ReadExecutor {
 
   private RowSet runOn(NodeAddress node, Connection connection, ShardQuery query,
       RowSet.Reader reader) throws SQLException {
-    log.record(node, query.shardId(), query.sql());
+    long logged = log.record(node, query.shardId(), query.sql());
     try (PreparedStatement statement =
             Statements.prepare(connection, query.sql(), query.parameters());
         ResultSet resultSet = statement.executeQuery()) {
-      return reader.read(resultSet);
+      RowSet rows = reader.read(resultSet);
+      log.rowsRead(logged, rows.rows().size());
+      return rows;
     }
   }
 }

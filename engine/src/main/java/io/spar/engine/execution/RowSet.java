@@ -7,19 +7,48 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Materialized query result: column descriptions and rows of JDBC objects.
+ * Query result: column descriptions and rows of JDBC objects, either in memory or streaming
+ * from a {@link RowCursor}.
  *
- * <p>Results are materialized so that worker connections go back to their pool, or stay with
- * their transaction, as soon as a statement has run; pgjdbc buffers whole results anyway.
+ * <p>Most results are materialized so that node connections go back to their pool, or stay
+ * with their transaction, as soon as a statement has run. A streaming result holds its
+ * connections until its rows are read or it is closed; {@link #rows()} reads them all.
  */
 public final class RowSet {
   private final List<ColumnInfo> columns;
-  private final List<Object[]> rows;
+  private List<Object[]> rows;
+  private RowCursor cursor;
 
   /** Creates a row set; {@code rows} is taken over, not copied. */
   public RowSet(List<ColumnInfo> columns, List<Object[]> rows) {
     this.columns = List.copyOf(columns);
     this.rows = rows;
+  }
+
+  private RowSet(List<ColumnInfo> columns, RowCursor cursor) {
+    this.columns = List.copyOf(columns);
+    this.cursor = cursor;
+  }
+
+  /** Returns a row set whose rows stream from {@code cursor}. */
+  public static RowSet streaming(List<ColumnInfo> columns, RowCursor cursor) {
+    return new RowSet(columns, cursor);
+  }
+
+  /** Returns whether the rows have not been read yet and stream from a cursor. */
+  public boolean isStreaming() {
+    return cursor != null;
+  }
+
+  /**
+   * Returns the cursor of a streaming row set, which the caller now owns and must close; the
+   * row set itself has no rows afterwards.
+   */
+  public RowCursor takeCursor() {
+    RowCursor taken = cursor;
+    cursor = null;
+    rows = List.of();
+    return taken;
   }
 
   /** Reader of a whole result into a row set. */
@@ -65,8 +94,24 @@ public final class RowSet {
     return columns;
   }
 
-  /** Returns the rows; each array has one element per column. */
+  /**
+   * Returns the rows; each array has one element per column. A streaming row set reads and
+   * keeps all of its rows first.
+   */
   public List<Object[]> rows() {
+    if (cursor != null) {
+      List<Object[]> read = new ArrayList<>();
+      try (RowCursor source = cursor) {
+        for (Object[] row = source.next(); row != null; row = source.next()) {
+          read.add(row);
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("reading a streaming result failed", e);
+      } finally {
+        cursor = null;
+      }
+      rows = read;
+    }
     return rows;
   }
 }

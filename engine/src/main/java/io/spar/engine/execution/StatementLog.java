@@ -23,13 +23,16 @@ public final class StatementLog {
   private final Deque<Entry> recent = new ArrayDeque<>();
   private volatile boolean logStatements;
 
-  /** One statement sent to one node; {@code shardId} is null for coordinator statements. */
-  public record Entry(long sequence, NodeAddress node, Long shardId, String sql) {
+  /**
+   * One statement sent to one node; {@code shardId} is null for coordinator statements, and
+   * {@code rows} the number of rows a read returned, or -1 if none were counted.
+   */
+  public record Entry(long sequence, NodeAddress node, Long shardId, String sql, long rows) {
   }
 
-  /** Records a statement about to be sent. */
-  public void record(NodeAddress node, Long shardId, String sql) {
-    Entry entry = new Entry(sequence.incrementAndGet(), node, shardId, sql);
+  /** Records a statement about to be sent and returns its sequence number. */
+  public long record(NodeAddress node, Long shardId, String sql) {
+    Entry entry = new Entry(sequence.incrementAndGet(), node, shardId, sql, -1);
     if (logStatements) {
       LOG.info("distributed statement on {} shard {}: {}", node, shardId, sql);
     }
@@ -37,6 +40,32 @@ public final class StatementLog {
       recent.addLast(entry);
       if (recent.size() > RETAINED) {
         recent.removeFirst();
+      }
+    }
+    return entry.sequence();
+  }
+
+  /** Records that the read recorded as {@code statement} returned {@code rows} rows. */
+  public void rowsRead(long statement, long rows) {
+    synchronized (recent) {
+      // The entry is one of the latest: reads of one statement are recorded together.
+      var entries = recent.descendingIterator();
+      java.util.List<Entry> later = new java.util.ArrayList<>();
+      while (entries.hasNext()) {
+        Entry each = entries.next();
+        if (each.sequence() == statement) {
+          entries.remove();
+          later.add(new Entry(each.sequence(), each.node(), each.shardId(), each.sql(), rows));
+          break;
+        }
+        if (each.sequence() < statement) {
+          break;
+        }
+        entries.remove();
+        later.add(each);
+      }
+      for (int i = later.size() - 1; i >= 0; i--) {
+        recent.addLast(later.get(i));
       }
     }
   }

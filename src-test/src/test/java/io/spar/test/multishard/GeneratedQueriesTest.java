@@ -25,7 +25,7 @@ class GeneratedQueriesTest {
 
   @BeforeAll
   static void load() throws SQLException {
-    SparTestCluster.startedCluster();
+    SparTestCluster.cluster();
     spar = SparTestCluster.spar();
     reference = ShopFixture.reference();
     ShopFixture.load(spar, reference);

@@ -287,7 +287,7 @@ class MultiShardQueriesTest {
 
   @BeforeAll
   static void load() throws SQLException {
-    SparTestCluster.startedCluster();
+    SparTestCluster.cluster();
     spar = SparTestCluster.spar();
     reference = ShopFixture.reference();
     ShopFixture.load(spar, reference);
