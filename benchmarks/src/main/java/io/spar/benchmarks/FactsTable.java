@@ -22,8 +22,8 @@ import java.sql.Statement;
 record FactsTable(String distributed, String plain, int rows) {
   /** A million rows. */
   static final FactsTable LARGE = new FactsTable("bench_facts", "bench_facts_plain", 1_000_000);
-  /** Ten thousand rows. */
-  static final FactsTable SMALL = new FactsTable("bench_small", "bench_small_plain", 10_000);
+  /** A thousand rows. */
+  static final FactsTable SMALL = new FactsTable("bench_small", "bench_small_plain", 1_000);
   /** Distinct values of {@code g}. */
   static final int GROUPS = 100;
 
@@ -32,7 +32,7 @@ record FactsTable(String distributed, String plain, int rows) {
 
   private String rowQuery() {
     return "SELECT id, (id % " + GROUPS + ")::int, ((id * 7919) % 100000) / 100.0,"
-        + " 'note ' || (id % 997) FROM generate_series(1, " + rows + ") AS id";
+        + " 'note ' || (id % 997) FROM generate_series(1::bigint, " + rows + ") AS id";
   }
 
   /** Creates and fills both tables unless they already hold every row. */

@@ -35,7 +35,7 @@ public final class ResultTable {
         "GROUP BY 100 groups, sum+avg (vs plain)");
     OPERATIONS.put(TopTenBenchmark.class.getName(), "ORDER BY .. LIMIT 10 (vs plain)");
     OPERATIONS.put(SmallAggregateBenchmark.class.getName(),
-        "prepared aggregate, 10k rows (vs plain)");
+        "prepared aggregate, 1k rows (vs plain)");
   }
 
   private ResultTable() {

@@ -27,19 +27,6 @@ final class PgColumnTypes {
     return factory.createTypeWithNullability(type, !column.notNull());
   }
 
-  /**
-   * Returns the Calcite type of values of the PostgreSQL type {@code typeName}
-   * ({@code pg_type.typname}) without a declared length or precision.
-   */
-  static RelDataType ofTypeName(RelDataTypeFactory factory, String typeName) {
-    return baseType(factory, typeName, NO_MODIFIER);
-  }
-
-  /** PostgreSQL type names that {@code CAST(x AS name)} and {@code x::name} may use. */
-  static final java.util.List<String> CAST_TARGETS = java.util.List.of("text", "name", "int2",
-      "int4", "int8", "float4", "float8", "bool", "numeric", "varchar", "bpchar", "date",
-      "timestamp", "timestamptz", "time", "bytea");
-
   private static RelDataType baseType(RelDataTypeFactory factory, String typeName, int modifier) {
     return switch (typeName) {
       case "int2" -> factory.createSqlType(SqlTypeName.SMALLINT);

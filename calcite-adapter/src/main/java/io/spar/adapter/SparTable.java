@@ -3,6 +3,7 @@ package io.spar.adapter;
 import io.spar.planner.exec.ScanSource;
 import io.spar.engine.catalog.TableName;
 import io.spar.planner.rel.SparTableScan;
+import io.spar.planner.rules.SparRules;
 import java.util.List;
 import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.rel.RelNode;
@@ -36,9 +37,14 @@ final class SparTable extends AbstractTable implements TranslatableTable {
     return builder.build();
   }
 
-  /** Returns a scan that decides at execution time whether to read shards or the coordinator. */
+  /**
+   * Returns a scan that decides at execution time whether to read shards or the coordinator,
+   * and registers Spar's rules with the planner, as Calcite's JDBC adapter registers its own:
+   * a Calcite connection whose model only names Spar's tables still pushes work to the shards.
+   */
   @Override
   public RelNode toRel(RelOptTable.ToRelContext context, RelOptTable relOptTable) {
+    SparRules.register(context.getCluster().getPlanner());
     return new SparTableScan(context.getCluster(), relOptTable, name, source);
   }
 }

@@ -44,6 +44,8 @@ final class PartialAggregation {
   private final Predicate<String> isAggregate;
   private final List<SqlNode> groups = new ArrayList<>();
   private final List<SplicedSql> partials = new ArrayList<>();
+  /** Each aggregate call split so far, and the replacement that combines its partials. */
+  private final List<Map.Entry<SqlNode, Replacement>> split = new ArrayList<>();
   private final Map<SqlNode, Replacement> replacements = new IdentityHashMap<>();
   private final CoordinatorSql.Builder coordinator = new CoordinatorSql.Builder();
 
@@ -284,6 +286,13 @@ final class PartialAggregation {
 
   /** Splits an aggregate call (with its FILTER) into partial columns and a combination. */
   private boolean aggregate(SqlNode node) {
+    for (Map.Entry<SqlNode, Replacement> each : split) {
+      if (each.getKey().equalsDeep(node, Litmus.IGNORE)) {
+        // The same call again (in HAVING or ORDER BY, say) combines the same partials.
+        replacements.put(node, each.getValue());
+        return true;
+      }
+    }
     SqlCall call = (SqlCall) SqlTrees.unfiltered(node);
     if (SqlTrees.isDistinct(call) || SqlTrees.any(call, each -> each != call
         && (each.getKind().belongsTo(SqlKind.QUERY) || isAggregateCall(each)))) {
@@ -305,7 +314,7 @@ final class PartialAggregation {
     partials.addAll(expressions);
     AggregateCombinations.Combiner combiner = combination.get().combiner();
     int count = expressions.size();
-    replacements.put(node, coordinator.replacement(columns -> {
+    Replacement combined = coordinator.replacement(columns -> {
       List<ColumnInfo> all = columns.perScan().get(0);
       List<String> refs = new ArrayList<>();
       List<String> types = new ArrayList<>();
@@ -317,7 +326,9 @@ final class PartialAggregation {
           new CoordinatorSql.UncombinableException(SqlTrees.functionName(call) + " of "
               + types)));
     }, SqlTrees.functionName(call) + "(" + PARTIALS + ".p" + (first + 1)
-        + (count > 1 ? ".." + PARTIALS + ".p" + (first + count) : "") + ")"));
+        + (count > 1 ? ".." + PARTIALS + ".p" + (first + count) : "") + ")");
+    replacements.put(node, combined);
+    split.add(Map.entry(node, combined));
     return true;
   }
 
