@@ -49,8 +49,7 @@ final class CoordinatorFallback {
       }
       // Only a table alone in its FROM clause is pruned by its WHERE: beside an outer join,
       // WHERE c.id IS NULL keeps rows that no shard of c holds.
-      scans.add(new MultiShardQuery.Scan(reference.table(), reference.alias(),
-          reference.soleTable() ? reference : null, template));
+      scans.add(MultiShardQuery.Scan.of(List.of(reference), reference.soleTable(), template));
       int scan = i;
       String alias = reference.alias() != null ? null
           : SqlQuoting.identifier(reference.table().name());

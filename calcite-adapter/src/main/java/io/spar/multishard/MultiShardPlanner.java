@@ -21,8 +21,9 @@ import org.apache.calcite.sql.JoinType;
  * to the shards while the result stays exactly PostgreSQL's.
  *
  * <ul>
- *   <li>A query on one distributed table whose rows, or groups (GROUP BY the distribution
- *       column), and window partitions never span shards runs whole on every shard:
+ *   <li>A query on one distributed table, or on co-located tables joined on their
+ *       distribution columns ({@link TableGroup}), whose rows, groups (GROUP BY the
+ *       distribution column) and window partitions never span shards runs whole on every shard:
  *       {@link Strategy#PUSHDOWN}, or {@link Strategy#MERGE} when the coordinator must sort,
  *       deduplicate or limit.
  *   <li>Other aggregations of one distributed table whose aggregates combine:
@@ -54,31 +55,57 @@ public final class MultiShardPlanner {
       Predicate<String> isAggregate, LabelSource labels)
       throws SQLException {
     Optional<QueryShape> shape = QueryShape.of(statement);
-    boolean single = shape.isPresent() && distributed.size() == 1 && references == 1
-        && CoordinatorSql.markerFree(splicer.splice(Map.of()).sql());
-    if (!single || !simpleFrom(shape.get().select().getFrom(), isAggregate)) {
+    Optional<TableGroup> group = shape.isPresent()
+        && CoordinatorSql.markerFree(splicer.splice(Map.of()).sql())
+        ? TableGroup.of(shape.get(), distributed, references, snapshot) : Optional.empty();
+    if (group.isEmpty() || group.get().single()
+        && !(simpleFrom(shape.get().select().getFrom(), isAggregate) && readInFrom(
+            shape.get().select().getFrom(), distributed.get(0).identifier()))) {
       return CoordinatorFallback.plan(statement, shape, distributed, splicer);
     }
     QueryShape query = shape.get();
-    TableReference reference = distributed.get(0);
-    String column = snapshot.table(reference.table()).orElseThrow().partitionColumn();
+    TableGroup tables = group.get();
     SqlSelect select = query.select();
     boolean grouped = select.getGroup() != null && !select.getGroup().isEmpty()
         || select.getHaving() != null || hasAggregates(select, query, isAggregate);
     boolean windowed = hasWindows(select, query);
-    if ((!grouped || groupedBy(select, reference, column))
-        && (!windowed || windowsPartitionedBy(select, query, reference, column))) {
-      Optional<MultiShardQuery> pushed = ShardPushdown.plan(query, reference, splicer);
+    if ((!grouped || groupedBy(select, tables))
+        && (!windowed || windowsPartitionedBy(select, query, tables))) {
+      Optional<MultiShardQuery> pushed = ShardPushdown.plan(query, tables, splicer);
       if (pushed.isPresent()) {
         return pushed.get();
       }
     } else if (grouped && !windowed && !query.locking()) {
       MultiShardQuery fallback = CoordinatorFallback.plan(statement, shape, distributed,
           splicer);
-      return PartialAggregation.plan(query, reference, splicer, isAggregate, labels, fallback)
+      return PartialAggregation.plan(query, tables, splicer, isAggregate, labels, fallback)
           .orElse(fallback);
     }
     return CoordinatorFallback.plan(statement, shape, distributed, splicer);
+  }
+
+  /**
+   * Returns whether {@code table} is read as an item of the FROM clause {@code from}, directly
+   * or through derived tables' FROM clauses, rather than in a subquery of an expression, which
+   * would read all of the table for every row of a shard.
+   */
+  private static boolean readInFrom(SqlNode from, SqlNode table) {
+    if (from == null) {
+      return false;
+    }
+    if (from == table) {
+      return true;
+    }
+    if (from instanceof SqlJoin join) {
+      return readInFrom(join.getLeft(), table) || readInFrom(join.getRight(), table);
+    }
+    if (from instanceof SqlSelect select) {
+      return readInFrom(select.getFrom(), table);
+    }
+    if (from.getKind() == SqlKind.AS || from.getKind() == SqlKind.LATERAL) {
+      return readInFrom(((SqlCall) from).operand(0), table);
+    }
+    return false;
   }
 
   /**
@@ -87,6 +114,9 @@ public final class MultiShardPlanner {
    * only filter and project it, so that its rows can be joined shard by shard.
    */
   private static boolean simpleFrom(SqlNode from, Predicate<String> isAggregate) {
+    if (from == null) {
+      return false;
+    }
     if (from instanceof SqlJoin join) {
       JoinType type = join.getJoinType();
       return (type == JoinType.INNER || type == JoinType.COMMA || type == JoinType.CROSS)
@@ -158,8 +188,8 @@ public final class MultiShardPlanner {
             node -> node.getKind() == SqlKind.OVER));
   }
 
-  /** Returns whether a plain GROUP BY list holds the distribution column. */
-  private static boolean groupedBy(SqlSelect select, TableReference reference, String column) {
+  /** Returns whether a plain GROUP BY list holds a distribution column that keeps rows together. */
+  private static boolean groupedBy(SqlSelect select, TableGroup tables) {
     if (select.getGroup() == null) {
       return false;
     }
@@ -170,29 +200,28 @@ public final class MultiShardPlanner {
           || kind == SqlKind.ROW || each instanceof org.apache.calcite.sql.SqlNodeList) {
         return false;
       }
-      found |= SqlTrees.isColumn(each, reference, column);
+      found |= tables.keepsRowsTogether(each);
     }
     return found;
   }
 
   /** Returns whether every window is partitioned by the distribution column. */
   private static boolean windowsPartitionedBy(SqlSelect select, QueryShape query,
-      TableReference reference, String column) {
+      TableGroup tables) {
     if (select.getWindowList() != null && !select.getWindowList().isEmpty()) {
       return false;
     }
     for (SqlNode output : outputs(select, query)) {
       if (SqlTrees.any(output, node -> node.getKind() == SqlKind.OVER
-          && !partitionedBy(((SqlCall) node).operand(1), reference, column))) {
+          && !partitionedBy(((SqlCall) node).operand(1), tables))) {
         return false;
       }
     }
     return true;
   }
 
-  private static boolean partitionedBy(SqlNode window, TableReference reference, String column) {
+  private static boolean partitionedBy(SqlNode window, TableGroup tables) {
     return window instanceof SqlWindow spec && spec.getRefName() == null
-        && spec.getPartitionList().stream()
-            .anyMatch(each -> SqlTrees.isColumn(each, reference, column));
+        && spec.getPartitionList().stream().anyMatch(tables::keepsRowsTogether);
   }
 }

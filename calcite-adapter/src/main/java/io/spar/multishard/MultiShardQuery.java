@@ -14,6 +14,7 @@ import io.spar.engine.routing.ShardPruner;
 import io.spar.outcome.SparErrors;
 import io.spar.outcome.StatementResult;
 import io.spar.router.PartitionPredicates;
+import io.spar.router.RouterPlanner;
 import io.spar.router.SplicedSql;
 import io.spar.router.TableReference;
 import java.sql.SQLException;
@@ -30,8 +31,8 @@ import java.util.List;
  * shards' column types are known, and kept while they stay the same.
  */
 public final class MultiShardQuery {
-  /** Marker of the table's place in a shard query template. */
-  static final String TABLE_MARKER = "\u0000";
+  /** Marker of the first (or only) table's place in a shard query template. */
+  static final String TABLE_MARKER = marker(0);
 
   /** What a plan needs from the session that runs it. */
   public interface Runtime {
@@ -55,19 +56,51 @@ public final class MultiShardQuery {
     StatementResult coordinator(String sql, List<Object> parameters) throws SQLException;
   }
 
+  /** Returns the marker of the place of table {@code part} of a scan in its template. */
+  static String marker(int part) {
+    return "\u0000" + part + "\u0000";
+  }
+
   /**
-   * The shard queries of one distributed table reference.
+   * One table reference of a scan.
    *
    * @param table the distributed table
    * @param alias the reference's alias, or null if it uses the table's name
    * @param pruning the parsed reference whose predicates prune shards, or null to read all
-   * @param template the query, with {@link #TABLE_MARKER} where the shard's name goes
    */
-  record Scan(TableName table, String alias, TableReference pruning, SplicedSql template) {
+  record Part(TableName table, String alias, TableReference pruning) {
+  }
 
-    /** Returns the scan of the parsed reference {@code reference}. */
+  /**
+   * The shard queries of one distributed table reference, or of co-located tables joined on
+   * their distribution columns, whose i-th query reads the i-th shard of each.
+   *
+   * @param parts the table references, whose places {@link #marker} marks in the template
+   * @param template the query
+   */
+  record Scan(List<Part> parts, SplicedSql template) {
+
+    /** Returns the scan of the parsed reference {@code reference}, pruned by its predicates. */
     static Scan of(TableReference reference, SplicedSql template) {
-      return new Scan(reference.table(), reference.alias(), reference, template);
+      return of(List.of(reference), true, template);
+    }
+
+    /** Returns the scan of co-located references, pruned by their predicates if {@code prune}. */
+    static Scan of(List<TableReference> references, boolean prune, SplicedSql template) {
+      return new Scan(references.stream().map(each -> new Part(each.table(), each.alias(),
+          prune ? each : null)).toList(), template);
+    }
+
+    /** Returns the scan of every shard of {@code table}. */
+    static Scan unpruned(TableName table, String alias, SplicedSql template) {
+      return new Scan(List.of(new Part(table, alias, null)), template);
+    }
+  }
+
+  /** Thrown when co-located tables no longer share their shards' placements. */
+  private static final class NotCoLocatedException extends Exception {
+    NotCoLocatedException() {
+      super(null, null, false, false);
     }
   }
 
@@ -106,16 +139,21 @@ public final class MultiShardQuery {
   /** Runs the plan with {@code parameters}. */
   public StatementResult execute(List<Object> parameters, Runtime runtime) throws SQLException {
     CatalogSnapshot snapshot = runtime.snapshot();
+    List<List<ShardQuery>> queries = new ArrayList<>();
+    try {
+      for (Scan each : scans) {
+        queries.add(shardQueries(each, parameters, snapshot, runtime.coordinatorNode()));
+      }
+    } catch (NotCoLocatedException e) {
+      return fallback.execute(parameters, runtime);
+    }
     if (coordinator == null) {
-      List<ShardQuery> queries = shardQueries(scans.get(0), parameters, snapshot,
-          runtime.coordinatorNode());
-      return StatementResult.ofRows(lockRows ? runtime.read(queries, true, RowSet::read)
-          : runtime.stream(queries));
+      return StatementResult.ofRows(lockRows ? runtime.read(queries.get(0), true, RowSet::read)
+          : runtime.stream(queries.get(0)));
     }
     List<RowSet> rows = new ArrayList<>();
-    for (Scan each : scans) {
-      rows.add(runtime.read(shardQueries(each, parameters, snapshot, runtime.coordinatorNode()),
-          false, RowSet::readText));
+    for (List<ShardQuery> each : queries) {
+      rows.add(runtime.read(each, false, RowSet::readText));
     }
     List<Object> bound = new ArrayList<>(parameters);
     List<List<ColumnInfo>> columns = new ArrayList<>();
@@ -147,43 +185,79 @@ public final class MultiShardQuery {
     return sql;
   }
 
-  /** Returns the shard queries of {@code scan}: one per shard left by pruning. */
+  /**
+   * Returns the shard queries of {@code scan}: one per shard (or co-located shard group) left
+   * by pruning, or one on the tables' empty shells on the coordinator if none is left.
+   */
   private static List<ShardQuery> shardQueries(Scan scan, List<Object> parameters,
-      CatalogSnapshot snapshot, NodeAddress coordinatorNode) throws SQLException {
-    DistributedTable table = snapshot.table(scan.table()).orElseThrow();
-    List<Object> bound = scan.template().bind(parameters);
-    List<Shard> shards = prune(scan, table, parameters);
-    if (shards.isEmpty()) {
-      // The table's empty shell gives the columns, and the aggregates of no rows.
-      return List.of(new ShardQuery(null, List.of(coordinatorNode),
-          withTable(scan, table.name().quoted()), bound));
+      CatalogSnapshot snapshot, NodeAddress coordinatorNode) throws SQLException,
+      NotCoLocatedException {
+    List<DistributedTable> tables = new ArrayList<>();
+    for (Part each : scan.parts()) {
+      DistributedTable table = snapshot.table(each.table()).orElseThrow();
+      if (!tables.isEmpty() && !RouterPlanner.sameLayout(tables.get(0), table)) {
+        throw new NotCoLocatedException();
+      }
+      tables.add(table);
     }
-    List<ShardQuery> result = new ArrayList<>(shards.size());
-    for (Shard each : shards) {
-      result.add(new ShardQuery(each.id(),
-          each.finalizedPlacements().stream().map(ShardPlacement::node).toList(),
-          withTable(scan, each.shardName().quoted()), bound));
+    List<Object> bound = scan.template().bind(parameters);
+    List<Integer> indexes = shardIndexes(scan, tables, parameters);
+    if (indexes.isEmpty()) {
+      // The tables' empty shells give the columns, and the aggregates of no rows.
+      List<String> shells = tables.stream().map(each -> each.name().quoted()).toList();
+      return List.of(new ShardQuery(null, List.of(coordinatorNode), withTables(scan, shells),
+          bound));
+    }
+    List<ShardQuery> result = new ArrayList<>(indexes.size());
+    for (int index : indexes) {
+      List<Shard> shards = tables.stream().map(each -> each.shards().get(index)).toList();
+      List<NodeAddress> nodes = RouterPlanner.commonNodes(shards);
+      if (nodes.isEmpty()) {
+        throw new NotCoLocatedException();
+      }
+      result.add(new ShardQuery(shards.get(0).id(), nodes, withTables(scan,
+          shards.stream().map(each -> each.shardName().quoted()).toList()), bound));
     }
     return result;
   }
 
-  private static List<Shard> prune(Scan scan, DistributedTable table, List<Object> parameters)
+  /** Returns the indexes of the shards (of every part alike) that pruning leaves. */
+  private static List<Integer> shardIndexes(Scan scan, List<DistributedTable> tables,
+      List<Object> parameters) throws SQLException {
+    java.util.Set<Integer> left = new java.util.TreeSet<>();
+    for (int i = 0; i < tables.get(0).shards().size(); i++) {
+      left.add(i);
+    }
+    for (int i = 0; i < tables.size(); i++) {
+      DistributedTable table = tables.get(i);
+      List<Shard> kept = prune(scan.parts().get(i), table, parameters);
+      left.retainAll(kept.stream().map(each -> table.shards().indexOf(each)).toList());
+    }
+    return List.copyOf(left);
+  }
+
+  private static List<Shard> prune(Part part, DistributedTable table, List<Object> parameters)
       throws SQLException {
-    if (scan.pruning() == null) {
+    if (part.pruning() == null) {
       return table.shards();
     }
     try {
       return ShardPruner.prune(table,
-          PartitionPredicates.extract(scan.pruning(), table.partitionColumn()), parameters);
+          PartitionPredicates.extract(part.pruning(), table.partitionColumn()), parameters);
     } catch (IllegalArgumentException e) {
       throw SparErrors.invalidValue(e);
     }
   }
 
-  private static String withTable(Scan scan, String relation) {
-    String text = scan.alias() != null ? relation
-        : relation + " AS " + SqlQuoting.identifier(scan.table().name());
-    return scan.template().sql().replace(TABLE_MARKER, text);
+  /** Returns the template with each part's place filled by {@code relations}, in part order. */
+  private static String withTables(Scan scan, List<String> relations) {
+    String text = scan.template().sql();
+    for (int i = 0; i < relations.size(); i++) {
+      Part part = scan.parts().get(i);
+      text = text.replace(marker(i), part.alias() != null ? relations.get(i)
+          : relations.get(i) + " AS " + SqlQuoting.identifier(part.table().name()));
+    }
+    return text;
   }
 
   /** Returns EXPLAIN's lines for the plan with {@code parameters}. */
@@ -192,15 +266,21 @@ public final class MultiShardQuery {
     List<String> lines = new ArrayList<>();
     lines.add("Multi-shard Query, " + strategy.description());
     for (Scan each : scans) {
-      DistributedTable table = snapshot.table(each.table()).orElseThrow();
-      List<Shard> shards = prune(each, table, parameters);
-      lines.add("  " + table.name() + ": " + shards.size() + " of " + table.shards().size()
-          + " shards after pruning " + shards.stream().map(Shard::id).toList());
-      String relation = shards.isEmpty() ? table.name().quoted()
-          : shards.get(0).shardName().quoted();
-      lines.add("    Sent to " + (shards.isEmpty() ? "the coordinator's empty table"
-          : shards.size() == 1 ? "the shard" : "each shard, as to the first") + ": "
-          + withTable(each, relation));
+      List<String> relations = new ArrayList<>();
+      int left = -1;
+      for (Part part : each.parts()) {
+        DistributedTable table = snapshot.table(part.table()).orElseThrow();
+        List<Shard> shards = prune(part, table, parameters);
+        lines.add("  " + table.name() + ": " + shards.size() + " of " + table.shards().size()
+            + " shards after pruning " + shards.stream().map(Shard::id).toList());
+        relations.add(shards.isEmpty() ? table.name().quoted()
+            : shards.get(0).shardName().quoted());
+        left = left < 0 ? shards.size() : Math.min(left, shards.size());
+      }
+      lines.add("    Sent to " + (left == 0 ? "the coordinator's empty tables"
+          : left == 1 ? "the shard" : each.parts().size() > 1
+              ? "each group of co-located shards, as to the first" : "each shard, as to the first")
+          + ": " + withTables(each, relations));
     }
     if (coordinator != null) {
       lines.add("  Coordinator: " + coordinator.show());

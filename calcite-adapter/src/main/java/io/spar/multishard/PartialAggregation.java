@@ -5,7 +5,6 @@ import io.spar.engine.execution.ColumnInfo;
 import io.spar.router.Replacement;
 import io.spar.router.ShardSqlSplicer;
 import io.spar.router.SplicedSql;
-import io.spar.router.TableReference;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -62,14 +61,14 @@ final class PartialAggregation {
    *
    * @param labels the query's column labels, as PostgreSQL gives them
    */
-  static Optional<MultiShardQuery> plan(QueryShape shape, TableReference reference,
+  static Optional<MultiShardQuery> plan(QueryShape shape, TableGroup tables,
       ShardSqlSplicer splicer, Predicate<String> isAggregate, MultiShardPlanner.LabelSource labels,
       MultiShardQuery fallback) throws SQLException {
     return new PartialAggregation(shape, splicer, isAggregate)
-        .build(reference, labels, fallback);
+        .build(tables, labels, fallback);
   }
 
-  private Optional<MultiShardQuery> build(TableReference reference, MultiShardPlanner.LabelSource labelSource,
+  private Optional<MultiShardQuery> build(TableGroup tables, MultiShardPlanner.LabelSource labelSource,
       MultiShardQuery fallback) throws SQLException {
     SqlSelect select = shape.select();
     if (select.getWindowList() != null && !select.getWindowList().isEmpty()
@@ -129,12 +128,12 @@ final class PartialAggregation {
       coordinator.append(" OFFSET ").append(splicer.text(shape.offset()));
     }
     return Optional.of(new MultiShardQuery(Strategy.PARTIAL_AGGREGATE,
-        List.of(MultiShardQuery.Scan.of(reference, shardQuery(reference))),
+        List.of(tables.scan(shardQuery(tables))),
         coordinator.build(), false, fallback));
   }
 
   /** Returns the shard query: grouping expressions and partial aggregates, grouped. */
-  private SplicedSql shardQuery(TableReference reference) {
+  private SplicedSql shardQuery(TableGroup tables) {
     SplicedSql text = SplicedSql.of("SELECT ");
     List<String> names = partialNames();
     List<SplicedSql> columns = new ArrayList<>();
@@ -144,8 +143,7 @@ final class PartialAggregation {
       text = text.append(i == 0 ? "" : ", ").append(columns.get(i)).append(" AS " + names.get(i));
     }
     SqlSelect select = shape.select();
-    text = text.append(" FROM ").append(splicer.text(select.getFrom(),
-        Map.of(reference.identifier(), Replacement.text(MultiShardQuery.TABLE_MARKER))));
+    text = text.append(" FROM ").append(splicer.text(select.getFrom(), tables.markers()));
     if (select.getWhere() != null) {
       text = text.append(" WHERE ").append(splicer.text(select.getWhere()));
     }

@@ -6,10 +6,8 @@ import io.spar.outcome.SparErrors;
 import io.spar.router.Replacement;
 import io.spar.router.ShardSqlSplicer;
 import io.spar.router.SplicedSql;
-import io.spar.router.TableReference;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,14 +30,12 @@ final class ShardPushdown {
   }
 
   /** Returns the plan, or empty if the coordinator cannot map the query's sort keys. */
-  static Optional<MultiShardQuery> plan(QueryShape shape, TableReference reference,
+  static Optional<MultiShardQuery> plan(QueryShape shape, TableGroup tables,
       ShardSqlSplicer splicer) throws SQLException {
-    Map<SqlNode, Replacement> shard = new IdentityHashMap<>();
-    shard.put(reference.identifier(), Replacement.text(MultiShardQuery.TABLE_MARKER));
+    Map<SqlNode, Replacement> shard = tables.markers();
     if (!shape.needsMerge()) {
       return Optional.of(new MultiShardQuery(Strategy.PUSHDOWN,
-          List.of(MultiShardQuery.Scan.of(reference, splicer.splice(shard))), null,
-          shape.locking(), null));
+          List.of(tables.scan(splicer.splice(shard))), null, shape.locking(), null));
     }
     if (shape.locking() && (shape.fetch() != null || shape.offset() != null)) {
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "locking clauses with LIMIT or"
@@ -118,7 +114,7 @@ final class ShardPushdown {
       coordinator.append(" OFFSET ").append(splicer.text(shape.offset()));
     }
     return Optional.of(new MultiShardQuery(Strategy.MERGE,
-        List.of(MultiShardQuery.Scan.of(reference, splicer.splice(shard))),
+        List.of(tables.scan(splicer.splice(shard))),
         coordinator.build(), shape.locking(), null));
   }
 

@@ -96,8 +96,12 @@ final class SqlTrees {
     return -1;
   }
 
-  /** Returns whether {@code node} names column {@code column} of {@code reference}. */
-  static boolean isColumn(SqlNode node, TableReference reference, String column) {
+  /**
+   * Returns whether {@code node} names column {@code column} of {@code reference}: qualified by
+   * the reference's name, or unqualified when {@code alone} (the reference is the only table).
+   */
+  static boolean isColumn(SqlNode node, TableReference reference, String column,
+      boolean alone) {
     if (!(node instanceof SqlIdentifier id) || id.isStar()) {
       return false;
     }
@@ -105,7 +109,7 @@ final class SqlTrees {
     if (!names.get(names.size() - 1).equals(column)) {
       return false;
     }
-    return names.size() == 1
+    return names.size() == 1 && alone
         || names.size() == 2 && names.get(0).equals(reference.qualifier());
   }
 

@@ -85,7 +85,7 @@ public final class UnparsedQueries {
           || tokens.get(last + 1).isIdentifier()
           && !AFTER_FROM_ITEM.contains(tokens.get(last + 1).name()));
       int scan = scans.size();
-      scans.add(new MultiShardQuery.Scan(table, null, null,
+      scans.add(MultiShardQuery.Scan.unpruned(table, null,
           SplicedSql.of("SELECT * FROM " + MultiShardQuery.TABLE_MARKER)));
       String alias = aliased ? null : SqlQuoting.identifier(table.name());
       coordinator.hole(columns -> {

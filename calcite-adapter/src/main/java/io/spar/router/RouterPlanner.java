@@ -80,18 +80,26 @@ public final class RouterPlanner {
     int index = first.shards().indexOf(shards.get(0));
     for (int i = 1; i < tables.size(); i++) {
       DistributedTable other = tables.get(i);
-      boolean sameLayout = first.method() == DistributionMethod.HASH
-          && other.method() == DistributionMethod.HASH
-          && first.shards().size() == other.shards().size()
-          && first.partitionType() == other.partitionType();
-      if (!sameLayout || other.shards().indexOf(shards.get(i)) != index) {
+      if (!sameLayout(first, other) || other.shards().indexOf(shards.get(i)) != index) {
         return false;
       }
     }
     return true;
   }
 
-  private static List<NodeAddress> commonNodes(List<Shard> shards) {
+  /**
+   * Returns whether two tables are co-located: hash-distributed on the same partition type into
+   * as many shards, so that their shards at the same index hold the same hash interval.
+   */
+  public static boolean sameLayout(DistributedTable first, DistributedTable other) {
+    return first.method() == DistributionMethod.HASH
+        && other.method() == DistributionMethod.HASH
+        && first.shards().size() == other.shards().size()
+        && first.partitionType() == other.partitionType();
+  }
+
+  /** Returns the nodes that hold a finalized placement of every shard of {@code shards}. */
+  public static List<NodeAddress> commonNodes(List<Shard> shards) {
     List<NodeAddress> nodes = new ArrayList<>();
     for (ShardPlacement each : shards.get(0).finalizedPlacements()) {
       nodes.add(each.node());

@@ -64,7 +64,9 @@ class MultiShardPlannerTest {
   }
 
   private static String shardSql(List<String> plan) {
-    return plan.get(2).substring(plan.get(2).indexOf(": ") + 2);
+    String sent = plan.stream().filter(each -> each.startsWith("    Sent to")).findFirst()
+        .orElseThrow();
+    return sent.substring(sent.indexOf(": ") + 2);
   }
 
   private static String coordinatorSql(List<String> plan) {
@@ -138,15 +140,50 @@ class MultiShardPlannerTest {
         "SELECT count(DISTINCT status) FROM orders",
         "SELECT status, qty FROM orders GROUP BY status",
         "SELECT count(*) FROM (SELECT DISTINCT status FROM orders) d",
-        "SELECT s.n FROM (SELECT status, count(*) AS n FROM orders GROUP BY status) s")) {
+        "SELECT s.n FROM (SELECT status, count(*) AS n FROM orders GROUP BY status) s",
+        "SELECT g FROM generate_series(1, 3) g WHERE EXISTS (SELECT 1 FROM orders o"
+            + " WHERE o.qty = g)",
+        "SELECT (SELECT count(*) FROM orders) AS n")) {
       assertTrue(strategy(explain(sql, "x")).contains("Coordinator"), sql);
+    }
+  }
+
+  @Test
+  void coLocatedJoinsOnTheDistributionColumnRunShardByShard() throws SQLException {
+    List<String> plan = explain("SELECT o.order_id, c.name FROM orders o JOIN customers c"
+        + " ON c.customer_id = o.customer_id WHERE o.amount > 3");
+    assertTrue(strategy(plan).contains("Pushdown"), plan.toString());
+    assertEquals("SELECT o.order_id, c.name FROM \"public\".\"orders_100\" o JOIN"
+        + " \"public\".\"customers_200\" c ON c.customer_id = o.customer_id WHERE o.amount > 3",
+        shardSql(plan));
+    assertTrue(strategy(explain("SELECT c.country, count(*) FROM customers c, orders o"
+        + " WHERE o.customer_id = c.customer_id GROUP BY c.country", "country", "count"))
+        .contains("Partial aggregation"));
+    // An outer join can make the inner side's distribution column NULL on every shard.
+    assertTrue(strategy(explain("SELECT o.customer_id, count(*) FROM customers c LEFT JOIN"
+        + " orders o ON o.customer_id = c.customer_id GROUP BY o.customer_id",
+        "customer_id", "count")).contains("Partial aggregation"));
+    assertTrue(strategy(explain("SELECT c.customer_id, count(*) FROM customers c JOIN"
+        + " orders o ON o.customer_id = c.customer_id GROUP BY c.customer_id"))
+        .contains("Pushdown"));
+  }
+
+  @Test
+  void joinsOnOtherColumnsRunAtTheCoordinator() throws SQLException {
+    for (String sql : List.of(
+        "SELECT o.order_id FROM orders o JOIN customers c ON c.name = o.status",
+        "SELECT o.order_id FROM orders o JOIN customers c USING (customer_id)",
+        "SELECT o.order_id FROM orders o, customers c WHERE o.customer_id = c.customer_id + 1",
+        "SELECT o.order_id FROM orders o JOIN customers c ON c.customer_id = o.customer_id"
+            + " OR c.name = o.status")) {
+      assertTrue(strategy(explain(sql)).contains("Coordinator"), sql);
     }
   }
 
   @Test
   void joinsRunAtTheCoordinatorAndPruneOnlyWhatTheirWhereFilters() throws SQLException {
     List<String> plan = explain("SELECT o.order_id FROM orders o LEFT JOIN customers c"
-        + " ON c.customer_id = o.customer_id WHERE c.customer_id IS NULL");
+        + " ON c.name = o.status WHERE c.customer_id IS NULL");
     assertTrue(strategy(plan).contains("Coordinator"), plan.toString());
     assertTrue(plan.get(3).contains("public.customers: 2 of 2 shards"), plan.toString());
   }

@@ -201,7 +201,23 @@ class MultiShardQueriesTest {
         + " AND a.order_id < 30 AND b.order_id < 30");
     q.add("SELECT c.name, e.kind FROM ms_customers c CROSS JOIN ms_events e"
         + " WHERE c.customer_id = 5 AND e.event_id < -900");
+    q.add("SELECT c.customer_id, o.order_id FROM ms_customers c FULL JOIN ms_orders o"
+        + " ON o.customer_id = c.customer_id");
+    q.add("o:SELECT c.customer_id, count(o.order_id) AS n FROM ms_customers c LEFT JOIN ms_orders o"
+        + " ON o.customer_id = c.customer_id GROUP BY c.customer_id ORDER BY n DESC,"
+        + " c.customer_id LIMIT 5");
+    q.add("SELECT c.country, avg(o.amount) FROM ms_customers c JOIN ms_orders o"
+        + " ON o.customer_id = c.customer_id WHERE c.customer_id = 5 GROUP BY c.country");
+    q.add("SELECT o.customer_id, count(*) FROM ms_customers c RIGHT JOIN ms_orders o"
+        + " ON o.customer_id = c.customer_id GROUP BY o.customer_id");
+    q.add("SELECT c.customer_id, sum(o.qty) OVER (PARTITION BY c.customer_id ORDER BY"
+        + " o.order_id) FROM ms_customers c JOIN ms_orders o ON o.customer_id = c.customer_id");
+    q.add("SELECT DISTINCT c.country FROM ms_customers c JOIN ms_orders o"
+        + " ON o.customer_id = c.customer_id AND o.paid");
     // Subqueries and CTEs.
+    q.add("SELECT g FROM generate_series(1, 60) g WHERE EXISTS (SELECT 1 FROM ms_orders o"
+        + " WHERE o.customer_id = g)");
+    q.add("SELECT (SELECT count(*) FROM ms_orders) AS n, (SELECT max(amount) FROM ms_orders)");
     q.add("SELECT order_id FROM ms_orders WHERE amount > (SELECT avg(amount) FROM ms_orders)");
     q.add("SELECT customer_id, name FROM ms_customers c WHERE EXISTS (SELECT 1 FROM ms_orders o"
         + " WHERE o.customer_id = c.customer_id AND o.qty > 15)");

@@ -37,24 +37,7 @@ class MultiShardWorkTest {
       s.execute("SELECT master_create_distributed_table('work_facts', 'id', 'hash')");
       s.execute("SELECT master_create_worker_shards('work_facts', " + SHARDS + ", 1)");
     }
-    // Each shard generates its own rows: the ids whose hash falls in its range.
-    try (Connection coordinator = SparTestCluster.coordinator();
-        PreparedStatement shards = coordinator.prepareStatement("SELECT s.id, s.min_value,"
-            + " s.max_value, p.node_name, p.node_port FROM pgs_distribution_metadata.shard s"
-            + " JOIN pgs_distribution_metadata.shard_placement p ON p.shard_id = s.id"
-            + " WHERE s.relation_id = 'work_facts'::regclass");
-        ResultSet rs = shards.executeQuery()) {
-      while (rs.next()) {
-        try (Connection worker = java.sql.DriverManager.getConnection("jdbc:postgresql://"
-            + rs.getString(4) + ":" + rs.getInt(5) + "/" + io.spar.engine.cluster.LocalCluster
-            .DATABASE, io.spar.engine.cluster.LocalCluster.USER, null);
-            Statement s = worker.createStatement()) {
-          s.execute("INSERT INTO work_facts_" + rs.getLong(1) + " SELECT id, (id % " + GROUPS
-              + ")::int, (id % 1000)::int FROM generate_series(1, " + ROWS + ") AS id"
-              + " WHERE hashint8(id) BETWEEN " + rs.getString(2) + " AND " + rs.getString(3));
-        }
-      }
-    }
+    ShardRows.generate("work_facts", "id, (id % " + GROUPS + ")::int, (id % 1000)::int", ROWS);
   }
 
   @AfterAll

@@ -8,7 +8,6 @@ import io.spar.test.SparTestCluster;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -30,7 +29,7 @@ class StreamingTest {
       s.execute("CREATE TABLE stream_rows (id bigint NOT NULL, payload text)");
       s.execute("SELECT master_create_distributed_table('stream_rows', 'id', 'hash')");
       s.execute("SELECT master_create_worker_shards('stream_rows', 8, 1)");
-      generate();
+      ShardRows.generate("stream_rows", "id, md5(id::text) || md5((-id)::text)", ROWS);
       try {
         String url = "jdbc:spar:coordinator=" + cluster.coordinator().jdbcUrl() + ";user="
             + LocalCluster.USER;
@@ -45,27 +44,6 @@ class StreamingTest {
         assertTrue(output.contains("rows=" + ROWS + " bytes=" + (ROWS * 64L)), output);
       } finally {
         s.execute("DROP TABLE stream_rows");
-      }
-    }
-  }
-
-  /** Each shard generates its own rows: the ids whose hash falls in its range. */
-  private static void generate() throws SQLException {
-    try (Connection coordinator = SparTestCluster.coordinator();
-        PreparedStatement shards = coordinator.prepareStatement("SELECT s.id, s.min_value,"
-            + " s.max_value, p.node_name, p.node_port FROM pgs_distribution_metadata.shard s"
-            + " JOIN pgs_distribution_metadata.shard_placement p ON p.shard_id = s.id"
-            + " WHERE s.relation_id = 'stream_rows'::regclass");
-        ResultSet rs = shards.executeQuery()) {
-      while (rs.next()) {
-        try (Connection worker = DriverManager.getConnection("jdbc:postgresql://"
-            + rs.getString(4) + ":" + rs.getInt(5) + "/" + LocalCluster.DATABASE,
-            LocalCluster.USER, null);
-            Statement s = worker.createStatement()) {
-          s.execute("INSERT INTO stream_rows_" + rs.getLong(1) + " SELECT id,"
-              + " md5(id::text) || md5((-id)::text) FROM generate_series(1, " + ROWS + ") AS id"
-              + " WHERE hashint8(id) BETWEEN " + rs.getString(2) + " AND " + rs.getString(3));
-        }
       }
     }
   }
