@@ -14,7 +14,10 @@ import java.util.Set;
  * how the coordinator combines those columns into the call's result. The coordinator runs the
  * combination in PostgreSQL, so a combination only has to be the same arithmetic PostgreSQL's
  * own final function does: {@code avg(numeric)} is {@code numeric_div(sum, count)} there too,
- * and the variance family follows {@code numeric_stddev_internal}. A combination may decline
+ * and the variance follows {@code numeric_stddev_internal}. The standard deviation has no row:
+ * PostgreSQL's square root at the variance's scale is not always the correctly rounded one
+ * that SQL's {@code sqrt} and {@code round} give, so the coordinator computes it from the
+ * rows. A combination may decline
  * the partials' types (the variance of floating-point values, whose transition state
  * PostgreSQL keeps in a form a shard cannot return); the query then runs by another strategy.
  * An extension's aggregate that combines is one more row, as hll's are.
@@ -77,12 +80,9 @@ final class AggregateCombinations {
       Map.entry("bit_or", same("bit_or(%s)")),
       Map.entry("bit_xor", same("bit_xor(%s)")),
       Map.entry("avg", new Combination(Partials.SUM_COUNT, AggregateCombinations::average)),
-      Map.entry("var_samp", moments(true, false)),
-      Map.entry("variance", moments(true, false)),
-      Map.entry("var_pop", moments(false, false)),
-      Map.entry("stddev_samp", moments(true, true)),
-      Map.entry("stddev", moments(true, true)),
-      Map.entry("stddev_pop", moments(false, true)),
+      Map.entry("var_samp", moments(true)),
+      Map.entry("variance", moments(true)),
+      Map.entry("var_pop", moments(false)),
       // hll: a shard's union or sketch of its rows is itself an hll, and unions combine them.
       Map.entry("hll_union_agg", same("hll_union_agg(%s)")),
       Map.entry("hll_add_agg", same("hll_union_agg(%s)")));
@@ -124,11 +124,10 @@ final class AggregateCombinations {
   }
 
   /**
-   * The variance family over integers and numerics, as {@code numeric_stddev_internal} computes
-   * it from N, sum(x) and sum(x * x): zero when rounding leaves no spread, and the square root
-   * rounded to the variance's scale.
+   * The variance over integers and numerics, as {@code numeric_stddev_internal} computes it
+   * from N, sum(x) and sum(x * x): zero when rounding leaves no spread.
    */
-  private static Combination moments(boolean sample, boolean root) {
+  private static Combination moments(boolean sample) {
     return new Combination(Partials.MOMENTS, (columns, types) -> {
       if (!NUMERIC_SUMS.contains(types.get(1))) {
         return Optional.empty();
@@ -139,9 +138,8 @@ final class AggregateCombinations {
       String spread = "(" + n + " * " + q + " - " + s + " * " + s + ")";
       String variance = "(" + spread + " / (" + n + (sample ? " * (" + n + " - 1))" : " * " + n + ")")
           + ")";
-      String value = root ? "round(sqrt(" + variance + "), scale(" + variance + "))" : variance;
       return Optional.of("(CASE WHEN " + n + (sample ? " <= 1" : " = 0") + " THEN NULL"
-          + " WHEN " + spread + " <= 0 THEN 0::numeric ELSE " + value + " END)");
+          + " WHEN " + spread + " <= 0 THEN 0::numeric ELSE " + variance + " END)");
     });
   }
 }

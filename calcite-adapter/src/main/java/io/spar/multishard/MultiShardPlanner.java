@@ -69,19 +69,21 @@ public final class MultiShardPlanner {
     boolean grouped = select.getGroup() != null && !select.getGroup().isEmpty()
         || select.getHaving() != null || hasAggregates(select, query, isAggregate);
     boolean windowed = hasWindows(select, query);
+    // What the coordinator runs when a strategy cannot (a locking query has none).
+    MultiShardQuery fallback = query.locking() ? null
+        : CoordinatorFallback.plan(statement, shape, distributed, splicer);
     if ((!grouped || groupedBy(select, tables))
         && (!windowed || windowsPartitionedBy(select, query, tables))) {
-      Optional<MultiShardQuery> pushed = ShardPushdown.plan(query, tables, splicer);
+      Optional<MultiShardQuery> pushed = ShardPushdown.plan(query, tables, splicer, fallback);
       if (pushed.isPresent()) {
         return pushed.get();
       }
-    } else if (grouped && !windowed && !query.locking()) {
-      MultiShardQuery fallback = CoordinatorFallback.plan(statement, shape, distributed,
-          splicer);
+    } else if (grouped && !windowed && fallback != null) {
       return PartialAggregation.plan(query, tables, splicer, isAggregate, labels, fallback)
           .orElse(fallback);
     }
-    return CoordinatorFallback.plan(statement, shape, distributed, splicer);
+    return fallback != null ? fallback
+        : CoordinatorFallback.plan(statement, shape, distributed, splicer);
   }
 
   /**

@@ -4,7 +4,6 @@ import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.catalog.Shard;
-import io.spar.engine.catalog.ShardPlacement;
 import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.catalog.TableName;
 import io.spar.engine.execution.ColumnInfo;
@@ -120,7 +119,8 @@ public final class MultiShardQuery {
    *
    * @param coordinator the coordinator's query, or null when it only concatenates
    * @param fallback the plan to use instead when the shards' column types cannot be combined
-   *     this way, or null
+   *     this way or co-located tables no longer share their placements, or null if there is
+   *     none (a query that locks rows)
    */
   MultiShardQuery(Strategy strategy, List<Scan> scans, CoordinatorSql coordinator,
       boolean lockRows, MultiShardQuery fallback) {
@@ -145,6 +145,11 @@ public final class MultiShardQuery {
         queries.add(shardQueries(each, parameters, snapshot, runtime.coordinatorNode()));
       }
     } catch (NotCoLocatedException e) {
+      if (fallback == null) {
+        throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "locking clauses are not"
+            + " supported for joins of tables whose shards are no longer on the same nodes",
+            null, "Lock the rows of one table at a time.");
+      }
       return fallback.execute(parameters, runtime);
     }
     if (coordinator == null) {

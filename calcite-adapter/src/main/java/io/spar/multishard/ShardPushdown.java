@@ -29,13 +29,17 @@ final class ShardPushdown {
   private ShardPushdown() {
   }
 
-  /** Returns the plan, or empty if the coordinator cannot map the query's sort keys. */
+  /**
+   * Returns the plan, or empty if the coordinator cannot map the query's sort keys.
+   *
+   * @param fallback the plan to run instead if co-located tables no longer share their nodes
+   */
   static Optional<MultiShardQuery> plan(QueryShape shape, TableGroup tables,
-      ShardSqlSplicer splicer) throws SQLException {
+      ShardSqlSplicer splicer, MultiShardQuery fallback) throws SQLException {
     Map<SqlNode, Replacement> shard = tables.markers();
     if (!shape.needsMerge()) {
       return Optional.of(new MultiShardQuery(Strategy.PUSHDOWN,
-          List.of(tables.scan(splicer.splice(shard))), null, shape.locking(), null));
+          List.of(tables.scan(splicer.splice(shard))), null, shape.locking(), fallback));
     }
     if (shape.locking() && (shape.fetch() != null || shape.offset() != null)) {
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "locking clauses with LIMIT or"
@@ -115,7 +119,7 @@ final class ShardPushdown {
     }
     return Optional.of(new MultiShardQuery(Strategy.MERGE,
         List.of(tables.scan(splicer.splice(shard))),
-        coordinator.build(), shape.locking(), null));
+        coordinator.build(), shape.locking(), fallback));
   }
 
   /**

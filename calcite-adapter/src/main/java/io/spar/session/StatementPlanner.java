@@ -8,7 +8,6 @@ import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.DistributedView;
 import io.spar.engine.catalog.SqlQuoting;
-import io.spar.engine.execution.RowSet;
 import io.spar.parser.SparQueries;
 import io.spar.parser.SqlLockingClause;
 import io.spar.engine.operations.ShardDdl;

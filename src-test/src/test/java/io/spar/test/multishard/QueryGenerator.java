@@ -257,8 +257,9 @@ final class QueryGenerator {
       case 5 -> date() + " > DATE '2024-0" + (1 + random.nextInt(9)) + "-15'";
       case 6 -> scope.get(0).alias() + ".customer_id" + pick(" = " + random.nextInt(60),
           " < " + random.nextInt(60), " IN (3, 8, " + random.nextInt(60) + ")");
-      case 7 -> arrays().isEmpty() ? "true" : "'" + pick("x", "y", "gift") + "' = ANY ("
-          + arrays().get(0) + ")";
+      case 7 -> arrays().isEmpty() ? "true" : arrays().get(0).endsWith("payload")
+          ? random.nextInt(9) + " = ANY (" + arrays().get(0) + ")"
+          : "'" + pick("x", "y", "gift") + "' = ANY (" + arrays().get(0) + ")";
       case 8 -> integer() + " BETWEEN " + random.nextInt(10) + " AND " + (10 + random.nextInt(50));
       default -> number() + " IS DISTINCT FROM " + random.nextInt(10);
     };
