@@ -40,9 +40,9 @@ import org.apache.calcite.sql.SqlUpdate;
  *
  * <p>A statement that touches no distributed table runs on the coordinator as written. Queries
  * on distributed tables become a {@link QueryPlan}, which routes to one shard when the bound
- * parameters allow and otherwise asks Calcite; modifications become a
- * {@link ModificationPlan}. No Calcite validation or planning happens here, so router
- * statements never pay for it.
+ * parameters allow and otherwise runs a multi-shard plan; modifications become a
+ * {@link ModificationPlan}. Nothing here validates or plans with Calcite, so no statement pays
+ * for it.
  */
 final class StatementPlanner {
   private static final String RECOVER = "recover_prepared_transactions";

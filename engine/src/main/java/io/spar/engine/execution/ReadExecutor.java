@@ -242,16 +242,29 @@ public final class ReadExecutor {
       throws SQLException {
     SQLException lastFailure = null;
     for (NodeAddress node : query.nodes()) {
-      try (Connection connection = pools.borrow(node)) {
-        if (settings.isDefault()) {
-          return runOn(node, connection, query, reader);
+      // A second try on a new connection: a pooled one may predate the node's restart.
+      for (int attempt = 0; attempt < 2; attempt++) {
+        Connection connection;
+        try {
+          connection = pools.borrow(node);
+        } catch (SQLException e) {
+          if (!Failures.isNodeFailure(e)) {
+            throw e;
+          }
+          lastFailure = e;
+          break;
         }
-        return runWith(settings, node, connection, query, reader);
-      } catch (SQLException e) {
-        if (!Failures.isNodeFailure(e)) {
-          throw e;
+        try (connection) {
+          if (settings.isDefault()) {
+            return runOn(node, connection, query, reader);
+          }
+          return runWith(settings, node, connection, query, reader);
+        } catch (SQLException e) {
+          if (!Failures.isNodeFailure(e)) {
+            throw e;
+          }
+          lastFailure = e;
         }
-        lastFailure = e;
       }
     }
     throw noPlacement(query, lastFailure);
