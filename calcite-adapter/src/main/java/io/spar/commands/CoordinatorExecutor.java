@@ -10,9 +10,11 @@ import io.spar.parser.SqlTokens;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -85,8 +87,8 @@ public final class CoordinatorExecutor {
     log.record(connections.coordinatorNode(), null, sql);
     try (PreparedStatement statement =
             transaction.get().coordinatorForStatement().prepareStatement(sql)) {
-      java.sql.ResultSetMetaData metaData = statement.getMetaData();
-      List<String> labels = new java.util.ArrayList<>();
+      ResultSetMetaData metaData = statement.getMetaData();
+      List<String> labels = new ArrayList<>();
       for (int i = 1; metaData != null && i <= metaData.getColumnCount(); i++) {
         labels.add(metaData.getColumnLabel(i));
       }

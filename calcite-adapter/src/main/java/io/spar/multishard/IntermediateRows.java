@@ -4,6 +4,7 @@ import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.execution.ColumnInfo;
 import io.spar.engine.execution.RowSet;
 import io.spar.router.SplicedSql;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -44,7 +45,7 @@ final class IntermediateRows {
   /** Returns one {@code String[]} per column of {@code rows}, in PostgreSQL's text forms. */
   static List<String[]> arrays(RowSet rows) {
     int count = rows.columns().size();
-    List<String[]> result = new java.util.ArrayList<>(count);
+    List<String[]> result = new ArrayList<>(count);
     for (int column = 0; column < count; column++) {
       String[] values = new String[rows.rows().size()];
       for (int row = 0; row < values.length; row++) {

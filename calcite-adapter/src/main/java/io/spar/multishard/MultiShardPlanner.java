@@ -4,6 +4,7 @@ import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.router.ShardSqlSplicer;
 import io.spar.router.TableReference;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -146,7 +147,7 @@ public final class MultiShardPlanner {
 
   /** Returns the select list, HAVING and ORDER BY items: where aggregates and windows are. */
   private static List<SqlNode> outputs(SqlSelect select, QueryShape query) {
-    List<SqlNode> result = new java.util.ArrayList<>(select.getSelectList().getList());
+    List<SqlNode> result = new ArrayList<>(select.getSelectList().getList());
     if (select.getHaving() != null) {
       result.add(select.getHaving());
     }

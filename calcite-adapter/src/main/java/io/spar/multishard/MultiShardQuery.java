@@ -19,6 +19,8 @@ import io.spar.router.TableReference;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Plan of a query over several shards, made once per statement text: the query each shard of
@@ -229,7 +231,7 @@ public final class MultiShardQuery {
   /** Returns the indexes of the shards (of every part alike) that pruning leaves. */
   private static List<Integer> shardIndexes(Scan scan, List<DistributedTable> tables,
       List<Object> parameters) throws SQLException {
-    java.util.Set<Integer> left = new java.util.TreeSet<>();
+    Set<Integer> left = new TreeSet<>();
     for (int i = 0; i < tables.get(0).shards().size(); i++) {
       left.add(i);
     }

@@ -1,6 +1,7 @@
 package io.spar.router;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -154,7 +155,7 @@ public final class ShardSqlSplicer {
   }
 
   private int line(int offset) {
-    int index = java.util.Arrays.binarySearch(lineStarts, offset);
+    int index = Arrays.binarySearch(lineStarts, offset);
     return index >= 0 ? index : -index - 2;
   }
 

@@ -1,6 +1,7 @@
 package io.spar.router;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -28,7 +29,7 @@ public record SplicedSql(String sql, int[] parameterOrder) {
 
   /** Returns this text followed by {@code more}, whose markers take parameters after this one's. */
   public SplicedSql append(SplicedSql more) {
-    int[] order = java.util.Arrays.copyOf(parameterOrder, parameterOrder.length
+    int[] order = Arrays.copyOf(parameterOrder, parameterOrder.length
         + more.parameterOrder.length);
     System.arraycopy(more.parameterOrder, 0, order, parameterOrder.length,
         more.parameterOrder.length);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Test case for issue 8, item 9: {@code SELECT sum(value) FROM kw} was a syntax error. Every
  * word PostgreSQL 15 lets a column be named (the list the parser's unit test reads) names a
- * column of a distributed table, through the router and through Calcite, in select lists,
+ * column of a distributed table, through the router and across shards, in select lists,
  * WHERE, GROUP BY, ORDER BY, aggregates, qualified names, INSERT column lists, UPDATE SET and
  * RETURNING; each answer is checked, so a word read as something else fails.
  */

@@ -3,7 +3,9 @@ package io.spar.engine.execution;
 import io.spar.engine.catalog.NodeAddress;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +23,8 @@ public final class StatementLog {
 
   private final AtomicLong sequence = new AtomicLong();
   private final Deque<Entry> recent = new ArrayDeque<>();
+  /** Rows returned by the retained reads that counted them, by sequence number. */
+  private final Map<Long, Long> rowCounts = new HashMap<>();
   private volatile boolean logStatements;
 
   /**
@@ -39,7 +43,7 @@ public final class StatementLog {
     synchronized (recent) {
       recent.addLast(entry);
       if (recent.size() > RETAINED) {
-        recent.removeFirst();
+        rowCounts.remove(recent.removeFirst().sequence());
       }
     }
     return entry.sequence();
@@ -48,24 +52,8 @@ public final class StatementLog {
   /** Records that the read recorded as {@code statement} returned {@code rows} rows. */
   public void rowsRead(long statement, long rows) {
     synchronized (recent) {
-      // The entry is one of the latest: reads of one statement are recorded together.
-      var entries = recent.descendingIterator();
-      java.util.List<Entry> later = new java.util.ArrayList<>();
-      while (entries.hasNext()) {
-        Entry each = entries.next();
-        if (each.sequence() == statement) {
-          entries.remove();
-          later.add(new Entry(each.sequence(), each.node(), each.shardId(), each.sql(), rows));
-          break;
-        }
-        if (each.sequence() < statement) {
-          break;
-        }
-        entries.remove();
-        later.add(each);
-      }
-      for (int i = later.size() - 1; i >= 0; i--) {
-        recent.addLast(later.get(i));
+      if (!recent.isEmpty() && recent.peekFirst().sequence() <= statement) {
+        rowCounts.put(statement, rows);
       }
     }
   }
@@ -78,7 +66,10 @@ public final class StatementLog {
   /** Returns the retained entries recorded after {@code mark}, oldest first. */
   public List<Entry> since(long mark) {
     synchronized (recent) {
-      return recent.stream().filter(e -> e.sequence() > mark).toList();
+      return recent.stream().filter(e -> e.sequence() > mark)
+          .map(e -> new Entry(e.sequence(), e.node(), e.shardId(), e.sql(),
+              rowCounts.getOrDefault(e.sequence(), -1L)))
+          .toList();
     }
   }
 
