@@ -18,7 +18,8 @@ record ClusterTarget(String sparUrl, Path localDirectory, int workers, Path stat
   /** Default directory of the embedded cluster and of the server's files. */
   static final Path DEFAULT_DIRECTORY = Path.of("spar-data");
   /** Options that take a value. */
-  static final Set<String> OPTIONS = Set.of("--local", "--coordinator", "--workers");
+  static final Set<String> OPTIONS = Set.of("--local", "--coordinator", "--workers",
+      "--pool-size", "--pool-wait");
 
   private static final int DEFAULT_WORKERS = 2;
 
@@ -32,13 +33,19 @@ record ClusterTarget(String sparUrl, Path localDirectory, int workers, Path stat
       if (options.has("--workers")) {
         throw new UsageException("--workers applies to --local clusters only");
       }
-      return new ClusterTarget("jdbc:spar:coordinator=" + options.get("--coordinator", null),
-          null, 0, DEFAULT_DIRECTORY.toAbsolutePath());
+      return new ClusterTarget("jdbc:spar:coordinator=" + options.get("--coordinator", null)
+          + pool(options), null, 0, DEFAULT_DIRECTORY.toAbsolutePath());
     }
     Path directory = Path.of(options.get("--local", DEFAULT_DIRECTORY.toString()))
         .toAbsolutePath();
-    return new ClusterTarget("jdbc:spar:local=" + directory + ";workers=" + workers,
-        directory, workers, directory);
+    return new ClusterTarget("jdbc:spar:local=" + directory + ";workers=" + workers
+        + pool(options), directory, workers, directory);
+  }
+
+  /** Returns the URL options for {@code --pool-size N} and {@code --pool-wait MS}, if given. */
+  private static String pool(Options options) {
+    return (options.has("--pool-size") ? ";poolSize=" + options.getInt("--pool-size", 0) : "")
+        + (options.has("--pool-wait") ? ";poolWait=" + options.getInt("--pool-wait", 0) : "");
   }
 
   /** Returns whether this is a local cluster started from a directory. */

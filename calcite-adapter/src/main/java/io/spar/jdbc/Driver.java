@@ -46,8 +46,9 @@ public final class Driver implements java.sql.Driver {
     }
     SparUrl parsed = SparUrl.parse(url, info);
     SparEngine engine = parsed.isLocal()
-        ? LocalClusters.engine(parsed.localDirectory(), parsed.workers())
-        : EngineRegistry.engine(parsed.coordinatorUrl(), parsed.user(), parsed.password());
+        ? LocalClusters.engine(parsed.localDirectory(), parsed.workers(), parsed.limits())
+        : EngineRegistry.engine(parsed.coordinatorUrl(), parsed.user(), parsed.password(),
+            parsed.limits());
     SparSession session = new SparSession(engine);
     try {
       // Borrowed now so that an unreachable coordinator fails the connect, not the first query.

@@ -1,6 +1,7 @@
 package io.spar.jdbc;
 
 import io.spar.engine.SparEngine;
+import io.spar.engine.execution.PoolLimits;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.DriverManager;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 
 /**
@@ -30,12 +32,22 @@ public final class EngineRegistry {
    */
   public static SparEngine engine(String coordinatorUrl, String user, String password)
       throws SQLException {
-    Key key = new Key(coordinatorUrl, user);
+    return engine(coordinatorUrl, user, password, PoolLimits.DEFAULTS);
+  }
+
+  /**
+   * Returns the engine for {@code coordinatorUrl} and {@code user} whose pools keep to
+   * {@code limits}, starting it on first use; connections that ask for other limits get an
+   * engine of their own.
+   */
+  public static SparEngine engine(String coordinatorUrl, String user, String password,
+      PoolLimits limits) throws SQLException {
+    Key key = new Key(coordinatorUrl, user, limits);
     Entry entry;
     synchronized (ENGINES) {
       entry = ENGINES.get(key);
       if (entry == null) {
-        entry = new Entry(SparEngine.start(coordinatorUrl, user, password), password);
+        entry = new Entry(SparEngine.start(coordinatorUrl, user, password, limits), password);
         ENGINES.put(key, entry);
         return entry.engine();
       }
@@ -46,15 +58,21 @@ public final class EngineRegistry {
     return entry.engine();
   }
 
-  /** Closes and forgets the engine for {@code coordinatorUrl} and {@code user}, if one runs. */
+  /** Closes and forgets the engines for {@code coordinatorUrl} and {@code user}, if any run. */
   static void close(String coordinatorUrl, String user) {
-    Entry entry;
+    List<Entry> closed = new ArrayList<>();
     synchronized (ENGINES) {
-      entry = ENGINES.remove(new Key(coordinatorUrl, user));
+      ENGINES.entrySet().removeIf(each -> {
+        Key key = each.getKey();
+        boolean match = key.coordinatorUrl().equals(coordinatorUrl)
+            && Objects.equals(key.user(), user);
+        if (match) {
+          closed.add(each.getValue());
+        }
+        return match;
+      });
     }
-    if (entry != null) {
-      entry.engine().close();
-    }
+    closed.forEach(entry -> entry.engine().close());
   }
 
   /**
@@ -91,7 +109,7 @@ public final class EngineRegistry {
     DriverManager.getConnection(coordinatorUrl, credentials).close();
   }
 
-  private record Key(String coordinatorUrl, String user) {
+  private record Key(String coordinatorUrl, String user, PoolLimits limits) {
   }
 
   private record Entry(SparEngine engine, String password) {

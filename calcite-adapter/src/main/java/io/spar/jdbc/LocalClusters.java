@@ -1,6 +1,7 @@
 package io.spar.jdbc;
 
 import io.spar.engine.SparEngine;
+import io.spar.engine.execution.PoolLimits;
 import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.cluster.LocalCluster;
@@ -31,10 +32,10 @@ final class LocalClusters {
    * Returns the engine on the local cluster in {@code directory}, starting the cluster and
    * registering its workers with the engine as needed.
    */
-  static SparEngine engine(Path directory, int workers) throws SQLException {
+  static SparEngine engine(Path directory, int workers, PoolLimits limits) throws SQLException {
     LocalCluster cluster = cluster(directory, workers);
     SparEngine engine = EngineRegistry.engine(cluster.coordinator().jdbcUrl(),
-        LocalCluster.USER, null);
+        LocalCluster.USER, null, limits);
     synchronized (cluster) {
       registerWorkers(engine, cluster.workers());
     }

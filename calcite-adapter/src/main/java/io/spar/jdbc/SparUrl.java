@@ -1,5 +1,6 @@
 package io.spar.jdbc;
 
+import io.spar.engine.execution.PoolLimits;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
@@ -21,9 +22,10 @@ import java.util.Set;
  * @param workers number of workers of the local cluster
  * @param user user name, or null to let pgjdbc choose
  * @param password password, or null
+ * @param limits the engine's pool size ({@code poolSize}) and wait ({@code poolWait}, in ms)
  */
 record SparUrl(String coordinatorUrl, Path localDirectory, int workers, String user,
-    String password) {
+    String password, PoolLimits limits) {
   /** Prefix of every Spar URL. */
   static final String PREFIX = "jdbc:spar:";
   static final int DEFAULT_WORKERS = 2;
@@ -33,8 +35,11 @@ record SparUrl(String coordinatorUrl, Path localDirectory, int workers, String u
   private static final String WORKERS = "workers";
   private static final String USER = "user";
   private static final String PASSWORD = "password";
+  private static final String POOL_SIZE = "poolsize";
+  private static final String POOL_WAIT = "poolwait";
   /** Keys a URL may contain; anything else is a typo the user should hear about. */
-  static final Set<String> KEYS = Set.of(COORDINATOR, LOCAL, WORKERS, USER, PASSWORD);
+  static final Set<String> KEYS = Set.of(COORDINATOR, LOCAL, WORKERS, USER, PASSWORD,
+      POOL_SIZE, POOL_WAIT);
 
   /** Returns whether {@code url} is a Spar URL. */
   static boolean accepts(String url) {
@@ -55,10 +60,12 @@ record SparUrl(String coordinatorUrl, Path localDirectory, int workers, String u
       throw error("a Spar URL needs exactly one of coordinator=jdbc:postgresql://HOST:PORT/DB"
           + " or local=DIRECTORY: " + url);
     }
+    PoolLimits limits = limits(options);
     if (coordinator != null) {
-      return forCoordinator(coordinator, options, user, password);
+      return forCoordinator(coordinator, options, user, password, limits);
     }
-    return new SparUrl(null, Path.of(local), workers(options.get(WORKERS)), user, password);
+    return new SparUrl(null, Path.of(local), workers(options.get(WORKERS)), user, password,
+        limits);
   }
 
   /** Returns whether this URL names a local cluster rather than an existing coordinator. */
@@ -67,7 +74,7 @@ record SparUrl(String coordinatorUrl, Path localDirectory, int workers, String u
   }
 
   private static SparUrl forCoordinator(String coordinator, Map<String, String> options,
-      String user, String password) throws SQLException {
+      String user, String password, PoolLimits limits) throws SQLException {
     if (!coordinator.startsWith("jdbc:postgresql:")) {
       throw error("coordinator must be a jdbc:postgresql: URL: " + coordinator);
     }
@@ -81,7 +88,20 @@ record SparUrl(String coordinatorUrl, Path localDirectory, int workers, String u
     }
     return new SparUrl(coordinator, null, 0,
         user != null ? user : embedded.getProperty(USER),
-        password != null ? password : embedded.getProperty(PASSWORD));
+        password != null ? password : embedded.getProperty(PASSWORD), limits);
+  }
+
+  /** Returns the pool limits the URL's {@code poolSize} and {@code poolWait} give. */
+  private static PoolLimits limits(Map<String, String> options) throws SQLException {
+    try {
+      return new PoolLimits(
+          Integer.parseInt(options.getOrDefault(POOL_SIZE,
+              String.valueOf(PoolLimits.DEFAULTS.connectionsPerNode()))),
+          Long.parseLong(options.getOrDefault(POOL_WAIT,
+              String.valueOf(PoolLimits.DEFAULTS.waitMillis()))));
+    } catch (IllegalArgumentException e) {
+      throw error("invalid poolSize or poolWait in Spar URL: " + e.getMessage());
+    }
   }
 
   private static Map<String, String> options(String text) throws SQLException {
@@ -97,7 +117,7 @@ record SparUrl(String coordinatorUrl, Path localDirectory, int workers, String u
       String key = pair.substring(0, equals).trim().toLowerCase(Locale.ROOT);
       if (!KEYS.contains(key)) {
         throw error("unknown Spar URL option '" + key + "'; known options are "
-            + "coordinator, local, workers, user and password");
+            + "coordinator, local, workers, user, password, poolSize and poolWait");
       }
       if (options.put(key, pair.substring(equals + 1).trim()) != null) {
         throw error("Spar URL option '" + key + "' is given twice");
@@ -132,7 +152,10 @@ record SparUrl(String coordinatorUrl, Path localDirectory, int workers, String u
   @Override
   public String toString() {
     // Never print the password: URLs end up in logs.
-    return isLocal() ? PREFIX + "local=" + localDirectory + ";workers=" + workers
-        : PREFIX + "coordinator=" + coordinatorUrl + (user == null ? "" : ";user=" + user);
+    String pool = limits.equals(PoolLimits.DEFAULTS) ? "" : ";poolSize="
+        + limits.connectionsPerNode() + ";poolWait=" + limits.waitMillis();
+    return (isLocal() ? PREFIX + "local=" + localDirectory + ";workers=" + workers
+        : PREFIX + "coordinator=" + coordinatorUrl + (user == null ? "" : ";user=" + user))
+        + pool;
   }
 }

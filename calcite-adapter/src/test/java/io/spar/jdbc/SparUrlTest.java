@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.spar.engine.execution.PoolLimits;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +44,20 @@ class SparUrlTest {
         url.coordinatorUrl());
     assertEquals("bob", url.user());
     assertEquals("pw=with=equals", url.password());
+  }
+
+  @Test
+  void poolLimitsComeFromTheUrlAndAreChecked() throws SQLException {
+    assertEquals(PoolLimits.DEFAULTS,
+        SparUrl.parse("jdbc:spar:coordinator=jdbc:postgresql://h/db", null).limits());
+    SparUrl url = SparUrl.parse("jdbc:spar:local=/tmp/x;poolSize=8;PoolWait=500", null);
+    assertEquals(new PoolLimits(8, 500), url.limits());
+    assertEquals("jdbc:spar:local=/tmp/x;workers=2;poolSize=8;poolWait=500", url.toString());
+    for (String bad : List.of("poolSize=0", "poolSize=x", "poolWait=10")) {
+      SQLException e = assertThrows(SQLException.class, () -> SparUrl.parse(
+          "jdbc:spar:coordinator=jdbc:postgresql://h/db;" + bad, null), bad);
+      assertTrue(e.getMessage().startsWith("invalid poolSize or poolWait"), e.getMessage());
+    }
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.spar.engine.catalog.MetadataCache;
 import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.catalog.PgFunctions;
 import io.spar.engine.execution.NodePools;
+import io.spar.engine.execution.PoolLimits;
 import io.spar.engine.execution.ReadExecutor;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.execution.StatementLog;
@@ -49,9 +50,10 @@ public final class SparEngine implements AutoCloseable {
   private TransactionRecovery recovery;
   private DeadlockDetector deadlocks;
 
-  private SparEngine(NodeAddress coordinator, String database, String user, String password) {
+  private SparEngine(NodeAddress coordinator, String database, String user, String password,
+      PoolLimits limits) {
     this.coordinator = coordinator;
-    this.pools = new NodePools(database, user, password);
+    this.pools = new NodePools(database, user, password, limits);
     this.metadata = new MetadataCache(pools.pool(coordinator), () -> pools.open(coordinator));
     this.threads = Executors.newCachedThreadPool(daemonThreads());
     this.reads = new ReadExecutor(pools, statementLog, threads);
@@ -65,18 +67,29 @@ public final class SparEngine implements AutoCloseable {
   }
 
   /**
-   * Starts an engine on the coordinator at {@code coordinatorUrl}
-   * ({@code jdbc:postgresql://HOST:PORT/DB}) and creates or migrates its metadata schema.
+   * Starts an engine with the default {@link PoolLimits} on the coordinator at
+   * {@code coordinatorUrl} ({@code jdbc:postgresql://HOST:PORT/DB}) and creates or migrates its
+   * metadata schema.
    */
   public static SparEngine start(String coordinatorUrl, String user, String password)
       throws SQLException {
+    return start(coordinatorUrl, user, password, PoolLimits.DEFAULTS);
+  }
+
+  /**
+   * Starts an engine whose node pools keep to {@code limits} on the coordinator at
+   * {@code coordinatorUrl} and creates or migrates its metadata schema.
+   */
+  public static SparEngine start(String coordinatorUrl, String user, String password,
+      PoolLimits limits) throws SQLException {
     Properties parsed = Driver.parseURL(coordinatorUrl, new Properties());
     if (parsed == null) {
       throw new SQLException("invalid coordinator URL: " + coordinatorUrl, "08001");
     }
     NodeAddress node = new NodeAddress(parsed.getProperty("PGHOST").split(",")[0],
         Integer.parseInt(parsed.getProperty("PGPORT", "5432").split(",")[0]));
-    SparEngine engine = new SparEngine(node, parsed.getProperty("PGDBNAME"), user, password);
+    SparEngine engine = new SparEngine(node, parsed.getProperty("PGDBNAME"), user, password,
+        limits);
     try (Connection connection = engine.pools.borrow(node)) {
       CatalogMigrations.migrate(connection);
       engine.transactionIds = TransactionIds.of(connection);

@@ -6,6 +6,7 @@ import io.spar.engine.catalog.NodeAddress;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,16 +19,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * users of PostgreSQL expect from {@code setString}.
  */
 public final class NodePools implements AutoCloseable {
-  private static final int MAX_CONNECTIONS_PER_NODE = 32;
-  private static final long CONNECT_TIMEOUT_MILLIS = 2000;
-
   private final String database;
+  private final PoolLimits limits;
   private final Properties credentials;
   private final Map<NodeAddress, HikariDataSource> pools = new ConcurrentHashMap<>();
 
-  /** Creates pools that connect to {@code database} with {@code user} and {@code password}. */
-  public NodePools(String database, String user, String password) {
+  /**
+   * Creates pools of at most {@code limits} connections each that connect to {@code database}
+   * with {@code user} and {@code password}.
+   */
+  public NodePools(String database, String user, String password, PoolLimits limits) {
     this.database = database;
+    this.limits = limits;
     this.credentials = new Properties();
     if (user != null) {
       credentials.setProperty("user", user);
@@ -45,9 +48,22 @@ public final class NodePools implements AutoCloseable {
     return pools.computeIfAbsent(node, this::createPool);
   }
 
-  /** Borrows a connection to {@code node}; closing it returns it to the pool. */
+  /**
+   * Borrows a connection to {@code node}; closing it returns it to the pool. When all of the
+   * node's connections stay in use for the limits' wait, fails with SQLState 53300.
+   */
   public Connection borrow(NodeAddress node) throws SQLException {
-    return pool(node).getConnection();
+    try {
+      return pool(node).getConnection();
+    } catch (SQLTransientConnectionException e) {
+      if (Failures.isNodeFailure(e)) {
+        throw e;
+      }
+      SQLException limit = new SQLException("too many connections: all "
+          + limits.connectionsPerNode() + " of Spar's connections to node " + node
+          + " stayed in use for " + limits.waitMillis() + " ms", "53300", e);
+      throw limit;
+    }
   }
 
   /** Makes the pool of {@code node} close {@code connection} instead of lending it again. */
@@ -90,10 +106,10 @@ public final class NodePools implements AutoCloseable {
     config.setPoolName("spar-" + node);
     config.setJdbcUrl(url(node));
     config.setDataSourceProperties(credentials);
-    config.setMaximumPoolSize(MAX_CONNECTIONS_PER_NODE);
+    config.setMaximumPoolSize(limits.connectionsPerNode());
     config.setMinimumIdle(0);
     config.setIdleTimeout(60_000);
-    config.setConnectionTimeout(CONNECT_TIMEOUT_MILLIS);
+    config.setConnectionTimeout(limits.waitMillis());
     // A node that is down when the pool is made must not fail the pool, only its borrowers.
     config.setInitializationFailTimeout(-1);
     return new HikariDataSource(config);

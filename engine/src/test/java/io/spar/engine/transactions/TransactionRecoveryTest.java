@@ -10,6 +10,7 @@ import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.cluster.LocalCluster;
 import io.spar.engine.cluster.PgNode;
 import io.spar.engine.execution.NodePools;
+import io.spar.engine.execution.PoolLimits;
 import io.spar.engine.execution.StatementLog;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -58,7 +59,7 @@ class TransactionRecoveryTest {
     for (PgNode each : cluster.workers()) {
       execute(each, "CREATE TABLE recovery_probe (k bigint)");
     }
-    pools = new NodePools(LocalCluster.DATABASE, LocalCluster.USER, null);
+    pools = new NodePools(LocalCluster.DATABASE, LocalCluster.USER, null, PoolLimits.DEFAULTS);
     recovery = new TransactionRecovery(pools, address(cluster.coordinator()), ids,
         new StatementLog());
   }
