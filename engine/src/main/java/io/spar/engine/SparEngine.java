@@ -54,11 +54,13 @@ public final class SparEngine implements AutoCloseable {
       PoolLimits limits) {
     this.coordinator = coordinator;
     this.pools = new NodePools(database, user, password, limits);
-    this.metadata = new MetadataCache(pools.pool(coordinator), () -> pools.open(coordinator));
+    // The engine's own catalog work has connections of its own: sessions can hold all others.
+    this.metadata = new MetadataCache(pools.internalPool(coordinator),
+        () -> pools.open(coordinator));
     this.threads = Executors.newCachedThreadPool(daemonThreads());
     this.reads = new ReadExecutor(pools, statementLog, threads);
     this.writes = new WriteExecutor(statementLog);
-    this.functions = new PgFunctions(pools.pool(coordinator), metadata::generation);
+    this.functions = new PgFunctions(pools.internalPool(coordinator), metadata::generation);
     this.recoveryTimer = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "spar-recovery");
       thread.setDaemon(true);

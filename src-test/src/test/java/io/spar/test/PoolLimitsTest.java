@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A connection beyond an engine's configured pool gets PostgreSQL's 53300
  * ({@code too_many_connections}) once the pool's wait has passed, never an opaque pool timeout,
- * and connections work again once one is closed.
+ * and connections work again once one is closed; the engine's own catalog work never waits
+ * behind the sessions.
  */
 class PoolLimitsTest {
   private static final int POOL_SIZE = 4;
@@ -49,6 +50,25 @@ class PoolLimitsTest {
       for (Connection each : open) {
         each.close();
       }
+    }
+  }
+
+  @Test
+  void catalogWorkDoesNotWaitBehindSessions() throws SQLException {
+    // The shared test connection registers the cluster's workers in the catalog.
+    SparTestCluster.spar().close();
+    String url = "jdbc:spar:coordinator=" + SparTestCluster.cluster().coordinator().jdbcUrl()
+        + ";user=" + LocalCluster.USER + ";poolSize=2;poolWait=300";
+    try (Connection first = DriverManager.getConnection(url);
+        Connection second = DriverManager.getConnection(url)) {
+      // Both coordinator connections are taken; catalog reloads and function lookups are not.
+      Sql.run(first, "DROP TABLE IF EXISTS pool_items");
+      Sql.run(first, "CREATE TABLE pool_items (k bigint, v text)");
+      Sql.run(first, "SELECT master_create_distributed_table('pool_items', 'k', 'hash')");
+      Sql.run(first, "SELECT master_create_worker_shards('pool_items', 2, 1)");
+      assertEquals(1, Sql.update(first, "INSERT INTO pool_items VALUES (1, upper('a'))"));
+      assertEquals(1, Sql.count(second, "SELECT count(*) FROM pool_items WHERE k = 1"));
+      Sql.run(second, "DROP TABLE pool_items");
     }
   }
 }

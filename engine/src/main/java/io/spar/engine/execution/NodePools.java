@@ -19,10 +19,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * users of PostgreSQL expect from {@code setString}.
  */
 public final class NodePools implements AutoCloseable {
+  /** Connections per node for the engine's own work: catalog reads and function lookups. */
+  private static final int INTERNAL_CONNECTIONS = 4;
+
   private final String database;
   private final PoolLimits limits;
   private final Properties credentials;
   private final Map<NodeAddress, HikariDataSource> pools = new ConcurrentHashMap<>();
+  private final Map<NodeAddress, HikariDataSource> internal = new ConcurrentHashMap<>();
 
   /**
    * Creates pools of at most {@code limits} connections each that connect to {@code database}
@@ -45,7 +49,17 @@ public final class NodePools implements AutoCloseable {
 
   /** Returns the pool of {@code node}, creating it on first use. */
   public HikariDataSource pool(NodeAddress node) {
-    return pools.computeIfAbsent(node, this::createPool);
+    return pools.computeIfAbsent(node,
+        each -> createPool(each, "spar-", limits.connectionsPerNode()));
+  }
+
+  /**
+   * Returns the small pool of {@code node} for the engine's own work (catalog reloads, function
+   * lookups), apart from the sessions' pool so that it never waits behind them.
+   */
+  public HikariDataSource internalPool(NodeAddress node) {
+    return internal.computeIfAbsent(node,
+        each -> createPool(each, "spar-internal-", INTERNAL_CONNECTIONS));
   }
 
   /**
@@ -101,12 +115,12 @@ public final class NodePools implements AutoCloseable {
     return "jdbc:postgresql://" + node.host() + ":" + node.port() + "/" + database;
   }
 
-  private HikariDataSource createPool(NodeAddress node) {
+  private HikariDataSource createPool(NodeAddress node, String name, int size) {
     HikariConfig config = new HikariConfig();
-    config.setPoolName("spar-" + node);
+    config.setPoolName(name + node);
     config.setJdbcUrl(url(node));
     config.setDataSourceProperties(credentials);
-    config.setMaximumPoolSize(limits.connectionsPerNode());
+    config.setMaximumPoolSize(size);
     config.setMinimumIdle(0);
     config.setIdleTimeout(60_000);
     config.setConnectionTimeout(limits.waitMillis());
@@ -119,5 +133,7 @@ public final class NodePools implements AutoCloseable {
   public void close() {
     pools.values().forEach(HikariDataSource::close);
     pools.clear();
+    internal.values().forEach(HikariDataSource::close);
+    internal.clear();
   }
 }
