@@ -181,7 +181,7 @@ public final class ReadExecutor {
         lastFailure = e;
       }
     }
-    throw noPlacement(query, lastFailure);
+    throw PlacementFailover.noPlacement(query, lastFailure);
   }
 
   private List<RowSet> runInTransaction(Map<NodeAddress, List<ShardQuery>> byNode,
@@ -240,34 +240,12 @@ public final class ReadExecutor {
    */
   private RowSet run(ShardQuery query, WorkerSettings settings, RowSet.Reader reader)
       throws SQLException {
-    SQLException lastFailure = null;
-    for (NodeAddress node : query.nodes()) {
-      // A second try on a new connection: a pooled one may predate the node's restart.
-      for (int attempt = 0; attempt < 2; attempt++) {
-        Connection connection;
-        try {
-          connection = pools.borrow(node);
-        } catch (SQLException e) {
-          if (!Failures.isNodeFailure(e)) {
-            throw e;
-          }
-          lastFailure = e;
-          break;
-        }
-        try (connection) {
-          if (settings.isDefault()) {
-            return runOn(node, connection, query, reader);
-          }
-          return runWith(settings, node, connection, query, reader);
-        } catch (SQLException e) {
-          if (!Failures.isNodeFailure(e)) {
-            throw e;
-          }
-          lastFailure = e;
-        }
+    return PlacementFailover.run(pools, query, (node, connection) -> {
+      try (connection) {
+        return settings.isDefault() ? runOn(node, connection, query, reader)
+            : runWith(settings, node, connection, query, reader);
       }
-    }
-    throw noPlacement(query, lastFailure);
+    });
   }
 
   private RowSet runWith(WorkerSettings settings, NodeAddress node, Connection connection,
@@ -283,11 +261,6 @@ public final class ReadExecutor {
         pools.evict(node, connection);
       }
     }
-  }
-
-  private static SQLException noPlacement(ShardQuery query, SQLException lastFailure) {
-    return lastFailure != null ? lastFailure : new SQLException(
-        "could not find any healthy placement for shard " + query.shardId(), "XX000");
   }
 
   private RowSet runOn(NodeAddress node, Connection connection, ShardQuery query,

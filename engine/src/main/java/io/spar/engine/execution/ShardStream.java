@@ -45,42 +45,23 @@ final class ShardStream implements RowCursor {
      */
     static Open start(NodePools pools, StatementLog log, ShardQuery query,
         WorkerSettings settings) throws SQLException {
-      SQLException lastFailure = null;
-      for (NodeAddress node : query.nodes()) {
-        // A second try on a new connection: a pooled one may predate the node's restart.
-        for (int attempt = 0; attempt < 2; attempt++) {
-          Connection connection;
-          try {
-            connection = pools.borrow(node);
-          } catch (SQLException e) {
-            if (!Failures.isNodeFailure(e)) {
-              throw e;
-            }
-            lastFailure = e;
-            break;
+      return PlacementFailover.run(pools, query, (node, connection) -> {
+        Open open = new Open(pools, log, node, connection, !settings.isDefault(),
+            log.record(node, query.shardId(), query.sql()));
+        try {
+          if (open.resetSettings) {
+            settings.applyTo(connection);
           }
-          Open open = new Open(pools, log, node, connection, !settings.isDefault(),
-              log.record(node, query.shardId(), query.sql()));
-          try {
-            if (open.resetSettings) {
-              settings.applyTo(connection);
-            }
-            connection.setAutoCommit(false);
-            open.statement = Statements.prepare(connection, query.sql(), query.parameters());
-            open.statement.setFetchSize(FETCH_SIZE);
-            open.resultSet = open.statement.executeQuery();
-            return open;
-          } catch (SQLException e) {
-            open.close();
-            if (!Failures.isNodeFailure(e)) {
-              throw e;
-            }
-            lastFailure = e;
-          }
+          connection.setAutoCommit(false);
+          open.statement = Statements.prepare(connection, query.sql(), query.parameters());
+          open.statement.setFetchSize(FETCH_SIZE);
+          open.resultSet = open.statement.executeQuery();
+          return open;
+        } catch (SQLException e) {
+          open.close();
+          throw e;
         }
-      }
-      throw lastFailure != null ? lastFailure : new SQLException(
-          "could not find any healthy placement for shard " + query.shardId(), "XX000");
+      });
     }
 
     /** Returns the query's result, for its column descriptions. */
