@@ -19,7 +19,7 @@ record ClusterTarget(String sparUrl, Path localDirectory, int workers, Path stat
   static final Path DEFAULT_DIRECTORY = Path.of("spar-data");
   /** Options that take a value. */
   static final Set<String> OPTIONS = Set.of("--local", "--coordinator", "--workers",
-      "--pool-size", "--pool-wait");
+      "--pool-size", "--pool-wait", "--max-sessions");
 
   private static final int DEFAULT_WORKERS = 2;
 
@@ -42,10 +42,15 @@ record ClusterTarget(String sparUrl, Path localDirectory, int workers, Path stat
         + pool(options), directory, workers, directory);
   }
 
-  /** Returns the URL options for {@code --pool-size N} and {@code --pool-wait MS}, if given. */
+  /**
+   * Returns the URL options for {@code --pool-size N}, {@code --pool-wait MS} and
+   * {@code --max-sessions N}, if given.
+   */
   private static String pool(Options options) {
     return (options.has("--pool-size") ? ";poolSize=" + options.getInt("--pool-size", 0) : "")
-        + (options.has("--pool-wait") ? ";poolWait=" + options.getInt("--pool-wait", 0) : "");
+        + (options.has("--pool-wait") ? ";poolWait=" + options.getInt("--pool-wait", 0) : "")
+        + (options.has("--max-sessions")
+            ? ";maxSessions=" + options.getInt("--max-sessions", 0) : "");
   }
 
   /** Returns whether this is a local cluster started from a directory. */

@@ -8,7 +8,7 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code spar serve [--local DIR [--workers N] | --coordinator URL] [--port 8765]
- *       [--pool-size N] [--pool-wait MS]
+ *       [--pool-size N] [--pool-wait MS] [--max-sessions N]
  *       [--auth-file FILE | --no-auth] [--serialization protobuf|json]
  *       [--tls-keystore FILE --tls-password P] [--idle-timeout SECONDS]} runs the remote server
  *       ({@code start} is another name for it);
@@ -23,7 +23,7 @@ import java.util.List;
 public final class SparMain {
   private static final String USAGE = """
       usage: spar serve [--local DIR [--workers N] | --coordinator URL] [--port 8765]
-                        [--pool-size N] [--pool-wait MS]
+                        [--pool-size N] [--pool-wait MS] [--max-sessions N]
                         [--auth-file FILE | --no-auth] [--serialization protobuf|json]
                         [--tls-keystore FILE --tls-password P] [--idle-timeout SECONDS]
              spar sql [URL] [SQLLINE-ARGS...]

@@ -1,5 +1,6 @@
 package io.spar.jdbc;
 
+import io.spar.engine.catalog.SqlQuoting;
 import java.sql.ClientInfoStatus;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -23,7 +24,6 @@ abstract class ConnectionSettings implements Connection {
   private int holdability = ResultSet.HOLD_CURSORS_OVER_COMMIT;
   private SQLWarning warnings;
   /** Application name of the pooled coordinator connection before this connection changed it. */
-  private String originalApplicationName;
 
   /** Throws unless the connection is open. */
   abstract void checkOpen() throws SQLException;
@@ -31,8 +31,6 @@ abstract class ConnectionSettings implements Connection {
   /** Returns the connection's session, or throws if the connection is closed. */
   abstract io.spar.session.SparSession session() throws SQLException;
 
-  /** Returns the session's pgjdbc connection to the coordinator. */
-  abstract Connection coordinator() throws SQLException;
 
   /** Adds {@code warning} to the connection's warnings. */
   void warn(SQLWarning warning) {
@@ -107,7 +105,7 @@ abstract class ConnectionSettings implements Connection {
   @Override
   public String getCatalog() throws SQLException {
     checkOpen();
-    return coordinator().getCatalog();
+    return session().lookup(Connection::getCatalog);
   }
 
   /**
@@ -200,11 +198,9 @@ abstract class ConnectionSettings implements Connection {
         warn(new SQLWarning("ClientInfo property not supported: " + name));
         return;
       }
-      Connection coordinator = coordinator();
-      if (originalApplicationName == null) {
-        originalApplicationName = coordinator.getClientInfo(APPLICATION_NAME);
-      }
-      coordinator.setClientInfo(APPLICATION_NAME, value);
+      // A session setting, so that the session keeps it on whichever connection it borrows.
+      session().executeCommand("SET application_name = "
+          + SqlQuoting.literal(value == null ? "" : value));
     } catch (SQLException e) {
       throw new SQLClientInfoException(e.getMessage(), e.getSQLState(),
           Map.of(String.valueOf(name), ClientInfoStatus.REASON_UNKNOWN), e);
@@ -221,7 +217,8 @@ abstract class ConnectionSettings implements Connection {
   @Override
   public String getClientInfo(String name) throws SQLException {
     checkOpen();
-    return APPLICATION_NAME.equals(name) ? coordinator().getClientInfo(APPLICATION_NAME) : null;
+    return APPLICATION_NAME.equals(name)
+        ? session().lookup(coordinator -> coordinator.getClientInfo(APPLICATION_NAME)) : null;
   }
 
   @Override
@@ -232,18 +229,6 @@ abstract class ConnectionSettings implements Connection {
       info.setProperty(APPLICATION_NAME, applicationName);
     }
     return info;
-  }
-
-  /** Gives the pooled coordinator connection back its application name before it returns. */
-  void restoreClientInfo() {
-    if (originalApplicationName == null) {
-      return;
-    }
-    try {
-      coordinator().setClientInfo(APPLICATION_NAME, originalApplicationName);
-    } catch (SQLException e) {
-      // The connection is going back to the pool anyway; a broken one is evicted there.
-    }
   }
 
   @Override

@@ -51,8 +51,8 @@ public final class Driver implements java.sql.Driver {
             parsed.limits());
     SparSession session = new SparSession(engine);
     try {
-      // Borrowed now so that an unreachable coordinator fails the connect, not the first query.
-      session.connections().coordinator();
+      // Reached now so that an unreachable coordinator fails the connect, not the first query.
+      session.lookup(coordinator -> null);
     } catch (SQLException e) {
       session.close();
       throw e;

@@ -55,11 +55,6 @@ public final class SparConnection extends ConnectionSettings {
     }
   }
 
-  @Override
-  java.sql.Connection coordinator() throws SQLException {
-    return session().connections().coordinator();
-  }
-
   /** Forgets a statement that closed itself. */
   void statementClosed(SparStatement statement) {
     statements.remove(statement);
@@ -240,12 +235,8 @@ public final class SparConnection extends ConnectionSettings {
     }
     List<SparStatement> open = new ArrayList<>(statements);
     open.forEach(SparStatement::close);
-    try {
-      restoreClientInfo();
-    } finally {
-      closed = true;
-      session.close();
-    }
+    closed = true;
+    session.close();
   }
 
   @Override
@@ -273,12 +264,12 @@ public final class SparConnection extends ConnectionSettings {
     if (timeout < 0) {
       throw JdbcErrors.invalidArgument("Invalid timeout (" + timeout + "<0).");
     }
-    return !closed && coordinator().isValid(timeout);
+    return !closed && session.lookup(coordinator -> coordinator.isValid(timeout));
   }
 
   @Override
   public DatabaseMetaData getMetaData() throws SQLException {
-    return SparDatabaseMetaData.create(this, coordinator().getMetaData(), url);
+    return SparDatabaseMetaData.create(this, session(), url);
   }
 
   /**
@@ -296,7 +287,7 @@ public final class SparConnection extends ConnectionSettings {
   /** Returns the schema the session's search path resolves to, as PostgreSQL reports it. */
   @Override
   public String getSchema() throws SQLException {
-    return coordinator().getSchema();
+    return session().lookup(java.sql.Connection::getSchema);
   }
 
   @Override

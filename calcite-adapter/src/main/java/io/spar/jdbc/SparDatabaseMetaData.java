@@ -1,6 +1,7 @@
 package io.spar.jdbc;
 
 import io.spar.engine.execution.RowSet;
+import io.spar.session.SparSession;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -12,8 +13,9 @@ import java.sql.SQLException;
 
 /**
  * Database metadata of a Spar connection: catalog questions (tables, columns, keys, types) go to
- * the coordinator's pgjdbc metadata, whose result sets are copied into memory; identity and
- * capability questions are answered for Spar.
+ * the coordinator's pgjdbc metadata, on the session's coordinator connection for the length of
+ * one call, and their result sets are copied into memory; identity and capability questions
+ * are answered for Spar.
  *
  * <p>DatabaseMetaData has close to two hundred methods, so this is a dynamic proxy handler that
  * overrides the answers that differ from PostgreSQL's and delegates the rest.
@@ -23,25 +25,24 @@ public final class SparDatabaseMetaData implements InvocationHandler {
   private static final Object DELEGATE = new Object();
 
   private final SparConnection connection;
-  private final DatabaseMetaData coordinator;
+  private final SparSession session;
   private final String url;
 
-  private SparDatabaseMetaData(SparConnection connection, DatabaseMetaData coordinator,
-      String url) {
+  private SparDatabaseMetaData(SparConnection connection, SparSession session, String url) {
     this.connection = connection;
-    this.coordinator = coordinator;
+    this.session = session;
     this.url = url;
   }
 
   /**
-   * Returns the metadata of {@code connection}, delegating catalog questions to
-   * {@code coordinator}; {@code url} is the Spar URL it reports.
+   * Returns the metadata of {@code connection}, delegating catalog questions to the coordinator
+   * of {@code session}; {@code url} is the Spar URL it reports.
    */
-  public static DatabaseMetaData create(SparConnection connection, DatabaseMetaData coordinator,
+  public static DatabaseMetaData create(SparConnection connection, SparSession session,
       String url) {
     return (DatabaseMetaData) Proxy.newProxyInstance(SparDatabaseMetaData.class.getClassLoader(),
         new Class<?>[] {DatabaseMetaData.class},
-        new SparDatabaseMetaData(connection, coordinator, url));
+        new SparDatabaseMetaData(connection, session, url));
   }
 
   @Override
@@ -56,13 +57,20 @@ public final class SparDatabaseMetaData implements InvocationHandler {
     if (answer != DELEGATE) {
       return answer;
     }
-    Object result;
-    try {
-      result = method.invoke(coordinator, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
+    Throwable[] failure = new Throwable[1];
+    Object result = session.lookup(coordinator -> {
+      try {
+        Object value = method.invoke(coordinator.getMetaData(), args);
+        return value instanceof ResultSet resultSet ? copy(resultSet) : value;
+      } catch (InvocationTargetException | IllegalAccessException e) {
+        failure[0] = e instanceof InvocationTargetException target ? target.getCause() : e;
+        return null;
+      }
+    });
+    if (failure[0] != null) {
+      throw failure[0];
     }
-    return result instanceof ResultSet resultSet ? copy(resultSet) : result;
+    return result;
   }
 
   /** Copies a pgjdbc result set so that nothing leads back to the pooled coordinator connection. */

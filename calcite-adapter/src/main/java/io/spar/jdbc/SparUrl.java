@@ -38,8 +38,9 @@ record SparUrl(String coordinatorUrl, Path localDirectory, int workers, String u
   private static final String POOL_SIZE = "poolsize";
   private static final String POOL_WAIT = "poolwait";
   /** Keys a URL may contain; anything else is a typo the user should hear about. */
+  private static final String MAX_SESSIONS = "maxsessions";
   static final Set<String> KEYS = Set.of(COORDINATOR, LOCAL, WORKERS, USER, PASSWORD,
-      POOL_SIZE, POOL_WAIT);
+      POOL_SIZE, POOL_WAIT, MAX_SESSIONS);
 
   /** Returns whether {@code url} is a Spar URL. */
   static boolean accepts(String url) {
@@ -98,9 +99,11 @@ record SparUrl(String coordinatorUrl, Path localDirectory, int workers, String u
           Integer.parseInt(options.getOrDefault(POOL_SIZE,
               String.valueOf(PoolLimits.DEFAULTS.connectionsPerNode()))),
           Long.parseLong(options.getOrDefault(POOL_WAIT,
-              String.valueOf(PoolLimits.DEFAULTS.waitMillis()))));
+              String.valueOf(PoolLimits.DEFAULTS.waitMillis()))),
+          Integer.parseInt(options.getOrDefault(MAX_SESSIONS,
+              String.valueOf(PoolLimits.DEFAULTS.maxSessions()))));
     } catch (IllegalArgumentException e) {
-      throw error("invalid poolSize or poolWait in Spar URL: " + e.getMessage());
+      throw error("invalid poolSize, poolWait or maxSessions in Spar URL: " + e.getMessage());
     }
   }
 
@@ -117,7 +120,7 @@ record SparUrl(String coordinatorUrl, Path localDirectory, int workers, String u
       String key = pair.substring(0, equals).trim().toLowerCase(Locale.ROOT);
       if (!KEYS.contains(key)) {
         throw error("unknown Spar URL option '" + key + "'; known options are "
-            + "coordinator, local, workers, user, password, poolSize and poolWait");
+            + "coordinator, local, workers, user, password, poolSize, poolWait and maxSessions");
       }
       if (options.put(key, pair.substring(equals + 1).trim()) != null) {
         throw error("Spar URL option '" + key + "' is given twice");
@@ -153,7 +156,8 @@ record SparUrl(String coordinatorUrl, Path localDirectory, int workers, String u
   public String toString() {
     // Never print the password: URLs end up in logs.
     String pool = limits.equals(PoolLimits.DEFAULTS) ? "" : ";poolSize="
-        + limits.connectionsPerNode() + ";poolWait=" + limits.waitMillis();
+        + limits.connectionsPerNode() + ";poolWait=" + limits.waitMillis()
+        + (limits.maxSessions() == 0 ? "" : ";maxSessions=" + limits.maxSessions());
     return (isLocal() ? PREFIX + "local=" + localDirectory + ";workers=" + workers
         : PREFIX + "coordinator=" + coordinatorUrl + (user == null ? "" : ";user=" + user))
         + pool;

@@ -206,7 +206,7 @@ final class SessionTransaction {
 
   private TransactionMode defaults() throws SQLException {
     if (defaults == null) {
-      defaults = TransactionMode.defaultsOf(connections.coordinator());
+      defaults = TransactionMode.defaultsOf(connections.coordinatorForLookup());
     }
     return defaults;
   }

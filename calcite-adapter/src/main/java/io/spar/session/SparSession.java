@@ -36,8 +36,11 @@ public final class SparSession implements AutoCloseable {
   private final DdlCommands ddl;
   private final SparSettings settings;
 
-  /** Creates a session on {@code engine}. */
-  public SparSession(SparEngine engine) {
+  /**
+   * Creates a session on {@code engine}; fails with 53300 when the engine already has as many
+   * sessions as its limits admit.
+   */
+  public SparSession(SparEngine engine) throws SQLException {
     this.engine = engine;
     SessionConnections connections = engine.openSession();
     SessionTransaction transaction = new SessionTransaction(engine, connections);
@@ -92,6 +95,15 @@ public final class SparSession implements AutoCloseable {
 
   private StatementResult execute(String sql, List<Object> parameters, boolean suppressBegin)
       throws SQLException {
+    if (sql.regionMatches(true, 0, "set", 0, 3) || sql.regionMatches(true, 0, "reset", 0, 5)
+        || sql.contains("set_config")) {
+      CustomSettings.named(sql).forEach(context.connections()::customSettingSet);
+    }
+    return idleAfter(() -> run(sql, parameters, suppressBegin));
+  }
+
+  private StatementResult run(String sql, List<Object> parameters, boolean suppressBegin)
+      throws SQLException {
     SessionTransaction transaction = context.transaction();
     StatementKind kind = StatementKind.of(sql);
     String keyword = StatementKind.firstKeyword(sql);
@@ -141,7 +153,7 @@ public final class SparSession implements AutoCloseable {
    */
   public long[] executeBatch(String sql, List<List<Object>> parameterSets) throws SQLException {
     StatementKind kind = StatementKind.of(sql);
-    return context.transaction().statement(false, true, () -> {
+    return idleAfter(() -> context.transaction().statement(false, true, () -> {
       if (kind == StatementKind.QUERY || kind == StatementKind.MODIFICATION) {
         return plan(sql).executeBatch(parameterSets);
       }
@@ -150,7 +162,7 @@ public final class SparSession implements AutoCloseable {
         counts[i] = dispatch(kind, sql, parameterSets.get(i)).updateCount();
       }
       return counts;
-    });
+    }));
   }
 
   /** Returns whether JDBC autocommit is on. */
@@ -160,17 +172,26 @@ public final class SparSession implements AutoCloseable {
 
   /** Sets JDBC autocommit; turning it on commits an open transaction block, as in pgjdbc. */
   public void setAutoCommit(boolean on) throws SQLException {
-    context.transaction().setAutoCommit(on);
+    idleAfter(() -> {
+      context.transaction().setAutoCommit(on);
+      return null;
+    });
   }
 
   /** Commits the open transaction block, as JDBC's {@code commit()}. */
   public void commit() throws SQLException {
-    context.transaction().commit();
+    idleAfter(() -> {
+      context.transaction().commit();
+      return null;
+    });
   }
 
   /** Rolls back the open transaction block on every node, as JDBC's {@code rollback()}. */
   public void rollback() throws SQLException {
-    context.transaction().rollback();
+    idleAfter(() -> {
+      context.transaction().rollback();
+      return null;
+    });
   }
 
   /** Returns whether a transaction block is open (possibly failed). */
@@ -191,7 +212,37 @@ public final class SparSession implements AutoCloseable {
    * default, as {@code SHOW transaction_isolation} would.
    */
   public TransactionMode.Isolation transactionIsolation() throws SQLException {
-    return context.transaction().isolation();
+    return idleAfter(() -> context.transaction().isolation());
+  }
+
+  /** Work on the session's coordinator connection, for {@link #lookup}. */
+  @FunctionalInterface
+  public interface Lookup<T> {
+    /** Returns what {@code coordinator} answers. */
+    T on(java.sql.Connection coordinator) throws SQLException;
+  }
+
+  /**
+   * Answers a question about the coordinator (its metadata, its validity) on the session's
+   * coordinator connection, which the session gives back afterwards if it is idle. The answer
+   * must not keep the connection.
+   */
+  public <T> T lookup(Lookup<T> lookup) throws SQLException {
+    return idleAfter(() -> lookup.on(context.connections().coordinatorForLookup()));
+  }
+
+  /**
+   * Runs {@code work}, then gives the coordinator connection back to its pool if the session is
+   * idle and keeps no state in it: sessions that are between statements hold no connection.
+   */
+  private <T> T idleAfter(SessionTransaction.Work<T> work) throws SQLException {
+    try {
+      return work.run();
+    } finally {
+      if (!context.transaction().inBlock()) {
+        context.connections().releaseCoordinator();
+      }
+    }
   }
 
   /** Makes the blocks that JDBC autocommit off opens READ ONLY, or not. */

@@ -20,6 +20,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,6 +39,8 @@ public final class SparEngine implements AutoCloseable {
 
   private final NodeAddress coordinator;
   private final NodePools pools;
+  private final PoolLimits limits;
+  private final AtomicInteger sessions = new AtomicInteger();
   private final MetadataCache metadata;
   private final StatementLog statementLog = new StatementLog();
   private final ExecutorService threads;
@@ -53,6 +56,7 @@ public final class SparEngine implements AutoCloseable {
   private SparEngine(NodeAddress coordinator, String database, String user, String password,
       PoolLimits limits) {
     this.coordinator = coordinator;
+    this.limits = limits;
     this.pools = new NodePools(database, user, password, limits);
     // The engine's own catalog work has connections of its own: sessions can hold all others.
     this.metadata = new MetadataCache(pools.internalPool(coordinator),
@@ -196,8 +200,20 @@ public final class SparEngine implements AutoCloseable {
   }
 
   /** Opens the node connections of a new session. */
-  public SessionConnections openSession() {
-    return new SessionConnections(pools, coordinator);
+  public SessionConnections openSession() throws SQLException {
+    int max = limits.maxSessions();
+    if (max > 0 && sessions.incrementAndGet() > max) {
+      sessions.decrementAndGet();
+      throw new SQLException("sorry, too many clients already: Spar admits " + max
+          + " sessions at once (maxSessions)", "53300");
+    }
+    return new SessionConnections(pools, coordinator,
+        max > 0 ? sessions::decrementAndGet : () -> { });
+  }
+
+  /** Returns how many sessions are open, when the limits count them (a session limit). */
+  public int openSessions() {
+    return sessions.get();
   }
 
   @Override

@@ -128,6 +128,52 @@ public final class CatalogMigrations {
               || ' EXECUTE FUNCTION pgs_distribution_metadata.refuse_shell_write()', distributed);
         END LOOP;
       END $$;
+      """,
+      // 6: what a session left on its pooled coordinator connection: the settings to apply again
+      // when it borrows another (names and values in text form), and the state no other
+      // connection could give back (null when there is none). With release and no such state,
+      // the settings are reset so the connection can go back to the pool clean. Sequence state
+      // counts because currval and lastval would silently answer for another session. Custom
+      // settings (custom_names, as the session set them) count because pg_settings does not
+      // list them, so they could not be applied again.
+      """
+      CREATE FUNCTION pgs_distribution_metadata.session_state(release boolean,
+          custom_names text[], OUT setting_names text[], OUT setting_values text[],
+          OUT kept_for text)
+        LANGUAGE plpgsql AS $$
+        BEGIN
+          SELECT coalesce(array_agg(s.name ORDER BY s.name), '{}'),
+                 coalesce(array_agg(current_setting(s.name) ORDER BY s.name), '{}')
+            INTO setting_names, setting_values
+            FROM pg_catalog.pg_settings s WHERE s.source = 'session';
+          kept_for := CASE
+            WHEN 'role' = ANY (setting_names) OR 'session_authorization' = ANY (setting_names)
+              THEN 'SET ROLE or SET SESSION AUTHORIZATION'
+            WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_class
+                WHERE relnamespace = pg_catalog.pg_my_temp_schema()) THEN 'temporary tables'
+            WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE from_sql)
+              THEN 'prepared statements'
+            WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_cursors WHERE is_holdable)
+              THEN 'cursors WITH HOLD'
+            WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_listening_channels()) THEN 'LISTEN'
+            WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_locks
+                WHERE locktype = 'advisory' AND pid = pg_catalog.pg_backend_pid())
+              THEN 'advisory locks'
+            WHEN EXISTS (SELECT 1 FROM unnest(custom_names) AS c(name)
+                WHERE coalesce(current_setting(c.name, true), '') <> '') THEN 'custom settings'
+          END;
+          IF kept_for IS NULL THEN
+            BEGIN
+              PERFORM pg_catalog.lastval();
+              kept_for := 'sequence values (currval, lastval)';
+            EXCEPTION WHEN object_not_in_prerequisite_state THEN
+              NULL;
+            END;
+          END IF;
+          IF release AND kept_for IS NULL AND setting_names <> '{}' THEN
+            RESET ALL;
+          END IF;
+        END $$;
       """);
 
   private CatalogMigrations() {

@@ -80,6 +80,14 @@ public final class NodePools implements AutoCloseable {
     }
   }
 
+  /**
+   * Borrows a connection to {@code node} from its internal pool, for a short catalog read on
+   * behalf of a session that already holds a connection of the sessions' pool.
+   */
+  public Connection borrowInternal(NodeAddress node) throws SQLException {
+    return internalPool(node).getConnection();
+  }
+
   /** Makes the pool of {@code node} close {@code connection} instead of lending it again. */
   public void evict(NodeAddress node, Connection connection) {
     HikariDataSource pool = pools.get(node);

@@ -2,41 +2,146 @@ package io.spar.engine.execution;
 
 import io.spar.engine.catalog.NodeAddress;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Connections one session holds: at most one per node, as a transaction needs.
  *
- * <p>The coordinator connection stays with the session for its whole life, so session state
- * such as temporary tables and settings behaves as on PostgreSQL. Worker connections stay for
- * the duration of one statement or transaction and then go back to the pool. Which of them
- * have a transaction open is the session's transaction's business, not this holder's.
+ * <p>The session holds its coordinator connection only while it needs it: while a statement or
+ * a transaction block runs, and while the session has state that lives in that one backend
+ * (temporary tables, prepared statements, cursors, LISTEN, advisory locks, sequence values,
+ * custom settings, a role). Otherwise the session calls {@link #releaseCoordinator} after each
+ * statement and borrows again for the next one; the settings it made with {@code SET} are read
+ * before the connection goes back (and reset on it), and applied again to the next connection
+ * it borrows, so the session sees them as on PostgreSQL. Worker connections stay for the
+ * duration of one statement or transaction and then go back to the pool. Which of them have a
+ * transaction open is the session's transaction's business, not this holder's.
  *
  * <p>A worker connection that runs the session's statements carries the session's
  * {@link WorkerSettings}, and gets its own defaults back before it returns to the pool.
  */
 public final class SessionConnections implements AutoCloseable {
+  /** Reads (and with release, resets) what the session left on its coordinator connection. */
+  private static final String SESSION_STATE =
+      "SELECT * FROM pgs_distribution_metadata.session_state(?, ?)";
+  private static final String APPLY_SETTINGS = "SELECT pg_catalog.set_config(n, v, false)"
+      + " FROM unnest(?::text[], ?::text[]) AS s(n, v)";
+
   private final NodePools pools;
   private final NodeAddress coordinatorNode;
+  private final Runnable closed;
+  private boolean open = true;
   private final Map<NodeAddress, Connection> workers = new LinkedHashMap<>();
   private final WorkerSettingsTracker settings = new WorkerSettingsTracker();
   private Connection coordinator;
+  /** Whether statements other than Spar's own lookups ran on the coordinator connection. */
+  private boolean coordinatorUsed;
+  /** Why the session keeps its coordinator connection; null when it need not. */
+  private String keptFor;
+  private String[] settingNames = new String[0];
+  private String[] settingValues = new String[0];
+  private final Set<String> customSettings = new TreeSet<>();
 
-  /** Creates an empty set of connections that borrows from {@code pools}. */
-  public SessionConnections(NodePools pools, NodeAddress coordinatorNode) {
+  /**
+   * Creates an empty set of connections that borrows from {@code pools}, and runs
+   * {@code closed} when it closes.
+   */
+  public SessionConnections(NodePools pools, NodeAddress coordinatorNode, Runnable closed) {
     this.pools = pools;
     this.coordinatorNode = coordinatorNode;
+    this.closed = closed;
   }
 
-  /** Returns the session's coordinator connection, borrowing it on first use. */
+  /**
+   * Returns the session's coordinator connection for any statement, borrowing it (with the
+   * session's settings) if the session holds none.
+   */
   public Connection coordinator() throws SQLException {
+    Connection connection = coordinatorForLookup();
+    coordinatorUsed = true;
+    return connection;
+  }
+
+  /**
+   * Returns the session's coordinator connection for Spar's own read-only lookups, which
+   * leave no state on it (catalog queries, current settings, describing a statement).
+   */
+  public Connection coordinatorForLookup() throws SQLException {
     if (coordinator == null || coordinator.isClosed()) {
-      coordinator = pools.borrow(coordinatorNode);
+      Connection connection = pools.borrow(coordinatorNode);
+      if (settingNames.length > 0) {
+        try (PreparedStatement apply = connection.prepareStatement(APPLY_SETTINGS)) {
+          apply.setArray(1, connection.createArrayOf("text", settingNames));
+          apply.setArray(2, connection.createArrayOf("text", settingValues));
+          apply.execute();
+        } catch (SQLException e) {
+          closeQuietly(connection);
+          throw e;
+        }
+        coordinatorUsed = true;
+      }
+      coordinator = connection;
     }
     return coordinator;
+  }
+
+  /**
+   * Notes that the session set the custom (dotted) setting {@code name}, which PostgreSQL does
+   * not list among its settings: while it has a value, the session keeps its connection.
+   */
+  public void customSettingSet(String name) {
+    customSettings.add(name);
+  }
+
+  /**
+   * Returns the coordinator connection to the pool unless the session's state lives in it;
+   * for a session that is idle (no statement running, no transaction block open). Returns why
+   * the session keeps the connection, or null if it went back.
+   */
+  public String releaseCoordinator() {
+    if (coordinator == null) {
+      return null;
+    }
+    if (coordinatorUsed || keptFor != null) {
+      try {
+        readSessionState();
+      } catch (SQLException e) {
+        // Unknown state must not be lost; a broken connection is replaced on next use.
+        return "an unreadable session state: " + e.getMessage();
+      }
+      coordinatorUsed = false;
+      if (keptFor != null) {
+        return keptFor;
+      }
+    }
+    closeQuietly(coordinator);
+    coordinator = null;
+    return null;
+  }
+
+  private void readSessionState() throws SQLException {
+    try (PreparedStatement read = coordinator.prepareStatement(SESSION_STATE)) {
+      read.setBoolean(1, true);
+      read.setArray(2, coordinator.createArrayOf("text", customSettings.toArray()));
+      try (ResultSet state = read.executeQuery()) {
+        state.next();
+        settingNames = (String[]) state.getArray(1).getArray();
+        settingValues = (String[]) state.getArray(2).getArray();
+        keptFor = state.getString(3);
+      }
+    }
+  }
+
+  /** Returns whether the session holds a coordinator connection now. */
+  public boolean holdsCoordinator() {
+    return coordinator != null;
   }
 
   /** Returns the address of the coordinator. */
@@ -82,7 +187,7 @@ public final class SessionConnections implements AutoCloseable {
    * while it runs one of the session's statements.
    */
   public WorkerSettings workerSettings() throws SQLException {
-    return settings.current(coordinator());
+    return settings.current(coordinatorForLookup());
   }
 
   /**
@@ -161,8 +266,16 @@ public final class SessionConnections implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (open) {
+      open = false;
+      closed.run();
+    }
     releaseWorkers();
-    if (coordinator != null) {
+    if (coordinator != null && !coordinatorUsed && keptFor == null) {
+      // Only lookups ran on it since it was borrowed clean: nothing to forget.
+      closeQuietly(coordinator);
+      coordinator = null;
+    } else if (coordinator != null) {
       reset(coordinator);
       try (Statement statement = coordinator.createStatement()) {
         statement.execute("DISCARD ALL");

@@ -294,7 +294,7 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
   public void checkPlacementsUnchanged(Shard shard) throws SQLException {
     // A connection of its own: the catalog's current state, not this transaction's snapshot.
     Map<Long, PlacementState> now;
-    try (Connection catalog = connections.pools().borrow(connections.coordinatorNode())) {
+    try (Connection catalog = connections.pools().borrowInternal(connections.coordinatorNode())) {
       now = CatalogStore.placementStates(catalog, shard.id());
     }
     for (ShardPlacement each : shard.placements()) {

@@ -97,10 +97,15 @@ final class TwoPhaseCommit {
     commitPrepared(gid, prepared);
   }
 
-  /** Takes a txid and its in-flight lock, which outlives the coordinator transaction. */
+  /**
+   * Takes a txid and its in-flight lock, which outlives the coordinator transaction. The txid is
+   * the coordinator transaction's own id, unique for the life of the coordinator's cluster: a
+   * sequence would leave {@code lastval()} set on the session's connection, which then could not
+   * go back to the pool, and would answer the user's {@code lastval()} with Spar's number.
+   */
   private long begin(Connection coordinator) throws SQLException {
     String sql = "SELECT id, pg_advisory_lock(" + TransactionIds.lockKey("id") + ") FROM"
-        + " (SELECT nextval('pgs_distribution_metadata.transaction_id_sequence') AS id) s";
+        + " (SELECT pg_catalog.pg_current_xact_id()::text::bigint AS id) s";
     try (Statement statement = coordinator.createStatement();
         ResultSet rs = statement.executeQuery(sql)) {
       rs.next();

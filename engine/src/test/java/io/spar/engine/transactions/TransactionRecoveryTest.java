@@ -243,7 +243,7 @@ class TransactionRecoveryTest {
     try (Connection coordinator = open(cluster.coordinator());
         Statement statement = coordinator.createStatement();
         ResultSet rs = statement.executeQuery(
-            "SELECT nextval('pgs_distribution_metadata.transaction_id_sequence')")) {
+            "SELECT pg_current_xact_id()::text::bigint")) {
       rs.next();
       return rs.getLong(1);
     }
