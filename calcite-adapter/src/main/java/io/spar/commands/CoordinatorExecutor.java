@@ -53,10 +53,20 @@ public final class CoordinatorExecutor {
    * update count.
    */
   public StatementResult execute(String sql, List<Object> parameters) throws SQLException {
+    return execute(sql, parameters, false);
+  }
+
+  /**
+   * Runs the query {@code sql} as {@link #execute(String, List)} does; with
+   * {@code leavesNoState}, the caller knows it calls no volatile function, so that it cannot
+   * leave session state on the coordinator connection.
+   */
+  public StatementResult execute(String sql, List<Object> parameters, boolean leavesNoState)
+      throws SQLException {
     if (sql.indexOf(';') >= 0 && controlsTransactions(SqlTokens.statementKeywords(sql))) {
       throw controlInString();
     }
-    Connection connection = transaction.get().coordinatorForStatement();
+    Connection connection = transaction.get().coordinatorForStatement(leavesNoState);
     StatementResult result = run(connection, sql, parameters);
     checkTransactionUntouched(connection);
     return result;

@@ -9,6 +9,8 @@ import io.spar.multishard.MultiShardQuery;
 import io.spar.outcome.SparErrors;
 import io.spar.outcome.StatementResult;
 import io.spar.parser.SqlLockingClause;
+import io.spar.router.FunctionVolatility;
+import io.spar.router.FunctionVolatility.Volatility;
 import io.spar.router.RouterPlanner;
 import io.spar.router.ShardSqlSplicer;
 import io.spar.router.TableReference;
@@ -34,6 +36,8 @@ final class QueryPlan implements StatementPlan {
   /** The query's first locking clause's strength, or null if it locks no rows. */
   private final SqlLockingClause.Strength locking;
   private MultiShardQuery multiShard;
+  /** Whether the query calls no volatile function; known once the multi-shard plan is made. */
+  private boolean leavesNoState;
 
   /**
    * Creates the plan of a query that has {@code references} table references, of which
@@ -72,7 +76,9 @@ final class QueryPlan implements StatementPlan {
       return StatementResult.ofRows(engine.reads().execute(List.of(routed.get()),
           transaction.current(), locking != null));
     }
-    return multiShard().execute(parameters, new SessionRuntime(engine, context, snapshot));
+    MultiShardQuery query = multiShard();
+    return query.execute(parameters,
+        new SessionRuntime(engine, context, snapshot, leavesNoState));
   }
 
   @Override
@@ -95,8 +101,19 @@ final class QueryPlan implements StatementPlan {
       multiShard = MultiShardPlanner.plan(statement, distributed, references, splicer,
           engine.metadata().snapshot(), this::isAggregate,
           () -> context.coordinator().labels(splicer.splice(Map.of()).sql()));
+      leavesNoState = callsNoVolatileFunction();
     }
     return multiShard;
+  }
+
+  private boolean callsNoVolatileFunction() {
+    try {
+      return new FunctionVolatility(FunctionVolatility.catalog(engine.functions()),
+          context.searchPath().functionSchemas()).of(statement) != Volatility.VOLATILE;
+    } catch (SQLException | RuntimeException e) {
+      // Unknown functions count as volatile: the session's state is then read after the query.
+      return false;
+    }
   }
 
   private boolean isAggregate(String name) {

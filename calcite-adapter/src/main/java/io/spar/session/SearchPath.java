@@ -89,7 +89,7 @@ final class SearchPath {
     snapshot.views().forEach(each -> names.add(each.name().name()));
     Map<String, String> result = new HashMap<>();
     if (!names.isEmpty()) {
-      Connection coordinator = connections.coordinatorForLookup();
+      Connection coordinator = connections.coordinatorForSpar();
       try (PreparedStatement ps = coordinator.prepareStatement(RESOLVE)) {
         ps.setArray(1, coordinator.createArrayOf("text", names.toArray()));
         try (ResultSet rs = ps.executeQuery()) {
@@ -116,7 +116,7 @@ final class SearchPath {
   private void load() throws SQLException {
     List<String> tables = new ArrayList<>();
     List<String> functions = new ArrayList<>();
-    try (PreparedStatement ps = connections.coordinatorForLookup().prepareStatement("SELECT"
+    try (PreparedStatement ps = connections.coordinatorForSpar().prepareStatement("SELECT"
             + " current_schemas(false), current_schemas(true), pg_my_temp_schema()::regnamespace");
         ResultSet rs = ps.executeQuery()) {
       if (rs.next()) {

@@ -18,11 +18,18 @@ final class SessionRuntime implements MultiShardQuery.Runtime {
   private final SparEngine engine;
   private final SessionContext context;
   private final CatalogSnapshot snapshot;
+  private final boolean leavesNoState;
 
-  SessionRuntime(SparEngine engine, SessionContext context, CatalogSnapshot snapshot) {
+  /**
+   * Creates the runtime of a query in {@code context}; {@code leavesNoState} if the query calls
+   * no volatile function, so that its coordinator part cannot leave session state behind.
+   */
+  SessionRuntime(SparEngine engine, SessionContext context, CatalogSnapshot snapshot,
+      boolean leavesNoState) {
     this.engine = engine;
     this.context = context;
     this.snapshot = snapshot;
+    this.leavesNoState = leavesNoState;
   }
 
   @Override
@@ -48,6 +55,6 @@ final class SessionRuntime implements MultiShardQuery.Runtime {
 
   @Override
   public StatementResult coordinator(String sql, List<Object> parameters) throws SQLException {
-    return context.coordinator().execute(sql, parameters);
+    return context.coordinator().execute(sql, parameters, leavesNoState);
   }
 }

@@ -206,7 +206,7 @@ final class SessionTransaction {
 
   private TransactionMode defaults() throws SQLException {
     if (defaults == null) {
-      defaults = TransactionMode.defaultsOf(connections.coordinatorForLookup());
+      defaults = TransactionMode.defaultsOf(connections.coordinatorForSpar());
     }
     return defaults;
   }

@@ -228,7 +228,7 @@ public final class SparSession implements AutoCloseable {
    * must not keep the connection.
    */
   public <T> T lookup(Lookup<T> lookup) throws SQLException {
-    return idleAfter(() -> lookup.on(context.connections().coordinatorForLookup()));
+    return idleAfter(() -> lookup.on(context.connections().coordinatorForSpar()));
   }
 
   /**

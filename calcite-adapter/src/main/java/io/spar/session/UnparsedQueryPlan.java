@@ -33,8 +33,9 @@ final class UnparsedQueryPlan implements StatementPlan {
 
   @Override
   public StatementResult execute(List<Object> parameters) throws SQLException {
+    // Spar could not parse it, so it cannot tell which functions it calls.
     return plan(parameters).execute(parameters, new SessionRuntime(engine, context,
-        engine.metadata().snapshot()));
+        engine.metadata().snapshot(), false));
   }
 
   @Override

@@ -53,10 +53,15 @@ class SparUrlTest {
     SparUrl url = SparUrl.parse("jdbc:spar:local=/tmp/x;poolSize=8;PoolWait=500", null);
     assertEquals(new PoolLimits(8, 500), url.limits());
     assertEquals("jdbc:spar:local=/tmp/x;workers=2;poolSize=8;poolWait=500", url.toString());
-    for (String bad : List.of("poolSize=0", "poolSize=x", "poolWait=10")) {
+    url = SparUrl.parse("jdbc:spar:local=/tmp/x;maxSessions=300", null);
+    assertEquals(new PoolLimits(32, 2000, 300), url.limits());
+    assertEquals("jdbc:spar:local=/tmp/x;workers=2;poolSize=32;poolWait=2000;maxSessions=300",
+        url.toString());
+    for (String bad : List.of("poolSize=0", "poolSize=x", "poolWait=10", "maxSessions=-1")) {
       SQLException e = assertThrows(SQLException.class, () -> SparUrl.parse(
           "jdbc:spar:coordinator=jdbc:postgresql://h/db;" + bad, null), bad);
-      assertTrue(e.getMessage().startsWith("invalid poolSize or poolWait"), e.getMessage());
+      assertTrue(e.getMessage().startsWith("invalid poolSize, poolWait or maxSessions"),
+          e.getMessage());
     }
   }
 

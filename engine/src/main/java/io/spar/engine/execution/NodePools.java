@@ -6,7 +6,6 @@ import io.spar.engine.catalog.NodeAddress;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,7 +24,7 @@ public final class NodePools implements AutoCloseable {
   private final String database;
   private final PoolLimits limits;
   private final Properties credentials;
-  private final Map<NodeAddress, HikariDataSource> pools = new ConcurrentHashMap<>();
+  private final Map<NodeAddress, FairPool> pools = new ConcurrentHashMap<>();
   private final Map<NodeAddress, HikariDataSource> internal = new ConcurrentHashMap<>();
 
   /**
@@ -44,13 +43,20 @@ public final class NodePools implements AutoCloseable {
     }
     credentials.setProperty("stringtype", "unspecified");
     credentials.setProperty("connectTimeout", "3");
-    credentials.setProperty("ApplicationName", "spar");
+    // The application name then travels in the startup packet instead of a SET afterwards, so
+    // that it is no session setting: RESET ALL keeps it, and a session has none to apply again.
+    credentials.setProperty("assumeMinServerVersion", "9.0");
   }
 
-  /** Returns the pool of {@code node}, creating it on first use. */
+  /** Returns the pool of {@code node}, creating it on first use, for its statistics. */
   public HikariDataSource pool(NodeAddress node) {
-    return pools.computeIfAbsent(node,
-        each -> createPool(each, "spar-", limits.connectionsPerNode()));
+    return fairPool(node).source();
+  }
+
+  private FairPool fairPool(NodeAddress node) {
+    return pools.computeIfAbsent(node, each -> new FairPool(
+        createPool(each, "spar-", limits.connectionsPerNode(), "spar"),
+        limits.connectionsPerNode()));
   }
 
   /**
@@ -59,25 +65,22 @@ public final class NodePools implements AutoCloseable {
    */
   public HikariDataSource internalPool(NodeAddress node) {
     return internal.computeIfAbsent(node,
-        each -> createPool(each, "spar-internal-", INTERNAL_CONNECTIONS));
+        each -> createPool(each, "spar-internal-", INTERNAL_CONNECTIONS, "spar internal"));
   }
 
   /**
-   * Borrows a connection to {@code node}; closing it returns it to the pool. When all of the
-   * node's connections stay in use for the limits' wait, fails with SQLState 53300.
+   * Borrows a connection to {@code node}; closing it returns it to the pool. Borrowers wait in
+   * the order they came; when all of the node's connections stay in use for the limits' wait,
+   * fails with SQLState 53300.
    */
   public Connection borrow(NodeAddress node) throws SQLException {
-    try {
-      return pool(node).getConnection();
-    } catch (SQLTransientConnectionException e) {
-      if (Failures.isNodeFailure(e)) {
-        throw e;
-      }
-      SQLException limit = new SQLException("too many connections: all "
-          + limits.connectionsPerNode() + " of Spar's connections to node " + node
-          + " stayed in use for " + limits.waitMillis() + " ms", "53300", e);
-      throw limit;
+    Connection connection = fairPool(node).borrow(limits.waitMillis());
+    if (connection == null) {
+      throw new SQLException("too many connections: all " + limits.connectionsPerNode()
+          + " of Spar's connections to node " + node + " stayed in use for "
+          + limits.waitMillis() + " ms", "53300");
     }
+    return connection;
   }
 
   /**
@@ -88,17 +91,37 @@ public final class NodePools implements AutoCloseable {
     return internalPool(node).getConnection();
   }
 
-  /** Makes the pool of {@code node} close {@code connection} instead of lending it again. */
-  public void evict(NodeAddress node, Connection connection) {
-    HikariDataSource pool = pools.get(node);
-    if (pool != null) {
-      pool.evictConnection(connection);
+  /** Returns how many connections to {@code node} could be borrowed now without waiting. */
+  public int freeConnections(NodeAddress node) {
+    return fairPool(node).free();
+  }
+
+  /**
+   * Borrows a connection to {@code node} if one is free now; returns null if none is (or the
+   * node cannot be reached), rather than waiting for a borrower to return one.
+   */
+  public Connection borrowIfFree(NodeAddress node) {
+    try {
+      return fairPool(node).borrowIfFree();
+    } catch (SQLException e) {
+      return null;
     }
   }
 
-  /** Opens a connection to {@code node} outside any pool. */
+  /** Makes the pool of {@code node} close {@code connection} instead of lending it again. */
+  public void evict(NodeAddress node, Connection connection) {
+    FairPool pool = pools.get(node);
+    if (pool != null) {
+      pool.evict(connection);
+    }
+  }
+
+  /**
+   * Opens a connection to {@code node} outside any pool, for the engine's operations; it shows
+   * as {@code spar unpooled} in {@code pg_stat_activity}, apart from the sessions' pool.
+   */
   public Connection open(NodeAddress node) throws SQLException {
-    return DriverManager.getConnection(url(node), credentials);
+    return open(node, "spar unpooled");
   }
 
   /**
@@ -114,20 +137,24 @@ public final class NodePools implements AutoCloseable {
 
   /** Returns the number of connections currently open to {@code node}, pooled or lent. */
   public int openConnections(NodeAddress node) {
-    HikariDataSource pool = pools.get(node);
-    return pool == null || pool.getHikariPoolMXBean() == null
-        ? 0 : pool.getHikariPoolMXBean().getTotalConnections();
+    FairPool pool = pools.get(node);
+    return pool == null || pool.source().getHikariPoolMXBean() == null
+        ? 0 : pool.source().getHikariPoolMXBean().getTotalConnections();
   }
 
   private String url(NodeAddress node) {
     return "jdbc:postgresql://" + node.host() + ":" + node.port() + "/" + database;
   }
 
-  private HikariDataSource createPool(NodeAddress node, String name, int size) {
+  private HikariDataSource createPool(NodeAddress node, String name, int size,
+      String applicationName) {
     HikariConfig config = new HikariConfig();
     config.setPoolName(name + node);
     config.setJdbcUrl(url(node));
-    config.setDataSourceProperties(credentials);
+    Properties properties = new Properties();
+    properties.putAll(credentials);
+    properties.setProperty("ApplicationName", applicationName);
+    config.setDataSourceProperties(properties);
     config.setMaximumPoolSize(size);
     config.setMinimumIdle(0);
     config.setIdleTimeout(60_000);
@@ -139,7 +166,7 @@ public final class NodePools implements AutoCloseable {
 
   @Override
   public void close() {
-    pools.values().forEach(HikariDataSource::close);
+    pools.values().forEach(FairPool::close);
     pools.clear();
     internal.values().forEach(HikariDataSource::close);
     internal.clear();

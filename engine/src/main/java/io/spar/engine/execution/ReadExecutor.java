@@ -6,13 +6,19 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs read statements on shards in parallel and concatenates their rows.
@@ -20,7 +26,10 @@ import java.util.concurrent.ExecutorService;
  * <p>Where the session's transaction must see its own work or keep its snapshot and locks
  * ({@link ReadScope}), a query runs on the session's connection to its node, inside the
  * transaction; the queries of one node then run one after another on that connection, nodes in
- * parallel. Other queries run in parallel on pooled connections. Each shard query tries its
+ * parallel. Other queries run in parallel on pooled connections, adapting to the pool as Citus's
+ * adaptive executor does: each node's queries share as many connections as the node's pool has
+ * free, at least one, so a connection runs several shard queries in turn when few are free
+ * rather than the statement failing for want of one per shard. Each shard query tries its
  * placements in order and moves on to the next only when a node fails, so reads keep working
  * while a worker is down.
  */
@@ -74,10 +83,15 @@ public final class ReadExecutor {
       return inTransaction.isEmpty() ? run(pooled.get(0), settings, reader)
           : concat(runInTransaction(inTransaction, scope, reader));
     }
-    List<CompletableFuture<RowSet>> futures = new ArrayList<>();
-    for (ShardQuery each : pooled) {
-      futures.add(CompletableFuture.supplyAsync(() -> unchecked(() -> run(each, settings, reader)),
-          threads));
+    RowSet[] pooledResults = new RowSet[pooled.size()];
+    List<CompletableFuture<Void>> futures = new ArrayList<>();
+    Map<NodeAddress, List<Integer>> byNode = new LinkedHashMap<>();
+    for (int i = 0; i < pooled.size(); i++) {
+      byNode.computeIfAbsent(pooled.get(i).nodes().get(0), k -> new ArrayList<>()).add(i);
+    }
+    for (Map.Entry<NodeAddress, List<Integer>> each : byNode.entrySet()) {
+      futures.add(CompletableFuture.runAsync(() -> unchecked(() -> runOnNode(each.getKey(),
+          each.getValue(), pooled, settings, reader, pooledResults)), threads));
     }
     List<CompletableFuture<List<RowSet>>> nodeFutures = new ArrayList<>();
     for (Map.Entry<NodeAddress, List<ShardQuery>> each : inTransaction.entrySet()) {
@@ -86,12 +100,15 @@ public final class ReadExecutor {
           () -> unchecked(() -> runAll(each.getKey(), connection, each.getValue(), reader)), threads));
     }
     SQLException failure = null;
-    for (CompletableFuture<RowSet> each : futures) {
+    for (CompletableFuture<Void> each : futures) {
       try {
-        results.add(each.join());
+        each.join();
       } catch (CompletionException e) {
         failure = failure == null ? sqlException(e) : failure;
       }
+    }
+    if (failure == null) {
+      results.addAll(List.of(pooledResults));
     }
     for (CompletableFuture<List<RowSet>> each : nodeFutures) {
       try {
@@ -126,10 +143,42 @@ public final class ReadExecutor {
       return execute(queries, scope, false);
     }
     WorkerSettings settings = scope.workerSettings();
-    List<CompletableFuture<ShardStream.Open>> starts = new ArrayList<>();
+    // A stream holds its connections until it is read, so two streams that each waited for a
+    // connection the other holds would wait for ever: each takes one connection per node in
+    // node order (never holding one of a later node while it waits), and more only if they
+    // are free now. A node's other queries run on its connections in turn.
+    Map<NodeAddress, List<ShardQuery>> byNode = new TreeMap<>();
     for (ShardQuery each : queries) {
-      starts.add(CompletableFuture.supplyAsync(
-          () -> unchecked(() -> ShardStream.Open.start(pools, log, each, settings)), threads));
+      byNode.computeIfAbsent(each.nodes().get(0), k -> new ArrayList<>()).add(each);
+    }
+    Map<NodeAddress, Queue<ShardQuery>> waiting = new LinkedHashMap<>();
+    Map<ShardQuery, Connection> lent = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<NodeAddress, List<ShardQuery>> node : byNode.entrySet()) {
+        Queue<ShardQuery> nodeQueries = new ArrayDeque<>(node.getValue());
+        Connection first = borrowUnlessDown(node.getKey());
+        if (first == null) {
+          // The node is down: its queries start on other placements at the end of the stream.
+          waiting.put(node.getKey(), nodeQueries);
+          continue;
+        }
+        lent.put(nodeQueries.poll(), first);
+        for (Connection more = nodeQueries.isEmpty() ? null : pools.borrowIfFree(node.getKey());
+            more != null;
+            more = nodeQueries.isEmpty() ? null : pools.borrowIfFree(node.getKey())) {
+          lent.put(nodeQueries.poll(), more);
+        }
+        waiting.put(node.getKey(), nodeQueries);
+      }
+    } catch (SQLException e) {
+      lent.values().forEach(ReadExecutor::closeQuietly);
+      throw e;
+    }
+    List<CompletableFuture<ShardStream.Open>> starts = new ArrayList<>();
+    for (Map.Entry<ShardQuery, Connection> each : lent.entrySet()) {
+      NodeAddress node = each.getKey().nodes().get(0);
+      starts.add(CompletableFuture.supplyAsync(() -> unchecked(() -> ShardStream.Open.start(
+          pools, log, node, each.getValue(), each.getKey(), settings)), threads));
     }
     List<ShardStream.Open> started = new ArrayList<>();
     SQLException failure = null;
@@ -144,12 +193,39 @@ public final class ReadExecutor {
       started.forEach(ShardStream.Open::close);
       throw failure;
     }
+    if (started.isEmpty()) {
+      // Every first placement is down: start one query elsewhere, for the column descriptions.
+      ShardQuery any = waiting.values().stream().map(Queue::poll).filter(Objects::nonNull)
+          .findFirst().orElseThrow();
+      started.add(ShardStream.Open.start(pools, log, any, settings));
+    }
     ResultSetMetaData metaData = started.get(0).resultSet().getMetaData();
     List<ColumnInfo> columns = new ArrayList<>();
     for (int i = 1; i <= metaData.getColumnCount(); i++) {
       columns.add(ColumnInfo.of(metaData, i));
     }
-    return RowSet.streaming(columns, new ShardStream(started));
+    return RowSet.streaming(columns, new ShardStream(started, waiting, settings,
+        query -> ShardStream.Open.start(pools, log, query, settings)));
+  }
+
+  /** Borrows a connection to {@code node}, or returns null if the node cannot be reached. */
+  private Connection borrowUnlessDown(NodeAddress node) throws SQLException {
+    try {
+      return pools.borrow(node);
+    } catch (SQLException e) {
+      if (!Failures.isNodeFailure(e)) {
+        throw e;
+      }
+      return null;
+    }
+  }
+
+  private static void closeQuietly(Connection connection) {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // Going back to its pool anyway.
+    }
   }
 
   /**
@@ -231,6 +307,101 @@ public final class ReadExecutor {
       return read.run();
     } catch (SQLException e) {
       throw new CompletionException(e);
+    }
+  }
+
+  /**
+   * Runs the pooled queries {@code indexes} of {@code queries}, whose first placement is on
+   * {@code node}, into {@code results}: on as many of the node's connections as are free (at
+   * least one, which the statement waits for), each taking the next query until none is left.
+   * Connections beyond the first are not waited for: one that comes free late finds nothing left
+   * to do. A query whose node fails moves on to its other placements.
+   */
+  private Void runOnNode(NodeAddress node, List<Integer> indexes, List<ShardQuery> queries,
+      WorkerSettings settings, RowSet.Reader reader, RowSet[] results) throws SQLException {
+    Queue<Integer> pending = new ConcurrentLinkedQueue<>(indexes);
+    int connections = Math.max(1, Math.min(indexes.size(), pools.freeConnections(node)));
+    List<AtomicBoolean> started = new ArrayList<>();
+    List<CompletableFuture<Void>> extra = new ArrayList<>();
+    for (int i = 1; i < connections; i++) {
+      AtomicBoolean took = new AtomicBoolean();
+      started.add(took);
+      extra.add(CompletableFuture.runAsync(() -> unchecked(() -> {
+        Connection connection = pools.borrowIfFree(node);
+        if (connection != null) {
+          took.set(true);
+          drain(node, connection, pending, queries, settings, reader, results);
+        }
+        return null;
+      }), threads));
+    }
+    Connection first = borrowUnlessDown(node);
+    if (first != null) {
+      drain(node, first, pending, queries, settings, reader, results);
+    }
+    for (Integer next = pending.poll(); next != null; next = pending.poll()) {
+      results[next] = run(queries.get(next), settings, reader);
+    }
+    // Only connections that took queries are waited for; the queue is empty for the others.
+    for (int i = 0; i < extra.size(); i++) {
+      if (started.get(i).get()) {
+        try {
+          extra.get(i).join();
+        } catch (CompletionException e) {
+          throw sqlException(e);
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Runs queries from {@code pending} on {@code connection}, which carries the session's
+   * {@code settings} meanwhile, until none is left, and returns it to its pool. After the node
+   * fails, the remaining queries move on to their other placements.
+   */
+  private void drain(NodeAddress node, Connection connection, Queue<Integer> pending,
+      List<ShardQuery> queries, WorkerSettings settings, RowSet.Reader reader, RowSet[] results)
+      throws SQLException {
+    boolean healthy = true;
+    try {
+      if (!settings.isDefault()) {
+        settings.applyTo(connection);
+      }
+      for (Integer next = pending.poll(); next != null; next = pending.poll()) {
+        ShardQuery query = queries.get(next);
+        if (healthy) {
+          try {
+            results[next] = runOn(node, connection, query, reader);
+            continue;
+          } catch (SQLException e) {
+            if (!Failures.isNodeFailure(e)) {
+              throw e;
+            }
+            healthy = false;
+          }
+        }
+        results[next] = run(query, settings, reader);
+      }
+    } finally {
+      giveBack(node, connection, healthy, settings);
+    }
+  }
+
+  /**
+   * Returns a pooled connection that ran the session's queries with its {@code settings}: reset,
+   * or evicted if it failed or cannot be reset, since another session must not inherit them.
+   */
+  private void giveBack(NodeAddress node, Connection connection, boolean healthy,
+      WorkerSettings settings) {
+    try (connection) {
+      if (!healthy) {
+        pools.evict(node, connection);
+      } else if (!settings.isDefault()) {
+        WorkerSettings.reset(connection);
+      }
+    } catch (SQLException e) {
+      pools.evict(node, connection);
     }
   }
 

@@ -64,16 +64,17 @@ public final class SessionConnections implements AutoCloseable {
    * session's settings) if the session holds none.
    */
   public Connection coordinator() throws SQLException {
-    Connection connection = coordinatorForLookup();
+    Connection connection = coordinatorForSpar();
     coordinatorUsed = true;
     return connection;
   }
 
   /**
-   * Returns the session's coordinator connection for Spar's own read-only lookups, which
-   * leave no state on it (catalog queries, current settings, describing a statement).
+   * Returns the session's coordinator connection for statements that leave no session state on
+   * it: Spar's own (catalog lookups, current settings, describing a statement, commit records)
+   * and queries that call no volatile function.
    */
-  public Connection coordinatorForLookup() throws SQLException {
+  public Connection coordinatorForSpar() throws SQLException {
     if (coordinator == null || coordinator.isClosed()) {
       Connection connection = pools.borrow(coordinatorNode);
       if (settingNames.length > 0) {
@@ -187,7 +188,7 @@ public final class SessionConnections implements AutoCloseable {
    * while it runs one of the session's statements.
    */
   public WorkerSettings workerSettings() throws SQLException {
-    return settings.current(coordinatorForLookup());
+    return settings.current(this::coordinatorForSpar);
   }
 
   /**

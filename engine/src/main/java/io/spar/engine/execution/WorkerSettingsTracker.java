@@ -33,10 +33,19 @@ final class WorkerSettingsTracker {
     generation++;
   }
 
-  /** Returns the session's settings, read from {@code coordinator} if they may have changed. */
-  WorkerSettings current(Connection coordinator) throws SQLException {
+  /** Where the session's settings are read. */
+  @FunctionalInterface
+  interface Coordinator {
+    Connection connection() throws SQLException;
+  }
+
+  /**
+   * Returns the session's settings, read from the {@code coordinator} connection (borrowed only
+   * then) if they may have changed.
+   */
+  WorkerSettings current(Coordinator coordinator) throws SQLException {
     if (current == null) {
-      current = WorkerSettings.of(coordinator);
+      current = WorkerSettings.of(coordinator.connection());
     }
     return current;
   }

@@ -207,8 +207,19 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
    * session's connection as it is.
    */
   public Connection coordinatorForStatement() throws SQLException {
-    return block || participants.containsKey(connections.coordinatorNode())
-        ? join(connections.coordinatorNode()) : connections.coordinator();
+    return coordinatorForStatement(false);
+  }
+
+  /**
+   * Returns the coordinator connection as {@link #coordinatorForStatement()} does, for a
+   * statement that, if {@code leavesNoState}, calls no volatile function and so cannot leave
+   * session state behind on the connection.
+   */
+  public Connection coordinatorForStatement(boolean leavesNoState) throws SQLException {
+    if (block || participants.containsKey(connections.coordinatorNode())) {
+      return join(connections.coordinatorNode());
+    }
+    return leavesNoState ? connections.coordinatorForSpar() : connections.coordinator();
   }
 
   @Override

@@ -59,7 +59,8 @@ final class TwoPhaseCommit {
   /** Commits the work on {@code written} nodes, losing the {@code failed} placements. */
   void commit(Map<NodeAddress, List<ShardPlacement>> written, List<ShardPlacement> failed,
       Set<Long> shards) throws SQLException {
-    Connection coordinator = connections.coordinator();
+    // The commit record and the in-flight lock (released at the end) leave no session state.
+    Connection coordinator = connections.coordinatorForSpar();
     boolean implicit = coordinator.getAutoCommit();
     coordinator.setAutoCommit(false);
     try {

@@ -37,8 +37,12 @@ public final class ServedSpar implements AutoCloseable {
     this.port = port;
   }
 
-  /** Creates the users file and starts {@code spar serve} on a free port. */
-  public static ServedSpar start(String name) throws IOException, InterruptedException {
+  /**
+   * Creates the users file and starts {@code spar serve} on a free port, with the options
+   * {@code extra} besides the cluster, port and users file.
+   */
+  public static ServedSpar start(String name, String... extra)
+      throws IOException, InterruptedException {
     Path target = Files.createDirectories(Path.of("target").toAbsolutePath());
     Path directory = Files.createTempDirectory(target, name + "-");
     Path users = directory.resolve("users");
@@ -46,9 +50,11 @@ public final class ServedSpar implements AutoCloseable {
         users.toString(), USER);
     assertEquals(0, passwd.waitForExit(), passwd.errors());
     int port = freePort();
-    SparProcess serve = SparProcess.start(directory, "serve",
+    List<String> args = new ArrayList<>(List.of("serve",
         "--local", directory.resolve("cluster").toString(), "--port", Integer.toString(port),
-        "--auth-file", users.toString());
+        "--auth-file", users.toString()));
+    args.addAll(List.of(extra));
+    SparProcess serve = SparProcess.start(directory, args.toArray(String[]::new));
     serve.awaitLine(READY);
     return new ServedSpar(directory, serve, port);
   }
@@ -106,6 +112,22 @@ public final class ServedSpar implements AutoCloseable {
     user.setProperty("user", "postgres");
     return new io.spar.jdbc.Driver().connect("jdbc:spar:coordinator=jdbc:postgresql://127.0.0.1:"
         + layout.getProperty("coordinator.port") + "/postgres", user);
+  }
+
+  /** Returns the ports of the nodes of the server's cluster, the coordinator's and workers'. */
+  List<Integer> nodePorts() throws IOException {
+    Properties layout = new Properties();
+    try (Reader reader = Files.newBufferedReader(
+        directory.resolve("cluster").resolve("spar-cluster.properties"))) {
+      layout.load(reader);
+    }
+    List<Integer> ports = new ArrayList<>();
+    for (String name : layout.stringPropertyNames()) {
+      if (name.endsWith(".port")) {
+        ports.add(Integer.parseInt(layout.getProperty(name)));
+      }
+    }
+    return ports;
   }
 
   /** Returns the process ids in the {@code postmaster.pid} files of the server's cluster. */

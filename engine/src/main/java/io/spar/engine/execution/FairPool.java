@@ -1,0 +1,126 @@
+package io.spar.engine.execution;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One node's pool of connections for sessions, lent in the order they were asked for.
+ *
+ * <p>HikariCP gives a returned connection first to the thread that returned it, so under load
+ * a thread that keeps borrowing keeps its connection while others wait out their timeout. A
+ * fair semaphore with one permit per connection stands in front of it: borrowers queue in
+ * order, and one holding a permit always finds a connection (or room for a new one) in the
+ * pool. A lent connection gives its permit back when it is closed.
+ */
+final class FairPool implements AutoCloseable {
+  private final HikariDataSource source;
+  private final Semaphore permits;
+
+  /** Creates the queue in front of {@code source}, which holds at most {@code size}. */
+  FairPool(HikariDataSource source, int size) {
+    this.source = source;
+    this.permits = new Semaphore(size, true);
+  }
+
+  /** Returns the HikariCP pool behind the queue. */
+  HikariDataSource source() {
+    return source;
+  }
+
+  /**
+   * Borrows a connection, waiting at most {@code waitMillis} for one to come free; returns
+   * null if none did.
+   */
+  Connection borrow(long waitMillis) throws SQLException {
+    try {
+      if (!permits.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
+        return null;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("interrupted while waiting for a connection", "57014", e);
+    }
+    return lend();
+  }
+
+  /** Borrows a connection if one is free now, without waiting; returns null if none is. */
+  Connection borrowIfFree() throws SQLException {
+    return permits.tryAcquire() ? lend() : null;
+  }
+
+  /** Returns how many connections could be borrowed now without waiting. */
+  int free() {
+    return permits.availablePermits();
+  }
+
+  /** Makes the pool close {@code connection}, one of its lent ones, instead of lending it again. */
+  void evict(Connection connection) {
+    if (Proxy.isProxyClass(connection.getClass())
+        && Proxy.getInvocationHandler(connection) instanceof Lent lent) {
+      source.evictConnection(lent.connection);
+    } else {
+      source.evictConnection(connection);
+    }
+  }
+
+  private Connection lend() throws SQLException {
+    Connection connection;
+    try {
+      connection = source.getConnection();
+    } catch (SQLException | RuntimeException e) {
+      permits.release();
+      throw e;
+    }
+    return (Connection) Proxy.newProxyInstance(FairPool.class.getClassLoader(),
+        new Class<?>[] {Connection.class}, new Lent(connection));
+  }
+
+  @Override
+  public void close() {
+    source.close();
+  }
+
+  /** A lent connection, which gives its permit back when it is closed, once. */
+  private final class Lent implements InvocationHandler {
+    private final Connection connection;
+    private final AtomicBoolean returned = new AtomicBoolean();
+
+    Lent(Connection connection) {
+      this.connection = connection;
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+      if (method.getName().equals("close") && method.getParameterCount() == 0) {
+        try {
+          connection.close();
+        } finally {
+          if (returned.compareAndSet(false, true)) {
+            permits.release();
+          }
+        }
+        return null;
+      }
+      if (method.getDeclaringClass() == Object.class) {
+        return switch (method.getName()) {
+          case "equals" -> proxy == args[0];
+          case "hashCode" -> System.identityHashCode(proxy);
+          default -> "Lent[" + connection + "]";
+        };
+      }
+      try {
+        return method.invoke(connection, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+    }
+  }
+}
