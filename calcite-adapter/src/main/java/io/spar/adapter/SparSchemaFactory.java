@@ -3,6 +3,7 @@ package io.spar.adapter;
 import io.spar.engine.SparEngine;
 import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.execution.ReadScope;
+import io.spar.engine.execution.RunningQueries;
 import io.spar.engine.execution.WorkerSettings;
 import io.spar.jdbc.EngineRegistry;
 import io.spar.outcome.SparErrors;
@@ -54,6 +55,7 @@ public final class SparSchemaFactory implements SchemaFactory {
   /** Reads outside any transaction: every shard query on a pooled connection. */
   private static final class PooledReads implements ReadScope {
     private final SparEngine engine;
+    private final RunningQueries running = new RunningQueries();
     private Connection coordinator;
 
     PooledReads(SparEngine engine) {
@@ -97,6 +99,12 @@ public final class SparSchemaFactory implements SchemaFactory {
     @Override
     public void readNodeFailed(NodeAddress node, SQLException cause) {
       // Nothing was written through this scope, so nothing is lost.
+    }
+
+    @Override
+    public RunningQueries running() {
+      // Calcite's statements are not cancelled through Spar; the registry only tracks them.
+      return running;
     }
   }
 }

@@ -110,8 +110,8 @@ abstract class ConnectionSettings implements Connection {
 
   /**
    * Sets the session's default isolation level as pgjdbc does, with
-   * {@code SET SESSION CHARACTERISTICS}; refused inside a transaction block unless it does not
-   * change (Avatica's property sync sets every property again).
+   * {@code SET SESSION CHARACTERISTICS}, unless it does not change; refused inside a transaction
+   * block.
    */
   @Override
   public void setTransactionIsolation(int level) throws SQLException {
@@ -124,13 +124,13 @@ abstract class ConnectionSettings implements Connection {
       default -> throw new SQLFeatureNotSupportedException(
           "Transaction isolation level " + level + " not supported.", "0A000");
     };
-    if (session().inTransactionBlock()) {
-      if (level == getTransactionIsolation()) {
-        return;
-      }
-      session().requireNoTransactionBlock(
-          "Cannot change transaction isolation level in the middle of a transaction.");
+    if (level == getTransactionIsolation()) {
+      // Setting it again would make it a session setting that every borrowed coordinator
+      // connection must be given; Avatica's property sync sets every property again.
+      return;
     }
+    session().requireNoTransactionBlock(
+        "Cannot change transaction isolation level in the middle of a transaction.");
     session().executeCommand("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL "
         + name);
   }

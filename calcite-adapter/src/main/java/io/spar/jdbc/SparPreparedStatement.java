@@ -121,7 +121,8 @@ public final class SparPreparedStatement extends ParameterSetters {
    */
   long[] executeBatchParameters(List<List<Object>> parameterSets) throws SQLException {
     try {
-      return ((SparConnection) getConnection()).session().executeBatch(sql, parameterSets);
+      return ((SparConnection) getConnection()).session().executeBatch(sql, parameterSets,
+          getQueryTimeout());
     } catch (BatchUpdateException e) {
       throw e;
     } catch (SQLException e) {

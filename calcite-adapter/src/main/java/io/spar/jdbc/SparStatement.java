@@ -42,6 +42,11 @@ public class SparStatement extends StatementSettings {
     connection.checkOpen();
   }
 
+  @Override
+  io.spar.session.SparSession session() throws SQLException {
+    return connection.session();
+  }
+
   /** Throws if SQL text may not be passed to this statement's execute methods. */
   void checkSqlAllowed() throws SQLException {
     checkOpen();
@@ -59,7 +64,7 @@ public class SparStatement extends StatementSettings {
     boolean keys = keyColumns != null && SqlScanner.isModification(sql);
     setWarnings(List.of());
     StatementResult result = session.execute(keys ? withReturning(sql, keyColumns) : sql,
-        parameters);
+        parameters, getQueryTimeout());
     setWarnings(result.warnings());
     return results.accept(result, keys);
   }

@@ -95,7 +95,10 @@ abstract class StatementSettings implements Statement {
     return queryTimeout;
   }
 
-  /** Stores the timeout; Spar does not enforce it yet. */
+  /**
+   * Sets the timeout after which the statement is cancelled on every node it runs on, failing
+   * with 57014 as pgjdbc's does; 0 for none.
+   */
   @Override
   public void setQueryTimeout(int seconds) throws SQLException {
     checkOpen();
@@ -106,10 +109,19 @@ abstract class StatementSettings implements Statement {
     queryTimeout = seconds;
   }
 
+  /**
+   * Cancels the statement that runs now on this statement's connection, on every node it runs
+   * on, as pgjdbc cancels the connection's running query: it fails with 57014, and the
+   * connection stays usable.
+   */
   @Override
   public void cancel() throws SQLException {
-    throw JdbcErrors.unsupported("Statement.cancel");
+    checkOpen();
+    session().cancel();
   }
+
+  /** Returns the session of this statement's connection. */
+  abstract io.spar.session.SparSession session() throws SQLException;
 
   /** Returns the warnings of the last execution, chained, as pgjdbc reports server notices. */
   @Override

@@ -69,8 +69,7 @@ final class ModificationPlan implements StatementPlan {
       return context.coordinator().execute(sql, parameters);
     }
     requireReadWrite();
-    ShardlessTables.requireNoHiddenRows(table.get(), context.transaction().current()
-        .coordinator(false));
+    ShardlessTables.requireNoHiddenRows(table.get(), context.transaction().current());
     List<ShardWrite> writes = route(table.get(), parameters);
     if (writes.isEmpty()) {
       return StatementResult.ofCount(0);

@@ -62,8 +62,8 @@ final class QueryPlan implements StatementPlan {
     CatalogSnapshot snapshot = engine.metadata().snapshot();
     for (TableReference each : distributed) {
       Optional<DistributedTable> table = snapshot.table(each.table());
-      if (table.isPresent() && table.get().shards().isEmpty()) {
-        ShardlessTables.requireNoHiddenRows(table.get(), transaction.current().coordinator(false));
+      if (table.isPresent()) {
+        ShardlessTables.requireNoHiddenRows(table.get(), transaction.current());
       }
     }
     if (locking != null && transaction.mode().readOnly()) {

@@ -94,6 +94,14 @@ final class SessionTransaction {
     return state != State.IDLE;
   }
 
+  /**
+   * Returns whether the session's coordinator connection carries the open transaction, so that
+   * it must stay with the session until the transaction ends.
+   */
+  boolean holdsCoordinator() {
+    return current != null && current.hasJoined(connections.coordinatorNode());
+  }
+
   /** Returns whether JDBC autocommit is on. */
   boolean autoCommit() {
     return autoCommit;

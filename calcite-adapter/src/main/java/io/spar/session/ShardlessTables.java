@@ -3,7 +3,7 @@ package io.spar.session;
 import io.spar.outcome.SparErrors;
 import io.spar.engine.catalog.CatalogStore;
 import io.spar.engine.catalog.DistributedTable;
-import java.sql.Connection;
+import io.spar.engine.execution.ReadScope;
 import java.sql.SQLException;
 
 /**
@@ -16,9 +16,11 @@ final class ShardlessTables {
   }
 
   /** Throws 55000 if {@code table} has no shards yet but its coordinator table has rows. */
-  static void requireNoHiddenRows(DistributedTable table, Connection coordinator)
+  static void requireNoHiddenRows(DistributedTable table, ReadScope transaction)
       throws SQLException {
-    if (table.shards().isEmpty() && CatalogStore.shellHasRows(coordinator, table.name())) {
+    // The coordinator connection only when needed: in a block, taking it joins the coordinator.
+    if (table.shards().isEmpty()
+        && CatalogStore.shellHasRows(transaction.coordinator(false), table.name())) {
       throw SparErrors.error(SparErrors.OBJECT_NOT_IN_PREREQUISITE_STATE, "distributed table \""
           + table.name().name() + "\" has no shards yet, and its rows are still in the"
           + " coordinator", null, "Create its shards with master_create_worker_shards or"

@@ -7,6 +7,7 @@ import io.spar.commands.DdlCommands;
 import io.spar.commands.ShardDdlRunner;
 import io.spar.commands.SqlApiFunctions;
 import io.spar.engine.SparEngine;
+import io.spar.engine.execution.RunningQueries;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.operations.DistributionOperations;
 import io.spar.engine.transactions.TransactionMode;
@@ -14,6 +15,8 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -24,6 +27,10 @@ import java.util.concurrent.atomic.LongAdder;
  * and modifications are planned once per text by {@link StatementPlanner} (plans are cached
  * until the catalog changes); DDL goes to {@link DdlCommands}; session commands run on the
  * session's coordinator connection.
+ *
+ * <p>As a pgjdbc connection, a session may be used from several threads, one call at a time:
+ * its methods are synchronized, except {@link #cancel}, which another thread calls while a
+ * statement runs.
  */
 public final class SparSession implements AutoCloseable {
   /** First keywords of statements that take no snapshot in PostgreSQL. */
@@ -82,14 +89,48 @@ public final class SparSession implements AutoCloseable {
    * {@code $n} placeholder) and returns its result.
    */
   public StatementResult execute(String sql, List<Object> parameters) throws SQLException {
-    return execute(sql, parameters, false);
+    return execute(sql, parameters, 0);
+  }
+
+  /**
+   * Runs one SQL statement as {@link #execute(String, List)} does, cancelling it on every node
+   * it runs on if it runs longer than {@code timeoutSeconds} (none if 0), as JDBC's
+   * {@code setQueryTimeout} asks.
+   */
+  public synchronized StatementResult execute(String sql, List<Object> parameters,
+      int timeoutSeconds) throws SQLException {
+    return timed(timeoutSeconds, () -> execute(sql, parameters, false));
+  }
+
+  /**
+   * Cancels the statement the session runs now on every node it runs on, as JDBC's
+   * {@code Statement.cancel()} does from another thread: it fails with 57014 and the session
+   * stays usable. Does nothing if no statement runs.
+   */
+  public void cancel() {
+    context.connections().running().cancel();
+  }
+
+  private <T> T timed(int timeoutSeconds, SessionTransaction.Work<T> work) throws SQLException {
+    RunningQueries running = context.connections().running();
+    long statement = running.begin();
+    ScheduledFuture<?> timer = timeoutSeconds <= 0 ? null : engine.timeouts().schedule(
+        () -> running.cancel(statement), timeoutSeconds, TimeUnit.SECONDS);
+    try {
+      return work.run();
+    } finally {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      running.end();
+    }
   }
 
   /**
    * Runs {@code sql} as pgjdbc runs its own commands (setting the isolation level, savepoint
    * rollback and release): with JDBC autocommit off, an idle session stays idle.
    */
-  public StatementResult executeCommand(String sql) throws SQLException {
+  public synchronized StatementResult executeCommand(String sql) throws SQLException {
     return execute(sql, List.of(), true);
   }
 
@@ -152,8 +193,17 @@ public final class SparSession implements AutoCloseable {
    * of distributed tables go out as one batch per shard placement, in one transaction.
    */
   public long[] executeBatch(String sql, List<List<Object>> parameterSets) throws SQLException {
+    return executeBatch(sql, parameterSets, 0);
+  }
+
+  /**
+   * Runs a batch as {@link #executeBatch(String, List)} does, cancelled if it runs longer than
+   * {@code timeoutSeconds} (none if 0).
+   */
+  public synchronized long[] executeBatch(String sql, List<List<Object>> parameterSets,
+      int timeoutSeconds) throws SQLException {
     StatementKind kind = StatementKind.of(sql);
-    return idleAfter(() -> context.transaction().statement(false, true, () -> {
+    return timed(timeoutSeconds, () -> idleAfter(() -> context.transaction().statement(false, true, () -> {
       if (kind == StatementKind.QUERY || kind == StatementKind.MODIFICATION) {
         return plan(sql).executeBatch(parameterSets);
       }
@@ -162,16 +212,16 @@ public final class SparSession implements AutoCloseable {
         counts[i] = dispatch(kind, sql, parameterSets.get(i)).updateCount();
       }
       return counts;
-    }));
+    })));
   }
 
   /** Returns whether JDBC autocommit is on. */
-  public boolean getAutoCommit() {
+  public synchronized boolean getAutoCommit() {
     return context.transaction().autoCommit();
   }
 
   /** Sets JDBC autocommit; turning it on commits an open transaction block, as in pgjdbc. */
-  public void setAutoCommit(boolean on) throws SQLException {
+  public synchronized void setAutoCommit(boolean on) throws SQLException {
     idleAfter(() -> {
       context.transaction().setAutoCommit(on);
       return null;
@@ -179,7 +229,7 @@ public final class SparSession implements AutoCloseable {
   }
 
   /** Commits the open transaction block, as JDBC's {@code commit()}. */
-  public void commit() throws SQLException {
+  public synchronized void commit() throws SQLException {
     idleAfter(() -> {
       context.transaction().commit();
       return null;
@@ -187,7 +237,7 @@ public final class SparSession implements AutoCloseable {
   }
 
   /** Rolls back the open transaction block on every node, as JDBC's {@code rollback()}. */
-  public void rollback() throws SQLException {
+  public synchronized void rollback() throws SQLException {
     idleAfter(() -> {
       context.transaction().rollback();
       return null;
@@ -195,7 +245,7 @@ public final class SparSession implements AutoCloseable {
   }
 
   /** Returns whether a transaction block is open (possibly failed). */
-  public boolean inTransactionBlock() {
+  public synchronized boolean inTransactionBlock() {
     return context.transaction().inBlock();
   }
 
@@ -203,7 +253,7 @@ public final class SparSession implements AutoCloseable {
    * Throws PostgreSQL's 25001 with {@code message} if a transaction block is open, as pgjdbc
    * does for changes of connection characteristics.
    */
-  public void requireNoTransactionBlock(String message) throws SQLException {
+  public synchronized void requireNoTransactionBlock(String message) throws SQLException {
     context.transaction().requireIdle(message);
   }
 
@@ -211,7 +261,7 @@ public final class SparSession implements AutoCloseable {
    * Returns the isolation level of the open block (failed or not), or else the session's
    * default, as {@code SHOW transaction_isolation} would.
    */
-  public TransactionMode.Isolation transactionIsolation() throws SQLException {
+  public synchronized TransactionMode.Isolation transactionIsolation() throws SQLException {
     return idleAfter(() -> context.transaction().isolation());
   }
 
@@ -227,26 +277,28 @@ public final class SparSession implements AutoCloseable {
    * coordinator connection, which the session gives back afterwards if it is idle. The answer
    * must not keep the connection.
    */
-  public <T> T lookup(Lookup<T> lookup) throws SQLException {
+  public synchronized <T> T lookup(Lookup<T> lookup) throws SQLException {
     return idleAfter(() -> lookup.on(context.connections().coordinatorForSpar()));
   }
 
   /**
-   * Runs {@code work}, then gives the coordinator connection back to its pool if the session is
-   * idle and keeps no state in it: sessions that are between statements hold no connection.
+   * Runs {@code work}, then gives the coordinator connection back to its pool unless the
+   * session's transaction is open on it or the session keeps state in it: sessions that are
+   * between statements hold no coordinator connection, even inside a block that has not
+   * touched the coordinator.
    */
   private <T> T idleAfter(SessionTransaction.Work<T> work) throws SQLException {
     try {
       return work.run();
     } finally {
-      if (!context.transaction().inBlock()) {
+      if (!context.transaction().holdsCoordinator()) {
         context.connections().releaseCoordinator();
       }
     }
   }
 
   /** Makes the blocks that JDBC autocommit off opens READ ONLY, or not. */
-  public void setReadOnlyHint(boolean readOnly) {
+  public synchronized void setReadOnlyHint(boolean readOnly) {
     context.transaction().setReadOnlyHint(readOnly);
   }
 
@@ -333,7 +385,7 @@ public final class SparSession implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     context.transaction().close();
     context.connections().close();
   }

@@ -48,6 +48,8 @@ public final class SparEngine implements AutoCloseable {
   private final WriteExecutor writes;
   private final PgFunctions functions;
   private final ScheduledExecutorService recoveryTimer;
+  /** Fires query timeouts; a thread apart from recovery, which can take long. */
+  private final ScheduledExecutorService timeouts;
   private TransactionIds transactionIds;
   private TransactionMode transactionDefaults;
   private TransactionRecovery recovery;
@@ -65,6 +67,11 @@ public final class SparEngine implements AutoCloseable {
     this.reads = new ReadExecutor(pools, statementLog, threads);
     this.writes = new WriteExecutor(statementLog);
     this.functions = new PgFunctions(pools.internalPool(coordinator), metadata::generation);
+    this.timeouts = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "spar-timeouts");
+      thread.setDaemon(true);
+      return thread;
+    });
     this.recoveryTimer = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "spar-recovery");
       thread.setDaemon(true);
@@ -211,6 +218,11 @@ public final class SparEngine implements AutoCloseable {
         max > 0 ? sessions::decrementAndGet : () -> { });
   }
 
+  /** Returns the scheduler of query timeouts, whose tasks must be short. */
+  public ScheduledExecutorService timeouts() {
+    return timeouts;
+  }
+
   /** Returns how many sessions are open, when the limits count them (a session limit). */
   public int openSessions() {
     return sessions.get();
@@ -222,6 +234,7 @@ public final class SparEngine implements AutoCloseable {
       deadlocks.close();
     }
     recoveryTimer.shutdownNow();
+    timeouts.shutdownNow();
     metadata.close();
     threads.shutdownNow();
     pools.close();

@@ -100,6 +100,7 @@ class CalciteModelTest {
   void filtersReachTheShardsAndPruneThem() throws SQLException {
     StatementLog log = EngineRegistry.engine(SparTestCluster.cluster().coordinator().jdbcUrl(),
         LocalCluster.USER, null).statementLog();
+    log.subscribe(); // the log keeps entries while subscribed
     try (Connection calcite = calcite(); Statement s = calcite.createStatement()) {
       long mark = log.mark();
       try (ResultSet rs = s.executeQuery(

@@ -57,6 +57,7 @@ class DdlAndDistributionTest {
         .get(0);
     run("INSERT INTO ddl_events VALUES (1, '2015-01-08', 'x')");
     StatementLog log = spar.unwrap(SparSession.class).engine().statementLog();
+    log.subscribe(); // the log keeps entries while subscribed
     long mark = log.mark();
     assertEquals(List.of(1L), longs("SELECT id FROM ddl_events WHERE day = date '2015-01-08'"));
     assertEquals(List.of(shard), log.since(mark).stream().map(StatementLog.Entry::shardId)
@@ -102,6 +103,7 @@ class DdlAndDistributionTest {
       run("INSERT INTO ddl_range VALUES (" + k + ", 'v" + k + "')");
     }
     StatementLog log = spar.unwrap(SparSession.class).engine().statementLog();
+    log.subscribe(); // the log keeps entries while subscribed
     long mark = log.mark();
     assertEquals(List.of(5L), longs("SELECT count(*) FROM ddl_range WHERE k >= 150"));
     assertEquals(List.of(high), log.since(mark).stream().map(StatementLog.Entry::shardId)

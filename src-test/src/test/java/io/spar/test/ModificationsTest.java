@@ -33,6 +33,7 @@ class ModificationsTest {
   static void open() throws SQLException {
     spar = SparTestCluster.spar();
     log = spar.unwrap(SparSession.class).engine().statementLog();
+    log.subscribe(); // the log keeps entries while subscribed
     run("DROP TABLE IF EXISTS mod_counts, mod_later");
     run("CREATE TABLE mod_counts (k bigint, n int, note text, UNIQUE (k, n))");
     run("SELECT master_create_distributed_table('mod_counts', 'k', 'hash')");

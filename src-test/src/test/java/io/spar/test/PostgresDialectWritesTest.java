@@ -178,6 +178,7 @@ class PostgresDialectWritesTest {
   @Test
   void replicatedWritesLockTheirShardInTheirClassMode() throws SQLException {
     var log = spar.unwrap(io.spar.session.SparSession.class).engine().statementLog();
+    log.subscribe(); // the log keeps entries while subscribed
     long mark = log.mark();
     run("INSERT INTO pg_counters (id, count) VALUES (300, 1)");
     assertTrue(log.since(mark).stream().anyMatch(

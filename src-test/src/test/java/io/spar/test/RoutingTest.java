@@ -28,6 +28,7 @@ class RoutingTest {
   static void load() throws SQLException {
     spar = SparTestCluster.spar();
     log = spar.unwrap(SparSession.class).engine().statementLog();
+    log.subscribe(); // the log keeps entries while subscribed
     try (Statement statement = spar.createStatement()) {
       statement.execute("DROP TABLE IF EXISTS routing_articles");
       statement.execute("CREATE TABLE routing_articles (id bigint, author_id bigint, title text,"

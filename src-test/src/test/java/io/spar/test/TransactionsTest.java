@@ -28,6 +28,7 @@ class TransactionsTest {
   static void open() throws SQLException {
     spar = SparTestCluster.spar();
     log = spar.unwrap(SparSession.class).engine().statementLog();
+    log.subscribe(); // the log keeps entries while subscribed
     run("DROP TABLE IF EXISTS tx_items, tx_local, tx_single");
     run("CREATE TABLE tx_items (k bigint, v text)");
     run("SELECT master_create_distributed_table('tx_items', 'k', 'hash')");

@@ -85,6 +85,7 @@ class WriteClassesTest {
   @Test
   void onlyPlainInsertsShareTheShardLockAndEveryPlacementTakesIt() throws SQLException {
     StatementLog log = spar.unwrap(SparSession.class).engine().statementLog();
+    log.subscribe(); // the log keeps entries while subscribed
     long mark = log.mark();
     run("INSERT INTO wc_items (id, name, n) VALUES (2, '', 0)");
     assertEquals(2, locks(log, mark, "SELECT pg_advisory_xact_lock_shared("),

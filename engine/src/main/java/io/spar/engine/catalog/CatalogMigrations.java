@@ -145,7 +145,10 @@ public final class CatalogMigrations {
           SELECT coalesce(array_agg(s.name ORDER BY s.name), '{}'),
                  coalesce(array_agg(current_setting(s.name) ORDER BY s.name), '{}')
             INTO setting_names, setting_values
-            FROM pg_catalog.pg_settings s WHERE s.source = 'session';
+            FROM pg_catalog.pg_settings s WHERE s.source = 'session'
+              -- Set for each transaction from the session's defaults, which are listed.
+              AND s.name NOT IN ('transaction_isolation', 'transaction_read_only',
+                'transaction_deferrable');
           kept_for := CASE
             WHEN 'role' = ANY (setting_names) OR 'session_authorization' = ANY (setting_names)
               THEN 'SET ROLE or SET SESSION AUTHORIZATION'

@@ -78,9 +78,10 @@ public final class ReadExecutor {
       }
     }
     WorkerSettings settings = pooled.isEmpty() ? null : scope.workerSettings();
+    RunningQueries running = scope.running();
     if (inTransaction.size() + pooled.size() == 1 && results.isEmpty()) {
       // One query, or one node's queries: run them on this thread, without a hand-off.
-      return inTransaction.isEmpty() ? run(pooled.get(0), settings, reader)
+      return inTransaction.isEmpty() ? run(pooled.get(0), settings, running, reader)
           : concat(runInTransaction(inTransaction, scope, reader));
     }
     RowSet[] pooledResults = new RowSet[pooled.size()];
@@ -91,7 +92,7 @@ public final class ReadExecutor {
     }
     for (Map.Entry<NodeAddress, List<Integer>> each : byNode.entrySet()) {
       futures.add(CompletableFuture.runAsync(() -> unchecked(() -> runOnNode(each.getKey(),
-          each.getValue(), pooled, settings, reader, pooledResults)), threads));
+          each.getValue(), pooled, settings, running, reader, pooledResults)), threads));
     }
     List<CompletableFuture<List<RowSet>>> nodeFutures = new ArrayList<>();
     for (Map.Entry<NodeAddress, List<ShardQuery>> each : inTransaction.entrySet()) {
@@ -143,6 +144,7 @@ public final class ReadExecutor {
       return execute(queries, scope, false);
     }
     WorkerSettings settings = scope.workerSettings();
+    RunningQueries running = scope.running();
     // A stream holds its connections until it is read, so two streams that each waited for a
     // connection the other holds would wait for ever: each takes one connection per node in
     // node order (never holding one of a later node while it waits), and more only if they
@@ -178,7 +180,7 @@ public final class ReadExecutor {
     for (Map.Entry<ShardQuery, Connection> each : lent.entrySet()) {
       NodeAddress node = each.getKey().nodes().get(0);
       starts.add(CompletableFuture.supplyAsync(() -> unchecked(() -> ShardStream.Open.start(
-          pools, log, node, each.getValue(), each.getKey(), settings)), threads));
+          pools, log, running, node, each.getValue(), each.getKey(), settings)), threads));
     }
     List<ShardStream.Open> started = new ArrayList<>();
     SQLException failure = null;
@@ -197,7 +199,7 @@ public final class ReadExecutor {
       // Every first placement is down: start one query elsewhere, for the column descriptions.
       ShardQuery any = waiting.values().stream().map(Queue::poll).filter(Objects::nonNull)
           .findFirst().orElseThrow();
-      started.add(ShardStream.Open.start(pools, log, any, settings));
+      started.add(ShardStream.Open.start(pools, log, running, any, settings));
     }
     ResultSetMetaData metaData = started.get(0).resultSet().getMetaData();
     List<ColumnInfo> columns = new ArrayList<>();
@@ -205,7 +207,7 @@ public final class ReadExecutor {
       columns.add(ColumnInfo.of(metaData, i));
     }
     return RowSet.streaming(columns, new ShardStream(started, waiting, settings,
-        query -> ShardStream.Open.start(pools, log, query, settings)));
+        query -> ShardStream.Open.start(pools, log, running, query, settings)));
   }
 
   /** Borrows a connection to {@code node}, or returns null if the node cannot be reached. */
@@ -318,7 +320,8 @@ public final class ReadExecutor {
    * to do. A query whose node fails moves on to its other placements.
    */
   private Void runOnNode(NodeAddress node, List<Integer> indexes, List<ShardQuery> queries,
-      WorkerSettings settings, RowSet.Reader reader, RowSet[] results) throws SQLException {
+      WorkerSettings settings, RunningQueries running, RowSet.Reader reader, RowSet[] results)
+      throws SQLException {
     Queue<Integer> pending = new ConcurrentLinkedQueue<>(indexes);
     int connections = Math.max(1, Math.min(indexes.size(), pools.freeConnections(node)));
     List<AtomicBoolean> started = new ArrayList<>();
@@ -330,17 +333,17 @@ public final class ReadExecutor {
         Connection connection = pools.borrowIfFree(node);
         if (connection != null) {
           took.set(true);
-          drain(node, connection, pending, queries, settings, reader, results);
+          drain(node, connection, pending, queries, settings, running, reader, results);
         }
         return null;
       }), threads));
     }
     Connection first = borrowUnlessDown(node);
     if (first != null) {
-      drain(node, first, pending, queries, settings, reader, results);
+      drain(node, first, pending, queries, settings, running, reader, results);
     }
     for (Integer next = pending.poll(); next != null; next = pending.poll()) {
-      results[next] = run(queries.get(next), settings, reader);
+      results[next] = run(queries.get(next), settings, running, reader);
     }
     // Only connections that took queries are waited for; the queue is empty for the others.
     for (int i = 0; i < extra.size(); i++) {
@@ -361,9 +364,10 @@ public final class ReadExecutor {
    * fails, the remaining queries move on to their other placements.
    */
   private void drain(NodeAddress node, Connection connection, Queue<Integer> pending,
-      List<ShardQuery> queries, WorkerSettings settings, RowSet.Reader reader, RowSet[] results)
-      throws SQLException {
+      List<ShardQuery> queries, WorkerSettings settings, RunningQueries running,
+      RowSet.Reader reader, RowSet[] results) throws SQLException {
     boolean healthy = true;
+    running.started(connection);
     try {
       if (!settings.isDefault()) {
         settings.applyTo(connection);
@@ -381,9 +385,10 @@ public final class ReadExecutor {
             healthy = false;
           }
         }
-        results[next] = run(query, settings, reader);
+        results[next] = run(query, settings, running, reader);
       }
     } finally {
+      running.ended(connection);
       giveBack(node, connection, healthy, settings);
     }
   }
@@ -409,12 +414,15 @@ public final class ReadExecutor {
    * Runs {@code query} on a pooled connection that carries the session's {@code settings} for
    * as long as it runs.
    */
-  private RowSet run(ShardQuery query, WorkerSettings settings, RowSet.Reader reader)
-      throws SQLException {
+  private RowSet run(ShardQuery query, WorkerSettings settings, RunningQueries running,
+      RowSet.Reader reader) throws SQLException {
     return PlacementFailover.run(pools, query, (node, connection) -> {
+      running.started(connection);
       try (connection) {
         return settings.isDefault() ? runOn(node, connection, query, reader)
             : runWith(settings, node, connection, query, reader);
+      } finally {
+        running.ended(connection);
       }
     });
   }

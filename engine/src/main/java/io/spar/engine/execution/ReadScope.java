@@ -42,4 +42,7 @@ public interface ReadScope {
    * transaction wrote there is lost.
    */
   void readNodeFailed(NodeAddress node, SQLException cause);
+
+  /** Returns the connections the session's running statement uses, for cancelling it. */
+  RunningQueries running();
 }

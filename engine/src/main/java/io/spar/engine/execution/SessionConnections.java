@@ -48,6 +48,7 @@ public final class SessionConnections implements AutoCloseable {
   private String[] settingNames = new String[0];
   private String[] settingValues = new String[0];
   private final Set<String> customSettings = new TreeSet<>();
+  private final RunningQueries running = new RunningQueries();
 
   /**
    * Creates an empty set of connections that borrows from {@code pools}, and runs
@@ -76,6 +77,9 @@ public final class SessionConnections implements AutoCloseable {
    */
   public Connection coordinatorForSpar() throws SQLException {
     if (coordinator == null || coordinator.isClosed()) {
+      if (coordinator != null) {
+        running.ended(coordinator);
+      }
       Connection connection = pools.borrow(coordinatorNode);
       if (settingNames.length > 0) {
         try (PreparedStatement apply = connection.prepareStatement(APPLY_SETTINGS)) {
@@ -89,8 +93,14 @@ public final class SessionConnections implements AutoCloseable {
         coordinatorUsed = true;
       }
       coordinator = connection;
+      running.started(connection);
     }
     return coordinator;
+  }
+
+  /** Returns the connections the session's running statement uses, for cancelling it. */
+  public RunningQueries running() {
+    return running;
   }
 
   /**
@@ -122,6 +132,7 @@ public final class SessionConnections implements AutoCloseable {
         return keptFor;
       }
     }
+    running.ended(coordinator);
     closeQuietly(coordinator);
     coordinator = null;
     return null;
@@ -167,6 +178,7 @@ public final class SessionConnections implements AutoCloseable {
     if (connection == null) {
       connection = pools.borrow(node);
       workers.put(node, connection);
+      running.started(connection);
     }
     return connection;
   }
@@ -226,6 +238,7 @@ public final class SessionConnections implements AutoCloseable {
 
   /** Returns a worker connection to its pool, reset, or evicted if it cannot be reset. */
   private void giveBack(NodeAddress node, Connection connection) {
+    running.ended(connection);
     boolean changed = settings.forget(node);
     reset(connection);
     if (changed) {
@@ -272,6 +285,9 @@ public final class SessionConnections implements AutoCloseable {
       closed.run();
     }
     releaseWorkers();
+    if (coordinator != null) {
+      running.ended(coordinator);
+    }
     if (coordinator != null && !coordinatorUsed && keptFor == null) {
       // Only lookups ran on it since it was borrowed clean: nothing to forget.
       closeQuietly(coordinator);

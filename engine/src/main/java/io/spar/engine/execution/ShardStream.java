@@ -27,6 +27,7 @@ final class ShardStream implements RowCursor {
   static final class Open {
     private final NodePools pools;
     private final StatementLog log;
+    private final RunningQueries running;
     private final NodeAddress node;
     private final Connection connection;
     private final boolean resetSettings;
@@ -35,10 +36,11 @@ final class ShardStream implements RowCursor {
     private ResultSet resultSet;
     private long rows;
 
-    private Open(NodePools pools, StatementLog log, NodeAddress node, Connection connection,
-        boolean resetSettings, long logged) {
+    private Open(NodePools pools, StatementLog log, RunningQueries running, NodeAddress node,
+        Connection connection, boolean resetSettings, long logged) {
       this.pools = pools;
       this.log = log;
+      this.running = running;
       this.node = node;
       this.connection = connection;
       this.resetSettings = resetSettings;
@@ -49,31 +51,34 @@ final class ShardStream implements RowCursor {
      * Starts {@code query} on a pooled connection to its first placement that answers, with the
      * session's {@code settings}.
      */
-    static Open start(NodePools pools, StatementLog log, ShardQuery query,
-        WorkerSettings settings) throws SQLException {
+    static Open start(NodePools pools, StatementLog log, RunningQueries running,
+        ShardQuery query, WorkerSettings settings) throws SQLException {
       return PlacementFailover.run(pools, query,
-          (node, connection) -> startOn(pools, log, node, connection, query, settings));
+          (node, connection) -> startOn(pools, log, running, node, connection, query, settings));
     }
 
     /**
      * Starts {@code query} on {@code connection}, a pooled connection to its first placement
      * {@code node} that the caller borrowed; if the node fails, on a placement that answers.
      */
-    static Open start(NodePools pools, StatementLog log, NodeAddress node,
-        Connection connection, ShardQuery query, WorkerSettings settings) throws SQLException {
+    static Open start(NodePools pools, StatementLog log, RunningQueries running,
+        NodeAddress node, Connection connection, ShardQuery query, WorkerSettings settings)
+        throws SQLException {
       try {
-        return startOn(pools, log, node, connection, query, settings);
+        return startOn(pools, log, running, node, connection, query, settings);
       } catch (SQLException e) {
         if (!Failures.isNodeFailure(e)) {
           throw e;
         }
-        return start(pools, log, query, settings);
+        return start(pools, log, running, query, settings);
       }
     }
 
-    private static Open startOn(NodePools pools, StatementLog log, NodeAddress node,
-        Connection connection, ShardQuery query, WorkerSettings settings) throws SQLException {
-      Open open = new Open(pools, log, node, connection, !settings.isDefault(),
+    private static Open startOn(NodePools pools, StatementLog log, RunningQueries running,
+        NodeAddress node, Connection connection, ShardQuery query, WorkerSettings settings)
+        throws SQLException {
+      running.started(connection);
+      Open open = new Open(pools, log, running, node, connection, !settings.isDefault(),
           log.record(node, query.shardId(), query.sql()));
       try {
         if (open.resetSettings) {
@@ -105,7 +110,7 @@ final class ShardStream implements RowCursor {
      * if this node fails now.
      */
     Open next(ShardQuery query, WorkerSettings settings) throws SQLException {
-      Open next = new Open(pools, log, node, connection, resetSettings,
+      Open next = new Open(pools, log, running, node, connection, resetSettings,
           log.record(node, query.shardId(), query.sql()));
       try {
         statement.close();
@@ -117,9 +122,10 @@ final class ShardStream implements RowCursor {
           next.close();
           throw e;
         }
+        running.ended(connection);
         pools.evict(node, connection);
         closeQuietly();
-        return start(pools, log, query, settings);
+        return start(pools, log, running, query, settings);
       }
     }
 
@@ -151,6 +157,7 @@ final class ShardStream implements RowCursor {
 
     /** Ends the query's transaction and returns its connection, or evicts it if that fails. */
     void close() {
+      running.ended(connection);
       try (connection) {
         if (statement != null) {
           statement.close();

@@ -8,6 +8,7 @@ import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
 import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.execution.ReadScope;
+import io.spar.engine.execution.RunningQueries;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.execution.StatementLog;
 import io.spar.engine.execution.WorkerSettings;
@@ -175,6 +176,11 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
     }
   }
 
+  /** Returns whether the transaction is open on {@code node}. */
+  public boolean hasJoined(NodeAddress node) {
+    return participants.containsKey(node);
+  }
+
   @Override
   public Connection joined(NodeAddress node) throws SQLException {
     return participants.containsKey(node) ? connections.forStatement(node) : null;
@@ -225,6 +231,11 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
   @Override
   public void readNodeFailed(NodeAddress node, SQLException cause) {
     lose(node, cause);
+  }
+
+  @Override
+  public RunningQueries running() {
+    return connections.running();
   }
 
   // Writes -------------------------------------------------------------------------------------

@@ -1,17 +1,15 @@
 package io.spar.engine.transactions;
 
-import java.io.PrintStream;
-import java.util.Locale;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Objects;
 
 /**
  * Named points of the commit path where the fault-injection tests stop the coordinator
  * process.
  *
- * <p>Off unless the JVM runs with {@code -Dspar.fault.point=NAME} (and optionally
- * {@code -Dspar.fault.skip=N} to pass the point N times first). When the point is reached, the
- * process prints {@code SPAR-FAULT-POINT NAME} on standard output and blocks, so that the test
- * harness kills it with SIGKILL exactly there.
+ * <p>Reaching a point does nothing unless a test injected a {@link Hook} with
+ * {@link #inject}; no setting or property of a production process can make a point block its
+ * commits. The tests' coordinator child injects one that prints the point and blocks, so that
+ * the harness kills it with SIGKILL exactly there.
  */
 public enum FaultPoint {
   /** Every write ran, nothing is prepared yet. */
@@ -25,39 +23,27 @@ public enum FaultPoint {
   /** The first node has committed its prepared transaction. */
   AFTER_FIRST_COMMIT_PREPARED;
 
-  private static final FaultPoint ARMED = armed();
-  private static final AtomicInteger SKIP =
-      new AtomicInteger(Integer.getInteger("spar.fault.skip", 0));
-
-  /** Returns the property value that arms this point. */
-  public String propertyValue() {
-    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  /** What a test does when the commit path reaches a point. */
+  @FunctionalInterface
+  public interface Hook {
+    /** Called on the committing thread when it reaches {@code point}. */
+    void reached(FaultPoint point);
   }
 
-  /** Blocks forever if this point is armed and its skip count is used up. */
-  public void reach() {
-    if (this != ARMED || SKIP.getAndDecrement() > 0) {
-      return;
-    }
-    PrintStream out = System.out;
-    out.println("SPAR-FAULT-POINT " + propertyValue());
-    out.flush();
-    while (true) {
-      try {
-        Thread.sleep(60_000);
-      } catch (InterruptedException e) {
-        // Only SIGKILL ends this process now.
-      }
-    }
+  private static volatile Hook hook = point -> { };
+
+  /** Returns the point's name as the tests write it, such as {@code after-first-prepare}. */
+  public String label() {
+    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
 
-  private static FaultPoint armed() {
-    String value = System.getProperty("spar.fault.point");
-    for (FaultPoint each : values()) {
-      if (each.propertyValue().equals(value)) {
-        return each;
-      }
-    }
-    return null;
+  /** Makes every point call {@code injected} when reached; for fault-injection tests only. */
+  public static void inject(Hook injected) {
+    hook = Objects.requireNonNull(injected);
+  }
+
+  /** Calls the injected hook, if any, with this point. */
+  void reach() {
+    hook.reached(this);
   }
 }

@@ -1,5 +1,6 @@
 package io.spar.test.fault;
 
+import io.spar.engine.transactions.FaultPoint;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -11,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A coordinator process for the fault-injection harness: a child JVM that is a real Spar engine
@@ -45,6 +47,7 @@ public final class CoordinatorProcess {
   /** Runs the process; the only argument is the {@code jdbc:spar:} URL. */
   public static void main(String[] args) throws Exception {
     PrintStream out = System.out;
+    injectFaultPoint(out);
     Connection connection;
     try {
       connection = DriverManager.getConnection(args[0], new Properties());
@@ -70,6 +73,32 @@ public final class CoordinatorProcess {
     connection.close();
     say(out, "BYE");
     System.exit(0);
+  }
+
+  /**
+   * Makes the point {@code -Dspar.fault.point} names, once reached for the
+   * {@code -Dspar.fault.skip}+1st time, print {@code SPAR-FAULT-POINT <name>} and block until the
+   * harness kills this process.
+   */
+  private static void injectFaultPoint(PrintStream out) {
+    String armed = System.getProperty("spar.fault.point");
+    if (armed == null) {
+      return;
+    }
+    AtomicInteger skip = new AtomicInteger(Integer.getInteger("spar.fault.skip", 0));
+    FaultPoint.inject(point -> {
+      if (!point.label().equals(armed) || skip.getAndDecrement() > 0) {
+        return;
+      }
+      say(out, "SPAR-FAULT-POINT " + point.label());
+      while (true) {
+        try {
+          Thread.sleep(60_000);
+        } catch (InterruptedException e) {
+          // Only SIGKILL ends this process now.
+        }
+      }
+    });
   }
 
   private void run(String line) {

@@ -72,7 +72,7 @@ class CrashMatrixTest {
             harness.check(TABLE, "after recovery of " + previous).assertClean();
           }
           crash(child, point, skip, i);
-          previous = point.propertyValue() + " #" + i;
+          previous = point.label() + " #" + i;
           if (i % 2 == 1) {
             // Every other time, recovery runs at once in this JVM's engine instead.
             long resolved = harness.recover(harness.spar());
@@ -105,18 +105,18 @@ class CrashMatrixTest {
     if (!settled.errors().isEmpty()) {
       child.close();
       throw new AssertionError("a transaction failed on a healthy cluster before "
-          + point.propertyValue() + " #" + iteration + " fired: " + settled.errors() + "\n"
+          + point.label() + " #" + iteration + " fired: " + settled.errors() + "\n"
           + child.diagnostics());
     }
     if (settled.inFlight() == null) {
       child.close();
-      throw new AssertionError("fault point " + point.propertyValue() + " was never reached in "
+      throw new AssertionError("fault point " + point.label() + " was never reached in "
           + sent.size() + " replicated 3-shard transactions (skip " + skip + "); they were all"
           + " acknowledged without it\n" + child.diagnostics());
     }
-    assertEquals(point.propertyValue(), settled.faultPoint(), "the armed point fired");
+    assertEquals(point.label(), settled.faultPoint(), "the armed point fired");
     // The child now waits at the point, its transaction in flight, for as long as it takes.
-    harness.assertRecoveryLeavesInFlightAlone("at " + point.propertyValue() + " #" + iteration);
+    harness.assertRecoveryLeavesInFlightAlone("at " + point.label() + " #" + iteration);
     harness.kill(child);
     Ledger ledger = harness.ledger(TABLE);
     Fate fate = FaultHarness.fateAfterKill(point);
@@ -127,7 +127,7 @@ class CrashMatrixTest {
         behind = true;
         for (long k : each.getValue()) {
           ledger.expect(k, fate, "tx" + id + " was in flight when the coordinator was killed at "
-              + point.propertyValue() + " (iteration " + iteration + "), so after recovery it"
+              + point.label() + " (iteration " + iteration + "), so after recovery it"
               + " must be " + fate);
         }
       } else if (behind) {
@@ -138,7 +138,7 @@ class CrashMatrixTest {
       }
     }
     if (settled.acknowledged().size() != skip) {
-      System.out.println("note: " + point.propertyValue() + " fired after "
+      System.out.println("note: " + point.label() + " fired after "
           + settled.acknowledged().size() + " acknowledged transactions, skip was " + skip);
     }
   }

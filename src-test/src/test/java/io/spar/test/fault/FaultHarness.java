@@ -243,7 +243,7 @@ final class FaultHarness implements AutoCloseable {
   CoordinatorChild startChild(FaultPoint point, int skip) throws IOException,
       InterruptedException {
     CoordinatorChild child = CoordinatorChild.start(childUrl(),
-        point == null ? null : point.propertyValue(), skip, childOptions, childErrors);
+        point == null ? null : point.label(), skip, childOptions, childErrors);
     synchronized (children) {
       children.add(child);
     }

@@ -158,7 +158,7 @@ class TransactionAtomicityTest {
       child.send("DEL " + harness.nextTransactionId() + " " + table + " " + TARGET);
       String line = child.nextLine();
       if (!line.startsWith("SPAR-FAULT-POINT ")) {
-        throw new AssertionError("fault point " + point.propertyValue() + " was not reached by"
+        throw new AssertionError("fault point " + point.label() + " was not reached by"
             + " a replicated multi-shard DELETE; the child answered: " + line + "\n"
             + child.diagnostics());
       }
@@ -171,10 +171,10 @@ class TransactionAtomicityTest {
     Fate fate = FaultHarness.fateAfterKill(point);
     for (long k : targets) {
       ledger.expect(k, fate == Fate.PRESENT ? Fate.ABSENT : Fate.PRESENT, "target of a DELETE"
-          + " whose coordinator was killed at " + point.propertyValue() + " while "
+          + " whose coordinator was killed at " + point.label() + " while "
           + victim.name() + " crashed");
     }
-    harness.check(table, "after the DELETE was killed at " + point.propertyValue()
+    harness.check(table, "after the DELETE was killed at " + point.label()
         + " and recovery resolved " + resolved).assertClean();
   }
 

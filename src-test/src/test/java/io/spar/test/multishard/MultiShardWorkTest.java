@@ -54,6 +54,7 @@ class MultiShardWorkTest {
   void shardsSendOneRowPerGroupAndReExecutionsAreNotPlanned() throws SQLException {
     SparSession session = spar.unwrap(SparSession.class);
     StatementLog log = session.engine().statementLog();
+    log.subscribe(); // the log keeps entries while subscribed
     try (PreparedStatement query = spar.prepareStatement("SELECT g, count(*), sum(v), avg(v)"
         + " FROM work_facts WHERE v >= ? GROUP BY g ORDER BY g")) {
       long mark = log.mark();
