@@ -58,8 +58,28 @@ public final class EngineRegistry {
     return entry.engine();
   }
 
-  /** Closes and forgets the engines for {@code coordinatorUrl} and {@code user}, if any run. */
-  static void close(String coordinatorUrl, String user) {
+  /**
+   * Closes and forgets the engine that connections to the {@code jdbc:spar:coordinator=} URL
+   * {@code sparUrl} share, if it runs (the one for its coordinator, user and pool limits),
+   * releasing its pools and threads; its connections fail afterwards.
+   */
+  public static void close(String sparUrl) throws SQLException {
+    SparUrl url = SparUrl.parse(sparUrl, null);
+    Key key = new Key(url.coordinatorUrl(), url.user(), url.limits());
+    Entry closed;
+    synchronized (ENGINES) {
+      closed = ENGINES.remove(key);
+    }
+    if (closed != null) {
+      closed.engine().close();
+    }
+  }
+
+  /**
+   * Closes and forgets the engines for {@code coordinatorUrl} and {@code user}, if any run,
+   * releasing their pools and threads; their connections fail afterwards.
+   */
+  public static void close(String coordinatorUrl, String user) {
     List<Entry> closed = new ArrayList<>();
     synchronized (ENGINES) {
       ENGINES.entrySet().removeIf(each -> {

@@ -1,32 +1,43 @@
 package io.spar.jdbc;
 
+import io.spar.engine.execution.ColumnInfo;
 import java.sql.ParameterMetaData;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.Collections;
+import java.util.List;
 
 /**
- * Parameter metadata of a Spar prepared statement: the number of parameter markers, each
- * reported as an IN parameter of unknown nullability typed VARCHAR, because Spar does not ask
- * the server to describe a statement before it runs.
+ * Parameter metadata of a Spar prepared statement: IN parameters of unknown nullability, with
+ * the types PostgreSQL inferred when it described the statement, or typed VARCHAR where it
+ * could not describe it.
  */
 public final class SparParameterMetaData implements ParameterMetaData {
-  private final int count;
+  private static final ColumnInfo UNKNOWN = new ColumnInfo("?", Types.VARCHAR, "varchar", 0, 0,
+      ParameterMetaData.parameterNullableUnknown, String.class.getName());
 
-  /** Creates metadata for {@code count} parameters. */
+  private final List<ColumnInfo> types;
+
+  /** Creates metadata for {@code count} parameters of unknown type. */
   public SparParameterMetaData(int count) {
-    this.count = count;
+    this(Collections.nCopies(count, UNKNOWN));
+  }
+
+  /** Creates metadata for parameters of the described {@code types}. */
+  public SparParameterMetaData(List<ColumnInfo> types) {
+    this.types = List.copyOf(types);
   }
 
   private void check(int param) throws SQLException {
-    if (param < 1 || param > count) {
+    if (param < 1 || param > types.size()) {
       throw JdbcErrors.invalidArgument("The parameter index is out of range: " + param
-          + ", number of parameters: " + count + ".");
+          + ", number of parameters: " + types.size() + ".");
     }
   }
 
   @Override
   public int getParameterCount() {
-    return count;
+    return types.size();
   }
 
   @Override
@@ -44,31 +55,31 @@ public final class SparParameterMetaData implements ParameterMetaData {
   @Override
   public int getPrecision(int param) throws SQLException {
     check(param);
-    return 0;
+    return types.get(param - 1).precision();
   }
 
   @Override
   public int getScale(int param) throws SQLException {
     check(param);
-    return 0;
+    return types.get(param - 1).scale();
   }
 
   @Override
   public int getParameterType(int param) throws SQLException {
     check(param);
-    return Types.VARCHAR;
+    return types.get(param - 1).jdbcType();
   }
 
   @Override
   public String getParameterTypeName(int param) throws SQLException {
     check(param);
-    return "varchar";
+    return types.get(param - 1).typeName();
   }
 
   @Override
   public String getParameterClassName(int param) throws SQLException {
     check(param);
-    return String.class.getName();
+    return types.get(param - 1).className();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.spar.jdbc;
 
+import io.spar.session.SparSession;
 import java.sql.ParameterMetaData;
 import java.sql.ResultSet;
 import java.sql.BatchUpdateException;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Prepared statement of a Spar connection: the SQL with its bound parameter values, run through
@@ -24,6 +26,8 @@ public final class SparPreparedStatement extends ParameterSetters {
   private final String sql;
   private final String keyColumns;
   private final Object[] parameters;
+  /** What PostgreSQL describes for the statement; null until asked. */
+  private Optional<SparSession.Description> description;
   private final List<List<Object>> batches = new ArrayList<>();
 
   SparPreparedStatement(SparConnection connection, String sql, int resultSetType,
@@ -134,18 +138,38 @@ public final class SparPreparedStatement extends ParameterSetters {
     }
   }
 
-  /** Returns the columns of the last result set this statement produced, or null if unknown. */
+  /**
+   * Returns the columns of the last result set this statement produced or, before it ran, the
+   * columns PostgreSQL describes for it, as pgjdbc does; null if it returns no rows or cannot be
+   * described.
+   */
   @Override
   public ResultSetMetaData getMetaData() throws SQLException {
     checkOpen();
-    return results.lastColumns() == null ? null
-        : new SparResultSetMetaData(results.lastColumns());
+    if (results.lastColumns() != null) {
+      return new SparResultSetMetaData(results.lastColumns());
+    }
+    return description().filter(d -> !d.columns().isEmpty())
+        .map(d -> new SparResultSetMetaData(d.columns())).orElse(null);
   }
 
+  /**
+   * Returns the parameters' types as PostgreSQL infers them; VARCHAR where the statement cannot
+   * be described.
+   */
   @Override
   public ParameterMetaData getParameterMetaData() throws SQLException {
     checkOpen();
-    return new SparParameterMetaData(parameters.length);
+    return description().filter(d -> d.parameters().size() == parameters.length)
+        .map(d -> new SparParameterMetaData(d.parameters()))
+        .orElseGet(() -> new SparParameterMetaData(parameters.length));
+  }
+
+  private Optional<SparSession.Description> description() throws SQLException {
+    if (description == null) {
+      description = ((SparConnection) getConnection()).session().describe(sql);
+    }
+    return description;
   }
 
   @Override

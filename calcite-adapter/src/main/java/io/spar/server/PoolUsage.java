@@ -23,7 +23,7 @@ public record PoolUsage(int inUse, int open) {
     int inUse = 0;
     int open = 0;
     for (NodeAddress node : nodes) {
-      HikariPoolMXBean pool = engine.pools().pool(node).getHikariPoolMXBean();
+      HikariPoolMXBean pool = engine.pools().statistics(node);
       if (pool != null) {
         inUse += pool.getActiveConnections();
         open += pool.getTotalConnections();

@@ -7,6 +7,7 @@ import io.spar.commands.DdlCommands;
 import io.spar.commands.ShardDdlRunner;
 import io.spar.commands.SqlApiFunctions;
 import io.spar.engine.SparEngine;
+import io.spar.engine.execution.ColumnInfo;
 import io.spar.engine.execution.RunningQueries;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.operations.DistributionOperations;
@@ -18,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
 
 /**
  * One user session: the statement pipeline behind a {@code jdbc:spar:} connection.
@@ -35,6 +37,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class SparSession implements AutoCloseable {
   /** First keywords of statements that take no snapshot in PostgreSQL. */
   private static final Set<String> SNAPSHOTLESS = Set.of("set", "reset", "show");
+  private static final Pattern SET_CONFIG =
+      Pattern.compile("set_config", Pattern.CASE_INSENSITIVE | Pattern.LITERAL);
 
   private final SparEngine engine;
   private final SessionContext context;
@@ -136,8 +140,8 @@ public final class SparSession implements AutoCloseable {
 
   private StatementResult execute(String sql, List<Object> parameters, boolean suppressBegin)
       throws SQLException {
-    if (sql.regionMatches(true, 0, "set", 0, 3) || sql.regionMatches(true, 0, "reset", 0, 5)
-        || sql.contains("set_config")) {
+    String keyword = StatementKind.firstKeyword(sql);
+    if (keyword.equals("set") || keyword.equals("reset") || SET_CONFIG.matcher(sql).find()) {
       CustomSettings.named(sql).forEach(context.connections()::customSettingSet);
     }
     return idleAfter(() -> run(sql, parameters, suppressBegin));
@@ -263,6 +267,46 @@ public final class SparSession implements AutoCloseable {
    */
   public synchronized TransactionMode.Isolation transactionIsolation() throws SQLException {
     return idleAfter(() -> context.transaction().isolation());
+  }
+
+  /**
+   * What PostgreSQL's Describe tells of a statement before it runs.
+   *
+   * @param columns its result columns, empty if it returns no rows
+   * @param parameters its parameters' types, one per placeholder
+   */
+  public record Description(List<ColumnInfo> columns, List<ColumnInfo> parameters) {
+  }
+
+  /**
+   * Describes {@code sql} as PostgreSQL would, without running it: the coordinator parses and
+   * analyzes it on its shell tables, with the session's search path and settings. Empty when it
+   * cannot (a statement only Spar understands, such as its SQL API, or a block whose
+   * transaction is open on the coordinator, which a failed Describe would abort).
+   */
+  public synchronized Optional<Description> describe(String sql) throws SQLException {
+    if (context.transaction().holdsCoordinator()) {
+      return Optional.empty();
+    }
+    return lookup(coordinator -> {
+      try (java.sql.PreparedStatement statement = coordinator.prepareStatement(sql)) {
+        List<ColumnInfo> columns = new java.util.ArrayList<>();
+        java.sql.ResultSetMetaData metaData = statement.getMetaData();
+        for (int i = 1; metaData != null && i <= metaData.getColumnCount(); i++) {
+          columns.add(ColumnInfo.of(metaData, i));
+        }
+        List<ColumnInfo> parameters = new java.util.ArrayList<>();
+        java.sql.ParameterMetaData types = statement.getParameterMetaData();
+        for (int i = 1; i <= types.getParameterCount(); i++) {
+          parameters.add(new ColumnInfo("$" + i, types.getParameterType(i),
+              types.getParameterTypeName(i), types.getPrecision(i), types.getScale(i),
+              types.isNullable(i), types.getParameterClassName(i)));
+        }
+        return Optional.of(new Description(columns, parameters));
+      } catch (SQLException e) {
+        return Optional.<Description>empty();
+      }
+    });
   }
 
   /** Work on the session's coordinator connection, for {@link #lookup}. */

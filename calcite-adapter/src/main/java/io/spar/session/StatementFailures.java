@@ -41,7 +41,7 @@ final class StatementFailures {
         && transaction.tag() != null) {
       // The detector cancels a victim's waiting statement; any other cancel stays a cancel.
       Optional<SQLException> deadlock = DeadlockVictims.deadlockError(
-          engine.pools().pool(engine.coordinator()), transaction.tag(), error);
+          engine.pools().internalPool(engine.coordinator()), transaction.tag(), error);
       if (deadlock.isPresent()) {
         return deadlock.get();
       }

@@ -54,8 +54,8 @@ class SparUrlTest {
     assertEquals(new PoolLimits(8, 500), url.limits());
     assertEquals("jdbc:spar:local=/tmp/x;workers=2;poolSize=8;poolWait=500", url.toString());
     url = SparUrl.parse("jdbc:spar:local=/tmp/x;maxSessions=300", null);
-    assertEquals(new PoolLimits(32, 2000, 300), url.limits());
-    assertEquals("jdbc:spar:local=/tmp/x;workers=2;poolSize=32;poolWait=2000;maxSessions=300",
+    assertEquals(new PoolLimits(32, 30_000, 300), url.limits());
+    assertEquals("jdbc:spar:local=/tmp/x;workers=2;poolSize=32;poolWait=30000;maxSessions=300",
         url.toString());
     for (String bad : List.of("poolSize=0", "poolSize=x", "poolWait=10", "maxSessions=-1")) {
       SQLException e = assertThrows(SQLException.class, () -> SparUrl.parse(

@@ -126,7 +126,7 @@ class DistributedDeadlockTest {
     System.out.printf("distributed deadlock broken %d ms after the cycle closed%n",
         TimeUnit.NANOSECONDS.toMillis(first.at() - closed));
 
-    DataSource coordinator = engine.pools().pool(engine.coordinator());
+    DataSource coordinator = engine.pools().internalPool(engine.coordinator());
     Optional<SQLException> deadlock =
         DeadlockVictims.deadlockError(coordinator, younger, first.error());
     assertTrue(deadlock.isPresent(), "the cancellation was the detector's");

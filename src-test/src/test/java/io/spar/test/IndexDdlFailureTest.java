@@ -130,8 +130,7 @@ class IndexDdlFailureTest {
   private static void restart(PgNode worker) throws Exception {
     cluster.startNode(worker);
     spar.unwrap(SparSession.class).engine().pools()
-        .pool(new NodeAddress(worker.host(), worker.port())).getHikariPoolMXBean()
-        .softEvictConnections();
+        .statistics(new NodeAddress(worker.host(), worker.port())).softEvictConnections();
   }
 
   private static long coordinatorIndexes(String index) throws SQLException {

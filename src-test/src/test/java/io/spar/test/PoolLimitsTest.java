@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spar.engine.cluster.LocalCluster;
+import io.spar.jdbc.EngineRegistry;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -17,7 +18,9 @@ import org.junit.jupiter.api.Test;
  * A connection beyond an engine's configured pool gets PostgreSQL's 53300
  * ({@code too_many_connections}) once the pool's wait has passed, never an opaque pool timeout,
  * and connections work again once one is closed; a session beyond the session limit gets it at
- * connect, at once; the engine's own catalog work never waits behind the sessions.
+ * connect, at once; the engine's own catalog work never waits behind the sessions. Each test
+ * closes the engine its limits made, whose deadlock detector would otherwise compete with the
+ * shared engine's.
  */
 class PoolLimitsTest {
   private static final int POOL_SIZE = 4;
@@ -52,6 +55,7 @@ class PoolLimitsTest {
       for (Connection each : open) {
         each.close();
       }
+      EngineRegistry.close(url);
     }
   }
 
@@ -76,6 +80,7 @@ class PoolLimitsTest {
       for (Connection each : open) {
         each.close();
       }
+      EngineRegistry.close(url);
     }
   }
 
@@ -99,6 +104,8 @@ class PoolLimitsTest {
       assertEquals(1, Sql.update(session, "INSERT INTO pool_items VALUES (1, upper('a'))"));
       assertEquals(1, Sql.count(session, "SELECT count(*) FROM pool_items WHERE k = 1"));
       Sql.run(session, "DROP TABLE pool_items");
+    } finally {
+      EngineRegistry.close(url);
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.spar.engine.cluster.LocalCluster;
+import io.spar.jdbc.EngineRegistry;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -44,6 +45,8 @@ class UnpinnedSessionsTest {
     try (Connection spar = SparTestCluster.spar()) {
       Sql.run(spar, "DROP TABLE unpinned_items");
     }
+    // Its pools and deadlock detector must not outlive the test.
+    EngineRegistry.close(URL);
   }
 
   @Test

@@ -19,15 +19,26 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * fair semaphore with one permit per connection stands in front of it: borrowers queue in
  * order, and one holding a permit always finds a connection (or room for a new one) in the
  * pool. A lent connection gives its permit back when it is closed.
+ *
+ * <p>A few of the permits are a reserve that only sessions holding a {@link NodePools} token
+ * may use: those that already hold a connection and need one more. With as many reserve
+ * permits as tokens, and one connection per node for each token holder, a token holder never
+ * waits for a connection, so transactions that hold connections while they wait for others
+ * cannot wait for each other in a cycle.
  */
 final class FairPool implements AutoCloseable {
   private final HikariDataSource source;
   private final Semaphore permits;
+  private final Semaphore reserve;
 
-  /** Creates the queue in front of {@code source}, which holds at most {@code size}. */
-  FairPool(HikariDataSource source, int size) {
+  /**
+   * Creates the queue in front of {@code source}, which holds at most {@code size}, of which
+   * {@code reserved} are for token holders only.
+   */
+  FairPool(HikariDataSource source, int size, int reserved) {
     this.source = source;
-    this.permits = new Semaphore(size, true);
+    this.permits = new Semaphore(size - reserved, true);
+    this.reserve = new Semaphore(reserved, true);
   }
 
   /** Returns the HikariCP pool behind the queue. */
@@ -48,12 +59,30 @@ final class FairPool implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new SQLException("interrupted while waiting for a connection", "57014", e);
     }
-    return lend();
+    return lend(permits);
+  }
+
+  /**
+   * Borrows a connection for a token holder: a free one if any, else one of the reserve, which
+   * is never exhausted while each token holder holds at most one of it; null if it is.
+   */
+  Connection borrowWithToken() throws SQLException {
+    if (permits.tryAcquire()) {
+      return lend(permits);
+    }
+    return reserve.tryAcquire() ? lend(reserve) : null;
+  }
+
+  /** Returns whether {@code connection} came from the reserve. */
+  static boolean fromReserve(Connection connection) {
+    return Proxy.isProxyClass(connection.getClass())
+        && Proxy.getInvocationHandler(connection) instanceof Lent lent
+        && lent.returnTo == lent.owner().reserve;
   }
 
   /** Borrows a connection if one is free now, without waiting; returns null if none is. */
   Connection borrowIfFree() throws SQLException {
-    return permits.tryAcquire() ? lend() : null;
+    return permits.tryAcquire() ? lend(permits) : null;
   }
 
   /** Returns how many connections could be borrowed now without waiting. */
@@ -71,16 +100,16 @@ final class FairPool implements AutoCloseable {
     }
   }
 
-  private Connection lend() throws SQLException {
+  private Connection lend(Semaphore from) throws SQLException {
     Connection connection;
     try {
       connection = source.getConnection();
     } catch (SQLException | RuntimeException e) {
-      permits.release();
+      from.release();
       throw e;
     }
     return (Connection) Proxy.newProxyInstance(FairPool.class.getClassLoader(),
-        new Class<?>[] {Connection.class}, new Lent(connection));
+        new Class<?>[] {Connection.class}, new Lent(connection, from));
   }
 
   @Override
@@ -91,10 +120,16 @@ final class FairPool implements AutoCloseable {
   /** A lent connection, which gives its permit back when it is closed, once. */
   private final class Lent implements InvocationHandler {
     private final Connection connection;
+    private final Semaphore returnTo;
     private final AtomicBoolean returned = new AtomicBoolean();
 
-    Lent(Connection connection) {
+    Lent(Connection connection, Semaphore returnTo) {
       this.connection = connection;
+      this.returnTo = returnTo;
+    }
+
+    FairPool owner() {
+      return FairPool.this;
     }
 
     @Override
@@ -104,7 +139,7 @@ final class FairPool implements AutoCloseable {
           connection.close();
         } finally {
           if (returned.compareAndSet(false, true)) {
-            permits.release();
+            returnTo.release();
           }
         }
         return null;

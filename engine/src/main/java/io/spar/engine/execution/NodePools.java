@@ -2,6 +2,7 @@ package io.spar.engine.execution;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import io.spar.engine.catalog.NodeAddress;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -9,6 +10,8 @@ import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One HikariCP pool per node, all with the coordinator's database name and credentials.
@@ -20,11 +23,16 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class NodePools implements AutoCloseable {
   /** Connections per node for the engine's own work: catalog reads and function lookups. */
   private static final int INTERNAL_CONNECTIONS = 4;
+  /** How long a borrower waits for a connection to a node to open. */
+  private static final long CONNECT_WAIT_MILLIS = 2000;
 
   private final String database;
   private final PoolLimits limits;
   private final Properties credentials;
   private final Map<NodeAddress, FairPool> pools = new ConcurrentHashMap<>();
+  /** Connections of each node's pool kept for token holders: a quarter, none under four. */
+  private final int reserve;
+  private final Semaphore tokens;
   private final Map<NodeAddress, HikariDataSource> internal = new ConcurrentHashMap<>();
 
   /**
@@ -34,6 +42,8 @@ public final class NodePools implements AutoCloseable {
   public NodePools(String database, String user, String password, PoolLimits limits) {
     this.database = database;
     this.limits = limits;
+    this.reserve = limits.connectionsPerNode() / 4;
+    this.tokens = new Semaphore(reserve, true);
     this.credentials = new Properties();
     if (user != null) {
       credentials.setProperty("user", user);
@@ -48,15 +58,59 @@ public final class NodePools implements AutoCloseable {
     credentials.setProperty("assumeMinServerVersion", "9.0");
   }
 
-  /** Returns the pool of {@code node}, creating it on first use, for its statistics. */
-  public HikariDataSource pool(NodeAddress node) {
-    return fairPool(node).source();
+  /**
+   * Returns the HikariCP pool of {@code node}, creating it on first use, for its statistics
+   * only: connections are borrowed through {@link #borrow}, which keeps borrowers in order.
+   */
+  public HikariPoolMXBean statistics(NodeAddress node) {
+    return fairPool(node).source().getHikariPoolMXBean();
   }
 
   private FairPool fairPool(NodeAddress node) {
     return pools.computeIfAbsent(node, each -> new FairPool(
         createPool(each, "spar-", limits.connectionsPerNode(), "spar"),
-        limits.connectionsPerNode()));
+        limits.connectionsPerNode(), reserve));
+  }
+
+  /**
+   * Takes a token that lets a session that holds a connection borrow more (see
+   * {@link FairPool}); when all are taken for the limits' wait, fails with 53300. Returns false
+   * if pools are too small to keep a reserve, and then no token is needed.
+   */
+  public boolean acquireToken() throws SQLException {
+    if (reserve == 0) {
+      return false;
+    }
+    try {
+      if (tokens.tryAcquire(limits.waitMillis(), TimeUnit.MILLISECONDS)) {
+        return true;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("interrupted while waiting for a connection", "57014", e);
+    }
+    throw new SQLException("too many connections: all " + reserve + " of Spar's transactions"
+        + " that may hold connections to several nodes stayed open for " + limits.waitMillis()
+        + " ms", "53300");
+  }
+
+  /** Gives back a token {@link #acquireToken} took. */
+  public void releaseToken() {
+    tokens.release();
+  }
+
+  /**
+   * Borrows a connection to {@code node} for a session that holds a token: at once, from the
+   * node's free connections or its reserve.
+   */
+  public Connection borrowWithToken(NodeAddress node) throws SQLException {
+    Connection connection = fairPool(node).borrowWithToken();
+    return connection != null ? connection : borrow(node);
+  }
+
+  /** Returns whether {@code connection} came from its node's reserve for token holders. */
+  public static boolean fromReserve(Connection connection) {
+    return FairPool.fromReserve(connection);
   }
 
   /**
@@ -158,7 +212,9 @@ public final class NodePools implements AutoCloseable {
     config.setMaximumPoolSize(size);
     config.setMinimumIdle(0);
     config.setIdleTimeout(60_000);
-    config.setConnectionTimeout(limits.waitMillis());
+    // Borrowers queue in the FairPool for the limits' wait; HikariCP only ever waits for a
+    // connection being opened, and must give up on a node that is down as soon as before.
+    config.setConnectionTimeout(Math.min(limits.waitMillis(), CONNECT_WAIT_MILLIS));
     // A node that is down when the pool is made must not fail the pool, only its borrowers.
     config.setInitializationFailTimeout(-1);
     return new HikariDataSource(config);

@@ -11,8 +11,11 @@ package io.spar.engine.execution;
  * @param maxSessions the most sessions open at once; 0 for no limit
  */
 public record PoolLimits(int connectionsPerNode, long waitMillis, int maxSessions) {
-  /** The defaults: 32 connections per node, a wait of 2 seconds, and no session limit. */
-  public static final PoolLimits DEFAULTS = new PoolLimits(32, 2000, 0);
+  /**
+   * The defaults: 32 connections per node, a wait of 30 seconds (HikariCP's own default; under
+   * a burst, statements queue rather than fail), and no session limit.
+   */
+  public static final PoolLimits DEFAULTS = new PoolLimits(32, 30_000, 0);
 
   /** Limits with no limit on sessions. */
   public PoolLimits(int connectionsPerNode, long waitMillis) {

@@ -49,6 +49,8 @@ public final class SessionConnections implements AutoCloseable {
   private String[] settingValues = new String[0];
   private final Set<String> customSettings = new TreeSet<>();
   private final RunningQueries running = new RunningQueries();
+  /** Whether the session holds one of the pools' tokens (see {@link #borrowForSession}). */
+  private boolean token;
 
   /**
    * Creates an empty set of connections that borrows from {@code pools}, and runs
@@ -79,8 +81,9 @@ public final class SessionConnections implements AutoCloseable {
     if (coordinator == null || coordinator.isClosed()) {
       if (coordinator != null) {
         running.ended(coordinator);
+        coordinator = null;
       }
-      Connection connection = pools.borrow(coordinatorNode);
+      Connection connection = borrowForSession(coordinatorNode);
       if (settingNames.length > 0) {
         try (PreparedStatement apply = connection.prepareStatement(APPLY_SETTINGS)) {
           apply.setArray(1, connection.createArrayOf("text", settingNames));
@@ -98,6 +101,38 @@ public final class SessionConnections implements AutoCloseable {
     return coordinator;
   }
 
+  /**
+   * Borrows a connection to {@code node} for the session. One that holds a connection already
+   * would wait for another while holding it, so it first takes a token, which lets it borrow
+   * from the node's reserve and so never wait for a connection (see {@link FairPool}).
+   */
+  private Connection borrowForSession(NodeAddress node) throws SQLException {
+    if (coordinator == null && workers.isEmpty()) {
+      return pools.borrow(node);
+    }
+    if (!token) {
+      token = pools.acquireToken();
+    }
+    return token ? pools.borrowWithToken(node) : pools.borrow(node);
+  }
+
+  /**
+   * Gives the token back once the session holds at most one connection, and none of the
+   * reserve: it no longer waits for a connection while holding another.
+   */
+  private void releaseTokenIfDone() {
+    if (!token) {
+      return;
+    }
+    int held = (coordinator != null ? 1 : 0) + workers.size();
+    boolean reserved = coordinator != null && NodePools.fromReserve(coordinator)
+        || workers.values().stream().anyMatch(NodePools::fromReserve);
+    if (held <= 1 && !reserved) {
+      token = false;
+      pools.releaseToken();
+    }
+  }
+
   /** Returns the connections the session's running statement uses, for cancelling it. */
   public RunningQueries running() {
     return running;
@@ -112,30 +147,31 @@ public final class SessionConnections implements AutoCloseable {
   }
 
   /**
-   * Returns the coordinator connection to the pool unless the session's state lives in it;
-   * for a session that is idle (no statement running, no transaction block open). Returns why
-   * the session keeps the connection, or null if it went back.
+   * Returns the coordinator connection to the pool unless the session's state lives in it; for
+   * a session between statements whose transaction is not open on the coordinator. The state is
+   * read again only if a statement other than Spar's own lookups ran since it was last read.
    */
-  public String releaseCoordinator() {
+  public void releaseCoordinator() {
     if (coordinator == null) {
-      return null;
+      return;
     }
-    if (coordinatorUsed || keptFor != null) {
+    if (coordinatorUsed) {
       try {
         readSessionState();
       } catch (SQLException e) {
-        // Unknown state must not be lost; a broken connection is replaced on next use.
-        return "an unreadable session state: " + e.getMessage();
+        // Unknown state must not be lost: the session keeps the connection, and a broken one
+        // is replaced on next use.
+        return;
       }
       coordinatorUsed = false;
-      if (keptFor != null) {
-        return keptFor;
-      }
+    }
+    if (keptFor != null) {
+      return;
     }
     running.ended(coordinator);
     closeQuietly(coordinator);
     coordinator = null;
-    return null;
+    releaseTokenIfDone();
   }
 
   private void readSessionState() throws SQLException {
@@ -176,7 +212,7 @@ public final class SessionConnections implements AutoCloseable {
     }
     Connection connection = workers.get(node);
     if (connection == null) {
-      connection = pools.borrow(node);
+      connection = borrowForSession(node);
       workers.put(node, connection);
       running.started(connection);
     }
@@ -226,6 +262,7 @@ public final class SessionConnections implements AutoCloseable {
     if (connection != null) {
       giveBack(node, connection);
     }
+    releaseTokenIfDone();
   }
 
   /** Returns every worker connection to its pool, rolling back what they have open. */
@@ -234,6 +271,7 @@ public final class SessionConnections implements AutoCloseable {
       giveBack(each.getKey(), each.getValue());
     }
     workers.clear();
+    releaseTokenIfDone();
   }
 
   /** Returns a worker connection to its pool, reset, or evicted if it cannot be reset. */
@@ -302,5 +340,6 @@ public final class SessionConnections implements AutoCloseable {
       closeQuietly(coordinator);
       coordinator = null;
     }
+    releaseTokenIfDone();
   }
 }

@@ -1,10 +1,10 @@
 package io.spar.test.load;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spar.engine.cluster.LocalCluster;
 import io.spar.engine.cluster.PgNode;
+import io.spar.jdbc.EngineRegistry;
 import io.spar.test.SparTestCluster;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -69,16 +69,11 @@ class EmbeddedLoadTest {
       for (Connection each : sessions) {
         each.close();
       }
+      // Its pools and deadlock detector must not outlive the test.
+      EngineRegistry.close(cluster.coordinator().jdbcUrl(), USER);
     }
-    System.out.printf("embedded load: %d connections, %d active for %s: %d statements,"
-        + " %d failed; most pooled connections per node %s%n", CONNECTIONS, ACTIVE, DURATION,
-        workload.statements(), workload.failures(), most);
-    assertEquals(0, workload.failures(), String.join("\n", workload.failureMessages()));
-    assertTrue(workload.statements() > ACTIVE, "statements: " + workload.statements());
-    assertEquals(nodes.size(), most.size(), most.toString());
-    for (Map.Entry<String, Long> each : most.entrySet()) {
-      assertTrue(each.getValue() <= POOL_SIZE, each.getKey() + " saw " + each.getValue());
-    }
+    workload.assertClean("embedded load, " + CONNECTIONS + " connections for " + DURATION,
+        ACTIVE, most, nodes.size(), POOL_SIZE);
     try (Connection admin = SparTestCluster.spar()) {
       workload.verify(admin);
       MixedWorkload.dropTables(admin);

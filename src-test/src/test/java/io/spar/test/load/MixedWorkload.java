@@ -1,5 +1,8 @@
 package io.spar.test.load;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -90,6 +93,23 @@ public final class MixedWorkload {
       }
     }
     threads.shutdown();
+  }
+
+  /**
+   * Prints what the workload did as {@code label}, and checks that no operation failed, that
+   * it did work on all its {@code sessions}, and that each of the {@code nodes} watched saw at
+   * most {@code poolSize} pooled connections ({@code most}, from a {@link PoolWatch}).
+   */
+  public void assertClean(String label, int sessions, Map<String, Long> most, int nodes,
+      int poolSize) {
+    System.out.printf("%s: %d active for the run: %d statements, %d failed; most pooled"
+        + " connections per node %s%n", label, sessions, statements(), failures(), most);
+    assertEquals(0, failures(), String.join("\n", failureMessages()));
+    assertTrue(statements() > sessions, "statements: " + statements());
+    assertEquals(nodes, most.size(), most.toString());
+    for (Map.Entry<String, Long> each : most.entrySet()) {
+      assertTrue(each.getValue() <= poolSize, each.getKey() + " saw " + each.getValue());
+    }
   }
 
   /** Returns how many statements ran. */

@@ -3,6 +3,7 @@ package io.spar.test.multishard;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.spar.engine.cluster.LocalCluster;
+import io.spar.jdbc.EngineRegistry;
 import io.spar.test.SparTestCluster;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -50,6 +51,8 @@ class SmallPoolTest {
     try (Connection spar = SparTestCluster.spar(); Statement s = spar.createStatement()) {
       s.execute("DROP TABLE small_pool_rows");
     }
+    // Its pools and deadlock detector must not outlive the test.
+    EngineRegistry.close(URL);
   }
 
   @Test

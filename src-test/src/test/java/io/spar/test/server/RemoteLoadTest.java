@@ -64,19 +64,8 @@ class RemoteLoadTest {
           each.close();
         }
       }
-      System.out.printf("remote load: %d clients, %d active for %s: %d statements, %d failed;"
-          + " most pooled connections per node %s%n", CLIENTS, ACTIVE, DURATION,
-          workload.statements(), workload.failures(), most);
-      assertEquals(0, workload.failures(), String.join("\n", workload.failureMessages()));
-      assertTrue(workload.statements() > ACTIVE, "statements: " + workload.statements());
-      assertEquals(nodes(server), most.size(), most.toString());
-      for (Map.Entry<String, Long> each : most.entrySet()) {
-        assertTrue(each.getValue() <= POOL_SIZE, each.getKey() + " saw " + each.getValue());
-      }
+      workload.assertClean("remote load, " + CLIENTS + " clients for " + DURATION, ACTIVE,
+          most, server.nodePorts().size(), POOL_SIZE);
     }
-  }
-
-  private static int nodes(ServedSpar server) throws java.io.IOException {
-    return server.nodePorts().size();
   }
 }

@@ -105,6 +105,29 @@ class SparServerTest {
   }
 
   @Test
+  @Order(1)
+  void preparedStatementsDescribeColumnsAndParametersBeforeTheyRun() throws Exception {
+    try (Connection remote = server.connect(); Connection embedded = server.embedded()) {
+      for (Connection c : List.of(remote, embedded)) {
+        try (PreparedStatement ps = c.prepareStatement(
+            "SELECT id, amount, note FROM remote_orders WHERE customer_id = ? AND amount > ?")) {
+          java.sql.ResultSetMetaData columns = ps.getMetaData();
+          assertEquals(3, columns.getColumnCount());
+          assertEquals(List.of("id", "amount", "note"), List.of(columns.getColumnLabel(1),
+              columns.getColumnLabel(2), columns.getColumnLabel(3)));
+          assertEquals(List.of(java.sql.Types.BIGINT, java.sql.Types.INTEGER,
+              java.sql.Types.VARCHAR), List.of(columns.getColumnType(1),
+              columns.getColumnType(2), columns.getColumnType(3)));
+          java.sql.ParameterMetaData parameters = ps.getParameterMetaData();
+          assertEquals(2, parameters.getParameterCount());
+          assertEquals(java.sql.Types.BIGINT, parameters.getParameterType(1));
+          assertEquals(java.sql.Types.INTEGER, parameters.getParameterType(2));
+        }
+      }
+    }
+  }
+
+  @Test
   @Order(2)
   void rollbackLeavesNothing() throws SQLException {
     try (Connection c = server.connect(); Statement s = c.createStatement()) {
