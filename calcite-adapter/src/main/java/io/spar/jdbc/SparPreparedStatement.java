@@ -125,7 +125,7 @@ public final class SparPreparedStatement extends ParameterSetters {
    */
   long[] executeBatchParameters(List<List<Object>> parameterSets) throws SQLException {
     try {
-      return ((SparConnection) getConnection()).session().executeBatch(sql, parameterSets,
+      return session().executeBatch(sql, parameterSets,
           getQueryTimeout());
     } catch (BatchUpdateException e) {
       throw e;
@@ -167,7 +167,7 @@ public final class SparPreparedStatement extends ParameterSetters {
 
   private Optional<SparSession.Description> description() throws SQLException {
     if (description == null) {
-      description = ((SparConnection) getConnection()).session().describe(sql);
+      description = session().describe(sql);
     }
     return description;
   }

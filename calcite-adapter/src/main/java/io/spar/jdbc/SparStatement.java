@@ -43,7 +43,7 @@ public class SparStatement extends StatementSettings {
   }
 
   @Override
-  io.spar.session.SparSession session() throws SQLException {
+  SparSession session() throws SQLException {
     return connection.session();
   }
 

@@ -1,5 +1,6 @@
 package io.spar.jdbc;
 
+import io.spar.session.SparSession;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
@@ -121,7 +122,7 @@ abstract class StatementSettings implements Statement {
   }
 
   /** Returns the session of this statement's connection. */
-  abstract io.spar.session.SparSession session() throws SQLException;
+  abstract SparSession session() throws SQLException;
 
   /** Returns the warnings of the last execution, chained, as pgjdbc reports server notices. */
   @Override

@@ -12,7 +12,12 @@ import io.spar.engine.execution.RunningQueries;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.operations.DistributionOperations;
 import io.spar.engine.transactions.TransactionMode;
+import java.sql.Connection;
+import java.sql.ParameterMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -289,14 +294,14 @@ public final class SparSession implements AutoCloseable {
       return Optional.empty();
     }
     return lookup(coordinator -> {
-      try (java.sql.PreparedStatement statement = coordinator.prepareStatement(sql)) {
-        List<ColumnInfo> columns = new java.util.ArrayList<>();
-        java.sql.ResultSetMetaData metaData = statement.getMetaData();
+      try (PreparedStatement statement = coordinator.prepareStatement(sql)) {
+        List<ColumnInfo> columns = new ArrayList<>();
+        ResultSetMetaData metaData = statement.getMetaData();
         for (int i = 1; metaData != null && i <= metaData.getColumnCount(); i++) {
           columns.add(ColumnInfo.of(metaData, i));
         }
-        List<ColumnInfo> parameters = new java.util.ArrayList<>();
-        java.sql.ParameterMetaData types = statement.getParameterMetaData();
+        List<ColumnInfo> parameters = new ArrayList<>();
+        ParameterMetaData types = statement.getParameterMetaData();
         for (int i = 1; i <= types.getParameterCount(); i++) {
           parameters.add(new ColumnInfo("$" + i, types.getParameterType(i),
               types.getParameterTypeName(i), types.getPrecision(i), types.getScale(i),
@@ -313,7 +318,7 @@ public final class SparSession implements AutoCloseable {
   @FunctionalInterface
   public interface Lookup<T> {
     /** Returns what {@code coordinator} answers. */
-    T on(java.sql.Connection coordinator) throws SQLException;
+    T on(Connection coordinator) throws SQLException;
   }
 
   /**
