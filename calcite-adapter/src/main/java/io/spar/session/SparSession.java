@@ -212,16 +212,20 @@ public final class SparSession implements AutoCloseable {
   public synchronized long[] executeBatch(String sql, List<List<Object>> parameterSets,
       int timeoutSeconds) throws SQLException {
     StatementKind kind = StatementKind.of(sql);
-    return timed(timeoutSeconds, () -> idleAfter(() -> context.transaction().statement(false, true, () -> {
-      if (kind == StatementKind.QUERY || kind == StatementKind.MODIFICATION) {
-        return plan(sql).executeBatch(parameterSets);
-      }
-      long[] counts = new long[parameterSets.size()];
-      for (int i = 0; i < counts.length; i++) {
-        counts[i] = dispatch(kind, sql, parameterSets.get(i)).updateCount();
-      }
-      return counts;
-    })));
+    return timed(timeoutSeconds, () -> idleAfter(
+        () -> context.transaction().statement(false, true, () -> batch(kind, sql, parameterSets))));
+  }
+
+  private long[] batch(StatementKind kind, String sql, List<List<Object>> parameterSets)
+      throws SQLException {
+    if (kind == StatementKind.QUERY || kind == StatementKind.MODIFICATION) {
+      return plan(sql).executeBatch(parameterSets);
+    }
+    long[] counts = new long[parameterSets.size()];
+    for (int i = 0; i < counts.length; i++) {
+      counts[i] = dispatch(kind, sql, parameterSets.get(i)).updateCount();
+    }
+    return counts;
   }
 
   /** Returns whether JDBC autocommit is on. */

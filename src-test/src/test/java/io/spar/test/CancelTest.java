@@ -28,7 +28,8 @@ class CancelTest {
 
   @BeforeAll
   static void createTables() throws SQLException {
-    try (Connection spar = SparTestCluster.spar(); Connection plain = SparTestCluster.coordinator()) {
+    try (Connection spar = SparTestCluster.spar();
+        Connection plain = SparTestCluster.coordinator()) {
       Sql.run(spar, "DROP TABLE IF EXISTS cancel_items");
       Sql.run(spar, "CREATE TABLE cancel_items (k bigint, v text)");
       Sql.run(spar, "SELECT master_create_distributed_table('cancel_items', 'k', 'hash')");
@@ -43,7 +44,8 @@ class CancelTest {
 
   @AfterAll
   static void dropTables() throws SQLException {
-    try (Connection spar = SparTestCluster.spar(); Connection plain = SparTestCluster.coordinator()) {
+    try (Connection spar = SparTestCluster.spar();
+        Connection plain = SparTestCluster.coordinator()) {
       Sql.run(spar, "DROP TABLE cancel_items");
       Sql.run(plain, "DROP TABLE cancel_plain");
     }
@@ -52,7 +54,8 @@ class CancelTest {
   @Test
   void aQueryTimeoutCancelsAMultiShardStatementOnEveryWorker() throws SQLException {
     for (String table : List.of("cancel_items", "cancel_plain")) {
-      try (Connection connection = connect(table); Statement statement = connection.createStatement()) {
+      try (Connection connection = connect(table);
+          Statement statement = connection.createStatement()) {
         statement.setQueryTimeout(1);
         SQLException timedOut = assertThrows(SQLException.class, () -> statement.executeQuery(
             "SELECT count(*) FROM " + table + " WHERE pg_sleep(5) IS NOT NULL AND '" + MARK
@@ -69,7 +72,8 @@ class CancelTest {
   void cancelFromAnotherThreadFailsTheBlockAndLeavesTheSessionUsable() throws Exception {
     List<String> seen = new ArrayList<>();
     for (String table : List.of("cancel_items", "cancel_plain")) {
-      try (Connection connection = connect(table); Statement statement = connection.createStatement()) {
+      try (Connection connection = connect(table);
+          Statement statement = connection.createStatement()) {
         connection.setAutoCommit(false);
         Sql.run(connection, "UPDATE " + table + " SET v = 'changed' WHERE k = 1");
         CompletableFuture<Void> sleeping = CompletableFuture.runAsync(() -> {
@@ -118,9 +122,11 @@ class CancelTest {
     nodes.add(SparTestCluster.cluster().coordinator());
     List<String> running = new ArrayList<>();
     for (PgNode node : nodes) {
-      try (Connection direct = SparTestCluster.direct(node); Statement s = direct.createStatement();
-          ResultSet rows = s.executeQuery("SELECT query FROM pg_stat_activity WHERE state = 'active'"
-              + " AND query LIKE '%" + MARK + "%' AND pid <> pg_backend_pid()")) {
+      try (Connection direct = SparTestCluster.direct(node);
+          Statement s = direct.createStatement();
+          ResultSet rows = s.executeQuery("SELECT query FROM pg_stat_activity"
+              + " WHERE state = 'active' AND query LIKE '%" + MARK + "%'"
+              + " AND pid <> pg_backend_pid()")) {
         while (rows.next()) {
           running.add(node.name() + ": " + rows.getString(1));
         }
