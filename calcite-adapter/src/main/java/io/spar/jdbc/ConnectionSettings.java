@@ -5,7 +5,6 @@ import java.sql.ClientInfoStatus;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLClientInfoException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.util.HashMap;
@@ -75,8 +74,7 @@ abstract class ConnectionSettings implements Connection {
 
   /**
    * Sets the read-only flag as pgjdbc does: refused inside a transaction block (unless it does
-   * not change, which Avatica's property sync relies on); with autocommit off, the blocks the
-   * connection opens are then {@code READ ONLY}.
+   * not change, which Avatica's property sync relies on).
    */
   @Override
   public void setReadOnly(boolean readOnly) throws SQLException {
@@ -84,10 +82,8 @@ abstract class ConnectionSettings implements Connection {
     if (readOnly == this.readOnly) {
       return;
     }
-    session().requireNoTransactionBlock(
-        "Cannot change transaction read-only property in the middle of a transaction.");
+    SessionProperties.setReadOnly(session(), readOnly);
     this.readOnly = readOnly;
-    session().setReadOnlyHint(readOnly);
   }
 
   @Override
@@ -105,46 +101,19 @@ abstract class ConnectionSettings implements Connection {
   @Override
   public String getCatalog() throws SQLException {
     checkOpen();
-    return session().lookup(Connection::getCatalog);
+    return SessionProperties.catalog(session());
   }
 
-  /**
-   * Sets the session's default isolation level as pgjdbc does, with
-   * {@code SET SESSION CHARACTERISTICS}, unless it does not change; refused inside a transaction
-   * block.
-   */
   @Override
   public void setTransactionIsolation(int level) throws SQLException {
     checkOpen();
-    String name = switch (level) {
-      case Connection.TRANSACTION_READ_UNCOMMITTED -> "READ UNCOMMITTED";
-      case Connection.TRANSACTION_READ_COMMITTED -> "READ COMMITTED";
-      case Connection.TRANSACTION_REPEATABLE_READ -> "REPEATABLE READ";
-      case Connection.TRANSACTION_SERIALIZABLE -> "SERIALIZABLE";
-      default -> throw new SQLFeatureNotSupportedException(
-          "Transaction isolation level " + level + " not supported.", "0A000");
-    };
-    if (level == getTransactionIsolation()) {
-      // Setting it again would make it a session setting that every borrowed coordinator
-      // connection must be given; Avatica's property sync sets every property again.
-      return;
-    }
-    session().requireNoTransactionBlock(
-        "Cannot change transaction isolation level in the middle of a transaction.");
-    session().executeCommand("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL "
-        + name);
+    SessionProperties.setIsolation(session(), level);
   }
 
-  /** Returns the isolation level of the open block, or else the session's default. */
   @Override
   public int getTransactionIsolation() throws SQLException {
     checkOpen();
-    return switch (session().transactionIsolation()) {
-      case READ_UNCOMMITTED -> Connection.TRANSACTION_READ_UNCOMMITTED;
-      case READ_COMMITTED -> Connection.TRANSACTION_READ_COMMITTED;
-      case REPEATABLE_READ -> Connection.TRANSACTION_REPEATABLE_READ;
-      case SERIALIZABLE -> Connection.TRANSACTION_SERIALIZABLE;
-    };
+    return SessionProperties.isolation(session());
   }
 
   @Override

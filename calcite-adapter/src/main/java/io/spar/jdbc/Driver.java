@@ -45,19 +45,27 @@ public final class Driver implements java.sql.Driver {
       return null; // JDBC: another driver may accept it
     }
     SparUrl parsed = SparUrl.parse(url, info);
-    SparEngine engine = parsed.isLocal()
-        ? LocalClusters.engine(parsed.localDirectory(), parsed.workers(), parsed.limits())
-        : EngineRegistry.engine(parsed.coordinatorUrl(), parsed.user(), parsed.password(),
-            parsed.limits());
+    return new SparConnection(openSession(parsed), parsed.toString());
+  }
+
+  /**
+   * Opens a session on the engine {@code url} names (starting the engine, or a local cluster,
+   * if this is the first session on it), and reaches the coordinator once so that an
+   * unreachable one fails now rather than at the first statement.
+   */
+  static SparSession openSession(SparUrl url) throws SQLException {
+    SparEngine engine = url.isLocal()
+        ? LocalClusters.engine(url.localDirectory(), url.workers(), url.limits())
+        : EngineRegistry.engine(url.coordinatorUrl(), url.user(), url.password(),
+            url.limits());
     SparSession session = new SparSession(engine);
     try {
-      // Reached now so that an unreachable coordinator fails the connect, not the first query.
       session.lookup(coordinator -> null);
     } catch (SQLException e) {
       session.close();
       throw e;
     }
-    return new SparConnection(session, parsed.toString());
+    return session;
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.spar.jdbc;
 
-import io.spar.engine.catalog.SqlQuoting;
 import io.spar.session.SparSession;
 import java.sql.Array;
 import java.sql.Blob;
@@ -28,7 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * supported and say so with SQLState 0A000.
  */
 public final class SparConnection extends ConnectionSettings {
-  private volatile boolean driverObjectsAsText;
   private final SparSession session;
   private final String url;
   private final Set<SparStatement> statements = ConcurrentHashMap.newKeySet();
@@ -244,21 +242,6 @@ public final class SparConnection extends ConnectionSettings {
     return closed;
   }
 
-  /**
-   * Makes {@code getObject} of this connection's result sets return the text of the values
-   * pgjdbc represents as its own objects (json, jsonb, inet, void and other types as
-   * {@code PGobject}, uuid as {@code UUID}), for a server whose wire format carries only plain
-   * values, as Avatica's does.
-   */
-  public void setDriverObjectsAsText(boolean asText) {
-    driverObjectsAsText = asText;
-  }
-
-  /** Returns whether {@code getObject} returns driver objects' text; see the setter. */
-  public boolean driverObjectsAsText() {
-    return driverObjectsAsText;
-  }
-
   @Override
   public boolean isValid(int timeout) throws SQLException {
     if (timeout < 0) {
@@ -272,22 +255,14 @@ public final class SparConnection extends ConnectionSettings {
     return SparDatabaseMetaData.create(this, session(), url);
   }
 
-  /**
-   * Sets the search path of the session to {@code schema} alone; a no-op if {@code schema} is
-   * already the first schema, so that Avatica's property sync keeps a longer search path.
-   */
   @Override
   public void setSchema(String schema) throws SQLException {
-    if (schema != null && schema.equals(getSchema())) {
-      return;
-    }
-    session().execute("SET search_path TO " + SqlQuoting.identifier(schema), List.of());
+    SessionProperties.setSchema(session(), schema);
   }
 
-  /** Returns the schema the session's search path resolves to, as PostgreSQL reports it. */
   @Override
   public String getSchema() throws SQLException {
-    return session().lookup(java.sql.Connection::getSchema);
+    return SessionProperties.schema(session());
   }
 
   @Override

@@ -13,7 +13,7 @@ import java.util.List;
  * could not describe it.
  */
 public final class SparParameterMetaData implements ParameterMetaData {
-  private static final ColumnInfo UNKNOWN = new ColumnInfo("?", Types.VARCHAR, "varchar", 0, 0,
+  static final ColumnInfo UNKNOWN = new ColumnInfo("?", Types.VARCHAR, "varchar", 0, 0,
       ParameterMetaData.parameterNullableUnknown, String.class.getName());
 
   private final List<ColumnInfo> types;

@@ -30,8 +30,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
-import org.postgresql.util.PGobject;
 
 /**
  * Read-only result set over a {@link RowSet}, in memory or streaming, with pgjdbc's value
@@ -206,17 +204,7 @@ public final class SparResultSet extends ResultSetLabelAccess {
 
   @Override
   public Object getObject(int columnIndex) throws SQLException {
-    Object value = value(columnIndex);
-    if ((value instanceof PGobject || value instanceof UUID) && driverObjectsAsText()) {
-      return ValueConversions.toText(value);
-    }
-    return value;
-  }
-
-  private boolean driverObjectsAsText() throws SQLException {
-    Statement statement = getStatement();
-    return statement != null && statement.getConnection() instanceof SparConnection connection
-        && connection.driverObjectsAsText();
+    return value(columnIndex);
   }
 
   @Override

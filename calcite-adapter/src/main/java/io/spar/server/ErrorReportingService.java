@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * Decorator of an Avatica {@link Service} that reports every failed RPC with the SQLState and
  * the message of the {@link SQLException} behind it.
  *
- * <p>Avatica's {@code JdbcMeta} wraps each SQLException in a plain RuntimeException, and its
- * handler reports such exceptions with SQLState {@code 00000} and a chain of class names.
+ * <p>A {@link io.spar.jdbc.SparMeta} method, which may not throw SQLExceptions, throws each as the
+ * cause of a plain RuntimeException, and Avatica's handler reports such exceptions with
+ * SQLState {@code 00000} and a chain of class names.
  * Only an {@link AvaticaRuntimeException} carries a SQLState, error code and message of the
  * server's choosing to the client, so every RPC's failure is turned into one here, in one
  * place for all RPCs: execute, batches, fetch, commit, rollback, connection sync and the rest.

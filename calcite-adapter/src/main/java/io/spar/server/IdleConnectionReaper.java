@@ -1,5 +1,6 @@
 package io.spar.server;
 
+import io.spar.jdbc.SparMeta;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

@@ -1,5 +1,6 @@
 package io.spar.server;
 
+import io.spar.jdbc.SparMeta;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.Properties;
@@ -13,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running Avatica HTTP server over Spar: remote clients connect with Avatica's remote JDBC
- * driver, and each remote connection is served by a Spar connection of its own.
+ * driver, and each remote connection is served by a Spar session of its own ({@link SparMeta}).
  */
 public final class SparServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SparServer.class);
@@ -39,7 +40,7 @@ public final class SparServer implements AutoCloseable {
    */
   public static SparServer start(String sparUrl, Properties backend, ServerSettings settings)
       throws SQLException, IOException {
-    SparMeta meta = new SparMeta(sparUrl, backend, settings.idleTimeout());
+    SparMeta meta = SparMeta.forUrl(sparUrl, backend, settings.idleTimeout());
     AvaticaHandler handler = new HandlerFactory().getHandler(
         ErrorReportingService.wrap(new LocalService(meta)), settings.serialization());
     UsersFileLoginService login = settings.authenticated()

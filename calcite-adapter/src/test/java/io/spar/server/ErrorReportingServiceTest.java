@@ -16,7 +16,7 @@ import org.postgresql.util.ServerErrorMessage;
 /** Test case for issue 8, item 8: what a failed RPC reports to the remote client. */
 class ErrorReportingServiceTest {
   @Test
-  void sqlExceptionWrappedByJdbcMetaKeepsStateMessageDetailAndHint() {
+  void sqlExceptionWrappedByTheMetaKeepsStateMessageDetailAndHint() {
     SQLException error = SparErrors.error("55000", "could not find any shards",
         "No shards exist.", "Create shards.");
     AvaticaRuntimeException reported = reported(new RuntimeException(error));

@@ -129,6 +129,77 @@ class SparServerTest {
 
   @Test
   @Order(2)
+  void resultsArriveInFramesAndTheCatalogAnswersRemotely() throws SQLException {
+    try (Connection c = server.connect(); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE remote_frames (k int, v text)");
+      s.execute("SELECT master_create_distributed_table('remote_frames', 'k', 'hash')");
+      s.execute("SELECT master_create_worker_shards('remote_frames', 4, 1)");
+      try (PreparedStatement insert = c.prepareStatement(
+          "INSERT INTO remote_frames VALUES (?, ?)")) {
+        for (int k = 1; k <= 1000; k++) {
+          insert.setInt(1, k);
+          insert.setString(2, "v" + k);
+          insert.addBatch();
+        }
+        long[] counts = insert.executeLargeBatch();
+        assertEquals(1000, counts.length);
+      }
+      // A multi-shard result streams from the shards, far beyond the first frame of 100.
+      s.setFetchSize(37);
+      long sum = 0;
+      int rows = 0;
+      try (ResultSet all = s.executeQuery("SELECT k, v FROM remote_frames")) {
+        while (all.next()) {
+          assertEquals("v" + all.getInt(1), all.getString(2));
+          sum += all.getInt(1);
+          rows++;
+        }
+      }
+      assertEquals(1000, rows);
+      assertEquals(500_500, sum);
+      s.setMaxRows(250);
+      try (ResultSet limited = s.executeQuery("SELECT k FROM remote_frames ORDER BY k")) {
+        int read = 0;
+        while (limited.next()) {
+          assertEquals(++read, limited.getInt(1));
+        }
+        assertEquals(250, read);
+      }
+      s.setMaxRows(0);
+      s.addBatch("UPDATE remote_frames SET v = 'x' WHERE k = 1");
+      s.addBatch("DELETE FROM remote_frames WHERE k > 990");
+      assertEquals(List.of(1L, 10L), java.util.Arrays.stream(s.executeLargeBatch()).boxed()
+          .toList());
+
+      java.sql.DatabaseMetaData metaData = c.getMetaData();
+      try (ResultSet tables = metaData.getTables(null, "public", "remote_frames", null)) {
+        assertTrue(tables.next());
+        assertEquals("remote_frames", tables.getString("TABLE_NAME"));
+      }
+      List<String> columns = new ArrayList<>();
+      try (ResultSet found = metaData.getColumns(null, "public", "remote_frames", null)) {
+        while (found.next()) {
+          columns.add(found.getString("COLUMN_NAME") + " " + found.getString("TYPE_NAME"));
+        }
+      }
+      assertEquals(List.of("k int4", "v text"), columns);
+
+      s.execute("CREATE SCHEMA remote_other");
+      c.setSchema("remote_other");
+      assertEquals("remote_other", c.getSchema());
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      c.setAutoCommit(false);
+      try (ResultSet isolation = s.executeQuery("SHOW transaction_isolation")) {
+        assertTrue(isolation.next());
+        assertEquals("repeatable read", isolation.getString(1));
+      }
+      c.commit();
+      c.setAutoCommit(true);
+    }
+  }
+
+  @Test
+  @Order(2)
   void rollbackLeavesNothing() throws SQLException {
     try (Connection c = server.connect(); Statement s = c.createStatement()) {
       long before = count(s, "SELECT count(*) FROM remote_orders");
