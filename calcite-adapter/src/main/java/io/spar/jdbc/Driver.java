@@ -3,35 +3,36 @@ package io.spar.jdbc;
 import io.spar.engine.SparEngine;
 import io.spar.session.SparSession;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.util.Properties;
-import java.util.logging.Logger;
+import org.apache.calcite.avatica.AvaticaConnection;
+import org.apache.calcite.avatica.DriverVersion;
+import org.apache.calcite.avatica.Meta;
+import org.apache.calcite.avatica.UnregisteredDriver;
 
 /**
- * JDBC driver for {@code jdbc:spar:} URLs, registered with {@link DriverManager} when loaded.
+ * JDBC driver for {@code jdbc:spar:} URLs, registered with {@link java.sql.DriverManager} when
+ * loaded: Avatica's driver, whose connections ({@link SparConnection}) and statements come from
+ * {@link SparJdbcFactory} and run through a {@link SparMeta}.
  *
  * <p>URLs are {@code jdbc:spar:coordinator=jdbc:postgresql://HOST:PORT/DB} (credentials from the
  * {@code user} and {@code password} properties or {@code ;user=...;password=...} options) or
  * {@code jdbc:spar:local=DIR;workers=N}, which starts or reuses a local cluster in DIR. All
  * connections of a JVM to the same coordinator and user share one engine.
  */
-public final class Driver implements java.sql.Driver {
+public final class Driver extends UnregisteredDriver {
   /** Major version of the driver. */
   public static final int MAJOR_VERSION = 0;
   /** Minor version of the driver. */
   public static final int MINOR_VERSION = 1;
   /** Name the driver reports in database metadata. */
   public static final String NAME = "Spar JDBC Driver";
+  /** The Meta of every embedded connection of the JVM, each with its session. */
+  private static final SparMeta EMBEDDED = SparMeta.embedded();
 
   static {
-    try {
-      DriverManager.registerDriver(new Driver());
-    } catch (SQLException e) {
-      throw new ExceptionInInitializerError(e);
-    }
+    new Driver().register();
   }
 
   /** Returns the driver version as text, e.g. {@code 0.1}. */
@@ -40,12 +41,39 @@ public final class Driver implements java.sql.Driver {
   }
 
   @Override
+  protected String getConnectStringPrefix() {
+    return SparUrl.PREFIX;
+  }
+
+  @Override
+  protected String getFactoryClassName(JdbcVersion jdbcVersion) {
+    return SparJdbcFactory.class.getName();
+  }
+
+  /** Returns false: Spar does not pass the JDBC compliance tests. */
+  @Override
+  protected DriverVersion createDriverVersion() {
+    return new DriverVersion(NAME, version(), "Spar", version(), false, MAJOR_VERSION,
+        MINOR_VERSION, MAJOR_VERSION, MINOR_VERSION);
+  }
+
+  @Override
+  public Meta createMeta(AvaticaConnection connection) {
+    return EMBEDDED;
+  }
+
+  /** Opens a connection with its own session; {@code info} is not parsed from the URL. */
+  @Override
   public Connection connect(String url, Properties info) throws SQLException {
     if (!acceptsURL(url)) {
       return null; // JDBC: another driver may accept it
     }
-    SparUrl parsed = SparUrl.parse(url, info);
-    return new SparConnection(openSession(parsed), parsed.toString());
+    return factory.newConnection(this, factory, url, info == null ? new Properties() : info);
+  }
+
+  @Override
+  public boolean acceptsURL(String url) {
+    return SparUrl.accepts(url);
   }
 
   /**
@@ -66,11 +94,6 @@ public final class Driver implements java.sql.Driver {
       throw e;
     }
     return session;
-  }
-
-  @Override
-  public boolean acceptsURL(String url) {
-    return SparUrl.accepts(url);
   }
 
   @Override
@@ -108,26 +131,5 @@ public final class Driver implements java.sql.Driver {
     property.description = description;
     property.required = false;
     return property;
-  }
-
-  @Override
-  public int getMajorVersion() {
-    return MAJOR_VERSION;
-  }
-
-  @Override
-  public int getMinorVersion() {
-    return MINOR_VERSION;
-  }
-
-  /** Returns false: Spar does not pass the JDBC compliance tests (no transactions yet). */
-  @Override
-  public boolean jdbcCompliant() {
-    return false;
-  }
-
-  @Override
-  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-    throw JdbcErrors.unsupported("java.util.logging (Spar logs through SLF4J)");
   }
 }

@@ -1,7 +1,8 @@
 package io.spar.jdbc;
 
 import io.spar.engine.execution.RowSet;
-import io.spar.session.SparSession;
+import java.util.Properties;
+import org.apache.calcite.avatica.AvaticaSpecificDatabaseMetaData;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -25,24 +26,20 @@ public final class SparDatabaseMetaData implements InvocationHandler {
   private static final Object DELEGATE = new Object();
 
   private final SparConnection connection;
-  private final SparSession session;
-  private final String url;
 
-  private SparDatabaseMetaData(SparConnection connection, SparSession session, String url) {
+  private SparDatabaseMetaData(SparConnection connection) {
     this.connection = connection;
-    this.session = session;
-    this.url = url;
   }
 
   /**
    * Returns the metadata of {@code connection}, delegating catalog questions to the coordinator
-   * of {@code session}; {@code url} is the Spar URL it reports.
+   * of its session.
    */
-  public static DatabaseMetaData create(SparConnection connection, SparSession session,
-      String url) {
-    return (DatabaseMetaData) Proxy.newProxyInstance(SparDatabaseMetaData.class.getClassLoader(),
-        new Class<?>[] {DatabaseMetaData.class},
-        new SparDatabaseMetaData(connection, session, url));
+  public static AvaticaSpecificDatabaseMetaData create(SparConnection connection) {
+    return (AvaticaSpecificDatabaseMetaData) Proxy.newProxyInstance(
+        SparDatabaseMetaData.class.getClassLoader(),
+        new Class<?>[] {AvaticaSpecificDatabaseMetaData.class},
+        new SparDatabaseMetaData(connection));
   }
 
   @Override
@@ -58,7 +55,7 @@ public final class SparDatabaseMetaData implements InvocationHandler {
       return answer;
     }
     Throwable[] failure = new Throwable[1];
-    Object result = session.lookup(coordinator -> {
+    Object result = connection.session().lookup(coordinator -> {
       try {
         Object value = method.invoke(coordinator.getMetaData(), args);
         return value instanceof ResultSet resultSet ? copy(resultSet) : value;
@@ -76,7 +73,7 @@ public final class SparDatabaseMetaData implements InvocationHandler {
   /** Copies a pgjdbc result set so that nothing leads back to the pooled coordinator connection. */
   private static ResultSet copy(ResultSet resultSet) throws SQLException {
     try (resultSet) {
-      return new SparResultSet(RowSet.read(resultSet));
+      return SparResultSet.of(RowSet.read(resultSet));
     }
   }
 
@@ -94,7 +91,7 @@ public final class SparDatabaseMetaData implements InvocationHandler {
   private Object identity(Object proxy, String name, Object[] args) throws SQLException {
     return switch (name) {
       case "getConnection" -> (Connection) connection;
-      case "getURL" -> url;
+      case "getURL" -> connection.displayUrl();
       case "getDriverName" -> Driver.NAME;
       case "getDriverVersion" -> Driver.version();
       case "getDriverMajorVersion" -> Driver.MAJOR_VERSION;
@@ -105,6 +102,8 @@ public final class SparDatabaseMetaData implements InvocationHandler {
       case "isReadOnly" -> connection.isReadOnly();
       case "unwrap" -> JdbcErrors.unwrap(proxy, (Class<?>) args[0]);
       case "isWrapperFor" -> ((Class<?>) args[0]).isInstance(proxy);
+      case "getAvaticaServerVersion" -> Driver.version(); // Spar serves its own Meta
+      case "getRemoteAvaticaProperties" -> new Properties();
       default -> DELEGATE;
     };
   }

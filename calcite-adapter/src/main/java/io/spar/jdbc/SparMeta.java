@@ -57,6 +57,8 @@ public final class SparMeta extends MetaImpl implements ProtobufMeta {
 
   private final SessionOpener opener;
   private final long idleNanos;
+  /** Whether prepare describes statements, which costs a round trip to the coordinator. */
+  private final boolean describeOnPrepare;
   private final ConcurrentMap<String, Client> clients = new ConcurrentHashMap<>();
   /** Parameters arrive in the server's zone, as Avatica's JdbcMeta reads them. */
   private final ThreadLocal<Calendar> calendar =
@@ -69,9 +71,30 @@ public final class SparMeta extends MetaImpl implements ProtobufMeta {
    * @param idleTimeout how long an unused connection, or a statement's unread result, is kept
    */
   public SparMeta(SessionOpener opener, Duration idleTimeout) {
+    this(opener, idleTimeout, true);
+  }
+
+  private SparMeta(SessionOpener opener, Duration idleTimeout, boolean describeOnPrepare) {
     super(null);
     this.opener = opener;
     this.idleNanos = idleTimeout.toNanos();
+    this.describeOnPrepare = describeOnPrepare;
+  }
+
+  /**
+   * Returns the Meta of embedded connections, which bring their sessions themselves
+   * ({@link #attach}) and describe their statements only when asked; it never closes them for
+   * being idle.
+   */
+  static SparMeta embedded() {
+    return new SparMeta(() -> {
+      throw JdbcErrors.unsupported("Opening a connection through the embedded Meta");
+    }, Duration.ofNanos(Long.MAX_VALUE), false);
+  }
+
+  /** Serves connection {@code ch} with {@code session}, which the Meta then owns. */
+  void attach(ConnectionHandle ch, SparSession session) {
+    clients.put(ch.id, new Client(session));
   }
 
   /**
@@ -211,17 +234,19 @@ public final class SparMeta extends MetaImpl implements ProtobufMeta {
   }
 
   /**
-   * Prepares {@code sql}: PostgreSQL describes its result columns and parameter types on the
-   * coordinator; a statement it cannot describe gets no columns and untyped parameters.
+   * Prepares {@code sql}: for remote clients, PostgreSQL describes its result columns and
+   * parameter types on the coordinator; a statement it cannot describe, or an embedded one,
+   * gets no columns and untyped parameters.
    */
   @Override
   public StatementHandle prepare(ConnectionHandle ch, String sql, long maxRowCount) {
     Client client = client(ch.id);
     try {
-      Optional<SparSession.Description> description = client.session.describe(sql);
+      Optional<SparSession.Description> description = describeOnPrepare
+          ? client.session.describe(sql) : Optional.empty();
       List<ColumnMetaData> columns = description.isPresent()
-          ? WireRows.columns(description.get().columns()) : List.of();
-      List<AvaticaParameter> parameters = WireRows.parameters(description
+          ? Columns.columns(description.get().columns()) : List.of();
+      List<AvaticaParameter> parameters = Columns.parameters(description
           .filter(d -> d.parameters().size() == SqlScanner.countParameters(sql))
           .map(SparSession.Description::parameters)
           .orElseGet(() -> Collections.nCopies(SqlScanner.countParameters(sql),
@@ -284,8 +309,8 @@ public final class SparMeta extends MetaImpl implements ProtobufMeta {
               Math.max(0, result.updateCount()))));
         }
         RowSet rows = result.rows();
-        statement.columns = WireRows.columns(rows.columns());
-        statement.rows = new SparResultSet(rows);
+        statement.columns = Columns.columns(rows.columns());
+        statement.rows = SparResultSet.of(rows);
         statement.offset = 0;
         statement.remaining = maxRowCount > 0 ? maxRowCount : Long.MAX_VALUE;
         Frame frame = frame(statement, firstFrameSize(maxRowsInFirstFrame));
@@ -364,7 +389,7 @@ public final class SparMeta extends MetaImpl implements ProtobufMeta {
       for (List<TypedValue> each : parameterValues) {
         sets.add(parameters(each));
       }
-      return new ExecuteBatchResult(batch(h, statement.sql, sets));
+      return new ExecuteBatchResult(executeBatch(h, statement.sql, sets, 0));
     } catch (SQLException e) {
       throw failure(e);
     }
@@ -384,20 +409,29 @@ public final class SparMeta extends MetaImpl implements ProtobufMeta {
         }
         sets.add(values);
       }
-      return new ExecuteBatchResult(batch(h, statement.sql, sets));
+      return new ExecuteBatchResult(executeBatch(h, statement.sql, sets, 0));
     } catch (SQLException e) {
       throw failure(e);
     }
   }
 
   /**
-   * Runs a prepared statement's batch as one statement of the session, which is atomic: on
-   * failure no entry counts as executed.
+   * Runs {@code sql} with {@code parameters} on the session of statement {@code h}, cancelled
+   * after {@code timeoutSeconds} (0 for never); embedded statements run through this.
    */
-  private long[] batch(StatementHandle h, String sql, List<List<Object>> sets)
-      throws SQLException {
+  StatementResult execute(StatementHandle h, String sql, List<Object> parameters,
+      int timeoutSeconds) throws SQLException {
+    return client(h.connectionId).session.execute(sql, parameters, timeoutSeconds);
+  }
+
+  /**
+   * Runs a prepared statement's batch as one statement of the session, which is atomic: on
+   * failure no entry counts as executed, and the error is a BatchUpdateException.
+   */
+  long[] executeBatch(StatementHandle h, String sql, List<List<Object>> sets,
+      int timeoutSeconds) throws SQLException {
     try {
-      return client(h.connectionId).session.executeBatch(sql, sets);
+      return client(h.connectionId).session.executeBatch(sql, sets, timeoutSeconds);
     } catch (BatchUpdateException e) {
       throw e;
     } catch (SQLException e) {
@@ -489,8 +523,8 @@ public final class SparMeta extends MetaImpl implements ProtobufMeta {
         }
       });
       Statement statement = new Statement(null);
-      statement.columns = WireRows.columns(rows.columns());
-      statement.rows = new SparResultSet(rows);
+      statement.columns = Columns.columns(rows.columns());
+      statement.rows = SparResultSet.of(rows);
       statement.remaining = Long.MAX_VALUE;
       Frame frame = frame(statement, -1);
       return MetaResultSet.create(ch.id, -1, true,

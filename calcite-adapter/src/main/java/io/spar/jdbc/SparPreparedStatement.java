@@ -1,42 +1,61 @@
 package io.spar.jdbc;
 
 import io.spar.session.SparSession;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.sql.Blob;
+import java.sql.Clob;
+import java.sql.JDBCType;
+import java.sql.NClob;
 import java.sql.ParameterMetaData;
+import java.sql.Ref;
 import java.sql.ResultSet;
-import java.sql.BatchUpdateException;
 import java.sql.ResultSetMetaData;
+import java.sql.RowId;
 import java.sql.SQLException;
+import java.sql.SQLType;
+import java.sql.SQLWarning;
+import java.sql.SQLXML;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import org.apache.calcite.avatica.AvaticaPreparedStatement;
+import org.apache.calcite.avatica.AvaticaSite;
+import org.apache.calcite.avatica.Meta;
 
 /**
- * Prepared statement of a Spar connection: the SQL with its bound parameter values, run through
- * the session on each execution.
+ * Prepared statement of a Spar connection: Avatica's prepared statement, binding values as
+ * pgjdbc does ({@link PgSite}; streams, readers and LOBs are read into memory because the
+ * session binds values, not streams) and running through the connection's {@link SparMeta}
+ * with pgjdbc's result rules ({@link StatementCore}).
  *
- * <p>Batches go to the session in one call ({@link #executeBatchParameters});
- * generated keys are not collected for batched executions.
+ * <p>Batches go to the session in one call; generated keys are not collected for batched
+ * executions. Result columns and parameter types are described by PostgreSQL when first asked.
  */
-public final class SparPreparedStatement extends ParameterSetters {
-  /** Marks a parameter that has no value yet, which differs from SQL NULL. */
-  private static final Object UNSET = new Object();
+public final class SparPreparedStatement extends AvaticaPreparedStatement {
+  private static final long ALL = -1;
 
+  private final StatementCore core;
   private final String sql;
-  private final String keyColumns;
-  private final Object[] parameters;
+  private String keyColumns;
+  private final List<List<Object>> batches = new ArrayList<>();
   /** What PostgreSQL describes for the statement; null until asked. */
   private Optional<SparSession.Description> description;
-  private final List<List<Object>> batches = new ArrayList<>();
 
-  SparPreparedStatement(SparConnection connection, String sql, int resultSetType,
-      int resultSetHoldability, String keyColumns) {
-    super(connection, resultSetType, resultSetHoldability);
-    this.sql = sql;
+  SparPreparedStatement(SparConnection connection, Meta.StatementHandle h,
+      Meta.Signature signature, int resultSetType, int resultSetConcurrency,
+      int resultSetHoldability) throws SQLException {
+    super(connection, h, signature, resultSetType, resultSetConcurrency, resultSetHoldability);
+    this.core = new StatementCore(connection, this, resultSetType, this::checkOpen,
+        this::allResultSetsClosed);
+    this.sql = signature.sql;
+  }
+
+  /** Makes a modification return {@code keyColumns} (a RETURNING list) as generated keys. */
+  void returnKeys(String keyColumns) {
     this.keyColumns = keyColumns;
-    this.parameters = new Object[SqlScanner.countParameters(sql)];
-    Arrays.fill(parameters, UNSET);
   }
 
   /** Returns the SQL this statement was prepared with. */
@@ -45,57 +64,126 @@ public final class SparPreparedStatement extends ParameterSetters {
   }
 
   @Override
-  void checkSqlAllowed() throws SQLException {
-    throw new SQLException("Can't use query methods that take a query string on a"
-        + " PreparedStatement.", "42809");
+  public String toString() {
+    return sql;
+  }
+
+  /** Throws unless the statement and its connection are open. */
+  @Override
+  protected void checkOpen() throws SQLException {
+    if (closed) {
+      throw JdbcErrors.closed("statement");
+    }
+    ((SparConnection) connection).checkOpen();
+  }
+
+  private void allResultSetsClosed() {
+    if (closeOnCompletion) {
+      close();
+    }
+  }
+
+  private void checkIndex(int index) throws SQLException {
+    if (index < 1 || index > slots.length) {
+      throw JdbcErrors.invalidArgument("The column index is out of range: " + index
+          + ", number of columns: " + slots.length + ".");
+    }
   }
 
   @Override
-  void set(int index, Object value) throws SQLException {
+  protected AvaticaSite getSite(int param) throws SQLException {
     checkOpen();
-    if (index < 1 || index > parameters.length) {
-      throw JdbcErrors.invalidArgument("The column index is out of range: " + index
-          + ", number of columns: " + parameters.length + ".");
-    }
-    parameters[index - 1] = value;
+    checkIndex(param);
+    return new PgSite(getParameter(param), getCalendar(), param - 1, slots);
+  }
+
+  private void bind(int index, Object value) throws SQLException {
+    checkOpen();
+    checkIndex(index);
+    slots[index - 1] = PgSite.bound(value);
   }
 
   /** Returns a copy of the bound values, or throws if one was never set. */
   private List<Object> boundParameters() throws SQLException {
-    for (int i = 0; i < parameters.length; i++) {
-      if (parameters[i] == UNSET) {
+    Object[] values = new Object[slots.length];
+    for (int i = 0; i < slots.length; i++) {
+      if (slots[i] == null) {
         throw JdbcErrors.invalidArgument("No value specified for parameter " + (i + 1) + ".");
       }
+      values[i] = slots[i].value;
     }
     // Arrays.asList, not List.of: parameters may be SQL NULL.
-    return Collections.unmodifiableList(Arrays.asList(parameters.clone()));
+    return Arrays.asList(values);
   }
 
-  @Override
-  public void clearParameters() throws SQLException {
-    checkOpen();
-    Arrays.fill(parameters, UNSET);
+  private static SQLException queryStringRefused() {
+    return new SQLException("Can't use query methods that take a query string on a"
+        + " PreparedStatement.", "42809");
   }
 
   @Override
   public boolean execute() throws SQLException {
-    checkOpen();
-    return run(sql, boundParameters(), keyColumns);
+    return core.run(sql, boundParameters(), keyColumns);
   }
 
   @Override
   public ResultSet executeQuery() throws SQLException {
-    return queryResult(execute());
-  }
-
-  @Override
-  public int executeUpdate() throws SQLException {
-    return toIntCount(executeLargeUpdate());
+    return core.queryResult(execute());
   }
 
   @Override
   public long executeLargeUpdate() throws SQLException {
-    return updateResult(execute());
+    return core.updateResult(execute());
+  }
+
+  @Override
+  public boolean execute(String sql) throws SQLException {
+    throw queryStringRefused();
+  }
+
+  @Override
+  public boolean execute(String sql, int autoGeneratedKeys) throws SQLException {
+    throw queryStringRefused();
+  }
+
+  @Override
+  public boolean execute(String sql, int[] columnIndexes) throws SQLException {
+    throw queryStringRefused();
+  }
+
+  @Override
+  public boolean execute(String sql, String[] columnNames) throws SQLException {
+    throw queryStringRefused();
+  }
+
+  @Override
+  public ResultSet executeQuery(String sql) throws SQLException {
+    throw queryStringRefused();
+  }
+
+  @Override
+  public long executeLargeUpdate(String sql) throws SQLException {
+    throw queryStringRefused();
+  }
+
+  @Override
+  public int executeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
+    throw queryStringRefused();
+  }
+
+  @Override
+  public int executeUpdate(String sql, int[] columnIndexes) throws SQLException {
+    throw queryStringRefused();
+  }
+
+  @Override
+  public int executeUpdate(String sql, String[] columnNames) throws SQLException {
+    throw queryStringRefused();
+  }
+
+  @Override
+  public void addBatch(String sql) throws SQLException {
+    throw queryStringRefused();
   }
 
   @Override
@@ -111,31 +199,16 @@ public final class SparPreparedStatement extends ParameterSetters {
   }
 
   @Override
+  public int[] executeBatch() throws SQLException {
+    return StatementCore.toIntCounts(executeLargeBatch());
+  }
+
+  @Override
   public long[] executeLargeBatch() throws SQLException {
     checkOpen();
     List<List<Object>> parameterSets = List.copyOf(batches);
     batches.clear();
-    return executeBatchParameters(parameterSets);
-  }
-
-  /**
-   * Runs the batch through the session, which sends a modification of a distributed table as
-   * one JDBC batch per shard placement; the batch is atomic, so on failure no statement counts
-   * as executed.
-   */
-  long[] executeBatchParameters(List<List<Object>> parameterSets) throws SQLException {
-    try {
-      return session().executeBatch(sql, parameterSets,
-          getQueryTimeout());
-    } catch (BatchUpdateException e) {
-      throw e;
-    } catch (SQLException e) {
-      BatchUpdateException batch = new BatchUpdateException(e.getMessage(), e.getSQLState(),
-          e.getErrorCode(), new long[0], e);
-      // pgjdbc hands the failed entry's error over as the next exception.
-      batch.setNextException(e);
-      throw batch;
-    }
+    return core.runBatch(sql, parameterSets);
   }
 
   /**
@@ -146,8 +219,8 @@ public final class SparPreparedStatement extends ParameterSetters {
   @Override
   public ResultSetMetaData getMetaData() throws SQLException {
     checkOpen();
-    if (results.lastColumns() != null) {
-      return new SparResultSetMetaData(results.lastColumns());
+    if (core.results.lastColumns() != null) {
+      return new SparResultSetMetaData(core.results.lastColumns());
     }
     return description().filter(d -> !d.columns().isEmpty())
         .map(d -> new SparResultSetMetaData(d.columns())).orElse(null);
@@ -160,20 +233,289 @@ public final class SparPreparedStatement extends ParameterSetters {
   @Override
   public ParameterMetaData getParameterMetaData() throws SQLException {
     checkOpen();
-    return description().filter(d -> d.parameters().size() == parameters.length)
+    return description().filter(d -> d.parameters().size() == slots.length)
         .map(d -> new SparParameterMetaData(d.parameters()))
-        .orElseGet(() -> new SparParameterMetaData(parameters.length));
+        .orElseGet(() -> new SparParameterMetaData(slots.length));
   }
 
   private Optional<SparSession.Description> description() throws SQLException {
     if (description == null) {
-      description = session().describe(sql);
+      description = ((SparConnection) connection).session().describe(sql);
     }
     return description;
   }
 
   @Override
-  public String toString() {
-    return sql;
+  public void setObject(int parameterIndex, Object x, int targetSqlType) throws SQLException {
+    bind(parameterIndex, ParameterConversions.convert(x, targetSqlType,
+        ParameterConversions.NO_SCALE));
+  }
+
+  @Override
+  public void setObject(int parameterIndex, Object x, int targetSqlType, int scaleOrLength)
+      throws SQLException {
+    bind(parameterIndex, ParameterConversions.convert(x, targetSqlType, scaleOrLength));
+  }
+
+  @Override
+  public void setObject(int parameterIndex, Object x, SQLType targetSqlType)
+      throws SQLException {
+    setObject(parameterIndex, x, vendorType(targetSqlType));
+  }
+
+  @Override
+  public void setObject(int parameterIndex, Object x, SQLType targetSqlType, int scaleOrLength)
+      throws SQLException {
+    setObject(parameterIndex, x, vendorType(targetSqlType), scaleOrLength);
+  }
+
+  private static int vendorType(SQLType type) throws SQLException {
+    if (type instanceof JDBCType jdbcType) {
+      return jdbcType.getVendorTypeNumber();
+    }
+    throw JdbcErrors.unsupported("SQLType " + type);
+  }
+
+  @Override
+  public void setAsciiStream(int parameterIndex, InputStream x, int length) throws SQLException {
+    setAsciiStream(parameterIndex, x, (long) length);
+  }
+
+  @Override
+  public void setAsciiStream(int parameterIndex, InputStream x, long length)
+      throws SQLException {
+    bind(parameterIndex, ParameterConversions.readText(x, length, StandardCharsets.US_ASCII));
+  }
+
+  @Override
+  public void setAsciiStream(int parameterIndex, InputStream x) throws SQLException {
+    setAsciiStream(parameterIndex, x, ALL);
+  }
+
+  /** Reads the stream as UTF-8 text, as pgjdbc does for this deprecated method. */
+  @Deprecated
+  @Override
+  public void setUnicodeStream(int parameterIndex, InputStream x, int length)
+      throws SQLException {
+    bind(parameterIndex, ParameterConversions.readText(x, length, StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public void setBinaryStream(int parameterIndex, InputStream x, int length)
+      throws SQLException {
+    setBinaryStream(parameterIndex, x, (long) length);
+  }
+
+  @Override
+  public void setBinaryStream(int parameterIndex, InputStream x, long length)
+      throws SQLException {
+    bind(parameterIndex, ParameterConversions.readBytes(x, length));
+  }
+
+  @Override
+  public void setBinaryStream(int parameterIndex, InputStream x) throws SQLException {
+    setBinaryStream(parameterIndex, x, ALL);
+  }
+
+  @Override
+  public void setCharacterStream(int parameterIndex, Reader reader, int length)
+      throws SQLException {
+    setCharacterStream(parameterIndex, reader, (long) length);
+  }
+
+  @Override
+  public void setCharacterStream(int parameterIndex, Reader reader, long length)
+      throws SQLException {
+    bind(parameterIndex, ParameterConversions.readText(reader, length));
+  }
+
+  @Override
+  public void setCharacterStream(int parameterIndex, Reader reader) throws SQLException {
+    setCharacterStream(parameterIndex, reader, ALL);
+  }
+
+  @Override
+  public void setNCharacterStream(int parameterIndex, Reader value, long length)
+      throws SQLException {
+    setCharacterStream(parameterIndex, value, length);
+  }
+
+  @Override
+  public void setNCharacterStream(int parameterIndex, Reader value) throws SQLException {
+    setCharacterStream(parameterIndex, value, ALL);
+  }
+
+  @Override
+  public void setBlob(int parameterIndex, Blob x) throws SQLException {
+    bind(parameterIndex, x == null ? null : x.getBytes(1, Math.toIntExact(x.length())));
+  }
+
+  @Override
+  public void setBlob(int parameterIndex, InputStream inputStream, long length)
+      throws SQLException {
+    setBinaryStream(parameterIndex, inputStream, length);
+  }
+
+  @Override
+  public void setBlob(int parameterIndex, InputStream inputStream) throws SQLException {
+    setBinaryStream(parameterIndex, inputStream, ALL);
+  }
+
+  @Override
+  public void setClob(int parameterIndex, Clob x) throws SQLException {
+    bind(parameterIndex, x == null ? null : x.getSubString(1, Math.toIntExact(x.length())));
+  }
+
+  @Override
+  public void setClob(int parameterIndex, Reader reader, long length) throws SQLException {
+    setCharacterStream(parameterIndex, reader, length);
+  }
+
+  @Override
+  public void setClob(int parameterIndex, Reader reader) throws SQLException {
+    setCharacterStream(parameterIndex, reader, ALL);
+  }
+
+  @Override
+  public void setNClob(int parameterIndex, NClob value) throws SQLException {
+    setClob(parameterIndex, value);
+  }
+
+  @Override
+  public void setNClob(int parameterIndex, Reader reader, long length) throws SQLException {
+    setCharacterStream(parameterIndex, reader, length);
+  }
+
+  @Override
+  public void setNClob(int parameterIndex, Reader reader) throws SQLException {
+    setCharacterStream(parameterIndex, reader, ALL);
+  }
+
+  @Override
+  public void setSQLXML(int parameterIndex, SQLXML xmlObject) throws SQLException {
+    bind(parameterIndex, xmlObject == null ? null : xmlObject.getString());
+  }
+
+  @Override
+  public void setRef(int parameterIndex, Ref x) throws SQLException {
+    throw JdbcErrors.unsupported("Ref parameters");
+  }
+
+  @Override
+  public void setRowId(int parameterIndex, RowId x) throws SQLException {
+    throw JdbcErrors.unsupported("RowId parameters");
+  }
+
+  // What prepared and plain statements share, kept in StatementCore.
+
+  @Override
+  public ResultSet getResultSet() throws SQLException {
+    return core.resultSet();
+  }
+
+  @Override
+  public int getUpdateCount() throws SQLException {
+    long count = core.updateCount();
+    return count < 0 ? -1 : StatementCore.toIntCount(count);
+  }
+
+  @Override
+  public long getLargeUpdateCount() throws SQLException {
+    return core.updateCount();
+  }
+
+  @Override
+  public boolean getMoreResults(int current) throws SQLException {
+    return core.moreResults(current);
+  }
+
+  @Override
+  public ResultSet getGeneratedKeys() throws SQLException {
+    return core.generatedKeys();
+  }
+
+  @Override
+  public int getMaxFieldSize() throws SQLException {
+    return core.maxFieldSize();
+  }
+
+  @Override
+  public void setMaxFieldSize(int max) throws SQLException {
+    core.maxFieldSize(max);
+  }
+
+  @Override
+  public long getLargeMaxRows() throws SQLException {
+    return core.maxRows();
+  }
+
+  @Override
+  public void setLargeMaxRows(long max) throws SQLException {
+    core.maxRows(max);
+  }
+
+  @Override
+  public int getQueryTimeout() throws SQLException {
+    return core.queryTimeout();
+  }
+
+  @Override
+  public void setQueryTimeout(int seconds) throws SQLException {
+    core.queryTimeout(seconds);
+  }
+
+  @Override
+  public void cancel() throws SQLException {
+    core.cancel();
+  }
+
+  @Override
+  public SQLWarning getWarnings() throws SQLException {
+    return core.warnings();
+  }
+
+  @Override
+  public void clearWarnings() throws SQLException {
+    core.clearWarnings();
+  }
+
+  @Override
+  public void setFetchDirection(int direction) throws SQLException {
+    core.fetchDirection(direction);
+  }
+
+  @Override
+  public int getFetchDirection() throws SQLException {
+    return core.fetchDirection();
+  }
+
+  @Override
+  public void setFetchSize(int rows) throws SQLException {
+    core.fetchSize(rows);
+  }
+
+  @Override
+  public int getFetchSize() throws SQLException {
+    return core.fetchSize();
+  }
+
+  @Override
+  public void setPoolable(boolean poolable) throws SQLException {
+    core.poolable(poolable);
+  }
+
+  @Override
+  public boolean isPoolable() throws SQLException {
+    return core.poolable();
+  }
+
+  /** Closes the statement's result sets; closing again does nothing. */
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      core.results.closeAll();
+      batches.clear();
+      close_();
+    }
   }
 }

@@ -2,77 +2,94 @@ package io.spar.jdbc;
 
 import io.spar.engine.execution.ColumnInfo;
 import io.spar.engine.execution.RowSet;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.io.Reader;
-import java.io.StringReader;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.net.MalformedURLException;
-import java.net.URI;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.sql.Array;
-import java.sql.Blob;
-import java.sql.Clob;
-import java.sql.Date;
-import java.sql.NClob;
-import java.sql.Ref;
+import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
-import java.sql.RowId;
 import java.sql.SQLException;
-import java.sql.SQLXML;
-import java.sql.Statement;
-import java.sql.Time;
-import java.sql.Timestamp;
-import java.util.Calendar;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TimeZone;
+import org.apache.calcite.avatica.AvaticaResultSet;
+import org.apache.calcite.avatica.AvaticaStatement;
+import org.apache.calcite.avatica.Meta;
+import org.apache.calcite.avatica.QueryState;
 
 /**
- * Read-only result set over a {@link RowSet}, in memory or streaming, with pgjdbc's value
- * conversions.
+ * Avatica result set over the rows of a Spar result ({@link RowsCursor}), whose getters convert
+ * values as pgjdbc's do ({@link PgAccessor}). A {@code TYPE_SCROLL_INSENSITIVE} result set has
+ * its rows in memory and moves in every direction; a {@code TYPE_FORWARD_ONLY} one may read them
+ * as they stream from the shards.
  */
-public final class SparResultSet extends ResultSetLabelAccess {
-  private final List<ColumnInfo> columns;
+public final class SparResultSet extends AvaticaResultSet {
+  private final Rows rows;
+  private RowsCursor cursor;
   private Map<String, Integer> columnsByLabel;
-  private boolean lastWasNull;
-
-  /** Creates a forward-only result set over {@code rows} that belongs to no statement. */
-  public SparResultSet(RowSet rows) {
-    this(rows, null, TYPE_FORWARD_ONLY, 0, null);
-  }
+  private int fetchSize;
+  private int fetchDirection = FETCH_FORWARD;
+  private boolean closed;
 
   /**
-   * Creates a result set of {@code statement} (or null); {@code onClose} runs once when it is
-   * closed.
+   * The rows of a result as the first frame of a Spar result set carries them: a Spar statement
+   * hands its result over whole, so frames never travel.
    */
-  SparResultSet(RowSet rows, Statement statement, int type, int fetchSize, Runnable onClose) {
-    super(ResultRows.of(rows, type == TYPE_FORWARD_ONLY), statement, type, fetchSize, onClose);
-    this.columns = rows.columns();
-  }
-
-  private Object value(int column) throws SQLException {
-    Object[] row = currentRow();
-    checkColumn(column);
-    Object value = row[column - 1];
-    lastWasNull = value == null;
-    return value;
-  }
-
-  private void checkColumn(int column) throws SQLException {
-    if (column < 1 || column > columns.size()) {
-      throw JdbcErrors.invalidArgument("The column index is out of range: " + column
-          + ", number of columns: " + columns.size() + ".");
+  record Rows(RowSet rows, int type, int fetchSize, Runnable onClose) implements Iterable<Object> {
+    @Override
+    public Iterator<Object> iterator() {
+      throw new UnsupportedOperationException("Spar's rows are read through their cursor");
     }
   }
 
-  /** Returns whether the column holds points in time, so that a Calendar must not move them. */
-  private boolean zoned(int column) {
-    String typeName = columns.get(column - 1).typeName();
-    return "timestamptz".equalsIgnoreCase(typeName) || "timetz".equalsIgnoreCase(typeName);
+  /** Creates the result set of {@code statement}; {@code firstFrame} carries its {@link Rows}. */
+  SparResultSet(AvaticaStatement statement, QueryState state, Meta.Signature signature,
+      ResultSetMetaData metaData, TimeZone timeZone, Meta.Frame firstFrame) throws SQLException {
+    super(statement, state, signature, metaData, timeZone, firstFrame);
+    this.rows = (Rows) firstFrame.rows;
+    this.fetchSize = rows.fetchSize();
+  }
+
+  /** Returns a forward-only result set over {@code rows} that belongs to no statement. */
+  public static SparResultSet of(RowSet rows) throws SQLException {
+    return create(rows, TYPE_FORWARD_ONLY, 0, null);
+  }
+
+  /**
+   * Returns an executed result set that belongs to no statement over {@code rows};
+   * {@code onClose} (or null) runs once when it is closed.
+   */
+  static SparResultSet create(RowSet rows, int type, int fetchSize, Runnable onClose)
+      throws SQLException {
+    Meta.Signature signature = Columns.signature(null, rows.columns(), List.of());
+    Meta.Frame frame = new Meta.Frame(0, true, new Rows(rows, type, fetchSize, onClose));
+    return new SparResultSet(null, new QueryState(), signature,
+        new SparResultSetMetaData(rows.columns()), TimeZone.getDefault(), frame).execute();
+  }
+
+  @Override
+  protected SparResultSet execute() throws SQLException {
+    cursor = new RowsCursor(ResultRows.of(rows.rows(), rows.type() == TYPE_FORWARD_ONLY));
+    execute2(cursor, columnMetaDataList);
+    return this;
+  }
+
+  /** Returns the column descriptions of these rows. */
+  List<ColumnInfo> columns() {
+    return rows.rows().columns();
+  }
+
+  @Override
+  protected void checkOpen() throws SQLException {
+    if (closed) {
+      throw new SQLException("This ResultSet is closed.", JdbcErrors.OBJECT_NOT_IN_STATE);
+    }
+  }
+
+  /** Returns the value as pgjdbc's {@code getObject} returns it. */
+  @Override
+  public Object getObject(int columnIndex) throws SQLException {
+    checkOpen();
+    return accessorList.get(columnIndex - 1).getObject();
   }
 
   @Override
@@ -80,6 +97,7 @@ public final class SparResultSet extends ResultSetLabelAccess {
     checkOpen();
     if (columnsByLabel == null) {
       Map<String, Integer> byLabel = new HashMap<>();
+      List<ColumnInfo> columns = columns();
       for (int i = columns.size(); i >= 1; i--) {
         // Filled backwards so the first column with a label wins.
         byLabel.put(columns.get(i - 1).label().toLowerCase(Locale.ROOT), i);
@@ -94,216 +112,171 @@ public final class SparResultSet extends ResultSetLabelAccess {
     return column;
   }
 
-  @Override
-  public boolean wasNull() throws SQLException {
+  private void checkScrollable() throws SQLException {
     checkOpen();
-    return lastWasNull;
+    if (rows.type() == TYPE_FORWARD_ONLY) {
+      throw new SQLException("Operation requires a scrollable ResultSet, but this ResultSet is"
+          + " FORWARD_ONLY.", JdbcErrors.INVALID_CURSOR_STATE);
+    }
   }
 
   @Override
-  public ResultSetMetaData getMetaData() throws SQLException {
+  public boolean next() throws SQLException {
     checkOpen();
-    return new SparResultSetMetaData(columns);
+    return cursor.next();
   }
 
   @Override
-  public String getString(int columnIndex) throws SQLException {
-    return ValueConversions.toText(value(columnIndex));
+  public boolean previous() throws SQLException {
+    checkScrollable();
+    return cursor.moveTo(cursor.position() - 1);
   }
 
   @Override
-  public String getNString(int columnIndex) throws SQLException {
-    return getString(columnIndex);
+  public boolean absolute(int row) throws SQLException {
+    checkScrollable();
+    return cursor.moveTo(row >= 0 ? row : cursor.count() + 1 + row);
   }
 
   @Override
-  public boolean getBoolean(int columnIndex) throws SQLException {
-    return ValueConversions.toBoolean(value(columnIndex));
+  public boolean relative(int offset) throws SQLException {
+    checkScrollable();
+    return cursor.moveTo(cursor.position() + offset);
   }
 
   @Override
-  public byte getByte(int columnIndex) throws SQLException {
-    return (byte) ValueConversions.toIntegral(value(columnIndex), "byte", Byte.MIN_VALUE,
-        Byte.MAX_VALUE);
+  public boolean first() throws SQLException {
+    checkScrollable();
+    return cursor.moveTo(1);
   }
 
   @Override
-  public short getShort(int columnIndex) throws SQLException {
-    return (short) ValueConversions.toIntegral(value(columnIndex), "short", Short.MIN_VALUE,
-        Short.MAX_VALUE);
+  public boolean last() throws SQLException {
+    checkScrollable();
+    return cursor.moveTo(cursor.count());
   }
 
   @Override
-  public int getInt(int columnIndex) throws SQLException {
-    return (int) ValueConversions.toIntegral(value(columnIndex), "int", Integer.MIN_VALUE,
-        Integer.MAX_VALUE);
+  public void beforeFirst() throws SQLException {
+    checkScrollable();
+    cursor.moveTo(0);
   }
 
   @Override
-  public long getLong(int columnIndex) throws SQLException {
-    return ValueConversions.toIntegral(value(columnIndex), "long", Long.MIN_VALUE,
-        Long.MAX_VALUE);
+  public void afterLast() throws SQLException {
+    checkScrollable();
+    cursor.moveTo(cursor.count() + 1);
   }
 
   @Override
-  public float getFloat(int columnIndex) throws SQLException {
-    return (float) ValueConversions.toDouble(value(columnIndex), "float");
+  public boolean isBeforeFirst() throws SQLException {
+    checkOpen();
+    return cursor.position() == 0 && cursor.count() > 0;
   }
 
   @Override
-  public double getDouble(int columnIndex) throws SQLException {
-    return ValueConversions.toDouble(value(columnIndex), "double");
+  public boolean isAfterLast() throws SQLException {
+    checkOpen();
+    return cursor.position() > 0 && !cursor.onRow() && cursor.count() > 0;
   }
 
   @Override
-  public BigDecimal getBigDecimal(int columnIndex) throws SQLException {
-    return ValueConversions.toBigDecimal(value(columnIndex), "BigDecimal");
-  }
-
-  @Deprecated
-  @Override
-  public BigDecimal getBigDecimal(int columnIndex, int scale) throws SQLException {
-    BigDecimal decimal = getBigDecimal(columnIndex);
-    return decimal == null ? null : decimal.setScale(scale, RoundingMode.HALF_UP);
+  public boolean isFirst() throws SQLException {
+    checkOpen();
+    return cursor.position() == 1 && cursor.onRow();
   }
 
   @Override
-  public byte[] getBytes(int columnIndex) throws SQLException {
-    return ValueConversions.toBytes(value(columnIndex));
+  public boolean isLast() throws SQLException {
+    checkOpen();
+    return cursor.onRow() && cursor.position() == cursor.count();
   }
 
   @Override
-  public Date getDate(int columnIndex) throws SQLException {
-    return getDate(columnIndex, null);
+  public int getRow() throws SQLException {
+    checkOpen();
+    return cursor.onRow() ? cursor.position() : 0;
   }
 
   @Override
-  public Date getDate(int columnIndex, Calendar calendar) throws SQLException {
-    return TemporalConversions.toDate(value(columnIndex), calendar, zoned(columnIndex));
+  public int getType() throws SQLException {
+    checkOpen();
+    return rows.type();
   }
 
   @Override
-  public Time getTime(int columnIndex) throws SQLException {
-    return getTime(columnIndex, null);
+  public int getConcurrency() throws SQLException {
+    checkOpen();
+    return CONCUR_READ_ONLY;
   }
 
+  /**
+   * Returns HOLD_CURSORS_OVER_COMMIT: rows are in memory, or stream from connections outside
+   * the session's transaction, and outlive any transaction.
+   */
   @Override
-  public Time getTime(int columnIndex, Calendar calendar) throws SQLException {
-    return TemporalConversions.toTime(value(columnIndex), calendar, zoned(columnIndex));
+  public int getHoldability() throws SQLException {
+    checkOpen();
+    return HOLD_CURSORS_OVER_COMMIT;
   }
 
+  /** Stores the hint; rows are in memory or stream a fixed number at a time. */
   @Override
-  public Timestamp getTimestamp(int columnIndex) throws SQLException {
-    return getTimestamp(columnIndex, null);
-  }
-
-  @Override
-  public Timestamp getTimestamp(int columnIndex, Calendar calendar) throws SQLException {
-    return TemporalConversions.toTimestamp(value(columnIndex), calendar, zoned(columnIndex));
-  }
-
-  @Override
-  public Object getObject(int columnIndex) throws SQLException {
-    return value(columnIndex);
-  }
-
-  @Override
-  public Object getObject(int columnIndex, Map<String, Class<?>> map) throws SQLException {
-    if (map != null && !map.isEmpty()) {
-      throw JdbcErrors.unsupported("Custom type maps (getObject with a Map)");
+  public void setFetchSize(int rows) throws SQLException {
+    checkOpen();
+    if (rows < 0) {
+      throw JdbcErrors.invalidArgument("Fetch size must be a value greater to or equal to 0.");
     }
-    return getObject(columnIndex);
+    fetchSize = rows;
   }
 
   @Override
-  public <T> T getObject(int columnIndex, Class<T> type) throws SQLException {
-    if (type == null) {
-      throw JdbcErrors.invalidArgument("conversion target class must not be null");
+  public int getFetchSize() throws SQLException {
+    checkOpen();
+    return fetchSize;
+  }
+
+  @Override
+  public void setFetchDirection(int direction) throws SQLException {
+    checkOpen();
+    if (direction != FETCH_FORWARD && direction != FETCH_REVERSE && direction != FETCH_UNKNOWN) {
+      throw JdbcErrors.invalidArgument("Invalid fetch direction constant: " + direction + ".");
     }
-    Object value = value(columnIndex);
-    return ValueConversions.toObject(value, type, columns.get(columnIndex - 1).typeName(),
-        zoned(columnIndex));
-  }
-
-  @Override
-  public InputStream getAsciiStream(int columnIndex) throws SQLException {
-    String text = getString(columnIndex);
-    return text == null ? null
-        : new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII));
-  }
-
-  /** Returns the value's UTF-8 bytes, as pgjdbc does for this deprecated method. */
-  @Deprecated
-  @Override
-  public InputStream getUnicodeStream(int columnIndex) throws SQLException {
-    String text = getString(columnIndex);
-    return text == null ? null
-        : new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  @Override
-  public InputStream getBinaryStream(int columnIndex) throws SQLException {
-    byte[] bytes = getBytes(columnIndex);
-    return bytes == null ? null : new ByteArrayInputStream(bytes);
-  }
-
-  @Override
-  public Reader getCharacterStream(int columnIndex) throws SQLException {
-    String text = getString(columnIndex);
-    return text == null ? null : new StringReader(text);
-  }
-
-  @Override
-  public Reader getNCharacterStream(int columnIndex) throws SQLException {
-    return getCharacterStream(columnIndex);
-  }
-
-  @Override
-  public Array getArray(int columnIndex) throws SQLException {
-    Object value = value(columnIndex);
-    if (value == null || value instanceof Array) {
-      return (Array) value;
+    if (direction != FETCH_FORWARD && rows.type() == TYPE_FORWARD_ONLY) {
+      throw new SQLException("Invalid fetch direction for a forward-only cursor: " + direction,
+          JdbcErrors.INVALID_CURSOR_STATE);
     }
-    throw ValueConversions.badValue("array", value, ValueConversions.INVALID_PARAMETER_TYPE);
+    fetchDirection = direction;
   }
 
   @Override
-  public URL getURL(int columnIndex) throws SQLException {
-    String text = getString(columnIndex);
-    try {
-      return text == null ? null : URI.create(text).toURL();
-    } catch (IllegalArgumentException | MalformedURLException e) {
-      throw ValueConversions.badValue("URL", text, ValueConversions.INVALID_TEXT);
+  public int getFetchDirection() throws SQLException {
+    checkOpen();
+    return fetchDirection;
+  }
+
+  /**
+   * Releases the rows (and the connections a streaming result holds) and runs the close action
+   * its statement gave; closing again does nothing.
+   */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      try {
+        if (cursor != null) {
+          cursor.close();
+        }
+      } finally {
+        if (rows.onClose() != null) {
+          rows.onClose().run();
+        }
+      }
     }
   }
 
   @Override
-  public Blob getBlob(int columnIndex) throws SQLException {
-    throw JdbcErrors.unsupported("Blob (use getBytes)");
-  }
-
-  @Override
-  public Clob getClob(int columnIndex) throws SQLException {
-    throw JdbcErrors.unsupported("Clob (use getString)");
-  }
-
-  @Override
-  public NClob getNClob(int columnIndex) throws SQLException {
-    throw JdbcErrors.unsupported("NClob (use getString)");
-  }
-
-  @Override
-  public Ref getRef(int columnIndex) throws SQLException {
-    throw JdbcErrors.unsupported("Ref");
-  }
-
-  @Override
-  public RowId getRowId(int columnIndex) throws SQLException {
-    throw JdbcErrors.unsupported("RowId");
-  }
-
-  @Override
-  public SQLXML getSQLXML(int columnIndex) throws SQLException {
-    throw JdbcErrors.unsupported("SQLXML (use getString)");
+  public boolean isClosed() {
+    return closed;
   }
 }

@@ -21,7 +21,7 @@ import java.util.List;
 final class StatementResults {
   private static final RowSet NO_ROWS = new RowSet(List.of(), List.of());
 
-  private final Statement owner;
+  private final Maker maker;
   private final int resultSetType;
   private final Runnable onAllResultSetsClosed;
   private final List<SparResultSet> open = new ArrayList<>();
@@ -34,14 +34,28 @@ final class StatementResults {
   private int fetchSize;
   private boolean replacing;
 
+  /** Maker of the result sets of a statement. */
+  @FunctionalInterface
+  interface Maker {
+    /** Returns an executed result set over {@code rows}; {@code onClose} runs when it closes. */
+    SparResultSet make(RowSet rows, int type, int fetchSize, Runnable onClose)
+        throws SQLException;
+  }
+
   /**
-   * Creates the bookkeeping of {@code owner} (null in tests); {@code onAllResultSetsClosed} runs
-   * when the user closes the last open result set, for {@code closeOnCompletion}.
+   * Creates the bookkeeping of a statement whose result sets {@code maker} makes;
+   * {@code onAllResultSetsClosed} runs when the user closes the last open result set, for
+   * {@code closeOnCompletion}.
    */
-  StatementResults(Statement owner, int resultSetType, Runnable onAllResultSetsClosed) {
-    this.owner = owner;
+  StatementResults(Maker maker, int resultSetType, Runnable onAllResultSetsClosed) {
+    this.maker = maker;
     this.resultSetType = resultSetType;
     this.onAllResultSetsClosed = onAllResultSetsClosed;
+  }
+
+  /** Creates the bookkeeping of result sets that belong to no statement, as tests use. */
+  StatementResults(int resultSetType, Runnable onAllResultSetsClosed) {
+    this(SparResultSet::create, resultSetType, onAllResultSetsClosed);
   }
 
   /**
@@ -49,7 +63,7 @@ final class StatementResults {
    * it is a result set. With {@code asGeneratedKeys}, returned rows are the generated keys of a
    * modification and the update count is their number unless the session reported one.
    */
-  boolean accept(StatementResult result, boolean asGeneratedKeys) {
+  boolean accept(StatementResult result, boolean asGeneratedKeys) throws SQLException {
     clear();
     lastColumns = result.hasRows() && !asGeneratedKeys ? result.rows().columns() : null;
     if (result.hasRows() && asGeneratedKeys) {
@@ -125,8 +139,8 @@ final class StatementResults {
   }
 
   /** Returns the generated keys of the last execution, empty unless it returned some. */
-  SparResultSet generatedKeys() {
-    return new SparResultSet(generatedKeys == null ? NO_ROWS : generatedKeys, owner,
+  SparResultSet generatedKeys() throws SQLException {
+    return maker.make(generatedKeys == null ? NO_ROWS : generatedKeys,
         ResultSet.TYPE_FORWARD_ONLY, 0, null);
   }
 
@@ -154,10 +168,9 @@ final class StatementResults {
     fetchSize = rows;
   }
 
-  private SparResultSet newResultSet(RowSet rows) {
+  private SparResultSet newResultSet(RowSet rows) throws SQLException {
     SparResultSet[] created = new SparResultSet[1];
-    created[0] = new SparResultSet(rows, owner, resultSetType, fetchSize,
-        () -> closed(created[0]));
+    created[0] = maker.make(rows, resultSetType, fetchSize, () -> closed(created[0]));
     open.add(created[0]);
     return created[0];
   }

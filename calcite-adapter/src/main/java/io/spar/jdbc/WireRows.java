@@ -1,10 +1,7 @@
 package io.spar.jdbc;
 
-import io.spar.engine.execution.ColumnInfo;
 import java.sql.Array;
-import java.sql.ParameterMetaData;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
@@ -13,15 +10,14 @@ import java.util.Calendar;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import org.apache.calcite.avatica.AvaticaParameter;
 import org.apache.calcite.avatica.ColumnMetaData;
 import org.apache.calcite.avatica.SqlType;
 import org.apache.calcite.avatica.util.DateTimeUtils;
 import org.postgresql.util.PGobject;
 
 /**
- * Spar's results in the form Avatica's wire protocol carries: column and parameter descriptions,
- * and each value as the plain Java value its column's representation serializes (dates as days,
+ * Spar's result values in the form Avatica's wire protocol carries: each value as the plain Java
+ * value its column's representation ({@link Columns}) serializes (dates as days,
  * times and timestamps as milliseconds in the server's zone, arrays as lists, pgjdbc's own
  * objects as their text).
  */
@@ -31,50 +27,6 @@ final class WireRows {
       ThreadLocal.withInitial(() -> Calendar.getInstance(Locale.ROOT));
 
   private WireRows() {
-  }
-
-  /** Returns the Avatica descriptions of {@code columns}. */
-  static List<ColumnMetaData> columns(List<ColumnInfo> columns) throws SQLException {
-    ResultSetMetaData metaData = new SparResultSetMetaData(columns);
-    List<ColumnMetaData> result = new ArrayList<>(columns.size());
-    for (int i = 1; i <= columns.size(); i++) {
-      int jdbcType = metaData.getColumnType(i);
-      String typeName = metaData.getColumnTypeName(i);
-      ColumnMetaData.Rep rep = rep(jdbcType);
-      ColumnMetaData.AvaticaType type = jdbcType == Types.ARRAY
-          ? ColumnMetaData.array(
-              ColumnMetaData.scalar(Types.JAVA_OBJECT, typeName, ColumnMetaData.Rep.OBJECT),
-              typeName, rep)
-          : ColumnMetaData.scalar(jdbcType, typeName, rep);
-      result.add(new ColumnMetaData(i - 1, metaData.isAutoIncrement(i),
-          metaData.isCaseSensitive(i), metaData.isSearchable(i), metaData.isCurrency(i),
-          metaData.isNullable(i), metaData.isSigned(i), metaData.getColumnDisplaySize(i),
-          metaData.getColumnLabel(i), metaData.getColumnName(i), metaData.getSchemaName(i),
-          metaData.getPrecision(i), metaData.getScale(i), metaData.getTableName(i),
-          metaData.getCatalogName(i), type, metaData.isReadOnly(i), metaData.isWritable(i),
-          metaData.isDefinitelyWritable(i), metaData.getColumnClassName(i)));
-    }
-    return result;
-  }
-
-  /** Returns the Avatica descriptions of parameters of the given {@code types}. */
-  static List<AvaticaParameter> parameters(List<ColumnInfo> types) throws SQLException {
-    ParameterMetaData metaData = new SparParameterMetaData(types);
-    List<AvaticaParameter> result = new ArrayList<>(types.size());
-    for (int i = 1; i <= types.size(); i++) {
-      result.add(new AvaticaParameter(metaData.isSigned(i), metaData.getPrecision(i),
-          metaData.getScale(i), metaData.getParameterType(i), metaData.getParameterTypeName(i),
-          metaData.getParameterClassName(i), "?" + i));
-    }
-    return result;
-  }
-
-  private static ColumnMetaData.Rep rep(int jdbcType) {
-    try {
-      return ColumnMetaData.Rep.of(SqlType.valueOf(jdbcType).internal);
-    } catch (IllegalArgumentException e) {
-      return ColumnMetaData.Rep.OBJECT; // a type JDBC does not name travels as an object
-    }
   }
 
   /**

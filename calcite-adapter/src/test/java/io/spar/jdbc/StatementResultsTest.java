@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class StatementResultsTest {
   private int completions;
   private final StatementResults results =
-      new StatementResults(null, ResultSet.TYPE_FORWARD_ONLY, () -> completions++);
+      new StatementResults(ResultSet.TYPE_FORWARD_ONLY, () -> completions++);
 
   private static StatementResult rows(Object... values) {
     List<Object[]> rows = new ArrayList<>();
@@ -45,7 +45,7 @@ class StatementResultsTest {
   }
 
   @Test
-  void countResultHasNoResultSet() {
+  void countResultHasNoResultSet() throws SQLException {
     assertFalse(results.accept(StatementResult.ofCount(3), false));
     assertNull(results.resultSet());
     assertEquals(3, results.updateCount());
@@ -53,13 +53,13 @@ class StatementResultsTest {
   }
 
   @Test
-  void utilityStatementsCountZero() {
+  void utilityStatementsCountZero() throws SQLException {
     assertFalse(results.accept(StatementResult.ofCount(-1), false));
     assertEquals(0, results.updateCount());
   }
 
   @Test
-  void getMoreResultsEndsTheResultsAndClosesTheCurrentOne() {
+  void getMoreResultsEndsTheResultsAndClosesTheCurrentOne() throws SQLException {
     results.accept(rows("a"), false);
     SparResultSet resultSet = results.resultSet();
     assertFalse(results.moreResults(Statement.CLOSE_CURRENT_RESULT));
@@ -72,7 +72,7 @@ class StatementResultsTest {
   }
 
   @Test
-  void keepCurrentResultLeavesTheResultSetOpenUntilCloseAll() {
+  void keepCurrentResultLeavesTheResultSetOpenUntilCloseAll() throws SQLException {
     results.accept(rows("a"), false);
     SparResultSet kept = results.resultSet();
     assertFalse(results.moreResults(Statement.KEEP_CURRENT_RESULT));
@@ -85,7 +85,7 @@ class StatementResultsTest {
   }
 
   @Test
-  void executingAgainClosesThePreviousResultSetWithoutCompletingTheStatement() {
+  void executingAgainClosesThePreviousResultSetWithoutCompletingTheStatement() throws SQLException {
     results.accept(rows("a"), false);
     SparResultSet first = results.resultSet();
     results.accept(rows("b"), false);
