@@ -88,12 +88,12 @@ public final class SparConnection extends AvaticaConnection {
   }
 
   /** Returns an executed result set of {@code statement} over {@code rows}. */
-  SparResultSet newResultSet(AvaticaStatement statement, RowSet rows, int type, int fetchSize,
-      Runnable onClose) throws SQLException {
+  SparResultSet newResultSet(AvaticaStatement statement, RowSet rows, Meta.Signature signature,
+      int type, int fetchSize, Runnable onClose) throws SQLException {
     Meta.Frame frame = new Meta.Frame(0, true,
         new SparResultSet.Rows(rows, type, fetchSize, onClose));
     SparResultSet resultSet = (SparResultSet) factory.newResultSet(statement, new QueryState(),
-        Columns.signature(null, rows.columns(), List.of()), timeZone, frame);
+        signature, timeZone, frame);
     return resultSet.execute();
   }
 

@@ -50,7 +50,8 @@ public final class SparJdbcFactory implements AvaticaFactory {
 
   @Override
   public AvaticaStatement newStatement(AvaticaConnection connection, Meta.StatementHandle h,
-      int resultSetType, int resultSetConcurrency, int resultSetHoldability) {
+      int resultSetType, int resultSetConcurrency, int resultSetHoldability)
+      throws SQLException {
     return new SparStatement((SparConnection) connection, h, resultSetType,
         resultSetConcurrency, resultSetHoldability);
   }

@@ -445,26 +445,6 @@ public final class SparPreparedStatement extends AvaticaPreparedStatement {
   }
 
   @Override
-  public long getLargeMaxRows() throws SQLException {
-    return core.maxRows();
-  }
-
-  @Override
-  public void setLargeMaxRows(long max) throws SQLException {
-    core.maxRows(max);
-  }
-
-  @Override
-  public int getQueryTimeout() throws SQLException {
-    return core.queryTimeout();
-  }
-
-  @Override
-  public void setQueryTimeout(int seconds) throws SQLException {
-    core.queryTimeout(seconds);
-  }
-
-  @Override
   public void cancel() throws SQLException {
     core.cancel();
   }
@@ -477,26 +457,6 @@ public final class SparPreparedStatement extends AvaticaPreparedStatement {
   @Override
   public void clearWarnings() throws SQLException {
     core.clearWarnings();
-  }
-
-  @Override
-  public void setFetchDirection(int direction) throws SQLException {
-    core.fetchDirection(direction);
-  }
-
-  @Override
-  public int getFetchDirection() throws SQLException {
-    return core.fetchDirection();
-  }
-
-  @Override
-  public void setFetchSize(int rows) throws SQLException {
-    core.fetchSize(rows);
-  }
-
-  @Override
-  public int getFetchSize() throws SQLException {
-    return core.fetchSize();
   }
 
   @Override

@@ -20,10 +20,11 @@ public final class SparStatement extends AvaticaStatement {
   private final List<String> batch = new ArrayList<>();
 
   SparStatement(SparConnection connection, Meta.StatementHandle h, int resultSetType,
-      int resultSetConcurrency, int resultSetHoldability) {
+      int resultSetConcurrency, int resultSetHoldability) throws SQLException {
     super(connection, h, resultSetType, resultSetConcurrency, resultSetHoldability);
     this.core = new StatementCore(connection, this, resultSetType, this::checkOpen,
         this::allResultSetsClosed);
+    setFetchSize(0); // pgjdbc's default, where Avatica's is 100
   }
 
   /** Throws unless the statement and its connection are open. */
@@ -166,26 +167,6 @@ public final class SparStatement extends AvaticaStatement {
   }
 
   @Override
-  public long getLargeMaxRows() throws SQLException {
-    return core.maxRows();
-  }
-
-  @Override
-  public void setLargeMaxRows(long max) throws SQLException {
-    core.maxRows(max);
-  }
-
-  @Override
-  public int getQueryTimeout() throws SQLException {
-    return core.queryTimeout();
-  }
-
-  @Override
-  public void setQueryTimeout(int seconds) throws SQLException {
-    core.queryTimeout(seconds);
-  }
-
-  @Override
   public void cancel() throws SQLException {
     core.cancel();
   }
@@ -198,26 +179,6 @@ public final class SparStatement extends AvaticaStatement {
   @Override
   public void clearWarnings() throws SQLException {
     core.clearWarnings();
-  }
-
-  @Override
-  public void setFetchDirection(int direction) throws SQLException {
-    core.fetchDirection(direction);
-  }
-
-  @Override
-  public int getFetchDirection() throws SQLException {
-    return core.fetchDirection();
-  }
-
-  @Override
-  public void setFetchSize(int rows) throws SQLException {
-    core.fetchSize(rows);
-  }
-
-  @Override
-  public int getFetchSize() throws SQLException {
-    return core.fetchSize();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.spar.jdbc;
 
+import io.spar.engine.execution.ColumnInfo;
 import io.spar.outcome.StatementResult;
 import java.sql.BatchUpdateException;
 import java.sql.ResultSet;
@@ -16,8 +17,9 @@ import org.apache.calcite.avatica.Meta;
 /**
  * What Spar's statements and prepared statements share, which Avatica keeps in two separate
  * class trees: running SQL through the connection's {@link SparMeta}, the current result with
- * pgjdbc's rules ({@link StatementResults}), generated keys, batches, warnings and the settings
- * pgjdbc checks (row and field limits, timeout, fetch hints).
+ * pgjdbc's rules ({@link StatementResults}) with Avatica's row limit, timeout and fetch size
+ * applied, generated keys, batches, warnings, and the settings Avatica lacks (field size
+ * limit, poolable flag).
  */
 final class StatementCore {
   private static final Pattern RETURNING =
@@ -34,19 +36,33 @@ final class StatementCore {
   private final OpenCheck open;
   /** Result bookkeeping, which also holds the row limits it applies. */
   final StatementResults results;
+  private final org.apache.calcite.avatica.AvaticaStatement owner;
   private SQLWarning warnings;
-  private int queryTimeout;
   private boolean poolable;
-  private int fetchDirection = ResultSet.FETCH_FORWARD;
+  private List<ColumnInfo> signedColumns;
+  private Meta.Signature signature;
 
   StatementCore(SparConnection connection, org.apache.calcite.avatica.AvaticaStatement owner,
       int resultSetType, OpenCheck open, Runnable onAllResultSetsClosed) {
     this.connection = connection;
     this.handle = owner.handle;
+    this.owner = owner;
     this.open = open;
     this.results = new StatementResults((rows, type, fetchSize, onClose) ->
-        connection.newResultSet(owner, rows, type, fetchSize, onClose), resultSetType,
-        onAllResultSetsClosed);
+        connection.newResultSet(owner, rows, signature(rows.columns()), type, fetchSize,
+            onClose), resultSetType, onAllResultSetsClosed);
+  }
+
+  /**
+   * Returns the signature of results with {@code columns}; a statement run again usually
+   * returns the same columns, whose signature is then not built again.
+   */
+  private Meta.Signature signature(List<ColumnInfo> columns) throws SQLException {
+    if (!columns.equals(signedColumns)) {
+      signature = Columns.signature(null, columns, List.of());
+      signedColumns = columns;
+    }
+    return signature;
   }
 
   /**
@@ -59,8 +75,10 @@ final class StatementCore {
     results.clear();
     boolean keys = keyColumns != null && SqlScanner.isModification(sql);
     warnings = null;
+    results.maxRows(owner.getLargeMaxRows());
+    results.fetchSize(owner.getFetchSize());
     StatementResult result = connection.meta().execute(handle,
-        keys ? withReturning(sql, keyColumns) : sql, parameters, queryTimeout);
+        keys ? withReturning(sql, keyColumns) : sql, parameters, owner.getQueryTimeout());
     setWarnings(result.warnings());
     return results.accept(result, keys);
   }
@@ -174,7 +192,8 @@ final class StatementCore {
   long[] runBatch(String sql, List<List<Object>> parameterSets) throws SQLException {
     open.check();
     try {
-      return connection.meta().executeBatch(handle, sql, parameterSets, queryTimeout);
+      return connection.meta().executeBatch(handle, sql, parameterSets,
+          owner.getQueryTimeout());
     } finally {
       results.clear();
     }
@@ -223,39 +242,6 @@ final class StatementCore {
     results.maxFieldSize(max);
   }
 
-  long maxRows() throws SQLException {
-    open.check();
-    return results.maxRows();
-  }
-
-  /** Drops rows beyond {@code max} from later results; Spar still reads them from the nodes. */
-  void maxRows(long max) throws SQLException {
-    open.check();
-    if (max < 0) {
-      throw JdbcErrors.invalidArgument("Maximum number of rows must be a value grater than or"
-          + " equal to 0.");
-    }
-    results.maxRows(max);
-  }
-
-  int queryTimeout() throws SQLException {
-    open.check();
-    return queryTimeout;
-  }
-
-  /**
-   * Sets the timeout after which the statement is cancelled on every node it runs on, failing
-   * with 57014 as pgjdbc's does; 0 for none.
-   */
-  void queryTimeout(int seconds) throws SQLException {
-    open.check();
-    if (seconds < 0) {
-      throw JdbcErrors.invalidArgument("Query timeout must be a value greater than or equals"
-          + " to 0.");
-    }
-    queryTimeout = seconds;
-  }
-
   /**
    * Cancels the statement that runs now on the statement's connection, on every node it runs
    * on, as pgjdbc cancels the connection's running query: it fails with 57014, and the
@@ -286,34 +272,6 @@ final class StatementCore {
         warnings.setNextWarning(each);
       }
     }
-  }
-
-  void fetchDirection(int direction) throws SQLException {
-    open.check();
-    if (direction != ResultSet.FETCH_FORWARD && direction != ResultSet.FETCH_REVERSE
-        && direction != ResultSet.FETCH_UNKNOWN) {
-      throw JdbcErrors.invalidArgument("Invalid fetch direction constant: " + direction + ".");
-    }
-    fetchDirection = direction;
-  }
-
-  int fetchDirection() throws SQLException {
-    open.check();
-    return fetchDirection;
-  }
-
-  /** Stores the hint for result sets; results are read as they come, whatever it is. */
-  void fetchSize(int rows) throws SQLException {
-    open.check();
-    if (rows < 0) {
-      throw JdbcErrors.invalidArgument("Fetch size must be a value greater to or equal to 0.");
-    }
-    results.fetchSize(rows);
-  }
-
-  int fetchSize() throws SQLException {
-    open.check();
-    return results.fetchSize();
   }
 
   void poolable(boolean value) throws SQLException {
