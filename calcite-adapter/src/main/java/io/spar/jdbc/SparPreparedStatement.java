@@ -460,6 +460,12 @@ public final class SparPreparedStatement extends AvaticaPreparedStatement {
   }
 
   @Override
+  public void setFetchSize(int rows) throws SQLException {
+    StatementCore.checkFetchSize(rows);
+    super.setFetchSize(rows);
+  }
+
+  @Override
   public void setPoolable(boolean poolable) throws SQLException {
     core.poolable(poolable);
   }

@@ -182,6 +182,12 @@ public final class SparStatement extends AvaticaStatement {
   }
 
   @Override
+  public void setFetchSize(int rows) throws SQLException {
+    StatementCore.checkFetchSize(rows);
+    super.setFetchSize(rows);
+  }
+
+  @Override
   public void setPoolable(boolean poolable) throws SQLException {
     core.poolable(poolable);
   }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.apache.calcite.avatica.AvaticaStatement;
 import org.apache.calcite.avatica.Meta;
 
 /**
@@ -32,20 +33,18 @@ final class StatementCore {
   }
 
   private final SparConnection connection;
-  private final Meta.StatementHandle handle;
   private final OpenCheck open;
   /** Result bookkeeping, which also holds the row limits it applies. */
   final StatementResults results;
-  private final org.apache.calcite.avatica.AvaticaStatement owner;
+  private final AvaticaStatement owner;
   private SQLWarning warnings;
   private boolean poolable;
   private List<ColumnInfo> signedColumns;
   private Meta.Signature signature;
 
-  StatementCore(SparConnection connection, org.apache.calcite.avatica.AvaticaStatement owner,
+  StatementCore(SparConnection connection, AvaticaStatement owner,
       int resultSetType, OpenCheck open, Runnable onAllResultSetsClosed) {
     this.connection = connection;
-    this.handle = owner.handle;
     this.owner = owner;
     this.open = open;
     this.results = new StatementResults((rows, type, fetchSize, onClose) ->
@@ -77,7 +76,7 @@ final class StatementCore {
     warnings = null;
     results.maxRows(owner.getLargeMaxRows());
     results.fetchSize(owner.getFetchSize());
-    StatementResult result = connection.meta().execute(handle,
+    StatementResult result = connection.meta().execute(owner.handle,
         keys ? withReturning(sql, keyColumns) : sql, parameters, owner.getQueryTimeout());
     setWarnings(result.warnings());
     return results.accept(result, keys);
@@ -192,7 +191,7 @@ final class StatementCore {
   long[] runBatch(String sql, List<List<Object>> parameterSets) throws SQLException {
     open.check();
     try {
-      return connection.meta().executeBatch(handle, sql, parameterSets,
+      return connection.meta().executeBatch(owner.handle, sql, parameterSets,
           owner.getQueryTimeout());
     } finally {
       results.clear();
@@ -271,6 +270,13 @@ final class StatementCore {
       } else {
         warnings.setNextWarning(each);
       }
+    }
+  }
+
+  /** Throws pgjdbc's error for a negative fetch size, which Avatica would keep. */
+  static void checkFetchSize(int rows) throws SQLException {
+    if (rows < 0) {
+      throw JdbcErrors.invalidArgument("Fetch size must be a value greater to or equal to 0.");
     }
   }
 
