@@ -28,8 +28,6 @@ public final class Driver extends UnregisteredDriver {
   public static final int MINOR_VERSION = 1;
   /** Name the driver reports in database metadata. */
   public static final String NAME = "Spar JDBC Driver";
-  /** The Meta of every embedded connection of the JVM, each with its session. */
-  private static final SparMeta EMBEDDED = SparMeta.embedded();
 
   static {
     new Driver().register();
@@ -57,9 +55,13 @@ public final class Driver extends UnregisteredDriver {
         MINOR_VERSION, MAJOR_VERSION, MINOR_VERSION);
   }
 
+  /**
+   * Returns a Meta of the connection's own, as Calcite's driver does, so that a connection the
+   * application forgets is collected with its Meta.
+   */
   @Override
   public Meta createMeta(AvaticaConnection connection) {
-    return EMBEDDED;
+    return SparMeta.embedded();
   }
 
   /** Opens a connection with its own session; {@code info} is not parsed from the URL. */

@@ -82,8 +82,8 @@ public final class SparMeta extends MetaImpl implements ProtobufMeta {
   }
 
   /**
-   * Returns the Meta of embedded connections, which bring their sessions themselves
-   * ({@link #attach}) and describe their statements only when asked; it never closes them for
+   * Returns a Meta for an embedded connection, which brings its session itself
+   * ({@link #attach}) and describes its statements only when asked; it never closes it for
    * being idle.
    */
   static SparMeta embedded() {
