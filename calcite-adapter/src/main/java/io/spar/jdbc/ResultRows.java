@@ -24,11 +24,6 @@ final class ResultRows {
     this.cursor = cursor;
   }
 
-  /** Returns rows in memory. */
-  static ResultRows of(List<Object[]> rows) {
-    return new ResultRows(rows, null);
-  }
-
   /** Returns the rows of {@code rows}, streaming if they stream and {@code forwardOnly}. */
   static ResultRows of(RowSet rows, boolean forwardOnly) {
     return forwardOnly && rows.isStreaming() ? new ResultRows(null, rows.takeCursor())
