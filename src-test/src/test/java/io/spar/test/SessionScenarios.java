@@ -31,6 +31,7 @@ final class SessionScenarios {
     jdbcSavepoints(all);
     preparedAndBatches(all);
     nameResolution(all);
+    displaySettings(all);
     TimeoutScenarios.add(all);
     return all;
   }
@@ -333,6 +334,34 @@ final class SessionScenarios {
         autocommit(false), batch("INSERT INTO ss_one VALUES (?, ?)", 85, 86, 87),
         batch("INSERT INTO ss_local VALUES (?, ?)", 85), rollback(),
         batch("INSERT INTO ss_one VALUES (?, ?)", 88), commit()));
+  }
+
+  /**
+   * The session's TimeZone, DateStyle and IntervalStyle decide what shard statements compute
+   * and print on the workers, as one PostgreSQL server's session settings do.
+   */
+  private static void displaySettings(List<Scenario> all) {
+    String zoned = "SELECT k, (timestamptz '2026-01-01 20:30:00+00' + k * interval '1 hour')::text,"
+        + " extract(hour FROM timestamptz '2026-01-01 20:30:00+00' + k * interval '1 hour'),"
+        + " date_trunc('day', timestamptz '2026-01-01 20:30:00+00' + k * interval '1 hour')::text"
+        + " FROM ss_rep";
+    String dated = "SELECT k, (date '03/04/2026' + k)::text, (k * interval '1 day 2 hours')::text"
+        + " FROM ss_one";
+    all.add(scenario("TimeZone, DateStyle and IntervalStyle reach the shards",
+        sql(zoned + " WHERE k = 1"), sql("SET TIME ZONE 'Asia/Tokyo'"), sql(zoned + " WHERE k = 1"),
+        sql(zoned + " ORDER BY k"), sql("SET DateStyle = 'ISO, DMY'"),
+        sql("SET IntervalStyle = 'iso_8601'"), sql(dated + " WHERE k = 2"),
+        sql(dated + " ORDER BY k"), sql("RESET DateStyle"), sql(dated + " WHERE k = 2"),
+        sql("SELECT set_config('TimeZone', 'America/New_York', false)"),
+        sql(zoned + " WHERE k = 3"), sql("RESET TimeZone"), sql("RESET IntervalStyle"),
+        sql(zoned + " WHERE k = 3"),
+        sql(dated + " ORDER BY k")));
+    all.add(scenario("a zone set inside a block reaches the shards and ends with it",
+        sql("SET TIME ZONE 'Asia/Kolkata'"), autocommit(false), sql(zoned + " WHERE k = 2"),
+        sql("UPDATE ss_one SET v = 'z' WHERE k = 2"), sql("SET LOCAL TIME ZONE 'Europe/Paris'"),
+        sql(zoned + " WHERE k = 2"), sql(zoned + " ORDER BY k"), rollback(),
+        sql(zoned + " WHERE k = 2"), sql("SHOW TimeZone"), autocommit(true),
+        sql("RESET TIME ZONE"), sql(zoned + " WHERE k = 4")));
   }
 
   private static void nameResolution(List<Scenario> all) {
