@@ -68,7 +68,7 @@ public final class SparMeta extends MetaImpl implements ProtobufMeta {
    * Creates the Meta.
    *
    * @param opener opens the session of each new connection
-   * @param idleTimeout how long an unused connection, or a statement's unread result, is kept
+   * @param idleTimeout how long an unused connection or statement is kept
    */
   public SparMeta(SessionOpener opener, Duration idleTimeout) {
     this(opener, idleTimeout, true);
@@ -246,11 +246,11 @@ public final class SparMeta extends MetaImpl implements ProtobufMeta {
           ? client.session.describe(sql) : Optional.empty();
       List<ColumnMetaData> columns = description.isPresent()
           ? Columns.columns(description.get().columns()) : List.of();
+      int count = SqlScanner.countParameters(sql);
       List<AvaticaParameter> parameters = Columns.parameters(description
-          .filter(d -> d.parameters().size() == SqlScanner.countParameters(sql))
+          .filter(d -> d.parameters().size() == count)
           .map(SparSession.Description::parameters)
-          .orElseGet(() -> Collections.nCopies(SqlScanner.countParameters(sql),
-              SparParameterMetaData.UNKNOWN)));
+          .orElseGet(() -> Collections.nCopies(count, SparParameterMetaData.UNKNOWN)));
       int id = client.nextStatement.getAndIncrement();
       client.statements.put(id, new Statement(sql));
       return new StatementHandle(ch.id, id, signature(sql, columns, parameters));
@@ -617,8 +617,8 @@ public final class SparMeta extends MetaImpl implements ProtobufMeta {
   }
 
   /**
-   * Closes the connections not used for the idle timeout, and the unread results of statements
-   * not used for as long, which may hold worker connections.
+   * Closes the connections not used for the idle timeout, and the statements not used for as
+   * long with their unread results, which may hold worker connections.
    */
   public void evictIdle() {
     long now = System.nanoTime();
@@ -627,9 +627,14 @@ public final class SparMeta extends MetaImpl implements ProtobufMeta {
         close(client);
         return;
       }
-      client.statements.values().stream()
-          .filter(statement -> now - statement.lastUsed > idleNanos)
-          .forEach(Statement::closeRows);
+      // Dropped, not just emptied: a later fetch must fail rather than end the rows early.
+      client.statements.values().removeIf(statement -> {
+        boolean idle = now - statement.lastUsed > idleNanos;
+        if (idle) {
+          statement.closeRows();
+        }
+        return idle;
+      });
     });
   }
 
