@@ -1,198 +1,261 @@
 package io.spar.commands;
 
+import io.spar.commands.DdlEvents.Event;
 import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.catalog.CatalogStore;
 import io.spar.engine.catalog.DistributedTable;
-import io.spar.engine.catalog.MetadataCache;
-import io.spar.engine.catalog.NodeAddress;
-import io.spar.engine.operations.Relations;
+import io.spar.engine.catalog.Shard;
+import io.spar.engine.execution.SessionConnections;
+import io.spar.engine.execution.StatementLog;
 import io.spar.engine.operations.ShardDdl;
 import io.spar.engine.operations.UniqueIndexes;
+import io.spar.engine.transactions.DistributedTransaction;
 import io.spar.outcome.SparErrors;
 import io.spar.outcome.StatementResult;
-import io.spar.engine.execution.SessionConnections;
+import io.spar.parser.SqlTokens;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * DDL through a Spar connection: it runs on the coordinator's shell tables as written, and
- * where it concerns distributed tables it reaches their shards too.
+ * DDL through a Spar connection. It runs on the coordinator inside the session's distributed
+ * transaction; what PostgreSQL reports it did there ({@link DdlEvents}) decides what must
+ * follow on the workers, in the same transaction, so that the shell tables, the catalog and
+ * every placement change together or not at all.
  *
- * <p>{@code CREATE INDEX}, {@code DROP INDEX} and {@code DROP TABLE} propagate to every
- * placement, {@code TRUNCATE} empties every placement, and {@code CREATE EXTENSION} runs on
- * every worker. {@code ALTER TABLE} of a distributed table and {@code ALTER INDEX} of its
- * indexes are refused rather than let shards drift from their shell.
+ * <ul>
+ *   <li>{@code ALTER TABLE} and {@code ALTER INDEX} of a distributed table or its index run on
+ *       each placement, written for the shard ({@link AlterStatement}), after
+ *       {@link DistributionRules} accepted what they did to the shell;</li>
+ *   <li>{@code CREATE INDEX} on a distributed table creates the index on every placement,
+ *       {@code DROP INDEX} drops it there, {@code TRUNCATE} empties them;</li>
+ *   <li>a distributed table dropped in any way ({@code DROP TABLE}, {@code DROP SCHEMA …
+ *       CASCADE}, {@code DROP EXTENSION … CASCADE}) loses its catalog rows and its shards;</li>
+ *   <li>schemas, types, domains, functions, extensions and the like, which shards may need,
+ *       are created, altered and dropped on every worker too.</li>
+ * </ul>
+ *
+ * <p>Statements PostgreSQL cannot run in a transaction block ({@code CREATE INDEX
+ * CONCURRENTLY}, {@code CREATE DATABASE}, …) run as they are outside blocks, and get
+ * PostgreSQL's error inside one.
  */
 public final class DdlCommands {
   private static final Pattern CREATE_EXTENSION = Pattern.compile(
-      "^\\s*CREATE\\s+EXTENSION\\s+(?!IF\\s+NOT\\s+EXISTS)", Pattern.CASE_INSENSITIVE);
+      "^(\\s*CREATE\\s+EXTENSION\\s+)(?!IF\\s+NOT\\s+EXISTS)", Pattern.CASE_INSENSITIVE);
+  /** Commands whose objects shards may need on their workers; they are run there as written. */
+  private static final Set<String> ON_WORKERS = Set.of("CREATE TYPE", "ALTER TYPE",
+      "CREATE DOMAIN", "ALTER DOMAIN", "CREATE FUNCTION", "ALTER FUNCTION", "CREATE PROCEDURE",
+      "ALTER PROCEDURE", "CREATE AGGREGATE", "ALTER AGGREGATE", "CREATE COLLATION",
+      "ALTER COLLATION", "CREATE OPERATOR", "ALTER OPERATOR", "CREATE CAST",
+      "CREATE EXTENSION", "ALTER EXTENSION", "ALTER SCHEMA", "CREATE TEXT SEARCH CONFIGURATION",
+      "CREATE TEXT SEARCH DICTIONARY");
+  /** Object types whose drop reaches the workers, with the DROP command for each. */
+  private static final Map<String, String> DROPPED_ON_WORKERS = Map.ofEntries(
+      Map.entry("schema", "SCHEMA"), Map.entry("type", "TYPE"),
+      Map.entry("composite type", "TYPE"), Map.entry("domain", "DOMAIN"),
+      Map.entry("function", "FUNCTION"), Map.entry("procedure", "PROCEDURE"),
+      Map.entry("aggregate", "AGGREGATE"), Map.entry("extension", "EXTENSION"),
+      Map.entry("collation", "COLLATION"), Map.entry("operator", "OPERATOR"));
+  /** Objects on a table that would act on the shell only, where rows never are. */
+  private static final Map<String, String> TABLE_OF = Map.of(
+      "trigger", "SELECT tgrelid::bigint FROM pg_catalog.pg_trigger WHERE oid = ?::oid",
+      "rule", "SELECT ev_class::bigint FROM pg_catalog.pg_rewrite WHERE oid = ?::oid",
+      "policy", "SELECT polrelid::bigint FROM pg_catalog.pg_policy WHERE oid = ?::oid");
 
   private final CoordinatorExecutor coordinator;
   private final SessionConnections connections;
-  private final MetadataCache metadata;
-  private final ShardDdlRunner shards;
+  private final StatementLog log;
   private final IndexCommands indexes;
 
   /** Creates the DDL handler of one session. */
   public DdlCommands(CoordinatorExecutor coordinator, SessionConnections connections,
-      MetadataCache metadata, ShardDdlRunner shards) {
+      StatementLog log, ShardDdlRunner shards) {
     this.coordinator = coordinator;
     this.connections = connections;
-    this.metadata = metadata;
-    this.shards = shards;
-    this.indexes = new IndexCommands(coordinator, connections, metadata, shards);
-  }
-
-  /** Runs the DDL statement {@code sql}. */
-  public StatementResult execute(String sql, List<Object> parameters) throws SQLException {
-    // Told by tokens, not text, so that comments cannot hide what a statement does.
-    if (startsWith(sql, "create", "extension")) {
-      return createExtension(sql, parameters);
-    }
-    refuseAlterOfShardedObjects(sql);
-    if (startsWith(sql, "truncate")) {
-      return truncate(sql, parameters);
-    }
-    if (startsWith(sql, "create", "index") || startsWith(sql, "create", "unique", "index")) {
-      return createIndex(sql, parameters);
-    }
-    if (startsWith(sql, "drop", "table")) {
-      return dropTable(sql, parameters);
-    }
-    if (DropIndexStatement.isDropIndex(sql)) {
-      return indexes.drop(sql, parameters);
-    }
-    StatementResult result = coordinator.execute(sql, parameters);
-    metadata.invalidate();
-    return result;
-  }
-
-  private static boolean startsWith(String sql, String... keywords) {
-    return new TokenCursor(sql).accept(keywords);
+    this.log = log;
+    this.indexes = new IndexCommands(coordinator, connections, shards);
   }
 
   /**
-   * Refuses ALTER TABLE and ALTER INDEX of a distributed table or of an index of one (PostgreSQL
-   * takes either for both), rather than let shards drift from their shell.
+   * Runs the DDL statement {@code sql} in {@code transaction}, with the distribution metadata
+   * {@code catalog} as the transaction saw it before the statement.
    */
-  private void refuseAlterOfShardedObjects(String sql) throws SQLException {
-    TokenCursor tokens = new TokenCursor(sql);
-    boolean table = tokens.accept("alter", "table");
-    if (!table && !tokens.accept("alter", "index")) {
-      return;
+  public StatementResult execute(String sql, List<Object> parameters,
+      DistributedTransaction transaction, CatalogSnapshot catalog) throws SQLException {
+    if (!transaction.isBlock() && outsideTransactions(sql)) {
+      return indexes.outsideTransaction(sql, parameters, catalog);
     }
-    tokens.accept("if", "exists");
-    tokens.accept("only");
-    Optional<String> name = tokens.name();
-    if (name.isEmpty()) {
-      return;
-    }
-    // PostgreSQL also renames a table through ALTER INDEX.
-    Optional<DistributedTable> altered = distributedTable(name.get());
-    if (altered.isPresent()) {
-      throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, (table ? "ALTER TABLE" : "ALTER INDEX")
-          + " of distributed table \"" + altered.get().name().name() + "\" is not supported");
-    }
-    indexes.refuseAlter(name.get());
-  }
-
-  private StatementResult createExtension(String sql, List<Object> parameters) throws SQLException {
-    StatementResult result = coordinator.execute(sql, parameters);
-    Matcher matcher = CREATE_EXTENSION.matcher(sql);
-    String onWorkers = matcher.find()
-        ? matcher.replaceFirst(matcher.group() + "IF NOT EXISTS ") : sql;
-    for (NodeAddress each : metadata.snapshot().workers()) {
-      shards.runOnNode(each, onWorkers, parameters);
-    }
-    return result;
-  }
-
-  private StatementResult createIndex(String sql, List<Object> parameters) throws SQLException {
-    CatalogSnapshot snapshot = metadata.snapshot();
-    List<DistributedTable> tables = new ArrayList<>();
-    List<List<Long>> before = new ArrayList<>();
-    for (DistributedTable each : snapshot.tables()) {
-      tables.add(each);
-      before.add(ShardDdl.indexOids(coordinatorConnection(),
-          each.relationId()));
+    Connection shell = transaction.join(connections.coordinatorNode());
+    ShardChanges changes = new ShardChanges(transaction, log);
+    Optional<AlterStatement> alter = AlterStatement.parse(sql);
+    TableAlteration target = alter.isPresent()
+        ? TableAlteration.resolve(shell, alter.get(), catalog) : null;
+    Optional<List<IndexCommands.ShardedIndex>> droppedIndexes = indexes.droppedBy(sql, catalog);
+    List<DistributedTable> truncated = truncated(sql, catalog);
+    if (!truncated.isEmpty()) {
+      // The (empty) shells of distributed tables refuse TRUNCATE from anyone but Spar.
+      coordinator.query("SELECT set_config('spar.shell_write', 'on', true)", List.of());
     }
     StatementResult result = coordinator.execute(sql, parameters);
-    List<List<String>> created = new ArrayList<>();
-    for (int i = 0; i < tables.size(); i++) {
-      created.add(ShardDdl.indexDefinitions(coordinatorConnection(),
-          tables.get(i).relationId(), before.get(i)));
-      if (!created.get(i).isEmpty()) {
-        requireCovering(tables.get(i), before.get(i));
-      }
+    if (droppedIndexes.isEmpty()) {
+      throw IndexCommands.unreadable(); // PostgreSQL accepted it; the rollback undoes it
     }
-    for (int i = 0; i < tables.size(); i++) {
-      for (String definition : created.get(i)) {
-        shards.createIndexOnShards(tables.get(i), definition);
-      }
+    carryOut(sql, DdlEvents.take(shell), target, catalog, shell, changes);
+    for (IndexCommands.ShardedIndex each : droppedIndexes.get()) {
+      changes.onPlacements(each.table(), each::dropOnShard);
+    }
+    for (DistributedTable each : truncated) {
+      changes.onPlacements(each, shard -> "TRUNCATE TABLE " + shard.shardName().quoted());
     }
     return result;
   }
 
   /**
-   * Drops the indexes of {@code table} made since {@code before} again if one of them would be
-   * unique on each shard only, and refuses the statement (CREATE INDEX CONCURRENTLY cannot be
-   * undone by a rollback).
+   * Runs {@code DO} or {@code CALL} {@code sql} in {@code transaction} on the coordinator, and
+   * carries to the workers what DDL its code ran there, as PostgreSQL reports it: Spar cannot
+   * see such DDL in the statement's text.
    */
-  private void requireCovering(DistributedTable table, List<Long> before) throws SQLException {
-    try {
-      UniqueIndexes.requireCovering(coordinatorConnection(), table.relationId(),
-          table.partitionColumn());
-    } catch (SQLException refusal) {
-      for (long each : ShardDdl.indexOids(coordinatorConnection(), table.relationId())) {
-        if (!before.contains(each)) {
-          Object name = coordinator.query("SELECT ?::oid::regclass::text", List.of(each))
-              .rows().get(0)[0];
-          try (Statement drop = coordinatorConnection().createStatement()) {
-            drop.execute("DROP INDEX " + name);
-          }
-        }
-      }
-      throw refusal;
-    }
+  public StatementResult executeProcedural(String sql, List<Object> parameters,
+      DistributedTransaction transaction, CatalogSnapshot catalog) throws SQLException {
+    Connection shell = transaction.join(connections.coordinatorNode());
+    StatementResult result = coordinator.execute(sql, parameters);
+    carryOut(sql, DdlEvents.take(shell), null, catalog, shell,
+        new ShardChanges(transaction, log));
+    return result;
   }
 
-  private StatementResult dropTable(String sql, List<Object> parameters) throws SQLException {
-    List<DistributedTable> before = new ArrayList<>();
-    metadata.snapshot().tables().forEach(before::add);
+  private void carryOut(String sql, List<Event> events, TableAlteration target,
+      CatalogSnapshot catalog, Connection shell, ShardChanges changes) throws SQLException {
+    // First every check, so that a refusal leaves the workers untouched.
     List<DistributedTable> dropped = new ArrayList<>();
-    StatementResult result;
-    coordinatorConnection().setAutoCommit(false);
-    try {
-      result = coordinator.execute(sql, parameters);
-      for (DistributedTable each : before) {
-        if (!exists(each.relationId())) {
-          CatalogStore.deleteTable(coordinatorConnection(), each.relationId());
-          dropped.add(each);
+    List<Event> created = new ArrayList<>();
+    boolean onWorkers = false;
+    for (Event each : events) {
+      if (each.dropped()) {
+        if (each.type().equals("table")) {
+          catalog.table(each.oid()).ifPresent(dropped::add);
+        }
+        continue;
+      }
+      Optional<DistributedTable> table = distributedTableOf(shell, each, catalog);
+      if (table.isPresent() && (each.tag().equals("ALTER TABLE")
+          || each.tag().equals("ALTER INDEX"))) {
+        if (target == null || target.table() != table.get()) {
+          throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "Spar cannot carry this"
+              + " statement's change of distributed table \"" + table.get().name().name()
+              + "\" to its shards", null, "Send ALTER TABLE of a distributed table as a"
+              + " statement of its own.");
+        }
+      } else if (table.isPresent() && TABLE_OF.containsKey(each.type())) {
+        throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "cannot create " + each.type()
+            + " on distributed table \"" + table.get().name().name() + "\"", "Its rows are"
+            + " in shards on the workers; the coordinator's table never holds any.", null);
+      } else if (table.isPresent() && each.tag().equals("CREATE INDEX")) {
+        created.add(each);
+      }
+      if (each.type().equals("table")) {
+        DistributionRules.requireColocatedForeignKeys(shell, each.oid(), catalog);
+      }
+      onWorkers |= ON_WORKERS.contains(each.tag());
+    }
+    if (onWorkers && SqlTokens.statementKeywords(sql).size() > 1) {
+      throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "Spar cannot run this"
+          + " statement's definitions on the workers", null, "Send CREATE and ALTER of types,"
+          + " functions and extensions as statements of their own.");
+    }
+    if (target != null) {
+      target.check(shell);
+    }
+    for (Event each : created) {
+      DistributedTable table = distributedTableOf(shell, each, catalog).orElseThrow();
+      UniqueIndexes.requireCovering(shell, table.relationId(),
+          currentPartitionColumn(shell, table));
+    }
+
+    // Then the workers: dropped tables' shards first, then the objects they may have used.
+    for (DistributedTable each : dropped) {
+      CatalogStore.deleteTable(shell, each.relationId());
+      for (Shard shard : each.shards()) {
+        for (var placement : shard.placements()) {
+          changes.run(placement, shard,
+              "DROP TABLE IF EXISTS " + shard.shardName().quoted() + " CASCADE");
         }
       }
-      coordinatorConnection().commit();
-    } catch (SQLException e) {
-      coordinatorConnection().rollback();
-      throw e;
-    } finally {
-      coordinatorConnection().setAutoCommit(true);
-      metadata.invalidate();
     }
-    for (DistributedTable each : dropped) {
-      shards.dropShards(each);
+    for (Event each : events) {
+      if (each.dropped() && !each.type().equals("table") && each.original()
+          && DROPPED_ON_WORKERS.containsKey(each.type())) {
+        changes.onWorkers(catalog.workers(), "DROP " + DROPPED_ON_WORKERS.get(each.type())
+            + " IF EXISTS " + each.identity() + (cascades(sql) ? " CASCADE" : ""));
+      } else if (!each.dropped() && each.tag().equals("CREATE SCHEMA")
+          && each.type().equals("schema")) {
+        changes.onWorkers(catalog.workers(), "CREATE SCHEMA IF NOT EXISTS " + each.identity());
+      }
     }
-    return result;
+    if (onWorkers) {
+      changes.onWorkers(catalog.workers(), onWorkers(sql));
+    }
+    if (target != null) {
+      target.apply(changes, shell, catalog);
+    }
+    for (Event each : created) {
+      DistributedTable table = distributedTableOf(shell, each, catalog).orElseThrow();
+      String definition = (String) coordinator.query(
+          "SELECT pg_catalog.pg_get_indexdef(?::oid)", List.of(each.oid())).rows().get(0)[0];
+      changes.onPlacements(table,
+          shard -> ShardDdl.indexForShard(definition, shard.shardName(), shard.id()));
+    }
   }
 
-  private StatementResult truncate(String sql, List<Object> parameters) throws SQLException {
+  /**
+   * Returns the statement {@code sql} as the workers run it: functions are created without
+   * checking bodies that may name tables only the coordinator has, and extensions the
+   * worker already has are kept.
+   */
+  private static String onWorkers(String sql) {
+    Matcher extension = CREATE_EXTENSION.matcher(sql);
+    if (extension.find()) {
+      return extension.replaceFirst("$1IF NOT EXISTS ");
+    }
+    return "SET LOCAL check_function_bodies = off; " + sql;
+  }
+
+  /**
+   * Returns whether {@code sql} is a statement PostgreSQL runs only outside transaction
+   * blocks.
+   */
+  private static boolean outsideTransactions(String sql) {
+    List<SqlTokens.Token> tokens = SqlTokens.of(sql);
+    List<String> words = tokens.stream().limit(4).map(t -> t.text().toLowerCase(Locale.ROOT))
+        .toList();
+    String first = words.isEmpty() ? "" : words.get(0);
+    String second = words.size() > 1 ? words.get(1) : "";
+    if ((first.equals("create") || first.equals("drop"))
+        && (second.equals("database") || second.equals("tablespace"))
+        || first.equals("alter") && second.equals("system")) {
+      return true;
+    }
+    boolean index = first.equals("create") && (second.equals("index")
+        || second.equals("unique") && words.size() > 2 && words.get(2).equals("index"))
+        || first.equals("drop") && second.equals("index") || first.equals("reindex");
+    return index && tokens.stream().anyMatch(t -> t.is("concurrently"))
+        || first.equals("reindex") && (second.equals("database") || second.equals("system"));
+  }
+
+  /** Returns the distributed tables the TRUNCATE statement {@code sql} (if it is one) empties. */
+  private List<DistributedTable> truncated(String sql, CatalogSnapshot catalog)
+      throws SQLException {
     TokenCursor tokens = new TokenCursor(sql);
-    tokens.accept("truncate");
+    if (!tokens.accept("truncate")) {
+      return List.of();
+    }
     tokens.accept("table");
     List<DistributedTable> targets = new ArrayList<>();
     do {
@@ -201,47 +264,54 @@ public final class DdlCommands {
       if (name.isEmpty()) {
         break; // not PostgreSQL's syntax, which the coordinator reports
       }
-      distributedTable(name.get()).ifPresent(targets::add);
+      List<Object[]> rows = coordinator.query("SELECT pg_catalog.to_regclass(?)::oid::bigint",
+          List.of(name.get())).rows();
+      if (rows.get(0)[0] != null) {
+        catalog.table(((Number) rows.get(0)[0]).longValue()).ifPresent(targets::add);
+      }
       tokens.acceptSymbol("*");
     } while (tokens.acceptSymbol(","));
-    StatementResult result;
-    Connection connection = coordinatorConnection();
-    connection.setAutoCommit(false);
-    try {
-      if (!targets.isEmpty()) {
-        // The (empty) shells of distributed tables refuse TRUNCATE from anyone but Spar.
-        coordinator.query("SELECT set_config('spar.shell_write', 'on', true)", List.of());
+    return targets;
+  }
+
+  private static boolean cascades(String sql) {
+    return SqlTokens.of(sql).stream().anyMatch(t -> t.is("cascade"));
+  }
+
+  /** Returns the distributed table an event's object is, or belongs to. */
+  private Optional<DistributedTable> distributedTableOf(Connection shell, Event event,
+      CatalogSnapshot catalog) throws SQLException {
+    switch (event.type()) {
+      case "table":
+      case "table column":
+        return catalog.table(event.oid());
+      case "table constraint":
+        return tableOf(shell, "SELECT conrelid::bigint FROM pg_catalog.pg_constraint"
+            + " WHERE oid = ?::oid", event.oid(), catalog);
+      case "index":
+        return tableOf(shell, "SELECT indrelid::bigint FROM pg_catalog.pg_index"
+            + " WHERE indexrelid = ?::oid", event.oid(), catalog);
+      default:
+        String query = TABLE_OF.get(event.type());
+        return query == null ? Optional.empty() : tableOf(shell, query, event.oid(), catalog);
+    }
+  }
+
+  private Optional<DistributedTable> tableOf(Connection shell, String query, long oid,
+      CatalogSnapshot catalog) throws SQLException {
+    List<Object[]> rows = coordinator.query(query, List.of(oid)).rows();
+    return rows.isEmpty() ? Optional.empty()
+        : catalog.table(((Number) rows.get(0)[0]).longValue());
+  }
+
+  private static String currentPartitionColumn(Connection shell, DistributedTable table)
+      throws SQLException {
+    try (var ps = shell.prepareStatement("SELECT key FROM pgs_distribution_metadata.partition"
+        + " WHERE relation_id = ?::oid")) {
+      ps.setLong(1, table.relationId());
+      try (var rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : table.partitionColumn();
       }
-      result = coordinator.execute(sql, parameters);
-      connection.commit();
-    } catch (SQLException e) {
-      connection.rollback();
-      throw e;
-    } finally {
-      connection.setAutoCommit(true);
     }
-    for (DistributedTable each : targets) {
-      shards.truncateShards(each);
-    }
-    return result;
-  }
-
-  private Optional<DistributedTable> distributedTable(String name) throws SQLException {
-    try {
-      Relations.Relation relation = Relations.resolve(coordinatorConnection(), name);
-      return metadata.snapshot().table(relation.name());
-    } catch (io.spar.engine.operations.OperationException e) {
-      return Optional.empty();
-    }
-  }
-
-  private boolean exists(long relationId) throws SQLException {
-    Object[] row = coordinator.firstRow(
-        "SELECT EXISTS (SELECT 1 FROM pg_class WHERE oid = ?::oid)", List.of(relationId));
-    return Boolean.TRUE.equals(row[0]);
-  }
-
-  private Connection coordinatorConnection() throws SQLException {
-    return connections.coordinator();
   }
 }

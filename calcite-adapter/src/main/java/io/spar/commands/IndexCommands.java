@@ -1,145 +1,181 @@
 package io.spar.commands;
 
+import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.catalog.DistributedTable;
-import io.spar.engine.catalog.MetadataCache;
-import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
 import io.spar.engine.catalog.TableName;
 import io.spar.engine.execution.SessionConnections;
+import io.spar.engine.operations.ShardDdl;
+import io.spar.engine.operations.UniqueIndexes;
 import io.spar.outcome.SparErrors;
 import io.spar.outcome.StatementResult;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.postgresql.util.PSQLException;
 
 /**
- * Index DDL of distributed tables beyond CREATE INDEX. {@code DROP INDEX} drops the shard
- * indexes ({@code <index>_<shardid>}) on every placement too; {@code ALTER INDEX} of such an
- * index is refused, since its shard indexes would keep their old names and settings.
+ * Index DDL of distributed tables that Spar must follow by name: {@code DROP INDEX}, whose
+ * index is gone from the catalog once PostgreSQL reports it dropped, and the
+ * {@code CONCURRENTLY} forms, which cannot run in a transaction.
  *
- * <p>Without {@code CONCURRENTLY}, the drop runs in one transaction on the coordinator and one
- * per worker; the workers commit only after every placement has dropped its indexes, and the
- * coordinator last, so that a failure before the commits changes nothing anywhere, and a
- * failure between them leaves the index on the coordinator, where running the statement again
- * finishes the drop. {@code DROP INDEX CONCURRENTLY} cannot run in a transaction; it drops the
- * shard indexes first and the coordinator's index last, for the same reason.
+ * <p>{@code CREATE INDEX CONCURRENTLY} creates the index on the coordinator, then on every
+ * placement, concurrently too. {@code DROP INDEX CONCURRENTLY} drops the shard indexes first
+ * and the coordinator's index last, so that a failure leaves the index on the coordinator,
+ * where running the statement again finishes the drop.
  */
 final class IndexCommands {
   private static final String RUN_AGAIN =
       "Run the DROP INDEX again once every worker is reachable; it drops what is left.";
 
-  /** An index of a distributed table. */
-  private record ShardedIndex(TableName index, long indexOid, DistributedTable table) {
+  /**
+   * An index of a distributed table.
+   *
+   * @param index its name
+   * @param indexOid its OID
+   * @param table its table
+   * @param statement the DROP INDEX statement that drops it
+   */
+  record ShardedIndex(TableName index, long indexOid, DistributedTable table,
+      DropIndexStatement statement) {
+    /** Returns the statement that drops this index's shard index on {@code shard}. */
+    String dropOnShard(Shard shard) {
+      return statement.onShard(shardIndex(shard));
+    }
+
+    /** Returns the shard index on {@code shard}, as ShardDdl names it. */
+    String shardIndex(Shard shard) {
+      return new TableName(shard.shardName().schema(), index.name() + "_" + shard.id())
+          .quoted();
+    }
   }
 
   private final CoordinatorExecutor coordinator;
   private final SessionConnections connections;
-  private final MetadataCache metadata;
   private final ShardDdlRunner shards;
 
   IndexCommands(CoordinatorExecutor coordinator, SessionConnections connections,
-      MetadataCache metadata, ShardDdlRunner shards) {
+      ShardDdlRunner shards) {
     this.coordinator = coordinator;
     this.connections = connections;
-    this.metadata = metadata;
     this.shards = shards;
   }
 
-  /** Runs the DROP INDEX statement {@code sql} on the coordinator and the placements. */
-  StatementResult drop(String sql, List<Object> parameters) throws SQLException {
+  /**
+   * Returns the indexes of distributed tables the DROP INDEX statement {@code sql} (if it is
+   * one) drops, resolved as PostgreSQL resolves them before it runs; empty if Spar cannot read
+   * its index names (PostgreSQL then reports its syntax error, or Spar refuses the statement).
+   */
+  Optional<List<ShardedIndex>> droppedBy(String sql, CatalogSnapshot catalog)
+      throws SQLException {
+    if (!DropIndexStatement.isDropIndex(sql)) {
+      return Optional.of(List.of());
+    }
     Optional<DropIndexStatement> parsed = DropIndexStatement.parse(sql);
     if (parsed.isEmpty()) {
-      throw unreadable(sql, parameters);
+      return Optional.empty();
     }
-    try {
-      return parsed.get().concurrently()
-          ? dropConcurrently(parsed.get(), sql, parameters)
-          : dropInTransactions(parsed.get(), sql, parameters);
-    } finally {
-      metadata.invalidate();
+    List<ShardedIndex> sharded = new ArrayList<>();
+    for (String name : parsed.get().names()) {
+      shardedIndex(name, parsed.get(), catalog).ifPresent(sharded::add);
     }
+    return Optional.of(sharded);
   }
 
   /**
-   * Refuses ALTER INDEX (or ALTER TABLE, which PostgreSQL also applies to indexes) of the
-   * index {@code name} of a distributed table.
+   * Runs {@code CREATE INDEX CONCURRENTLY} or {@code DROP INDEX CONCURRENTLY} outside a
+   * transaction block; any other statement PostgreSQL runs outside transactions runs on the
+   * coordinator as written.
    */
-  void refuseAlter(String name) throws SQLException {
-    Optional<ShardedIndex> index = shardedIndex(name);
-    if (index.isPresent()) {
-      throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "ALTER INDEX of index \""
-          + index.get().index().name() + "\" of distributed table \""
-          + index.get().table().name().name() + "\" is not supported", null,
-          "Drop the index and create it again as it should be.");
+  StatementResult outsideTransaction(String sql, List<Object> parameters,
+      CatalogSnapshot catalog) throws SQLException {
+    TokenCursor tokens = new TokenCursor(sql);
+    if (tokens.accept("create", "index", "concurrently")
+        || new TokenCursor(sql).accept("create", "unique", "index", "concurrently")) {
+      return createConcurrently(sql, parameters, catalog);
     }
+    Optional<DropIndexStatement> drop = DropIndexStatement.parse(sql);
+    if (drop.isPresent() && drop.get().concurrently()) {
+      return dropConcurrently(drop.get(), sql, parameters, catalog);
+    }
+    if (DropIndexStatement.isDropIndex(sql)) {
+      throw unreadable();
+    }
+    return coordinator.execute(sql, parameters);
   }
 
-  private StatementResult dropInTransactions(DropIndexStatement statement, String sql,
-      List<Object> parameters) throws SQLException {
-    Connection connection = connections.coordinator();
-    connection.setAutoCommit(false);
-    try {
-      List<ShardedIndex> sharded = shardedIndexes(statement);
-      StatementResult result = coordinator.execute(sql, parameters);
-      try (NodeTransactions workers = shards.transactions()) {
-        for (ShardedIndex each : sharded) {
-          for (Shard shard : each.table().shards()) {
-            for (ShardPlacement placement : shard.finalizedPlacements()) {
-              workers.run(placement.node(), shard.id(), statement.onShard(shardIndex(shard, each)));
-            }
+  private StatementResult createConcurrently(String sql, List<Object> parameters,
+      CatalogSnapshot catalog) throws SQLException {
+    List<DistributedTable> tables = new ArrayList<>();
+    List<List<Long>> before = new ArrayList<>();
+    for (DistributedTable each : catalog.tables()) {
+      tables.add(each);
+      before.add(ShardDdl.indexOids(connections.coordinator(), each.relationId()));
+    }
+    StatementResult result = coordinator.execute(sql, parameters);
+    for (int i = 0; i < tables.size(); i++) {
+      List<String> created = ShardDdl.indexDefinitions(connections.coordinator(),
+          tables.get(i).relationId(), before.get(i));
+      if (created.isEmpty()) {
+        continue;
+      }
+      requireCovering(tables.get(i), before.get(i));
+      for (String definition : created) {
+        for (Shard shard : tables.get(i).shards()) {
+          String onShard = ShardDdl.indexForShard(definition, shard.shardName(), shard.id())
+              .replaceFirst("INDEX ", "INDEX CONCURRENTLY ");
+          for (ShardPlacement placement : shard.finalizedPlacements()) {
+            shards.runOnShard(placement.node(), shard.id(), onShard);
           }
         }
-        workers.commit();
-      } catch (NodeTransactions.PartialCommit e) {
-        if (e.committed().isEmpty()) {
-          throw (SQLException) e.getCause(); // nothing changed anywhere
-        }
-        throw incomplete(e, "The shard indexes were dropped on " + nodes(e.committed())
-            + "; the indexes still exist on the coordinator and the other workers.", RUN_AGAIN);
       }
-      commitCoordinator(connection, !sharded.isEmpty());
-      return result;
-    } catch (SQLException | RuntimeException e) {
-      rollback(connection);
-      throw e;
-    } finally {
-      connection.setAutoCommit(true);
     }
+    return result;
   }
 
-  private void commitCoordinator(Connection connection, boolean shardsDropped)
-      throws SQLException {
+  /**
+   * Drops the indexes of {@code table} made since {@code before} again if one of them would be
+   * unique on each shard only, and refuses the statement (CREATE INDEX CONCURRENTLY cannot be
+   * undone by a rollback).
+   */
+  private void requireCovering(DistributedTable table, List<Long> before) throws SQLException {
+    Connection shell = connections.coordinator();
     try {
-      connection.commit();
-    } catch (SQLException e) {
-      if (!shardsDropped) {
-        throw e;
+      UniqueIndexes.requireCovering(shell, table.relationId(), table.partitionColumn());
+    } catch (SQLException refusal) {
+      for (long each : ShardDdl.indexOids(shell, table.relationId())) {
+        if (!before.contains(each)) {
+          Object name = coordinator.query("SELECT ?::oid::regclass::text", List.of(each))
+              .rows().get(0)[0];
+          try (Statement drop = shell.createStatement()) {
+            drop.execute("DROP INDEX " + name);
+          }
+        }
       }
-      throw incomplete(e, "The shard indexes were dropped; the indexes still exist on the"
-          + " coordinator.", RUN_AGAIN);
+      throw refusal;
     }
   }
 
   private StatementResult dropConcurrently(DropIndexStatement statement, String sql,
-      List<Object> parameters) throws SQLException {
-    List<ShardedIndex> sharded = statement.names().size() == 1 && !statement.cascade()
-        ? shardedIndexes(statement) : List.of(); // otherwise PostgreSQL refuses the statement
+      List<Object> parameters, CatalogSnapshot catalog) throws SQLException {
+    Optional<ShardedIndex> sharded = statement.names().size() == 1 && !statement.cascade()
+        ? shardedIndex(statement.names().get(0), statement, catalog)
+        : Optional.empty(); // otherwise PostgreSQL refuses the statement
     if (sharded.isEmpty()) {
       return coordinator.execute(sql, parameters);
     }
-    ShardedIndex index = sharded.get(0);
+    ShardedIndex index = sharded.get();
     if (constraintsDependOn(index)) {
       // PostgreSQL refuses to drop it; it says so before any placement loses its index.
       StatementResult result = coordinator.execute(sql, parameters);
-      dropOnPlacements(statement, index, true);
+      dropOnPlacements(index, true);
       return result;
     }
-    dropOnPlacements(statement, index, false);
+    dropOnPlacements(index, false);
     try {
       return coordinator.execute(sql, parameters);
     } catch (SQLException e) {
@@ -148,41 +184,33 @@ final class IndexCommands {
     }
   }
 
-  private void dropOnPlacements(DropIndexStatement statement, ShardedIndex index,
-      boolean coordinatorDropped) throws SQLException {
-    List<ShardPlacement> placements = new ArrayList<>();
-    index.table().shards().forEach(shard -> placements.addAll(shard.finalizedPlacements()));
+  private void dropOnPlacements(ShardedIndex index, boolean coordinatorDropped)
+      throws SQLException {
+    int placements = 0;
+    for (Shard shard : index.table().shards()) {
+      placements += shard.finalizedPlacements().size();
+    }
     int dropped = 0;
     for (Shard shard : index.table().shards()) {
       for (ShardPlacement placement : shard.finalizedPlacements()) {
         try {
-          shards.runOnShard(placement.node(), shard.id(),
-              statement.onShard(shardIndex(shard, index)));
+          shards.runOnShard(placement.node(), shard.id(), index.dropOnShard(shard));
         } catch (SQLException e) {
           if (dropped == 0 && !coordinatorDropped) {
             throw e; // nothing changed anywhere
           }
-          throw incomplete(e, "The index was dropped on " + dropped + " of "
-              + placements.size() + " shard placements and "
-              + (coordinatorDropped ? "is gone from" : "still exists on") + " the coordinator.",
-              coordinatorDropped ? null : RUN_AGAIN);
+          throw incomplete(e, "The index was dropped on " + dropped + " of " + placements
+              + " shard placements and " + (coordinatorDropped ? "is gone from"
+              : "still exists on") + " the coordinator.", coordinatorDropped ? null : RUN_AGAIN);
         }
         dropped++;
       }
     }
   }
 
-  private List<ShardedIndex> shardedIndexes(DropIndexStatement statement)
-      throws SQLException {
-    List<ShardedIndex> sharded = new ArrayList<>();
-    for (String name : statement.names()) {
-      shardedIndex(name).ifPresent(sharded::add);
-    }
-    return sharded;
-  }
-
   /** Returns the index {@code name} resolves to as PostgreSQL resolves it, if it is sharded. */
-  private Optional<ShardedIndex> shardedIndex(String name) throws SQLException {
+  private Optional<ShardedIndex> shardedIndex(String name, DropIndexStatement statement,
+      CatalogSnapshot catalog) throws SQLException {
     List<Object[]> rows = coordinator.query("SELECT i.indexrelid::bigint, i.indrelid::bigint,"
         + " n.nspname, c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
         + " JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -190,14 +218,9 @@ final class IndexCommands {
     if (rows.isEmpty()) {
       return Optional.empty();
     }
-    long tableOid = ((Number) rows.get(0)[1]).longValue();
-    for (DistributedTable table : metadata.snapshot().tables()) {
-      if (table.relationId() == tableOid) {
-        return Optional.of(new ShardedIndex(new TableName((String) rows.get(0)[2],
-            (String) rows.get(0)[3]), ((Number) rows.get(0)[0]).longValue(), table));
-      }
-    }
-    return Optional.empty();
+    return catalog.table(((Number) rows.get(0)[1]).longValue())
+        .map(table -> new ShardedIndex(new TableName((String) rows.get(0)[2],
+            (String) rows.get(0)[3]), ((Number) rows.get(0)[0]).longValue(), table, statement));
   }
 
   /**
@@ -213,30 +236,8 @@ final class IndexCommands {
     return Boolean.TRUE.equals(row[0]);
   }
 
-  /** Returns the shard index of {@code index} on {@code shard}, as ShardDdl names it. */
-  private static String shardIndex(Shard shard, ShardedIndex index) {
-    return new TableName(shard.shardName().schema(), index.index().name() + "_" + shard.id())
-        .quoted();
-  }
-
-  /**
-   * Returns the error for a DROP INDEX that Spar cannot read: PostgreSQL's own, found by
-   * running the statement in a transaction that is rolled back, or a refusal if PostgreSQL
-   * accepts what Spar cannot read.
-   */
-  private SQLException unreadable(String sql, List<Object> parameters) throws SQLException {
-    Connection connection = connections.coordinator();
-    connection.setAutoCommit(false);
-    try {
-      coordinator.execute(sql, parameters);
-    } catch (SQLException e) {
-      if (!"25001".equals(e.getSQLState())) { // CONCURRENTLY inside a transaction block
-        return e;
-      }
-    } finally {
-      rollback(connection);
-      connection.setAutoCommit(true);
-    }
+  /** Refuses a DROP INDEX whose index names Spar cannot read. */
+  static SQLException unreadable() {
     return SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
         "Spar cannot tell which indexes this DROP INDEX drops", null,
         "Write it as DROP INDEX [CONCURRENTLY] [IF EXISTS] name [, ...] [CASCADE | RESTRICT]"
@@ -254,18 +255,5 @@ final class IndexCommands {
   private static String primaryMessage(SQLException e) {
     return e instanceof PSQLException psql && psql.getServerErrorMessage() != null
         ? psql.getServerErrorMessage().getMessage() : e.getMessage();
-  }
-
-  private static String nodes(List<NodeAddress> nodes) {
-    return nodes.isEmpty() ? "no worker"
-        : nodes.stream().map(NodeAddress::toString).collect(Collectors.joining(", "));
-  }
-
-  private static void rollback(Connection connection) {
-    try {
-      connection.rollback();
-    } catch (SQLException e) {
-      // A broken connection has no transaction left to roll back.
-    }
   }
 }

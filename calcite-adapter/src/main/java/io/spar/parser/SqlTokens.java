@@ -1,5 +1,7 @@
 package io.spar.parser;
 
+import io.spar.outcome.SparErrors;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -41,6 +43,11 @@ public final class SqlTokens {
     /** Returns whether this is the unquoted keyword {@code keyword} (lower case). */
     public boolean is(String keyword) {
       return kind == Kind.WORD && text.toLowerCase(Locale.ROOT).equals(keyword);
+    }
+
+    /** Returns whether this is the punctuation {@code symbol}, such as {@code (} or {@code ,}. */
+    public boolean isSymbol(String symbol) {
+      return kind == Kind.OTHER && text.equals(symbol);
     }
 
     /** Returns whether this names something: an unquoted or a quoted identifier. */
@@ -86,6 +93,24 @@ public final class SqlTokens {
       }
     }
     return keywords;
+  }
+
+  /**
+   * Returns the index of the parenthesis that closes the one at {@code open} in
+   * {@code tokens}.
+   *
+   * @throws SQLException with PostgreSQL's syntax error if it is never closed
+   */
+  public static int closing(List<Token> tokens, int open) throws SQLException {
+    int depth = 0;
+    for (int i = open; i < tokens.size(); i++) {
+      if (tokens.get(i).isSymbol("(")) {
+        depth++;
+      } else if (tokens.get(i).isSymbol(")") && --depth == 0) {
+        return i;
+      }
+    }
+    throw SparErrors.error("42601", "syntax error at end of input");
   }
 
   /** Returns the tokens of {@code sql}. */

@@ -63,7 +63,7 @@ final class ModificationPlan implements StatementPlan {
 
   @Override
   public StatementResult execute(List<Object> parameters) throws SQLException {
-    Optional<DistributedTable> table = engine.metadata().snapshot().table(target.table());
+    Optional<DistributedTable> table = context.snapshot().table(target.table());
     if (table.isEmpty()) {
       // Undistributed since this plan was made: the table is local now.
       return context.coordinator().execute(sql, parameters);
@@ -81,7 +81,7 @@ final class ModificationPlan implements StatementPlan {
 
   @Override
   public List<String> explain(List<Object> parameters) throws SQLException {
-    Optional<DistributedTable> table = engine.metadata().snapshot().table(target.table());
+    Optional<DistributedTable> table = context.snapshot().table(target.table());
     if (table.isEmpty()) {
       return new CoordinatorPlan(sql, context.coordinator()).explain(parameters);
     }
@@ -107,7 +107,7 @@ final class ModificationPlan implements StatementPlan {
 
   @Override
   public long[] executeBatch(List<List<Object>> parameterSets) throws SQLException {
-    Optional<DistributedTable> table = engine.metadata().snapshot().table(target.table());
+    Optional<DistributedTable> table = context.snapshot().table(target.table());
     if (table.isEmpty()) {
       return StatementPlan.super.executeBatch(parameterSets);
     }

@@ -59,7 +59,7 @@ final class QueryPlan implements StatementPlan {
   @Override
   public StatementResult execute(List<Object> parameters) throws SQLException {
     SessionTransaction transaction = context.transaction();
-    CatalogSnapshot snapshot = engine.metadata().snapshot();
+    CatalogSnapshot snapshot = context.snapshot();
     for (TableReference each : distributed) {
       Optional<DistributedTable> table = snapshot.table(each.table());
       if (table.isPresent()) {
@@ -92,14 +92,14 @@ final class QueryPlan implements StatementPlan {
       lines.add("    Sent to the shard: " + query.sql());
       return lines;
     }
-    return multiShard().explain(parameters, engine.metadata().snapshot());
+    return multiShard().explain(parameters, context.snapshot());
   }
 
   private MultiShardQuery multiShard() throws SQLException {
     if (multiShard == null) {
       context.plans().increment();
       multiShard = MultiShardPlanner.plan(statement, distributed, references, splicer,
-          engine.metadata().snapshot(), this::isAggregate,
+          context.snapshot(), this::isAggregate,
           () -> context.coordinator().labels(splicer.splice(Map.of()).sql()));
       leavesNoState = callsNoVolatileFunction();
     }
@@ -125,7 +125,7 @@ final class QueryPlan implements StatementPlan {
       return Optional.empty();
     }
     try {
-      return RouterPlanner.plan(distributed, engine.metadata().snapshot(), splicer, parameters);
+      return RouterPlanner.plan(distributed, context.snapshot(), splicer, parameters);
     } catch (IllegalArgumentException e) {
       throw SparErrors.invalidValue(e);
     }

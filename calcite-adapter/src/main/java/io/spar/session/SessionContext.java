@@ -1,7 +1,9 @@
 package io.spar.session;
 
 import io.spar.commands.CoordinatorExecutor;
+import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.execution.SessionConnections;
+import java.sql.SQLException;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -15,4 +17,9 @@ import java.util.concurrent.atomic.LongAdder;
  */
 record SessionContext(SessionConnections connections, CoordinatorExecutor coordinator,
     SearchPath searchPath, SessionTransaction transaction, LongAdder plans) {
+
+  /** Returns the distribution metadata as the session's transaction sees it. */
+  CatalogSnapshot snapshot() throws SQLException {
+    return transaction.catalog().snapshot();
+  }
 }

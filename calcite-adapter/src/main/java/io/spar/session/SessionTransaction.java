@@ -60,11 +60,18 @@ final class SessionTransaction {
   /** Whether the block ran a statement that may change session state (SET, DDL). */
   private boolean sessionStateTouched;
   private Runnable sessionStateReverted = () -> { };
+  private final SessionCatalog catalog;
 
   SessionTransaction(SparEngine engine, SessionConnections connections) {
     this.engine = engine;
     this.connections = connections;
     this.defaults = engine.transactionDefaults();
+    this.catalog = new SessionCatalog(engine.metadata(), connections);
+  }
+
+  /** Returns the distribution metadata as the session's transaction sees it. */
+  SessionCatalog catalog() {
+    return catalog;
   }
 
   /**
@@ -175,6 +182,8 @@ final class SessionTransaction {
       SQLException reported = StatementFailures.reported(e, transaction, engine);
       transaction.rollback();
       throw reported;
+    } finally {
+      catalog.transactionEnded();
     }
   }
 
@@ -187,14 +196,17 @@ final class SessionTransaction {
     if (current != null && !current.savepoints().isEmpty()) {
       try {
         current.rollbackTo(current.savepoints().get(current.savepoints().size() - 1));
+        catalog.rolledBack();
       } catch (SQLException rollbackFailure) {
         reported.setNextException(rollbackFailure);
         current.rollback();
         current = null;
+        catalog.transactionEnded();
       }
     } else if (current != null) {
       current.rollback();
       current = null;
+      catalog.transactionEnded();
     }
     state = State.FAILED;
     revertSessionState();
@@ -322,6 +334,8 @@ final class SessionTransaction {
       current.rollbackTo(name);
     } catch (SQLException | RuntimeException e) {
       throw failInBlock(e);
+    } finally {
+      catalog.rolledBack();
     }
     revertSessionState();
     return StatementResult.ofCount(0);
@@ -412,8 +426,12 @@ final class SessionTransaction {
     DistributedTransaction done = current;
     current = null;
     afterBlock();
-    if (done != null) {
-      done.commit();
+    try {
+      if (done != null) {
+        done.commit();
+      }
+    } finally {
+      catalog.transactionEnded();
     }
   }
 
@@ -424,6 +442,7 @@ final class SessionTransaction {
     if (done != null) {
       done.rollback();
     }
+    catalog.transactionEnded();
   }
 
   private void afterBlock() {
@@ -492,6 +511,7 @@ final class SessionTransaction {
       current.rollback();
       current = null;
     }
+    catalog.transactionEnded();
     state = State.IDLE;
   }
 }

@@ -7,6 +7,7 @@ import io.spar.commands.DdlCommands;
 import io.spar.commands.ShardDdlRunner;
 import io.spar.commands.SqlApiFunctions;
 import io.spar.engine.SparEngine;
+import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.execution.ColumnInfo;
 import io.spar.engine.execution.RunningQueries;
 import io.spar.engine.execution.SessionConnections;
@@ -42,6 +43,8 @@ import java.util.regex.Pattern;
 public final class SparSession implements AutoCloseable {
   /** First keywords of statements that take no snapshot in PostgreSQL. */
   private static final Set<String> SNAPSHOTLESS = Set.of("set", "reset", "show");
+  /** First keywords of statements whose code may run DDL on the coordinator. */
+  private static final Set<String> PROCEDURAL = Set.of("do", "call");
   private static final Pattern SET_CONFIG =
       Pattern.compile("set_config", Pattern.CASE_INSENSITIVE | Pattern.LITERAL);
 
@@ -69,7 +72,7 @@ public final class SparSession implements AutoCloseable {
     this.planner = new StatementPlanner(engine, context,
         new SqlApiFunctions(operations, coordinator, connections));
     this.settings = new SparSettings(engine);
-    this.ddl = new DdlCommands(coordinator, connections, engine.metadata(),
+    this.ddl = new DdlCommands(coordinator, connections, engine.statementLog(),
         new ShardDdlRunner(engine.pools(), engine.statementLog()));
     transaction.onSessionStateReverted(this::sessionStateChanged);
   }
@@ -371,9 +374,11 @@ public final class SparSession implements AutoCloseable {
         }
         return planned;
       case DDL:
-        ShellReads.refuse(StatementKind.firstKeyword(sql), sql, engine.metadata().snapshot());
-        requireNoTransaction("DDL through Spar");
-        StatementResult result = ddl.execute(sql, parameters);
+        CatalogSnapshot catalog = context.snapshot();
+        ShellReads.refuse(StatementKind.firstKeyword(sql), sql, catalog);
+        StatementResult result = ddl.execute(sql, parameters, context.transaction().current(),
+            catalog);
+        context.transaction().catalog().changed();
         sessionStateChanged();
         return result;
       case TRANSACTION_CONTROL:
@@ -402,8 +407,16 @@ public final class SparSession implements AutoCloseable {
 
   private StatementResult coordinatorStatement(String sql, List<Object> parameters)
       throws SQLException {
-    ShellReads.refuse(StatementKind.firstKeyword(sql), sql, engine.metadata().snapshot());
-    StatementResult result = context.coordinator().execute(sql, parameters);
+    String keyword = StatementKind.firstKeyword(sql);
+    CatalogSnapshot catalog = context.snapshot();
+    ShellReads.refuse(keyword, sql, catalog);
+    StatementResult result;
+    if (PROCEDURAL.contains(keyword)) {
+      result = ddl.executeProcedural(sql, parameters, context.transaction().current(), catalog);
+      context.transaction().catalog().changed();
+    } else {
+      result = context.coordinator().execute(sql, parameters);
+    }
     sessionStateChanged();
     return result;
   }

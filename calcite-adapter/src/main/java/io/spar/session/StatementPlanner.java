@@ -65,7 +65,7 @@ final class StatementPlanner {
   }
 
   private StatementPlan prepare(String sql, int viewDepth) throws SQLException {
-    CatalogSnapshot snapshot = engine.metadata().snapshot();
+    CatalogSnapshot snapshot = context.snapshot();
     SqlNode statement;
     try {
       statement = SqlParsing.parse(sql);

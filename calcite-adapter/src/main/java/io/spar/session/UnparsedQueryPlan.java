@@ -35,18 +35,18 @@ final class UnparsedQueryPlan implements StatementPlan {
   public StatementResult execute(List<Object> parameters) throws SQLException {
     // Spar could not parse it, so it cannot tell which functions it calls.
     return plan(parameters).execute(parameters, new SessionRuntime(engine, context,
-        engine.metadata().snapshot(), false));
+        context.snapshot(), false));
   }
 
   @Override
   public List<String> explain(List<Object> parameters) throws SQLException {
-    return plan(parameters).explain(parameters, engine.metadata().snapshot());
+    return plan(parameters).explain(parameters, context.snapshot());
   }
 
   private MultiShardQuery plan(List<Object> parameters) throws SQLException {
     if (plan == null) {
       context.plans().increment();
-      CatalogSnapshot snapshot = engine.metadata().snapshot();
+      CatalogSnapshot snapshot = context.snapshot();
       Object json = context.coordinator().execute("EXPLAIN (VERBOSE, FORMAT JSON) " + sql,
           parameters).rows().rows().get(0)[0];
       Set<TableName> read = new HashSet<>();

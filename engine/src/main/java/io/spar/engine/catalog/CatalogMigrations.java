@@ -177,6 +177,50 @@ public final class CatalogMigrations {
             RESET ALL;
           END IF;
         END $$;
+      """,
+      // 7: what each DDL statement did, as PostgreSQL reports it, so that Spar carries it to the
+      // shards of the objects concerned whatever the statement's text looked like (comments,
+      // quoting, CASCADE, a function running DDL). The reports collect in the transaction-local
+      // setting spar.ddl_events, which Spar reads and empties after each DDL statement; it
+      // vanishes with the transaction, so DDL run without Spar leaves nothing behind.
+      """
+      CREATE FUNCTION pgs_distribution_metadata.record_ddl_events(events jsonb) RETURNS void
+        LANGUAGE sql AS $$
+          SELECT pg_catalog.set_config('spar.ddl_events', (coalesce(nullif(
+              pg_catalog.current_setting('spar.ddl_events', true), ''), '[]')::jsonb
+              || events)::text, true)
+          WHERE events <> '[]'::jsonb
+        $$;
+      CREATE FUNCTION pgs_distribution_metadata.ddl_command_end() RETURNS event_trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+          PERFORM pgs_distribution_metadata.record_ddl_events(coalesce(jsonb_agg(
+              jsonb_build_object('event', 'end', 'tag', c.command_tag, 'type', c.object_type,
+                'oid', c.objid, 'schema', c.schema_name, 'identity', c.object_identity)), '[]'))
+            FROM pg_catalog.pg_event_trigger_ddl_commands() c WHERE NOT c.in_extension;
+        END $$;
+      CREATE FUNCTION pgs_distribution_metadata.sql_drop() RETURNS event_trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+          PERFORM pgs_distribution_metadata.record_ddl_events(coalesce(jsonb_agg(
+              jsonb_build_object('event', 'drop', 'tag', tg_tag, 'type', d.object_type,
+                'oid', d.objid, 'schema', d.schema_name, 'identity', d.object_identity,
+                'original', d.original)), '[]'))
+            FROM pg_catalog.pg_event_trigger_dropped_objects() d;
+        END $$;
+      DO $$
+      BEGIN
+        IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+          RAISE EXCEPTION 'Spar''s coordinator role % must be a superuser', current_user
+            USING ERRCODE = 'insufficient_privilege',
+              DETAIL = 'Spar learns what DDL did from event triggers, which only a superuser'
+                || ' can create.';
+        END IF;
+        CREATE EVENT TRIGGER spar_ddl_command_end ON ddl_command_end
+          EXECUTE FUNCTION pgs_distribution_metadata.ddl_command_end();
+        CREATE EVENT TRIGGER spar_sql_drop ON sql_drop
+          EXECUTE FUNCTION pgs_distribution_metadata.sql_drop();
+      END $$;
       """);
 
   private CatalogMigrations() {

@@ -33,6 +33,11 @@ public final class CatalogSnapshot {
     return Optional.ofNullable(tables.get(name));
   }
 
+  /** Returns the distributed table whose coordinator table has OID {@code relationId}. */
+  public Optional<DistributedTable> table(long relationId) {
+    return tables.values().stream().filter(t -> t.relationId() == relationId).findFirst();
+  }
+
   /**
    * Returns the view called {@code name} if it reads a distributed table, directly or through
    * other views; such views must be expanded by Spar, never run on the coordinator.

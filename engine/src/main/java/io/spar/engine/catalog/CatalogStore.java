@@ -286,6 +286,17 @@ public final class CatalogStore {
     return states;
   }
 
+  /** Records that the partition column of relation {@code relationId} is now {@code column}. */
+  public static void renamePartitionColumn(Connection coordinator, long relationId,
+      String column) throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement(
+        "UPDATE " + PARTITION + " SET key = ? WHERE relation_id = ?::oid")) {
+      ps.setString(1, column);
+      ps.setLong(2, relationId);
+      ps.executeUpdate();
+    }
+  }
+
   /** Removes all metadata of relation {@code relationId}: partition, shards and placements. */
   public static void deleteTable(Connection coordinator, long relationId) throws SQLException {
     try (PreparedStatement shards = coordinator.prepareStatement(

@@ -281,6 +281,14 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
     replicated |= replicatedShard;
   }
 
+  /**
+   * Notes that the transaction changed {@code node} outside any placement (DDL of a schema,
+   * type or function a worker's shards need), so that the node commits with the rest.
+   */
+  public void changed(NodeAddress node) {
+    written.computeIfAbsent(node, k -> new ArrayList<>());
+  }
+
   @Override
   public void nodeFailed(ShardPlacement placement, SQLException cause) {
     failed.add(placement);

@@ -1,0 +1,85 @@
+package io.spar.commands;
+
+import io.spar.engine.catalog.DistributedTable;
+import io.spar.engine.catalog.NodeAddress;
+import io.spar.engine.catalog.Shard;
+import io.spar.engine.catalog.ShardPlacement;
+import io.spar.engine.execution.RowSet;
+import io.spar.engine.execution.StatementLog;
+import io.spar.engine.transactions.DistributedTransaction;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * DDL on shard placements and worker nodes inside the session's distributed transaction, so
+ * that it commits (with two-phase commit) or rolls back together with the coordinator's part.
+ * A worker's error fails the statement as it is: nothing is committed anywhere.
+ */
+final class ShardChanges {
+  /** The statement for one shard, or null if that shard needs none. */
+  interface PerShard {
+    String sql(Shard shard) throws SQLException;
+  }
+
+  private final DistributedTransaction transaction;
+  private final StatementLog log;
+
+  ShardChanges(DistributedTransaction transaction, StatementLog log) {
+    this.transaction = transaction;
+    this.log = log;
+  }
+
+  /**
+   * Runs the statement {@code sql} gives each shard of {@code table} on each of the shard's
+   * placements that hold current data; the others are rebuilt from the shell when repaired.
+   */
+  void onPlacements(DistributedTable table, PerShard sql) throws SQLException {
+    for (Shard shard : table.shards()) {
+      String statement = sql.sql(shard);
+      if (statement == null) {
+        continue;
+      }
+      for (ShardPlacement placement : shard.finalizedPlacements()) {
+        run(placement, shard, statement);
+      }
+    }
+  }
+
+  /** Runs {@code sql} for {@code shard} on {@code placement}. */
+  void run(ShardPlacement placement, Shard shard, String sql) throws SQLException {
+    execute(transaction.connection(placement), placement.node(), shard.id(), sql);
+    transaction.written(placement, true);
+  }
+
+  /** Returns the rows of the catalog query {@code sql} on {@code placement}, in the transaction. */
+  RowSet query(ShardPlacement placement, Shard shard, String sql) throws SQLException {
+    log.record(placement.node(), shard.id(), sql);
+    try (Statement statement = transaction.connection(placement).createStatement();
+        ResultSet rs = statement.executeQuery(sql)) {
+      return RowSet.read(rs);
+    } catch (SQLException e) {
+      throw ShardDdlRunner.failureOn(placement.node(), e);
+    }
+  }
+
+  /** Runs {@code sql} on every worker in {@code workers}. */
+  void onWorkers(List<NodeAddress> workers, String sql) throws SQLException {
+    for (NodeAddress each : workers) {
+      execute(transaction.join(each), each, null, sql);
+      transaction.changed(each);
+    }
+  }
+
+  private void execute(Connection connection, NodeAddress node, Long shardId, String sql)
+      throws SQLException {
+    log.record(node, shardId, sql);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    } catch (SQLException e) {
+      throw ShardDdlRunner.failureOn(node, e);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package io.spar.session;
+
+import io.spar.engine.catalog.CatalogSnapshot;
+import io.spar.engine.catalog.CatalogStore;
+import io.spar.engine.catalog.MetadataCache;
+import io.spar.engine.execution.SessionConnections;
+import java.sql.SQLException;
+
+/**
+ * The distribution metadata as the session's transaction sees it.
+ *
+ * <p>Usually that is the process-wide {@link MetadataCache}. Once the session's own DDL has
+ * changed the catalog inside its open transaction (dropped or renamed a distributed table,
+ * moved it to another schema), the cache still holds the committed state, which would send
+ * the transaction's next statements to shards it renamed or dropped; until the transaction
+ * ends, the session reads the catalog through its own coordinator connection instead, inside
+ * the transaction. When the transaction ends the cache is invalidated, after the commit, so
+ * that no session reloads the state from before it.
+ */
+final class SessionCatalog {
+  private final MetadataCache shared;
+  private final SessionConnections connections;
+  private boolean changedInTransaction;
+  private CatalogSnapshot own;
+
+  SessionCatalog(MetadataCache shared, SessionConnections connections) {
+    this.shared = shared;
+    this.connections = connections;
+  }
+
+  /** Returns the metadata the running statement must use. */
+  CatalogSnapshot snapshot() throws SQLException {
+    if (!changedInTransaction) {
+      return shared.snapshot();
+    }
+    if (own == null) {
+      own = CatalogStore.load(connections.coordinator());
+    }
+    return own;
+  }
+
+  /** Notes that a statement of the open transaction may have changed the catalog. */
+  void changed() {
+    changedInTransaction = true;
+    own = null;
+  }
+
+  /** Notes that the transaction rolled back to a savepoint, which may undo its changes. */
+  void rolledBack() {
+    own = null;
+  }
+
+  /** Notes that the transaction ended, committed or not. */
+  void transactionEnded() {
+    if (changedInTransaction) {
+      changedInTransaction = false;
+      own = null;
+      shared.invalidate();
+    }
+  }
+}
