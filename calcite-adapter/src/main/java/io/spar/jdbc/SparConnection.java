@@ -64,6 +64,14 @@ public final class SparConnection extends AvaticaConnection {
   }
 
   /** Returns the session of this connection, or throws if the connection is closed. */
+  /**
+   * Returns the COPY API of this connection, as pgjdbc's {@code PGConnection.getCopyAPI()}
+   * does: {@code COPY … FROM STDIN} and {@code COPY … TO STDOUT} of distributed tables too.
+   */
+  public SparCopyManager getCopyAPI() throws SQLException {
+    return new SparCopyManager(session());
+  }
+
   SparSession session() throws SQLException {
     checkOpen();
     return session;

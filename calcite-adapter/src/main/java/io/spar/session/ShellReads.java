@@ -48,8 +48,9 @@ final class ShellReads {
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, fromFile
           ? "COPY FROM a file into distributed table " + name + " is not supported"
           : "COPY of distributed table " + name + " is not supported through Spar", null,
-          "Load rows with INSERT, multi-row VALUES or JDBC batches through Spar; the"
-              + " coordinator's copy of a distributed table holds no rows.");
+          "COPY FROM STDIN and TO STDOUT through the Spar connection's COPY API"
+              + " (SparConnection.getCopyAPI()); the coordinator's copy of a distributed table"
+              + " holds no rows.");
     }
     String command = keyword.toUpperCase(Locale.ROOT);
     throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, (data ? command

@@ -4,6 +4,7 @@ import io.spar.commands.CoordinatorExecutor;
 import io.spar.outcome.StatementResult;
 import io.spar.outcome.SparErrors;
 import io.spar.commands.DdlCommands;
+import io.spar.copy.CopyCommands;
 import io.spar.commands.ShardDdlRunner;
 import io.spar.commands.SqlApiFunctions;
 import io.spar.engine.SparEngine;
@@ -13,6 +14,8 @@ import io.spar.engine.execution.RunningQueries;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.operations.DistributionOperations;
 import io.spar.engine.transactions.TransactionMode;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.sql.Connection;
 import java.sql.ParameterMetaData;
 import java.sql.PreparedStatement;
@@ -53,6 +56,7 @@ public final class SparSession implements AutoCloseable {
   private final PlanCache plans = new PlanCache();
   private final StatementPlanner planner;
   private final DdlCommands ddl;
+  private final CopyCommands copy;
   private final SparSettings settings;
 
   /**
@@ -74,6 +78,7 @@ public final class SparSession implements AutoCloseable {
     this.settings = new SparSettings(engine);
     this.ddl = new DdlCommands(coordinator, connections, engine.statementLog(),
         new ShardDdlRunner(engine.pools(), engine.statementLog()));
+    this.copy = new CopyCommands(connections, engine.statementLog());
     transaction.onSessionStateReverted(this::sessionStateChanged);
   }
 
@@ -136,6 +141,27 @@ public final class SparSession implements AutoCloseable {
       }
       running.end();
     }
+  }
+
+  /**
+   * Runs {@code COPY … FROM STDIN} {@code sql} with the rows of {@code in} as one statement of
+   * the session, and returns the number of rows copied.
+   */
+  public synchronized long copyIn(String sql, InputStream in) throws SQLException {
+    return timed(0, () -> idleAfter(() -> context.transaction().statement(false, true,
+        () -> copy.copyIn(sql, in, context.transaction().current(), context.snapshot()))));
+  }
+
+  /**
+   * Runs {@code COPY … TO STDOUT} {@code sql} as one statement of the session, writing its
+   * rows to {@code out}, and returns the number of rows copied.
+   */
+  public synchronized long copyOut(String sql, OutputStream out) throws SQLException {
+    return timed(0, () -> idleAfter(() -> context.transaction().statement(false, true, () -> {
+      CatalogSnapshot catalog = context.snapshot();
+      return copy.copyOut(sql, out, context.transaction().current(), catalog,
+          DistributedNames.mentioned(sql, catalog));
+    })));
   }
 
   /**

@@ -16,6 +16,15 @@ public final class PgErrors {
   /** Returns an ERROR with {@code sqlState} and {@code message}, and optional detail and hint. */
   public static PSQLException error(String sqlState, String message, String detail,
       String hint) {
+    return error(sqlState, message, detail, hint, null);
+  }
+
+  /**
+   * Returns an ERROR as {@link #error(String, String, String, String)} does, with the context
+   * {@code where} (such as COPY's line), if not null.
+   */
+  public static PSQLException error(String sqlState, String message, String detail,
+      String hint, String where) {
     StringBuilder fields = new StringBuilder()
         .append("SERROR\0VERROR\0C").append(sqlState).append('\0')
         .append('M').append(message).append('\0');
@@ -24,6 +33,9 @@ public final class PgErrors {
     }
     if (hint != null) {
       fields.append('H').append(hint).append('\0');
+    }
+    if (where != null) {
+      fields.append('W').append(where).append('\0');
     }
     return new PSQLException(new ServerErrorMessage(fields.toString()));
   }
