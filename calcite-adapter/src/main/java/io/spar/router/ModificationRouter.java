@@ -1,7 +1,9 @@
 package io.spar.router;
 
 import io.spar.engine.catalog.DistributedTable;
+import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.catalog.Shard;
+import io.spar.engine.catalog.ShardPlacement;
 import io.spar.engine.execution.ShardWrite;
 import io.spar.engine.execution.WriteClass;
 import io.spar.engine.routing.PartitionConstraint;
@@ -59,6 +61,30 @@ public final class ModificationRouter {
       DistributedTable table, List<String> columns, ColumnTypes types, ShardSqlSplicer splicer,
       List<Object> parameters, Map<SqlNode, Replacement> evaluated,
       ExpressionEvaluator evaluator, Map<Long, SplicedSql> spliced) throws SQLException {
+    return plan(statement, target, table, List.of(), columns, types, splicer, parameters,
+        evaluated, evaluator, spliced);
+  }
+
+  /**
+   * A distributed table an UPDATE's FROM or a DELETE's USING joins to the target on their
+   * distribution columns, co-located with it: each shard of the target is modified with the
+   * shard of this table at the same index, which holds the same hash interval.
+   *
+   * @param reference the table's reference in the statement
+   * @param table the table
+   */
+  public record Joined(TableReference reference, DistributedTable table) {
+  }
+
+  /**
+   * Returns the writes of an UPDATE or DELETE that joins {@code joined} co-located tables, as
+   * {@link #plan(SqlNode, TableReference, DistributedTable, List, ColumnTypes, ShardSqlSplicer,
+   * List, Map, ExpressionEvaluator, Map)} does for the target alone.
+   */
+  public static List<ShardWrite> plan(SqlNode statement, TableReference target,
+      DistributedTable table, List<Joined> joined, List<String> columns, ColumnTypes types,
+      ShardSqlSplicer splicer, List<Object> parameters, Map<SqlNode, Replacement> evaluated,
+      ExpressionEvaluator evaluator, Map<Long, SplicedSql> spliced) throws SQLException {
     WriteClass writeClass = WriteClassifier.classify(statement, types, parameters);
     if (!table.hasShards()) {
       throw SparErrors.error(SparErrors.OBJECT_NOT_IN_PREREQUISITE_STATE,
@@ -74,13 +100,37 @@ public final class ModificationRouter {
     List<ShardWrite> writes = new ArrayList<>();
     for (Shard each : prune(table,
         PartitionPredicates.extract(target, table.partitionColumn()), parameters)) {
+      Map<SqlNode, Replacement> replacements = shardReplacements(statement, target, each,
+          evaluated);
+      int index = table.shards().indexOf(each);
+      for (Joined other : joined) {
+        Shard otherShard = other.table().shards().get(index);
+        requireCoPlaced(each, otherShard, other.table());
+        replacements.put(other.reference().identifier(),
+            Replacement.text(RouterPlanner.shardReference(other.reference(), otherShard)));
+      }
       SplicedSql sql = evaluated.isEmpty()
-          ? spliced.computeIfAbsent(each.id(),
-              id -> splicer.splice(shardReplacements(statement, target, each, evaluated)))
-          : splicer.splice(shardReplacements(statement, target, each, evaluated));
+          ? spliced.computeIfAbsent(each.id(), id -> splicer.splice(replacements))
+          : splicer.splice(replacements);
       writes.add(ShardWrite.single(each, sql.sql(), sql.bind(parameters), writeClass));
     }
     return writes;
+  }
+
+  /** Refuses a join whose shard {@code other} is missing beside a placement of {@code shard}. */
+  private static void requireCoPlaced(Shard shard, Shard other, DistributedTable otherTable)
+      throws SQLException {
+    List<NodeAddress> nodes = other.finalizedPlacements().stream()
+        .map(ShardPlacement::node).toList();
+    for (ShardPlacement each : shard.finalizedPlacements()) {
+      if (!nodes.contains(each.node())) {
+        throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "cannot join distributed table"
+            + " \"" + otherTable.name().name() + "\" in a modification: its shard "
+            + other.id() + " has no placement on " + each.node() + " beside shard "
+            + shard.id(), "Co-located tables must keep their shards' placements on the same"
+            + " nodes.", null);
+      }
+    }
   }
 
   /** Returns the replacements for {@code shard}: its name, and its constraint names. */

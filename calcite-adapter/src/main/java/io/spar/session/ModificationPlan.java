@@ -35,6 +35,7 @@ final class ModificationPlan implements StatementPlan {
   private final String sql;
   private final SqlNode statement;
   private final TableReference target;
+  private final List<TableReference> joined;
   private final TargetColumns columns;
   private final ShardSqlSplicer splicer;
   private final List<CoordinatorValue> coordinatorEvaluated;
@@ -50,9 +51,21 @@ final class ModificationPlan implements StatementPlan {
   ModificationPlan(String sql, SqlNode statement, TableReference target, TargetColumns columns,
       ShardSqlSplicer splicer, FunctionVolatility volatility, SparEngine engine,
       SessionContext context) throws SQLException {
+    this(sql, statement, target, List.of(), columns, splicer, volatility, engine, context);
+  }
+
+  /**
+   * Creates the plan of an UPDATE or DELETE of {@code target} that also reads the co-located
+   * distributed tables {@code joined}, joined on the distribution columns.
+   */
+  ModificationPlan(String sql, SqlNode statement, TableReference target,
+      List<TableReference> joined, TargetColumns columns, ShardSqlSplicer splicer,
+      FunctionVolatility volatility, SparEngine engine, SessionContext context)
+      throws SQLException {
     this.sql = sql;
     this.statement = statement;
     this.target = target;
+    this.joined = List.copyOf(joined);
     this.columns = columns;
     this.splicer = splicer;
     this.engine = engine;
@@ -137,8 +150,14 @@ final class ModificationPlan implements StatementPlan {
       throws SQLException {
     List<Object> extended = new ArrayList<>(parameters);
     Map<SqlNode, Replacement> evaluated = evaluateAtCoordinator(parameters, extended);
-    return ModificationRouter.plan(statement, target, table, columns.names(), columns.types(),
-        splicer, extended,
+    List<ModificationRouter.Joined> tables = new ArrayList<>();
+    for (TableReference each : joined) {
+      tables.add(new ModificationRouter.Joined(each, context.snapshot().table(each.table())
+          .orElseThrow(() -> SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "table \""
+              + each.table().name() + "\" is no longer distributed; run the statement again"))));
+    }
+    return ModificationRouter.plan(statement, target, table, tables, columns.names(),
+        columns.types(), splicer, extended,
         evaluated, node -> {
           SplicedSql expression = splicer.text(node);
           return context.coordinator().firstRow("SELECT " + expression.sql(),

@@ -1,6 +1,5 @@
 package io.spar.session;
 
-import io.spar.outcome.SparErrors;
 import io.spar.commands.SqlApiCall;
 import io.spar.commands.SqlApiFunctions;
 import io.spar.engine.SparEngine;
@@ -8,9 +7,10 @@ import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.DistributedView;
 import io.spar.engine.catalog.SqlQuoting;
+import io.spar.engine.operations.ShardDdl;
+import io.spar.outcome.SparErrors;
 import io.spar.parser.SparQueries;
 import io.spar.parser.SqlLockingClause;
-import io.spar.engine.operations.ShardDdl;
 import io.spar.parser.SqlParsing;
 import io.spar.parser.SqlTokens;
 import io.spar.router.ColumnDefaults;
@@ -18,17 +18,21 @@ import io.spar.router.ColumnTypes;
 import io.spar.router.FunctionVolatility;
 import io.spar.router.InsertCompletion;
 import io.spar.router.Replacement;
+import io.spar.router.RouterPlanner;
 import io.spar.router.ShardSqlSplicer;
 import io.spar.router.SplicedSql;
 import io.spar.router.TableReference;
 import io.spar.router.TableReferenceCollector;
 import io.spar.router.TargetColumns;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.calcite.sql.SqlBasicCall;
+import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlInsert;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
@@ -58,7 +62,7 @@ final class StatementPlanner {
     this.functions = functions;
   }
 
-  /** Returns the plan of {@code sql}. */
+  /** Returns the plan of {@code sql} (also for the parts of statements Spar splits). */
   StatementPlan prepare(String sql) throws SQLException {
     context.plans().increment();
     return prepare(sql, 0);
@@ -162,14 +166,26 @@ final class StatementPlanner {
       throws SQLException {
     TableReference target = references.get(0);
     Optional<DistributedTable> table = snapshot.table(target.table());
+    Optional<InsertSelectPlan.Parts> insertSelect = statement instanceof SqlInsert
+        ? InsertSelectPlan.parts(SqlParsing.parsedText(sql)) : Optional.empty();
+    if (insertSelect.isPresent()) {
+      long targetOid = table.isPresent() ? table.get().relationId()
+          : ((Number) context.coordinator().query("SELECT to_regclass(?)::oid::bigint",
+              List.of(target.table().quoted())).rows().get(0)[0]).longValue();
+      return new InsertSelectPlan(insertSelect.get(), targetOid, this, context);
+    }
     if (table.isEmpty()) {
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
           "modifications of local tables cannot read from distributed tables");
     }
-    if (references.size() > 1) {
+    List<TableReference> joined = references.subList(1, references.size());
+    if (!joined.isEmpty() && !joinsCoLocated(statement, target, table.get(), joined,
+        snapshot)) {
       // A shard's statement would read only that shard, or a table its worker lacks.
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
-          "modifications of distributed tables cannot read from other tables");
+          "modifications of distributed tables cannot read from other tables", null,
+          "An UPDATE … FROM or DELETE … USING may join distributed tables co-located with its"
+              + " target on their distribution columns (WHERE t.key = other.key).");
     }
     FunctionVolatility volatility = new FunctionVolatility(
         FunctionVolatility.catalog(engine.functions()), context.searchPath().functionSchemas());
@@ -186,8 +202,63 @@ final class StatementPlanner {
             context.searchPath().resolver(snapshot)).get(0);
       }
     }
-    return new ModificationPlan(sql, statement, target, columns, splicer, volatility, engine,
-        context);
+    return new ModificationPlan(sql, statement, target, joined, columns, splicer, volatility,
+        engine, context);
+  }
+
+  /**
+   * Returns whether every table in {@code joined} is a distributed table co-located with the
+   * target of the UPDATE or DELETE {@code statement}, named in its FROM or USING (not in a
+   * subquery), and equated with the target on both distribution columns at the top of its
+   * WHERE: then each shard of the target meets all its join partners in the co-located shard.
+   */
+  private static boolean joinsCoLocated(SqlNode statement, TableReference target,
+      DistributedTable table, List<TableReference> joined, CatalogSnapshot snapshot) {
+    SqlNode condition = statement instanceof SqlUpdate update ? update.getCondition()
+        : statement instanceof org.apache.calcite.sql.SqlDelete delete ? delete.getCondition()
+        : null;
+    if (condition == null) {
+      return false;
+    }
+    List<SqlNode> conjuncts = new ArrayList<>();
+    conjuncts(condition, conjuncts);
+    for (TableReference each : joined) {
+      Optional<DistributedTable> other = snapshot.table(each.table());
+      if (each.where() != condition || other.isEmpty()
+          || !RouterPlanner.sameLayout(table, other.get())
+          || conjuncts.stream().noneMatch(c -> equates(c, target, table.partitionColumn(),
+              each, other.get().partitionColumn()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void conjuncts(SqlNode node, List<SqlNode> into) {
+    if (node instanceof SqlBasicCall call && call.getKind() == SqlKind.AND) {
+      call.getOperandList().forEach(each -> conjuncts(each, into));
+    } else {
+      into.add(node);
+    }
+  }
+
+  /** Returns whether {@code node} is {@code a.column = b.otherColumn}, either way round. */
+  private static boolean equates(SqlNode node, TableReference a, String column,
+      TableReference b, String otherColumn) {
+    if (!(node instanceof SqlBasicCall call) || call.getKind() != SqlKind.EQUALS
+        || !(call.operand(0) instanceof SqlIdentifier left)
+        || !(call.operand(1) instanceof SqlIdentifier right)) {
+      return false;
+    }
+    return names(left, a, column) && names(right, b, otherColumn)
+        || names(left, b, otherColumn) && names(right, a, column);
+  }
+
+  private static boolean names(SqlIdentifier identifier, TableReference reference,
+      String column) {
+    List<String> names = identifier.names;
+    return names.size() == 2 && names.get(0).equals(reference.qualifier())
+        && names.get(1).equals(column);
   }
 
   /** Returns the columns of {@code table}'s coordinator table, read now. */

@@ -1,0 +1,150 @@
+package io.spar.test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 11's {@code INSERT … SELECT}, differentially: the same statements run through Spar on
+ * distributed tables (and a local one) and on plain PostgreSQL tables; results (update counts,
+ * RETURNING rows and their columns) and the tables' rows must be equal.
+ */
+class InsertSelectTest {
+  private static Connection spar;
+  private static Connection plain;
+
+  @BeforeAll
+  static void open() throws SQLException {
+    spar = SparTestCluster.spar();
+    plain = SparTestCluster.coordinator();
+    Sql.run(spar, "DROP TABLE IF EXISTS is_a, is_b, is_c, is_local");
+    Sql.run(plain, "DROP SCHEMA IF EXISTS is_plain CASCADE");
+    Sql.run(plain, "CREATE SCHEMA is_plain");
+    for (Connection each : List.of(spar, plain)) {
+      String schema = each == plain ? "is_plain." : "";
+      Sql.run(each, "CREATE TABLE " + schema + "is_a (k bigint PRIMARY KEY, v text, n int)");
+      Sql.run(each, "CREATE TABLE " + schema + "is_b (k bigint PRIMARY KEY, v text, n int)");
+      Sql.run(each, "CREATE TABLE " + schema + "is_local (k bigint, total bigint)");
+      Sql.run(each, "CREATE TABLE " + schema + "is_c (k bigint PRIMARY KEY, label text)");
+    }
+    for (String table : List.of("is_a", "is_b", "is_c")) {
+      Sql.run(spar, "SELECT master_create_distributed_table('" + table + "', 'k', 'hash')");
+    }
+    Sql.run(spar, "SELECT master_create_worker_shards('is_a', 4, 2)");
+    Sql.run(spar, "SELECT master_create_worker_shards('is_b', 3, 1)");
+    Sql.run(spar, "SELECT master_create_worker_shards('is_c', 4, 2)");
+  }
+
+  @AfterAll
+  static void close() throws SQLException {
+    spar.close();
+    plain.close();
+  }
+
+  @Test
+  void insertSelectAsPostgresDoes() throws SQLException {
+    same("INSERT INTO %sis_a SELECT g, 'v' || g, g % 5 FROM generate_series(1, 2500) g");
+    same("INSERT INTO %sis_b (k, v) SELECT k, upper(v) FROM %sis_a WHERE n = 2");
+    same("INSERT INTO %sis_b SELECT k + 10000, v, n FROM %sis_a WHERE k < 5 RETURNING k, n");
+    same("INSERT INTO %sis_b AS b (k, v, n) SELECT k, v, n FROM %sis_a WHERE k <= 20"
+        + " ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v || '!', n = b.n RETURNING b.k, b.v");
+    same("INSERT INTO %sis_b SELECT k, v FROM %sis_a WHERE k <= 30 ON CONFLICT DO NOTHING");
+    same("INSERT INTO %sis_local SELECT n, count(*) FROM %sis_a GROUP BY n");
+    same("INSERT INTO %sis_b SELECT * FROM %sis_a WHERE false RETURNING *");
+    same("INSERT INTO %sis_b SELECT * FROM %sis_a WHERE false");
+    same("INSERT INTO %sis_b SELECT k + 20000, v, n FROM %sis_a WHERE k IN (7, 8)"
+        + " ORDER BY k LIMIT 1");
+  }
+
+  @Test
+  void updateFromAndDeleteUsingCoLocatedTables() throws SQLException {
+    same("INSERT INTO %sis_c SELECT g, 'label ' || g FROM generate_series(1, 3000, 3) g");
+    same("UPDATE %sis_a SET v = c.label FROM %sis_c c WHERE is_a.k = c.k AND c.k < 1000");
+    same("UPDATE %sis_a a SET n = a.n + 100 FROM %sis_c AS c WHERE c.k = a.k"
+        + " AND c.label LIKE '%7' RETURNING a.k, a.n, c.label");
+    same("DELETE FROM %sis_a a USING %sis_c c WHERE a.k = c.k AND c.k > 2900 RETURNING a.k");
+    same("UPDATE %sis_a a SET v = 'one' FROM %sis_c c WHERE a.k = c.k AND a.k = 4");
+    SQLException notCoLocated = org.junit.jupiter.api.Assertions.assertThrows(
+        SQLException.class, () -> Sql.run(spar, "UPDATE is_a SET v = b.v FROM is_b b"
+            + " WHERE is_a.k = b.k"));
+    assertEquals("0A000", notCoLocated.getSQLState());
+    SQLException notOnTheKey = org.junit.jupiter.api.Assertions.assertThrows(
+        SQLException.class, () -> Sql.run(spar, "UPDATE is_a SET v = c.label FROM is_c c"
+            + " WHERE is_a.n = c.k"));
+    assertEquals("0A000", notOnTheKey.getSQLState());
+  }
+
+  @Test
+  void sequenceDefaultsOfTheDistributionColumn() throws SQLException {
+    Sql.run(spar, "DROP TABLE IF EXISTS is_serial, is_identity");
+    Sql.run(spar, "CREATE TABLE is_serial (id bigserial, v text)");
+    Sql.run(spar, "CREATE TABLE is_identity (id int GENERATED ALWAYS AS IDENTITY, v text)");
+    for (String table : List.of("is_serial", "is_identity")) {
+      Sql.run(spar, "SELECT master_create_distributed_table('" + table + "', 'id', 'hash')");
+      Sql.run(spar, "SELECT master_create_worker_shards('" + table + "', 4, 2)");
+      assertEquals(List.of("1", "2"), Sql.strings(spar, "INSERT INTO " + table
+          + " (v) VALUES ('a'), ('b') RETURNING id"));
+      Sql.run(spar, "INSERT INTO " + table + " (v) SELECT 'c'");
+      try (java.sql.PreparedStatement insert = spar.prepareStatement("INSERT INTO " + table
+          + " (v) VALUES (?)", Statement.RETURN_GENERATED_KEYS)) {
+        insert.setString(1, "d");
+        insert.executeUpdate();
+        try (ResultSet keys = insert.getGeneratedKeys()) {
+          keys.next();
+          assertEquals(4, keys.getInt("id"));
+        }
+      }
+      assertEquals(List.of("1:a", "2:b", "3:c", "4:d"), Sql.strings(spar, "SELECT id || ':' || v"
+          + " FROM " + table + " WHERE id IN (1, 2, 3, 4) ORDER BY id"));
+    }
+  }
+
+  private static void same(String sql) throws SQLException {
+    assertEquals(run(plain, sql.replace("%s", "is_plain.")), run(spar, sql.replace("%s", "")),
+        sql);
+    for (String table : List.of("is_a", "is_b", "is_local")) {
+      assertEquals(Sql.strings(plain, "SELECT t::text FROM is_plain." + table + " t ORDER BY 1"),
+          Sql.strings(spar, "SELECT t::text FROM " + table + " t ORDER BY 1"), table);
+    }
+  }
+
+  /** Returns the update count, or RETURNING's column labels and sorted rows. */
+  private static List<String> run(Connection connection, String sql) throws SQLException {
+    List<String> result = new ArrayList<>();
+    try (Statement statement = connection.createStatement()) {
+      if (!statement.execute(sql)) {
+        result.add("count " + statement.getUpdateCount());
+        return result;
+      }
+      try (ResultSet rs = statement.getResultSet()) {
+        ResultSetMetaData meta = rs.getMetaData();
+        StringBuilder labels = new StringBuilder("columns");
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+          labels.append(' ').append(meta.getColumnLabel(i)).append(':')
+              .append(meta.getColumnTypeName(i));
+        }
+        List<String> rows = new ArrayList<>();
+        while (rs.next()) {
+          StringBuilder row = new StringBuilder();
+          for (int i = 1; i <= meta.getColumnCount(); i++) {
+            row.append(rs.getString(i)).append('|');
+          }
+          rows.add(row.toString());
+        }
+        rows.sort(null);
+        result.add(labels.toString());
+        result.addAll(rows);
+      }
+    }
+    return result;
+  }
+}
