@@ -28,6 +28,11 @@ public final class Driver extends UnregisteredDriver {
   public static final int MINOR_VERSION = 1;
   /** Name the driver reports in database metadata. */
   public static final String NAME = "Spar JDBC Driver";
+  /**
+   * Product name the driver reports: PostgreSQL, whose dialect, errors and catalog Spar
+   * presents, and by which tools choose how to talk to a database.
+   */
+  public static final String PRODUCT_NAME = "PostgreSQL";
 
   static {
     new Driver().register();
@@ -51,7 +56,7 @@ public final class Driver extends UnregisteredDriver {
   /** Returns false: Spar does not pass the JDBC compliance tests. */
   @Override
   protected DriverVersion createDriverVersion() {
-    return new DriverVersion(NAME, version(), "Spar", version(), false, MAJOR_VERSION,
+    return new DriverVersion(NAME, version(), PRODUCT_NAME, version(), false, MAJOR_VERSION,
         MINOR_VERSION, MAJOR_VERSION, MINOR_VERSION);
   }
 

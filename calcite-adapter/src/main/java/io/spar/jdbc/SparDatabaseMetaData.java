@@ -96,7 +96,9 @@ public final class SparDatabaseMetaData implements InvocationHandler {
       case "getDriverVersion" -> Driver.version();
       case "getDriverMajorVersion" -> Driver.MAJOR_VERSION;
       case "getDriverMinorVersion" -> Driver.MINOR_VERSION;
-      case "getDatabaseProductName" -> "Spar";
+      // Tools (Flyway, Hibernate, Liquibase) recognise PostgreSQL by this name, and Spar speaks
+      // PostgreSQL's dialect; getDriverName says it is Spar.
+      case "getDatabaseProductName" -> Driver.PRODUCT_NAME;
       case "getJDBCMajorVersion" -> 4;
       case "getJDBCMinorVersion" -> 2;
       case "isReadOnly" -> connection.isReadOnly();
@@ -111,10 +113,11 @@ public final class SparDatabaseMetaData implements InvocationHandler {
   /** Answers capability questions where Spar differs from the PostgreSQL it runs on. */
   private static Object capability(String name, Object[] args) {
     return switch (name) {
-      // Transactions span shards and nodes; DDL inside them and savepoints are refused.
-      case "supportsSavepoints", "supportsDataDefinitionAndDataManipulationTransactions" -> false;
-      case "supportsTransactions", "supportsDataManipulationTransactionsOnly",
-          "supportsMultipleTransactions" -> true;
+      // Transactions span shards and nodes, with DDL and savepoints, as PostgreSQL's do.
+      case "supportsSavepoints", "supportsDataDefinitionAndDataManipulationTransactions",
+          "supportsTransactions", "supportsMultipleTransactions" -> true;
+      case "supportsDataManipulationTransactionsOnly", "dataDefinitionCausesTransactionCommit",
+          "dataDefinitionIgnoredInTransactions" -> false;
       case "getDefaultTransactionIsolation" -> Connection.TRANSACTION_READ_COMMITTED;
       case "supportsTransactionIsolationLevel" ->
           (Integer) args[0] == Connection.TRANSACTION_READ_COMMITTED;

@@ -505,7 +505,7 @@ public final class SparMeta extends MetaImpl implements ProtobufMeta {
         DatabaseProperty.GET_DRIVER_VERSION, Driver.version(),
         DatabaseProperty.GET_DRIVER_MAJOR_VERSION, Driver.MAJOR_VERSION,
         DatabaseProperty.GET_DRIVER_MINOR_VERSION, Driver.MINOR_VERSION,
-        DatabaseProperty.GET_DATABASE_PRODUCT_NAME, "Spar");
+        DatabaseProperty.GET_DATABASE_PRODUCT_NAME, Driver.PRODUCT_NAME);
   }
 
   /** Catalog question answered by the coordinator's pgjdbc metadata. */

@@ -187,6 +187,15 @@ public final class SparStatement extends AvaticaStatement {
     super.setFetchSize(rows);
   }
 
+  /**
+   * Accepts the setting, as pgjdbc does (tools such as Flyway turn it off); Spar reads the
+   * statement the same way either way.
+   */
+  @Override
+  public void setEscapeProcessing(boolean enable) throws SQLException {
+    core.checkOpen();
+  }
+
   @Override
   public void setPoolable(boolean poolable) throws SQLException {
     core.poolable(poolable);

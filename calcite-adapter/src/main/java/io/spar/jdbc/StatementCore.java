@@ -280,6 +280,11 @@ final class StatementCore {
     }
   }
 
+  /** Fails if the statement is closed. */
+  void checkOpen() throws SQLException {
+    open.check();
+  }
+
   void poolable(boolean value) throws SQLException {
     open.check();
     poolable = value;
