@@ -43,9 +43,10 @@ public final class SqlParsing {
    */
   public static SqlNode parse(String sql) throws SQLException {
     String text = stripTrailingSemicolon(sql);
+    LimitParameters limits = LimitParameters.of(text);
     SqlNode statement;
     try {
-      statement = SqlParser.create(text, CONFIG).parseStmt();
+      statement = limits.renumber(SqlParser.create(limits.forParser(), CONFIG).parseStmt());
     } catch (SqlParseException e) {
       throw SparErrors.syntaxError(e);
     }

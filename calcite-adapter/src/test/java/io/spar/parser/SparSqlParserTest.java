@@ -344,8 +344,16 @@ class SparSqlParserTest {
     assertEquals(0, ((SqlDynamicParam) orderBy.fetch).getIndex());
     assertEquals(1, ((SqlDynamicParam) orderBy.offset).getIndex());
     assertEquals(sql.indexOf('?') + 1, orderBy.fetch.getParserPosition().getColumnNum());
-    // Calcite's LIMIT and OFFSET take only "?": its LimitClause has no hook for "$n".
-    assertThrows(SQLException.class, () -> SqlParsing.parse("SELECT * FROM t LIMIT $1"));
+    // Calcite's LIMIT and OFFSET take only "?"; Spar's parser reads "$n" there as well.
+    String dollars = "SELECT * FROM t WHERE a = $1 ORDER BY a LIMIT $3 OFFSET $12";
+    SqlOrderBy numbered = (SqlOrderBy) SqlParsing.parse(dollars);
+    assertEquals(2, ((SqlDynamicParam) numbered.fetch).getIndex());
+    assertEquals(11, ((SqlDynamicParam) numbered.offset).getIndex());
+    assertEquals(dollars.indexOf("$12") + 1, numbered.offset.getParserPosition().getColumnNum());
+    assertEquals(dollars.indexOf("$12") + 3,
+        numbered.offset.getParserPosition().getEndColumnNum());
+    assertThrows(SQLException.class,
+        () -> SqlParsing.parse("SELECT * FROM t WHERE a = ? LIMIT $1"));
   }
 
   /** Returns the server-style message without the "ERROR: " severity prefix. */

@@ -1,5 +1,6 @@
 package io.spar.test.multishard;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -330,6 +331,33 @@ class MultiShardQueriesTest {
         s.execute("DROP VIEW IF EXISTS ms_paid_orders, ms_customer_totals");
       }
       spar.close();
+    }
+  }
+
+  @Test
+  void limitAndOffsetTakeParameters() throws java.sql.SQLException {
+    for (String sql : List.of("SELECT order_id FROM ms_orders ORDER BY order_id LIMIT ? OFFSET ?",
+        "SELECT order_id FROM ms_orders ORDER BY order_id LIMIT $1 OFFSET $2",
+        "SELECT customer_id, count(*) FROM ms_orders GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?"
+            + " OFFSET ?")) {
+      List<List<String>> answers = new ArrayList<>();
+      for (Connection each : List.of(reference, spar)) {
+        // pgjdbc takes ? only; Spar takes PostgreSQL's $n too.
+        String text = each == reference ? sql.replace("$1", "?").replace("$2", "?") : sql;
+        try (java.sql.PreparedStatement statement = each.prepareStatement(text)) {
+          statement.setInt(1, 5);
+          statement.setLong(2, 3);
+          List<String> rows = new ArrayList<>();
+          try (java.sql.ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+              rows.add(rs.getString(1));
+            }
+          }
+          answers.add(rows);
+        }
+      }
+      assertEquals(answers.get(0), answers.get(1), sql);
+      assertEquals(5, answers.get(1).size(), sql);
     }
   }
 
