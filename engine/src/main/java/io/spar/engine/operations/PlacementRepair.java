@@ -140,6 +140,7 @@ public final class PlacementRepair {
           plan.shardId(), unlogged);
       target.setAutoCommit(false);
       try {
+        run(target, plan, ShardDdl.createSchema(plan.shardName()));
         run(target, plan, "DROP TABLE IF EXISTS " + plan.shardName().quoted());
         // ddl's first statement creates the table; constraints and indexes are built after
         // the load, which is faster than maintaining them row by row and checks them all.

@@ -44,8 +44,10 @@ final class ShardCreator {
       String maxValue, List<NodeAddress> nodes, boolean forceUnlogged) throws SQLException {
     long shardId = CatalogStore.insertShard(coordinator, relationId, minValue, maxValue);
     TableName shardName = table.shardName(shardId);
-    List<String> ddl = ShardDdl.createShard(coordinator, relationId, shardName, shardId,
-        forceUnlogged);
+    List<String> ddl = new ArrayList<>();
+    ddl.add(ShardDdl.createSchema(shardName));
+    ddl.addAll(ShardDdl.createShard(coordinator, relationId, shardName, shardId,
+        forceUnlogged));
     for (NodeAddress node : nodes) {
       CatalogStore.insertPlacement(coordinator, shardId, PlacementState.FINALIZED, node);
       runOn(node, shardId, ddl);

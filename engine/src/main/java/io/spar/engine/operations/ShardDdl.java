@@ -83,6 +83,14 @@ public final class ShardDdl {
     return statements;
   }
 
+  /**
+   * Returns the statement that makes sure the schema of {@code shardName} exists on a worker:
+   * a schema made on the coordinator without Spar is not on the workers yet.
+   */
+  public static String createSchema(TableName shardName) {
+    return "CREATE SCHEMA IF NOT EXISTS " + SqlQuoting.identifier(shardName.schema());
+  }
+
   private static String createTable(Connection coordinator, long relationId, TableName shardName,
       boolean forceUnlogged) throws SQLException {
     List<String> columns = new ArrayList<>();
