@@ -36,6 +36,8 @@ final class ModificationPlan implements StatementPlan {
   private final SqlNode statement;
   private final TableReference target;
   private final List<TableReference> joined;
+  private final List<SqlNode> subqueries;
+  private final Subqueries.Runner runner;
   private final TargetColumns columns;
   private final ShardSqlSplicer splicer;
   private final List<CoordinatorValue> coordinatorEvaluated;
@@ -51,21 +53,25 @@ final class ModificationPlan implements StatementPlan {
   ModificationPlan(String sql, SqlNode statement, TableReference target, TargetColumns columns,
       ShardSqlSplicer splicer, FunctionVolatility volatility, SparEngine engine,
       SessionContext context) throws SQLException {
-    this(sql, statement, target, List.of(), columns, splicer, volatility, engine, context);
+    this(sql, statement, target, List.of(), List.of(), columns, splicer, volatility, engine,
+        context, null);
   }
 
   /**
    * Creates the plan of an UPDATE or DELETE of {@code target} that also reads the co-located
-   * distributed tables {@code joined}, joined on the distribution columns.
+   * distributed tables {@code joined}, joined on the distribution columns, and has
+   * {@code subqueries} over other tables, which {@code runner} runs once per execution.
    */
   ModificationPlan(String sql, SqlNode statement, TableReference target,
-      List<TableReference> joined, TargetColumns columns, ShardSqlSplicer splicer,
-      FunctionVolatility volatility, SparEngine engine, SessionContext context)
-      throws SQLException {
+      List<TableReference> joined, List<SqlNode> subqueries, TargetColumns columns,
+      ShardSqlSplicer splicer, FunctionVolatility volatility, SparEngine engine,
+      SessionContext context, Subqueries.Runner runner) throws SQLException {
     this.sql = sql;
     this.statement = statement;
     this.target = target;
     this.joined = List.copyOf(joined);
+    this.subqueries = List.copyOf(subqueries);
+    this.runner = runner;
     this.columns = columns;
     this.splicer = splicer;
     this.engine = engine;
@@ -149,7 +155,11 @@ final class ModificationPlan implements StatementPlan {
   private List<ShardWrite> route(DistributedTable table, List<Object> parameters)
       throws SQLException {
     List<Object> extended = new ArrayList<>(parameters);
-    Map<SqlNode, Replacement> evaluated = evaluateAtCoordinator(parameters, extended);
+    Map<SqlNode, Replacement> evaluated = new IdentityHashMap<>(
+        evaluateAtCoordinator(parameters, extended));
+    for (SqlNode each : subqueries) {
+      evaluated.put(each, Subqueries.evaluate(splicer.text(each), parameters, extended, runner));
+    }
     List<ModificationRouter.Joined> tables = new ArrayList<>();
     for (TableReference each : joined) {
       tables.add(new ModificationRouter.Joined(each, context.snapshot().table(each.table())
@@ -173,8 +183,12 @@ final class ModificationPlan implements StatementPlan {
    */
   private Map<SqlNode, Replacement> evaluateAtCoordinator(List<Object> parameters,
       List<Object> extended) throws SQLException {
+    // Values inside subqueries are the subqueries' own, computed where they run.
     List<CoordinatorValue> needed = coordinatorEvaluated.stream()
-        .filter(each -> each.needed(parameters)).toList();
+        .filter(each -> each.needed(parameters))
+        .filter(each -> subqueries.stream().noneMatch(query -> Subqueries.within(
+            each.node().getParserPosition(), query.getParserPosition())))
+        .toList();
     if (needed.isEmpty()) {
       return Map.of();
     }

@@ -178,7 +178,17 @@ final class StatementPlanner {
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
           "modifications of local tables cannot read from distributed tables");
     }
-    List<TableReference> joined = references.subList(1, references.size());
+    List<TableReference> joined = new ArrayList<>();
+    List<SqlNode> subqueries = Subqueries.of(statement);
+    for (TableReference each : references.subList(1, references.size())) {
+      if (subqueries.stream().noneMatch(query -> Subqueries.within(
+          each.identifier().getParserPosition(), query.getParserPosition()))) {
+        joined.add(each);
+      }
+    }
+    subqueries = subqueries.stream().filter(query -> references.stream().anyMatch(each ->
+        Subqueries.within(each.identifier().getParserPosition(), query.getParserPosition())))
+        .toList();
     if (!joined.isEmpty() && !joinsCoLocated(statement, target, table.get(), joined,
         snapshot)) {
       // A shard's statement would read only that shard, or a table its worker lacks.
@@ -202,8 +212,8 @@ final class StatementPlanner {
             context.searchPath().resolver(snapshot)).get(0);
       }
     }
-    return new ModificationPlan(sql, statement, target, joined, columns, splicer, volatility,
-        engine, context);
+    return new ModificationPlan(sql, statement, target, joined, subqueries, columns, splicer,
+        volatility, engine, context, (text, values) -> prepare(text).execute(values).rows());
   }
 
   /**

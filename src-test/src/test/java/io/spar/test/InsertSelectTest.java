@@ -84,6 +84,25 @@ class InsertSelectTest {
   }
 
   @Test
+  void subqueriesInModificationsRunOnce() throws SQLException {
+    same("INSERT INTO %sis_c SELECT g, 'l' || g FROM generate_series(5000, 5100) g"
+        + " ON CONFLICT DO NOTHING");
+    same("INSERT INTO %sis_b SELECT g, 'b' || g, g % 3 FROM generate_series(5000, 5200) g"
+        + " ON CONFLICT DO NOTHING");
+    same("DELETE FROM %sis_b WHERE k IN (SELECT k FROM %sis_c WHERE k < 5050) RETURNING k");
+    same("UPDATE %sis_b SET v = 'max' WHERE n = (SELECT max(n) FROM %sis_b) AND k > 5150");
+    same("UPDATE %sis_b SET n = (SELECT count(*) FROM %sis_c WHERE k >= 5000) WHERE k > 5190");
+    same("DELETE FROM %sis_b WHERE EXISTS (SELECT 1 FROM %sis_c WHERE k = -1)");
+    same("UPDATE %sis_b SET v = 'none' WHERE k IN (SELECT k FROM %sis_c WHERE false)");
+    same("UPDATE %sis_b SET v = 'any' WHERE k = ANY (SELECT k + 60 FROM %sis_c"
+        + " WHERE k BETWEEN 5050 AND 5060)");
+    SQLException correlated = org.junit.jupiter.api.Assertions.assertThrows(
+        SQLException.class, () -> Sql.run(spar, "UPDATE is_b SET v = (SELECT label FROM is_c"
+            + " WHERE is_c.k = is_b.k) WHERE k > 5000"));
+    assertEquals("0A000", correlated.getSQLState(), correlated.getMessage());
+  }
+
+  @Test
   void sequenceDefaultsOfTheDistributionColumn() throws SQLException {
     Sql.run(spar, "DROP TABLE IF EXISTS is_serial, is_identity");
     Sql.run(spar, "CREATE TABLE is_serial (id bigserial, v text)");
