@@ -36,6 +36,7 @@ final class ModificationPlan implements StatementPlan {
   private final SqlNode statement;
   private final TableReference target;
   private final List<TableReference> joined;
+  private final List<TableReference> local;
   private final List<SqlNode> subqueries;
   private final Subqueries.Runner runner;
   private final TargetColumns columns;
@@ -53,23 +54,26 @@ final class ModificationPlan implements StatementPlan {
   ModificationPlan(String sql, SqlNode statement, TableReference target, TargetColumns columns,
       ShardSqlSplicer splicer, FunctionVolatility volatility, SparEngine engine,
       SessionContext context) throws SQLException {
-    this(sql, statement, target, List.of(), List.of(), columns, splicer, volatility, engine,
-        context, null);
+    this(sql, statement, target, List.of(), List.of(), List.of(), columns, splicer, volatility,
+        engine, context, null);
   }
 
   /**
    * Creates the plan of an UPDATE or DELETE of {@code target} that also reads the co-located
-   * distributed tables {@code joined}, joined on the distribution columns, and has
-   * {@code subqueries} over other tables, which {@code runner} runs once per execution.
+   * distributed tables {@code joined}, joined on the distribution columns, the local tables
+   * {@code local} of its FROM or USING, and has {@code subqueries} over other tables;
+   * {@code runner} reads the local tables and runs the subqueries once per execution.
    */
   ModificationPlan(String sql, SqlNode statement, TableReference target,
-      List<TableReference> joined, List<SqlNode> subqueries, TargetColumns columns,
-      ShardSqlSplicer splicer, FunctionVolatility volatility, SparEngine engine,
-      SessionContext context, Subqueries.Runner runner) throws SQLException {
+      List<TableReference> joined, List<TableReference> local, List<SqlNode> subqueries,
+      TargetColumns columns, ShardSqlSplicer splicer, FunctionVolatility volatility,
+      SparEngine engine, SessionContext context, Subqueries.Runner runner)
+      throws SQLException {
     this.sql = sql;
     this.statement = statement;
     this.target = target;
     this.joined = List.copyOf(joined);
+    this.local = List.copyOf(local);
     this.subqueries = List.copyOf(subqueries);
     this.runner = runner;
     this.columns = columns;
@@ -159,6 +163,9 @@ final class ModificationPlan implements StatementPlan {
         evaluateAtCoordinator(parameters, extended));
     for (SqlNode each : subqueries) {
       evaluated.put(each, Subqueries.evaluate(splicer.text(each), parameters, extended, runner));
+    }
+    for (TableReference each : local) {
+      evaluated.put(each.identifier(), Subqueries.table(each, extended, runner));
     }
     List<ModificationRouter.Joined> tables = new ArrayList<>();
     for (TableReference each : joined) {

@@ -388,19 +388,22 @@ public final class SparSession implements AutoCloseable {
       throws SQLException {
     switch (kind) {
       case QUERY:
+        Optional<CreateTableAs> selectInto = CreateTableAs.fromSelectInto(sql);
+        if (selectInto.isPresent()) {
+          CatalogSnapshot snapshot = context.snapshot();
+          if (DistributedNames.mentioned(selectInto.get().query(), snapshot)) {
+            return createTableAs(selectInto.get(), parameters, snapshot);
+          }
+        }
+        return planned(sql, parameters);
       case MODIFICATION:
-        StatementPlan plan = plan(sql);
-        if (plan instanceof SqlApiPlan api) {
-          requireNoTransaction(api.function());
-        }
-        StatementResult planned = plan.execute(parameters);
-        if (plan instanceof CoordinatorPlan coordinatorPlan
-            && coordinatorPlan.setsConfiguration()) {
-          sessionStateChanged();
-        }
-        return planned;
+        return planned(sql, parameters);
       case DDL:
         CatalogSnapshot catalog = context.snapshot();
+        Optional<CreateTableAs> createAs = CreateTableAs.parse(sql);
+        if (createAs.isPresent() && DistributedNames.mentioned(createAs.get().query(), catalog)) {
+          return createTableAs(createAs.get(), parameters, catalog);
+        }
         ShellReads.refuse(StatementKind.firstKeyword(sql), sql, catalog);
         StatementResult result = ddl.execute(sql, parameters, context.transaction().current(),
             catalog);
@@ -429,6 +432,45 @@ public final class SparSession implements AutoCloseable {
         }
         return coordinatorStatement(sql, parameters);
     }
+  }
+
+  private StatementResult planned(String sql, List<Object> parameters) throws SQLException {
+    StatementPlan plan = plan(sql);
+    if (plan instanceof SqlApiPlan api) {
+      requireNoTransaction(api.function());
+    }
+    StatementResult planned = plan.execute(parameters);
+    if (plan instanceof CoordinatorPlan coordinatorPlan
+        && coordinatorPlan.setsConfiguration()) {
+      sessionStateChanged();
+    }
+    return planned;
+  }
+
+  /**
+   * Runs CREATE TABLE … AS over distributed tables: the table is created from the query's
+   * shape on the coordinator, then filled through Spar with INSERT INTO … query, whose count is
+   * the statement's, as PostgreSQL's CREATE TABLE AS reports its rows.
+   */
+  private StatementResult createTableAs(CreateTableAs statement, List<Object> parameters,
+      CatalogSnapshot catalog) throws SQLException {
+    if (statement.ifNotExists() && context.coordinator().query(
+        "SELECT pg_catalog.to_regclass(?) IS NOT NULL", List.of(statement.table())).rows()
+        .get(0)[0].equals(Boolean.TRUE)) {
+      // PostgreSQL notes that it exists and leaves it as it is.
+      return ddl.execute(statement.definition(), parameters, context.transaction().current(),
+          catalog);
+    }
+    StatementResult created = ddl.execute(statement.definition(), parameters,
+        context.transaction().current(), catalog);
+    context.transaction().catalog().changed();
+    sessionStateChanged();
+    if (!statement.withData()) {
+      return created;
+    }
+    StatementResult inserted = plan("INSERT INTO " + statement.table() + " "
+        + statement.query()).execute(parameters);
+    return StatementResult.ofCount(inserted.updateCount());
   }
 
   private StatementResult coordinatorStatement(String sql, List<Object> parameters)

@@ -189,13 +189,20 @@ final class StatementPlanner {
     subqueries = subqueries.stream().filter(query -> references.stream().anyMatch(each ->
         Subqueries.within(each.identifier().getParserPosition(), query.getParserPosition())))
         .toList();
+    SqlNode condition = statement instanceof SqlUpdate update ? update.getCondition()
+        : statement instanceof org.apache.calcite.sql.SqlDelete delete ? delete.getCondition()
+        : null;
+    List<TableReference> local = joined.stream().filter(each -> condition != null
+        && each.where() == condition && snapshot.table(each.table()).isEmpty()).toList();
+    joined.removeAll(local);
     if (!joined.isEmpty() && !joinsCoLocated(statement, target, table.get(), joined,
         snapshot)) {
       // A shard's statement would read only that shard, or a table its worker lacks.
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
           "modifications of distributed tables cannot read from other tables", null,
-          "An UPDATE … FROM or DELETE … USING may join distributed tables co-located with its"
-              + " target on their distribution columns (WHERE t.key = other.key).");
+          "An UPDATE … FROM or DELETE … USING may join local tables, and distributed tables"
+              + " co-located with its target on their distribution columns (WHERE t.key ="
+              + " other.key).");
     }
     FunctionVolatility volatility = new FunctionVolatility(
         FunctionVolatility.catalog(engine.functions()), context.searchPath().functionSchemas());
@@ -212,8 +219,9 @@ final class StatementPlanner {
             context.searchPath().resolver(snapshot)).get(0);
       }
     }
-    return new ModificationPlan(sql, statement, target, joined, subqueries, columns, splicer,
-        volatility, engine, context, (text, values) -> prepare(text).execute(values).rows());
+    return new ModificationPlan(sql, statement, target, joined, local, subqueries, columns,
+        splicer, volatility, engine, context,
+        (text, values) -> prepare(text).execute(values).rows());
   }
 
   /**

@@ -4,8 +4,10 @@ import io.spar.engine.execution.ColumnInfo;
 import io.spar.engine.execution.RowCursor;
 import io.spar.engine.execution.RowSet;
 import io.spar.outcome.SparErrors;
+import io.spar.engine.catalog.SqlQuoting;
 import io.spar.router.Replacement;
 import io.spar.router.SplicedSql;
+import io.spar.router.TableReference;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,12 +21,13 @@ import org.apache.calcite.sql.parser.SqlParserPos;
 
 /**
  * The subqueries in the WHERE and SET of an UPDATE or DELETE of a distributed table that read
- * other tables. A shard's statement could not run them (its worker lacks the other tables, or
+ * other tables, and the local tables of its FROM or USING. A shard's statement could not run them (its worker lacks the other tables, or
  * holds only one shard of them), so each runs once through Spar, as a query of its own, and
  * its rows take its place in every shard's statement as {@code VALUES} of parameters: what
  * {@code IN}, {@code EXISTS}, {@code = ANY} and a scalar subquery see is the same. A subquery
  * that refers to the target row cannot run on its own; PostgreSQL then reports a column or
- * table it does not know, and the statement is refused.
+ * table it does not know, and the statement is refused. A local table is read once on the
+ * coordinator and joins every shard's rows as a derived table of its rows.
  */
 final class Subqueries {
   /** Values a subquery's rows may bring into a statement, at most (pgjdbc allows 32,767). */
@@ -91,6 +94,35 @@ final class Subqueries {
       }
       throw e;
     }
+    return new Replacement(values(rows, extended, false));
+  }
+
+  /**
+   * Returns what replaces the local table of {@code reference} in an UPDATE's FROM or a
+   * DELETE's USING: its rows, read once on the coordinator, as a derived table with the
+   * table's columns and name, taking the values as parameters appended to {@code extended}.
+   */
+  static Replacement table(TableReference reference, List<Object> extended, Runner runner)
+      throws SQLException {
+    RowSet rows = runner.run("SELECT * FROM " + reference.table().quoted(), List.of());
+    List<String> names = rows.columns().stream()
+        .map(each -> SqlQuoting.identifier(each.label())).toList();
+    SplicedSql body = SplicedSql.of("(SELECT * FROM ").append(values(rows, extended, true))
+        .append(" AS " + SqlQuoting.identifier("rows") + " (" + String.join(", ", names)
+            + "))");
+    if (reference.alias() == null) {
+      body = body.append(" AS " + SqlQuoting.identifier(reference.table().name()));
+    }
+    return new Replacement(body);
+  }
+
+  /**
+   * Returns {@code rows} as a parenthesized {@code VALUES} list of parameters appended to
+   * {@code extended}, or a query of no rows with the same column types (named for a derived
+   * table if {@code named}).
+   */
+  private static SplicedSql values(RowSet rows, List<Object> extended, boolean named)
+      throws SQLException {
     List<Object[]> values = materialized(rows);
     List<String> types = new ArrayList<>();
     for (ColumnInfo each : rows.columns()) {
@@ -98,16 +130,17 @@ final class Subqueries {
           : each.typeName());
     }
     if ((long) values.size() * types.size() > MAX_VALUES) {
-      throw SparErrors.error("54000", "a subquery in a modification of a distributed table"
-          + " returned " + values.size() + " rows, more than Spar passes to the shards", null,
-          "Join a co-located table with UPDATE … FROM or DELETE … USING instead.");
+      throw SparErrors.error("54000", "a modification of a distributed table would pass "
+          + values.size() + " rows of another table to its shards, more than Spar passes",
+          null, "Join a co-located table with UPDATE … FROM or DELETE … USING instead.");
     }
     if (values.isEmpty()) {
       StringBuilder none = new StringBuilder("(SELECT ");
       for (int i = 0; i < types.size(); i++) {
-        none.append(i == 0 ? "" : ", ").append("CAST(NULL AS ").append(types.get(i)).append(')');
+        none.append(i == 0 ? "" : ", ").append("CAST(NULL AS ").append(types.get(i))
+            .append(')').append(named ? " AS c" + i : "");
       }
-      return Replacement.text(none.append(" WHERE false)").toString());
+      return SplicedSql.of(none.append(" WHERE false)").toString());
     }
     StringBuilder sql = new StringBuilder("(VALUES ");
     int[] order = new int[values.size() * types.size()];
@@ -121,7 +154,7 @@ final class Subqueries {
       }
       sql.append(')');
     }
-    return new Replacement(new SplicedSql(sql.append(')').toString(), order));
+    return new SplicedSql(sql.append(')').toString(), order);
   }
 
   private static List<Object[]> materialized(RowSet rows) throws SQLException {

@@ -73,6 +73,13 @@ class InsertSelectTest {
         + " AND c.label LIKE '%7' RETURNING a.k, a.n, c.label");
     same("DELETE FROM %sis_a a USING %sis_c c WHERE a.k = c.k AND c.k > 2900 RETURNING a.k");
     same("UPDATE %sis_a a SET v = 'one' FROM %sis_c c WHERE a.k = c.k AND a.k = 4");
+    same("INSERT INTO %sis_local VALUES (1, 100), (2, 200), (3, NULL)");
+    same("UPDATE %sis_a a SET n = l.total FROM %sis_local l WHERE a.k = l.k AND l.total > 0"
+        + " RETURNING a.k, a.n");
+    same("UPDATE %sis_a SET v = 'local ' || is_local.k FROM %sis_local"
+        + " WHERE is_a.k = is_local.k + 10");
+    same("DELETE FROM %sis_a USING %sis_local l WHERE is_a.k = l.k + 20 AND l.total IS NULL");
+    same("UPDATE %sis_a a SET v = 'none' FROM %sis_local l WHERE a.k = l.k AND false");
     SQLException notCoLocated = org.junit.jupiter.api.Assertions.assertThrows(
         SQLException.class, () -> Sql.run(spar, "UPDATE is_a SET v = b.v FROM is_b b"
             + " WHERE is_a.k = b.k"));
@@ -100,6 +107,30 @@ class InsertSelectTest {
         SQLException.class, () -> Sql.run(spar, "UPDATE is_b SET v = (SELECT label FROM is_c"
             + " WHERE is_c.k = is_b.k) WHERE k > 5000"));
     assertEquals("0A000", correlated.getSQLState(), correlated.getMessage());
+  }
+
+  @Test
+  void createTableAsReadsTheShards() throws SQLException {
+    Sql.run(spar, "DROP TABLE IF EXISTS is_ctas, is_ctas_empty");
+    Sql.run(plain, "DROP TABLE IF EXISTS is_plain.is_ctas, is_plain.is_ctas_empty");
+    same("INSERT INTO %sis_a SELECT g, 'c' || g, g % 4 FROM generate_series(9000, 9100) g"
+        + " ON CONFLICT DO NOTHING");
+    same("CREATE TABLE %sis_ctas (n, total) AS SELECT n, count(*) FROM %sis_a GROUP BY n");
+    same("CREATE TABLE IF NOT EXISTS %sis_ctas AS SELECT 1");
+    same("CREATE TABLE %sis_ctas_empty AS SELECT k, v FROM %sis_a WITH NO DATA");
+    // SELECT … INTO stores a query's rows too, from the shards, not the empty shells.
+    Sql.run(spar, "DROP TABLE IF EXISTS is_into");
+    Sql.run(plain, "DROP TABLE IF EXISTS is_plain.is_into");
+    same("SELECT k, v INTO %sis_into FROM %sis_a WHERE k < 50 OR k > 9050");
+    for (String table : List.of("is_ctas", "is_ctas_empty", "is_into")) {
+      assertEquals(Sql.strings(plain, "SELECT t::text FROM is_plain." + table + " t ORDER BY 1"),
+          Sql.strings(spar, "SELECT t::text FROM " + table + " t ORDER BY 1"), table);
+      assertEquals(Sql.strings(plain, "SELECT attname || ' ' || format_type(atttypid, atttypmod)"
+          + " FROM pg_attribute WHERE attrelid = 'is_plain." + table + "'::regclass"
+          + " AND attnum > 0 ORDER BY attnum"), Sql.strings(spar, "SELECT attname || ' ' ||"
+          + " format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '" + table
+          + "'::regclass AND attnum > 0 ORDER BY attnum"), table);
+    }
   }
 
   @Test

@@ -196,14 +196,14 @@ class ShellTablesTest {
 
   @Test
   void statementsThatStoreOrReadRowsOnTheCoordinatorAreRefused() throws SQLException {
-    for (String each : List.of("CREATE TABLE shell_copy AS SELECT * FROM shell_items",
-        "CREATE TEMP TABLE shell_copy AS (SELECT k FROM shell_items WHERE k = 1)",
-        "DECLARE c CURSOR FOR SELECT * FROM shell_items",
-        "PREPARE shell_query AS SELECT * FROM shell_items WHERE k = $1")) {
+    // CREATE TABLE … AS and SELECT … INTO read the shards since issue 11 (InsertSelectTest).
+    for (String each : List.of("DECLARE c CURSOR FOR SELECT * FROM shell_items",
+        "PREPARE shell_query AS SELECT * FROM shell_items WHERE k = $1",
+        "CREATE MATERIALIZED VIEW shell_view AS SELECT * FROM shell_items")) {
       SQLException e = assertThrows(SQLException.class, () -> Sql.run(spar, each), each);
       assertEquals("0A000", e.getSQLState(), each);
     }
-    assertFalse(Sql.strings(direct, "SELECT relname FROM pg_class WHERE relname = 'shell_copy'")
-        .contains("shell_copy"));
+    assertFalse(Sql.strings(direct, "SELECT relname FROM pg_class WHERE relname = 'shell_view'")
+        .contains("shell_view"));
   }
 }
