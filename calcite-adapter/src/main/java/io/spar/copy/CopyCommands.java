@@ -56,20 +56,38 @@ public final class CopyCommands {
   }
 
   /**
+   * Keeps a query's rows in a temporary table of the coordinator for the rest of the
+   * statement, filled through Spar.
+   */
+  public interface Materializer {
+    /** Returns the temporary table (quoted) that holds the rows of {@code query}. */
+    String materialize(String query) throws SQLException;
+
+    /** Drops the temporary table {@code table}. */
+    void drop(String table) throws SQLException;
+  }
+
+  /**
    * Runs {@code COPY … TO STDOUT} {@code sql} in {@code transaction}, writing to {@code out},
    * and returns the number of rows copied; {@code readsDistributed} says whether its text names
-   * distributed tables.
+   * distributed tables, whose query {@code materializer} then runs through Spar, so that the
+   * coordinator's COPY writes its rows in PostgreSQL's own text.
    */
   public long copyOut(String sql, OutputStream out, DistributedTransaction transaction,
-      CatalogSnapshot catalog, boolean readsDistributed) throws SQLException {
+      CatalogSnapshot catalog, boolean readsDistributed, Materializer materializer)
+      throws SQLException {
     CopyStatement statement = read(sql, false);
     Optional<DistributedTable> table = statement.query() != null ? Optional.empty()
         : distributed(statement, transaction, catalog);
     if (table.isEmpty()) {
       if (statement.query() != null && readsDistributed) {
-        throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "COPY (query) TO STDOUT of"
-            + " distributed tables is not supported", null, "COPY the table itself, or run"
-            + " the query.");
+        String rows = materializer.materialize(statement.query());
+        try {
+          return onCoordinator(transaction, pg -> pg.getCopyAPI().copyOut(statement.of(rows),
+              out));
+        } finally {
+          materializer.drop(rows);
+        }
       }
       return onCoordinator(transaction, pg -> pg.getCopyAPI().copyOut(sql, out));
     }

@@ -184,6 +184,15 @@ record CopyStatement(String table, List<String> columns, boolean from, String qu
    * options but the header, which the shards never see.
    */
   String forShard(String table, List<String> columns) {
+    return copyOf(table, columns, false);
+  }
+
+  /** Returns this statement's COPY of {@code table} (quoted), with all its options. */
+  String of(String table) {
+    return copyOf(table, List.of(), true);
+  }
+
+  private String copyOf(String table, List<String> columns, boolean withHeader) {
     StringBuilder sql = new StringBuilder("COPY ").append(table);
     if (!columns.isEmpty()) {
       sql.append(" (").append(String.join(", ",
@@ -192,7 +201,7 @@ record CopyStatement(String table, List<String> columns, boolean from, String qu
     sql.append(from ? " FROM STDIN" : " TO STDOUT");
     List<String> kept = new ArrayList<>();
     for (Map.Entry<String, String> each : options.entrySet()) {
-      if (!each.getKey().equals("header")) {
+      if (withHeader || !each.getKey().equals("header")) {
         kept.add(each.getKey() + (each.getValue() == null ? "" : " " + each.getValue()));
       }
     }

@@ -9,6 +9,7 @@ import io.spar.commands.ShardDdlRunner;
 import io.spar.commands.SqlApiFunctions;
 import io.spar.engine.SparEngine;
 import io.spar.engine.catalog.CatalogSnapshot;
+import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.execution.ColumnInfo;
 import io.spar.engine.execution.RunningQueries;
 import io.spar.engine.execution.SessionConnections;
@@ -160,7 +161,21 @@ public final class SparSession implements AutoCloseable {
     return timed(0, () -> idleAfter(() -> context.transaction().statement(false, true, () -> {
       CatalogSnapshot catalog = context.snapshot();
       return copy.copyOut(sql, out, context.transaction().current(), catalog,
-          DistributedNames.mentioned(sql, catalog));
+          DistributedNames.mentioned(sql, catalog), new CopyCommands.Materializer() {
+            @Override
+            public String materialize(String query) throws SQLException {
+              String table = "pg_temp." + SqlQuoting.identifier("spar_copy_out");
+              createTableAs(CreateTableAs.parse("CREATE TEMP TABLE " + table + " AS " + query)
+                  .orElseThrow(), List.of(), catalog);
+              return table;
+            }
+
+            @Override
+            public void drop(String table) throws SQLException {
+              ddl.execute("DROP TABLE " + table, List.of(), context.transaction().current(),
+                  context.snapshot());
+            }
+          });
     })));
   }
 
