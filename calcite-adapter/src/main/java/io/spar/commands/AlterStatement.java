@@ -118,7 +118,7 @@ final class AlterStatement {
       return Optional.empty();
     }
     int nameFrom = i;
-    i = skipName(tokens, i);
+    i = SqlTokens.nameEnd(tokens, i);
     if (i == nameFrom) {
       return Optional.empty();
     }
@@ -318,7 +318,7 @@ final class AlterStatement {
         named = true;
         continue;
       } else if (depth == 0 && is(tokens, i, "references")) {
-        int end = skipName(tokens, i + 1);
+        int end = SqlTokens.nameEnd(tokens, i + 1);
         edits.add(new Edit(EditKind.REFERENCE, i + 1, end, null));
         unnamedConstraints |= !named;
         i = end - 1;
@@ -343,7 +343,7 @@ final class AlterStatement {
   private void constraintNames(int from, int to, List<Edit> edits) {
     for (int i = from; i < to; i++) {
       if (is(tokens, i, "references")) {
-        int end = skipName(tokens, i + 1);
+        int end = SqlTokens.nameEnd(tokens, i + 1);
         edits.add(new Edit(EditKind.REFERENCE, i + 1, end, null));
         i = end - 1;
       } else if (is(tokens, i, "using") && is(tokens, i + 1, "index")) {
@@ -412,19 +412,6 @@ final class AlterStatement {
     return i < tokens.size() && tokens.get(i).is(keyword);
   }
 
-  /** Returns the token after the possibly qualified name starting at {@code from}. */
-  private static int skipName(List<Token> tokens, int from) {
-    int i = from;
-    while (i < tokens.size() && tokens.get(i).isIdentifier()) {
-      i++;
-      if (i < tokens.size() && tokens.get(i).isSymbol(".")) {
-        i++;
-      } else {
-        return i;
-      }
-    }
-    return from;
-  }
 
   /** Returns decisions from a map of literal defaults and a set of defaults the shards drop. */
   static Defaults of(Map<String, String> literals, Set<String> dropped) {

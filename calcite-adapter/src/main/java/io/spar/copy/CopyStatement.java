@@ -49,14 +49,7 @@ record CopyStatement(String table, List<String> columns, boolean from, String qu
       i = close + 1;
     } else {
       int start = i;
-      while (i < tokens.size() && tokens.get(i).isIdentifier()) {
-        i++;
-        if (i < tokens.size() && tokens.get(i).isSymbol(".")) {
-          i++;
-        } else {
-          break;
-        }
-      }
+      i = SqlTokens.nameEnd(tokens, i);
       if (i == start) {
         return Optional.empty();
       }

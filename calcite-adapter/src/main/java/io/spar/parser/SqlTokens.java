@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The tokens of a PostgreSQL statement as far as Spar's statement handling needs them: words,
@@ -93,6 +94,35 @@ public final class SqlTokens {
       }
     }
     return keywords;
+  }
+
+  private static final Set<String> QUERY_STARTS = Set.of("select", "with", "values", "table");
+
+  /**
+   * Returns the index after the possibly qualified name ({@code a}, {@code "A"}, {@code s.a})
+   * that starts at {@code from} in {@code tokens}, or {@code from} if none starts there.
+   */
+  public static int nameEnd(List<Token> tokens, int from) {
+    int i = from;
+    while (i < tokens.size() && tokens.get(i).isIdentifier()) {
+      i++;
+      if (i < tokens.size() && tokens.get(i).isSymbol(".")) {
+        i++;
+      } else {
+        return i;
+      }
+    }
+    return from;
+  }
+
+  /** Returns whether a query (SELECT, WITH, VALUES, TABLE, maybe parenthesized) starts at i. */
+  public static boolean startsQuery(List<Token> tokens, int i) {
+    int at = i;
+    while (at < tokens.size() && tokens.get(at).isSymbol("(")) {
+      at++;
+    }
+    return at < tokens.size() && tokens.get(at).kind() == Kind.WORD
+        && QUERY_STARTS.contains(tokens.get(at).name());
   }
 
   /**

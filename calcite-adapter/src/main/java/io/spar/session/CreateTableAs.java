@@ -4,7 +4,6 @@ import io.spar.parser.SqlTokens;
 import io.spar.parser.SqlTokens.Token;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code CREATE [TEMP | UNLOGGED] TABLE name [(columns)] … AS query [WITH [NO] DATA]} read by
@@ -21,8 +20,6 @@ import java.util.Set;
  */
 record CreateTableAs(String table, String query, boolean withData, boolean ifNotExists,
     String definition) {
-
-  private static final Set<String> QUERY_STARTS = Set.of("select", "with", "values", "table");
 
   /** Reads {@code sql}; empty if it is not CREATE TABLE … AS query. */
   static Optional<CreateTableAs> parse(String sql) {
@@ -45,14 +42,7 @@ record CreateTableAs(String table, String query, boolean withData, boolean ifNot
       i += 3;
     }
     int nameStart = i;
-    while (i < tokens.size() && tokens.get(i).isIdentifier()) {
-      i++;
-      if (i < tokens.size() && tokens.get(i).isSymbol(".")) {
-        i++;
-      } else {
-        break;
-      }
-    }
+    i = SqlTokens.nameEnd(tokens, i);
     if (i == nameStart) {
       return Optional.empty();
     }
@@ -64,7 +54,7 @@ record CreateTableAs(String table, String query, boolean withData, boolean ifNot
         depth++;
       } else if (token.isSymbol(")")) {
         depth--;
-      } else if (depth == 0 && token.is("as") && startsQuery(tokens, i + 1)) {
+      } else if (depth == 0 && token.is("as") && SqlTokens.startsQuery(tokens, i + 1)) {
         break;
       }
     }
@@ -120,14 +110,7 @@ record CreateTableAs(String table, String query, boolean withData, boolean ifNot
           at++;
         }
         int nameStart = at;
-        while (at < tokens.size() && tokens.get(at).isIdentifier()) {
-          at++;
-          if (at < tokens.size() && tokens.get(at).isSymbol(".")) {
-            at++;
-          } else {
-            break;
-          }
-        }
+        at = SqlTokens.nameEnd(tokens, at);
         if (at == nameStart) {
           return Optional.empty();
         }
@@ -140,12 +123,4 @@ record CreateTableAs(String table, String query, boolean withData, boolean ifNot
     return Optional.empty();
   }
 
-  private static boolean startsQuery(List<Token> tokens, int i) {
-    int at = i;
-    while (at < tokens.size() && tokens.get(at).isSymbol("(")) {
-      at++;
-    }
-    return at < tokens.size() && tokens.get(at).kind() == SqlTokens.Kind.WORD
-        && QUERY_STARTS.contains(tokens.get(at).name());
-  }
 }

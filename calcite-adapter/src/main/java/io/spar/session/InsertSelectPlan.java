@@ -14,7 +14,6 @@ import java.sql.SQLWarning;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Plan of {@code INSERT INTO t [(columns)] SELECT … [ON CONFLICT …] [RETURNING …]} where the
@@ -28,7 +27,6 @@ final class InsertSelectPlan implements StatementPlan {
   private static final int BATCH_ROWS = 1_000;
   /** pgjdbc's limit of parameters per statement. */
   private static final int MAX_PARAMETERS = 32_767;
-  private static final Set<String> QUERY_STARTS = Set.of("select", "with", "table", "values");
 
   /**
    * The parts of the statement's text.
@@ -66,7 +64,7 @@ final class InsertSelectPlan implements StatementPlan {
     }
     i = 2;
     int targetStart = i;
-    while (i < tokens.size() && !tokens.get(i).isSymbol("(") && !startsQuery(tokens, i)
+    while (i < tokens.size() && !tokens.get(i).isSymbol("(") && !SqlTokens.startsQuery(tokens, i)
         && !tokens.get(i).is("overriding") && !tokens.get(i).is("default")) {
       i++;
     }
@@ -75,7 +73,7 @@ final class InsertSelectPlan implements StatementPlan {
     }
     String target = sql.substring(tokens.get(targetStart).start(), tokens.get(i - 1).end());
     String columns = null;
-    if (tokens.get(i).isSymbol("(") && !startsQuery(tokens, i + 1)) {
+    if (tokens.get(i).isSymbol("(") && !SqlTokens.startsQuery(tokens, i + 1)) {
       int close = SqlTokens.closing(tokens, i);
       columns = sql.substring(tokens.get(i).start(), tokens.get(close).end());
       i = close + 1;
@@ -84,7 +82,7 @@ final class InsertSelectPlan implements StatementPlan {
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED,
           "OVERRIDING in INSERT … SELECT is not supported for distributed tables");
     }
-    if (i >= tokens.size() || !startsQuery(tokens, i) || tokens.get(i).is("values")) {
+    if (i >= tokens.size() || !SqlTokens.startsQuery(tokens, i) || tokens.get(i).is("values")) {
       return Optional.empty();
     }
     int queryStart = i;
@@ -114,14 +112,6 @@ final class InsertSelectPlan implements StatementPlan {
     return Optional.of(new Parts(target, columns, query, tail));
   }
 
-  private static boolean startsQuery(List<Token> tokens, int i) {
-    int at = i;
-    while (at < tokens.size() && tokens.get(at).isSymbol("(")) {
-      at++;
-    }
-    return at < tokens.size() && tokens.get(at).kind() == SqlTokens.Kind.WORD
-        && QUERY_STARTS.contains(tokens.get(at).name());
-  }
 
   @Override
   public StatementResult execute(List<Object> parameters) throws SQLException {
