@@ -8,7 +8,6 @@ import io.spar.engine.catalog.Shard;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.execution.StatementLog;
 import io.spar.engine.operations.ShardDdl;
-import io.spar.engine.operations.UniqueIndexes;
 import io.spar.engine.transactions.DistributedTransaction;
 import io.spar.outcome.SparErrors;
 import io.spar.outcome.StatementResult;
@@ -174,9 +173,8 @@ public final class DdlCommands {
       target.check(shell);
     }
     for (Event each : created) {
-      DistributedTable table = distributedTableOf(shell, each, catalog).orElseThrow();
-      UniqueIndexes.requireCovering(shell, table.relationId(),
-          currentPartitionColumn(shell, table));
+      DistributionRules.requireCoveringUniqueness(shell,
+          distributedTableOf(shell, each, catalog).orElseThrow());
     }
 
     // Then the workers: dropped tables' shards first, then the objects they may have used.
@@ -304,14 +302,4 @@ public final class DdlCommands {
         : catalog.table(((Number) rows.get(0)[0]).longValue());
   }
 
-  private static String currentPartitionColumn(Connection shell, DistributedTable table)
-      throws SQLException {
-    try (var ps = shell.prepareStatement("SELECT key FROM pgs_distribution_metadata.partition"
-        + " WHERE relation_id = ?::oid")) {
-      ps.setLong(1, table.relationId());
-      try (var rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : table.partitionColumn();
-      }
-    }
-  }
 }
