@@ -55,6 +55,8 @@ public final class DdlCommands {
       "ALTER COLLATION", "CREATE OPERATOR", "ALTER OPERATOR", "CREATE CAST",
       "CREATE EXTENSION", "ALTER EXTENSION", "ALTER SCHEMA", "CREATE TEXT SEARCH CONFIGURATION",
       "CREATE TEXT SEARCH DICTIONARY");
+  /** Statements that may be run again on the workers for the definitions they make. */
+  private static final Set<String> REPLAYED = Set.of("create", "alter", "do", "call");
   /** Object types whose drop reaches the workers, with the DROP command for each. */
   private static final Map<String, String> DROPPED_ON_WORKERS = Map.ofEntries(
       Map.entry("schema", "SCHEMA"), Map.entry("type", "TYPE"),
@@ -117,17 +119,31 @@ public final class DdlCommands {
   }
 
   /**
-   * Runs {@code DO} or {@code CALL} {@code sql} in {@code transaction} on the coordinator, and
-   * carries to the workers what DDL its code ran there, as PostgreSQL reports it: Spar cannot
-   * see such DDL in the statement's text.
+   * Runs {@code sql}, a statement that is no DDL but may run some (a {@code DO} block, a
+   * {@code CALL}, or a query calling a function, such as an extension's maintenance function),
+   * in {@code transaction} on the coordinator, and carries to the workers what DDL it ran
+   * there, as PostgreSQL reports it: Spar cannot see such DDL in the statement's text.
+   *
+   * @return the statement's result, and whether it ran DDL
    */
-  public StatementResult executeProcedural(String sql, List<Object> parameters,
+  public Watched executeWatched(String sql, List<Object> parameters,
       DistributedTransaction transaction, CatalogSnapshot catalog) throws SQLException {
     Connection shell = transaction.join(connections.coordinatorNode());
     StatementResult result = coordinator.execute(sql, parameters);
-    carryOut(sql, DdlEvents.take(shell), null, catalog, shell,
-        new ShardChanges(transaction, log));
-    return result;
+    List<Event> events = DdlEvents.take(shell);
+    if (!events.isEmpty()) {
+      carryOut(sql, events, null, catalog, shell, new ShardChanges(transaction, log));
+    }
+    return new Watched(result, !events.isEmpty());
+  }
+
+  /**
+   * The outcome of {@link #executeWatched}.
+   *
+   * @param result the statement's result
+   * @param ranDdl whether the statement ran DDL on the coordinator
+   */
+  public record Watched(StatementResult result, boolean ranDdl) {
   }
 
   private void carryOut(String sql, List<Event> events, TableAlteration target,
@@ -164,7 +180,9 @@ public final class DdlCommands {
       }
       onWorkers |= ON_WORKERS.contains(each.tag());
     }
-    if (onWorkers && SqlTokens.statementKeywords(sql).size() > 1) {
+    List<String> keywords = SqlTokens.statementKeywords(sql);
+    if (onWorkers && (keywords.size() > 1 || !REPLAYED.contains(keywords.get(0)))) {
+      // The definitions are carried by running the statement itself on the workers.
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "Spar cannot run this"
           + " statement's definitions on the workers", null, "Send CREATE and ALTER of types,"
           + " functions and extensions as statements of their own.");

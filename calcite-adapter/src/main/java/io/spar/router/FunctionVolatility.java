@@ -2,6 +2,7 @@ package io.spar.router;
 
 import io.spar.engine.catalog.PgFunction;
 import io.spar.engine.catalog.PgFunctions;
+import io.spar.parser.SqlTokens;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,6 +134,33 @@ public final class FunctionVolatility {
     List<String> names = new ArrayList<>();
     walk(node, names);
     return names;
+  }
+
+  /**
+   * Returns whether the statement {@code sql} calls, by any name it writes before a
+   * parenthesis, a VOLATILE function outside {@code pg_catalog}. Only such a call can run DDL: PostgreSQL refuses DDL in functions that are not
+   * VOLATILE, and none of its own functions runs any. It reads tokens rather than a parse tree,
+   * so that it also judges statements Spar's parser cannot read, and errs towards yes.
+   */
+  public boolean mayRunDdl(String sql) throws SQLException {
+    List<SqlTokens.Token> tokens = SqlTokens.of(sql);
+    for (int i = 0; i < tokens.size(); i++) {
+      int end = SqlTokens.nameEnd(tokens, i);
+      if (end == i || end >= tokens.size() || !tokens.get(end).isSymbol("(")) {
+        i = Math.max(i, end - 1);
+        continue;
+      }
+      String name = tokens.get(end - 1).name();
+      String schema = end - i >= 3 ? tokens.get(end - 3).name() : null;
+      for (PgFunction each : catalog.overloads(name)) {
+        if ((schema == null ? path.contains(each.schema()) : each.schema().equals(schema))
+            && each.volatility() == 'v' && !each.schema().equals("pg_catalog")) {
+          return true;
+        }
+      }
+      i = end - 1;
+    }
+    return false;
   }
 
   private Volatility walk(SqlNode node, List<String> unresolved) throws SQLException {

@@ -13,10 +13,16 @@ final class CoordinatorPlan implements StatementPlan {
   private final String sql;
   private final CoordinatorExecutor coordinator;
   private final boolean setsConfiguration;
+  private final boolean mayRunDdl;
 
-  CoordinatorPlan(String sql, CoordinatorExecutor coordinator) {
+  /**
+   * Creates the plan of {@code sql}; {@code mayRunDdl} if it calls a function that may run DDL
+   * ({@link io.spar.router.FunctionVolatility#mayRunDdl}).
+   */
+  CoordinatorPlan(String sql, CoordinatorExecutor coordinator, boolean mayRunDdl) {
     this.sql = sql;
     this.coordinator = coordinator;
+    this.mayRunDdl = mayRunDdl;
     this.setsConfiguration = SqlTokens.of(sql).stream()
         .anyMatch(each -> "set_config".equals(each.name()));
   }
@@ -27,6 +33,14 @@ final class CoordinatorPlan implements StatementPlan {
    */
   boolean setsConfiguration() {
     return setsConfiguration;
+  }
+
+  /**
+   * Returns whether the statement calls a function that may run DDL, which must then be
+   * carried to the workers.
+   */
+  boolean mayRunDdl() {
+    return mayRunDdl;
   }
 
   @Override

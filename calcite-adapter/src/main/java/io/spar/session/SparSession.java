@@ -454,6 +454,9 @@ public final class SparSession implements AutoCloseable {
     if (plan instanceof SqlApiPlan api) {
       requireNoTransaction(api.function());
     }
+    if (plan instanceof CoordinatorPlan coordinatorPlan && coordinatorPlan.mayRunDdl()) {
+      return watched(sql, parameters);
+    }
     StatementResult planned = plan.execute(parameters);
     if (plan instanceof CoordinatorPlan coordinatorPlan
         && coordinatorPlan.setsConfiguration()) {
@@ -493,15 +496,23 @@ public final class SparSession implements AutoCloseable {
     String keyword = StatementKind.firstKeyword(sql);
     CatalogSnapshot catalog = context.snapshot();
     ShellReads.refuse(keyword, sql, catalog);
-    StatementResult result;
     if (PROCEDURAL.contains(keyword)) {
-      result = ddl.executeProcedural(sql, parameters, context.transaction().current(), catalog);
-      context.transaction().catalog().changed();
-    } else {
-      result = context.coordinator().execute(sql, parameters);
+      return watched(sql, parameters);
     }
+    StatementResult result = context.coordinator().execute(sql, parameters);
     sessionStateChanged();
     return result;
+  }
+
+  /** Runs {@code sql} on the coordinator, carrying to the workers the DDL its code runs. */
+  private StatementResult watched(String sql, List<Object> parameters) throws SQLException {
+    DdlCommands.Watched watched = ddl.executeWatched(sql, parameters,
+        context.transaction().current(), context.snapshot());
+    if (watched.ranDdl()) {
+      context.transaction().catalog().changed();
+    }
+    sessionStateChanged();
+    return watched.result();
   }
 
   /** Refuses {@code what} inside a transaction block, in PostgreSQL's words. */

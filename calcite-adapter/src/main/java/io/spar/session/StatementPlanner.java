@@ -76,7 +76,7 @@ final class StatementPlanner {
     } catch (SQLException e) {
       // PostgreSQL accepts more than Calcite's grammar; statements on local tables keep it all.
       if (!DistributedNames.mentioned(sql, snapshot)) {
-        return new CoordinatorPlan(sql, context.coordinator());
+        return coordinatorPlan(sql);
       }
       if (QUERY_KEYWORDS.contains(SqlTokens.statementKeywords(sql).stream().findFirst()
           .orElse(""))) {
@@ -103,7 +103,7 @@ final class StatementPlanner {
     List<TableReference> distributed = references.stream()
         .filter(each -> snapshot.table(each.table()).isPresent()).toList();
     if (distributed.isEmpty()) {
-      return new CoordinatorPlan(sql, context.coordinator());
+      return coordinatorPlan(sql);
     }
     if (statement.getKind().belongsTo(SqlKind.DML)) {
       return modification(sql, statement, references, snapshot, splicer);
@@ -112,6 +112,15 @@ final class StatementPlanner {
         .map(clauses -> ((SqlLockingClause) clauses.get(0)).getStrength()).orElse(null);
     return new QueryPlan(statement, distributed, references.size(), locking, splicer,
         engine, context);
+  }
+
+  private CoordinatorPlan coordinatorPlan(String sql) throws SQLException {
+    return new CoordinatorPlan(sql, context.coordinator(), volatility().mayRunDdl(sql));
+  }
+
+  private FunctionVolatility volatility() throws SQLException {
+    return new FunctionVolatility(FunctionVolatility.catalog(engine.functions()),
+        context.searchPath().functionSchemas());
   }
 
   /**
@@ -204,8 +213,7 @@ final class StatementPlanner {
               + " co-located with its target on their distribution columns (WHERE t.key ="
               + " other.key).");
     }
-    FunctionVolatility volatility = new FunctionVolatility(
-        FunctionVolatility.catalog(engine.functions()), context.searchPath().functionSchemas());
+    FunctionVolatility volatility = volatility();
     TargetColumns columns = targetColumns(table.get(), volatility);
     if (statement instanceof SqlInsert insert) {
       // The columns the coordinator fills become part of the statement, as DEFAULT.

@@ -175,6 +175,34 @@ class DdlDifferentialTest {
   }
 
   @Test
+  void ddlRunByFunctionsAndBlocksReachesThePlacements() throws SQLException {
+    both("CREATE TABLE %s.m (k bigint, v text, n int)");
+    distribute("m");
+    both("INSERT INTO %s.m VALUES " + rows(12, "(%d, 'v%d', %d)"));
+    both("CREATE FUNCTION %s.maintain(what text) RETURNS int LANGUAGE plpgsql AS $$ BEGIN"
+        + " EXECUTE format('CREATE INDEX IF NOT EXISTS m_by_%1$s ON %s.m (%1$s)', what);"
+        + " RETURN 1; END $$");
+    // A maintenance function called by a query, as pg_partman's run_maintenance() is.
+    step("SELECT %s.maintain('n')", "m");
+    step("SELECT count(*) FROM (SELECT %s.maintain('v')) AS x", "m");
+    step("DO $$ BEGIN CREATE INDEX m_by_k_v ON %s.m (k, v); END $$", "m");
+    // Rolled back with its block, on the shell and on every placement.
+    block(false, "SELECT %s.maintain('k')", "INSERT INTO %s.m VALUES (100, 'x', 1)");
+    assertSame("m");
+    // A function that is not VOLATILE cannot run DDL; PostgreSQL refuses it.
+    both("CREATE FUNCTION %s.stable_maintain() RETURNS int STABLE LANGUAGE plpgsql AS $$ BEGIN"
+        + " CREATE INDEX m_stable ON %s.m (n, k); RETURN 1; END $$");
+    sameError("SELECT %s.stable_maintain()", "m");
+    // Definitions the workers would need are carried by running the statement there: refused.
+    Sql.run(spar, "CREATE FUNCTION " + DIST + ".make_type() RETURNS int LANGUAGE plpgsql AS $$"
+        + " BEGIN CREATE TYPE " + DIST + ".made AS (a int); RETURN 1; END $$");
+    SQLException refused = assertThrows(SQLException.class,
+        () -> Sql.run(spar, "SELECT " + DIST + ".make_type()"));
+    assertEquals("0A000", refused.getSQLState(), refused.getMessage());
+    assertEquals(0, Sql.count(spar, "SELECT count(*) FROM pg_type WHERE typname = 'made'"));
+  }
+
+  @Test
   void dropsCleanUpShardsAndCatalog() throws SQLException {
     Sql.run(spar, "CREATE SCHEMA ddl_drop");
     Sql.run(spar, "CREATE TABLE ddl_drop.d1 (k int, v text)");
