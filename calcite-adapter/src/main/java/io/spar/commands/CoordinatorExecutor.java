@@ -2,6 +2,7 @@ package io.spar.commands;
 
 import io.spar.outcome.StatementResult;
 import io.spar.outcome.SparErrors;
+import io.spar.engine.execution.ColumnInfo;
 import io.spar.engine.execution.RowSet;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.execution.StatementLog;
@@ -103,6 +104,27 @@ public final class CoordinatorExecutor {
         labels.add(metaData.getColumnLabel(i));
       }
       return labels;
+    }
+  }
+
+  /**
+   * Returns the result of the user's statement {@code sql} when it touches no row: the columns
+   * PostgreSQL describes for its rows (it parses and analyzes the statement on the shells,
+   * without running it), or else an update count of 0.
+   */
+  public StatementResult noRows(String sql) throws SQLException {
+    log.record(connections.coordinatorNode(), null, sql);
+    try (PreparedStatement statement =
+            transaction.get().coordinatorForStatement().prepareStatement(sql)) {
+      ResultSetMetaData metaData = statement.getMetaData();
+      if (metaData == null || metaData.getColumnCount() == 0) {
+        return StatementResult.ofCount(0);
+      }
+      List<ColumnInfo> columns = new ArrayList<>();
+      for (int i = 1; i <= metaData.getColumnCount(); i++) {
+        columns.add(ColumnInfo.of(metaData, i));
+      }
+      return StatementResult.ofRows(new RowSet(columns, List.of()));
     }
   }
 

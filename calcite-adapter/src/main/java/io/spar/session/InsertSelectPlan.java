@@ -1,14 +1,11 @@
 package io.spar.session;
 
-import io.spar.engine.execution.ColumnInfo;
 import io.spar.engine.execution.RowCursor;
 import io.spar.engine.execution.RowSet;
 import io.spar.outcome.SparErrors;
 import io.spar.outcome.StatementResult;
 import io.spar.parser.SqlTokens;
 import io.spar.parser.SqlTokens.Token;
-import java.sql.PreparedStatement;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.util.ArrayList;
@@ -190,15 +187,7 @@ final class InsertSelectPlan implements StatementPlan {
           .append(')');
     }
     sql.append(") ").append(parts.tail());
-    try (PreparedStatement described = context.transaction().current()
-        .coordinatorForStatement().prepareStatement(sql.toString())) {
-      ResultSetMetaData metaData = described.getMetaData();
-      List<ColumnInfo> returned = new ArrayList<>();
-      for (int i = 1; i <= metaData.getColumnCount(); i++) {
-        returned.add(ColumnInfo.of(metaData, i));
-      }
-      return StatementResult.ofRows(new RowSet(returned, List.of()));
-    }
+    return context.coordinator().noRows(sql.toString());
   }
 
   private StatementResult insert(List<String[]> columns, List<Object[]> rows)

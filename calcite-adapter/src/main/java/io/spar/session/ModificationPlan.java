@@ -95,7 +95,8 @@ final class ModificationPlan implements StatementPlan {
     ShardlessTables.requireNoHiddenRows(table.get(), context.transaction().current());
     List<ShardWrite> writes = route(table.get(), parameters);
     if (writes.isEmpty()) {
-      return StatementResult.ofCount(0);
+      return ModificationAnalysis.returning(statement) == null ? StatementResult.ofCount(0)
+          : context.coordinator().noRows(sql);
     }
     WriteResult result = engine.writes().execute(writes, 1, context.transaction().current());
     return result.rows() != null
