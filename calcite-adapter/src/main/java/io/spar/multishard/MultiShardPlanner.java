@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlJoin;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
@@ -85,6 +86,63 @@ public final class MultiShardPlanner {
     }
     return fallback != null ? fallback
         : CoordinatorFallback.plan(statement, shape, distributed, splicer);
+  }
+
+  /**
+   * Returns the co-located tables of {@code query} if every group of their co-located shards
+   * can run it alone, the query's rows being all those groups' rows with nothing left for the
+   * coordinator, and its select item {@code item} (from 0) is the distribution column of one of
+   * the tables, read straight from the table, which no outer join can make NULL: each row then
+   * belongs with the shard group that returned it. An INSERT … SELECT into a table co-located
+   * with them runs so, shard by shard ({@code INSERT INTO t_1 SELECT … FROM s_1}).
+   *
+   * @param distributed the query's references to distributed tables
+   * @param references how many table references the query has in all
+   * @param isAggregate whether a function name names an aggregate
+   * @param tableColumns the columns of the first table, in order, for {@code SELECT *}
+   */
+  public static Optional<List<TableReference>> shardwise(SqlNode query,
+      List<TableReference> distributed, int references, CatalogSnapshot snapshot,
+      Predicate<String> isAggregate, int item, List<String> tableColumns) {
+    Optional<QueryShape> shape = QueryShape.of(query);
+    if (shape.isEmpty() || shape.get().needsMerge() || shape.get().locking()) {
+      return Optional.empty();
+    }
+    Optional<TableGroup> group = TableGroup.of(shape.get(), distributed, references, snapshot);
+    SqlSelect select = shape.get().select();
+    // A derived table could compute the column; a plain table reference cannot.
+    if (group.isEmpty() || group.get().single() && !plainTable(select.getFrom())) {
+      return Optional.empty();
+    }
+    boolean grouped = select.getGroup() != null && !select.getGroup().isEmpty()
+        || select.getHaving() != null || hasAggregates(select, shape.get(), isAggregate);
+    if (grouped && !groupedBy(select, group.get()) || hasWindows(select, shape.get())
+        && !windowsPartitionedBy(select, shape.get(), group.get())) {
+      return Optional.empty();
+    }
+    List<SqlNode> items = select.getSelectList().getList();
+    if (group.get().single() && items.size() == 1 && items.get(0) instanceof SqlIdentifier id
+        && id.isStar()) {
+      // SELECT * of one table: its columns, in order.
+      return item < tableColumns.size()
+          && tableColumns.get(item).equals(group.get().columns().get(0))
+          ? Optional.of(group.get().references()) : Optional.empty();
+    }
+    if (item >= items.size() || items.stream().anyMatch(
+        each -> each instanceof SqlIdentifier id && id.isStar())) {
+      return Optional.empty();
+    }
+    SqlNode column = items.get(item);
+    column = column.getKind() == SqlKind.AS ? ((SqlCall) column).operand(0) : column;
+    return group.get().keepsRowsTogether(column) ? Optional.of(group.get().references())
+        : Optional.empty();
+  }
+
+  /** Returns whether {@code from} is one table, maybe aliased, without column aliases. */
+  private static boolean plainTable(SqlNode from) {
+    SqlNode item = from != null && from.getKind() == SqlKind.AS
+        && ((SqlCall) from).operandCount() == 2 ? ((SqlCall) from).operand(0) : from;
+    return item instanceof SqlIdentifier id && !id.isStar();
   }
 
   /**

@@ -66,8 +66,10 @@ public final class ModificationRouter {
   }
 
   /**
-   * A distributed table an UPDATE's FROM or a DELETE's USING joins to the target on their
-   * distribution columns, co-located with it: each shard of the target is modified with the
+   * A distributed table co-located with the target that the modification reads shard by
+   * shard: joined to the target on their distribution columns by an UPDATE's FROM or a
+   * DELETE's USING, or read by the query of an INSERT … SELECT whose rows keep their shard
+   * (the first such table prunes the shards). Each shard of the target is modified with the
    * shard of this table at the same index, which holds the same hash interval.
    *
    * @param reference the table's reference in the statement
@@ -77,7 +79,7 @@ public final class ModificationRouter {
   }
 
   /**
-   * Returns the writes of an UPDATE or DELETE that joins {@code joined} co-located tables, as
+   * Returns the writes of a modification that reads {@code joined} co-located tables, as
    * {@link #plan(SqlNode, TableReference, DistributedTable, List, ColumnTypes, ShardSqlSplicer,
    * List, Map, ExpressionEvaluator, Map)} does for the target alone.
    */
@@ -93,26 +95,40 @@ public final class ModificationRouter {
           "Run master_create_worker_shards to create shards and try again.");
     }
     checkPartitionColumnUnchanged(statement, table);
-    if (statement instanceof SqlInsert insert) {
+    List<Shard> shards;
+    if (statement instanceof SqlInsert insert && joined.isEmpty()) {
       return planInsert(insert, target, table, columns, splicer, parameters, evaluated,
           evaluator, writeClass, spliced);
+    } else if (statement instanceof SqlInsert) {
+      // INSERT … SELECT from co-located tables: the query's filter on its tables prunes.
+      Joined source = joined.get(0);
+      shards = new ArrayList<>();
+      for (Shard each : prune(source.table(), PartitionPredicates.extract(source.reference(),
+          source.table().partitionColumn()), parameters)) {
+        shards.add(table.shards().get(source.table().shards().indexOf(each)));
+      }
+    } else {
+      shards = prune(table, PartitionPredicates.extract(target, table.partitionColumn()),
+          parameters);
     }
     List<ShardWrite> writes = new ArrayList<>();
-    for (Shard each : prune(table,
-        PartitionPredicates.extract(target, table.partitionColumn()), parameters)) {
+    for (Shard each : shards) {
       Map<SqlNode, Replacement> replacements = shardReplacements(statement, target, each,
           evaluated);
       int index = table.shards().indexOf(each);
+      List<Long> read = new ArrayList<>();
       for (Joined other : joined) {
         Shard otherShard = other.table().shards().get(index);
         requireCoPlaced(each, otherShard, other.table());
         replacements.put(other.reference().identifier(),
             Replacement.text(RouterPlanner.shardReference(other.reference(), otherShard)));
+        read.add(otherShard.id());
       }
       SplicedSql sql = evaluated.isEmpty()
           ? spliced.computeIfAbsent(each.id(), id -> splicer.splice(replacements))
           : splicer.splice(replacements);
-      writes.add(ShardWrite.single(each, sql.sql(), sql.bind(parameters), writeClass));
+      writes.add(ShardWrite.single(each, sql.sql(), sql.bind(parameters), writeClass)
+          .reading(read));
     }
     return writes;
   }

@@ -246,7 +246,8 @@ final class ModificationPlan implements StatementPlan {
 
     ShardWrite toWrite() {
       return new ShardWrite(first.shard(), first.sql(), parameterSets,
-          indexes.stream().mapToInt(Integer::intValue).toArray(), first.writeClass(), null);
+          indexes.stream().mapToInt(Integer::intValue).toArray(), first.writeClass(), null,
+          first.readShards());
     }
   }
 }

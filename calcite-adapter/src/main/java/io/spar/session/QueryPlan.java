@@ -99,7 +99,7 @@ final class QueryPlan implements StatementPlan {
     if (multiShard == null) {
       context.plans().increment();
       multiShard = MultiShardPlanner.plan(statement, distributed, references, splicer,
-          context.snapshot(), this::isAggregate,
+          context.snapshot(), engine.functions()::isAggregate,
           () -> context.coordinator().labels(splicer.splice(Map.of()).sql()));
       leavesNoState = callsNoVolatileFunction();
     }
@@ -114,10 +114,6 @@ final class QueryPlan implements StatementPlan {
       // Unknown functions count as volatile: the session's state is then read after the query.
       return false;
     }
-  }
-
-  private boolean isAggregate(String name) {
-    return engine.functions().overloads(name).stream().anyMatch(each -> each.kind() == 'a');
   }
 
   private Optional<ShardQuery> route(List<Object> parameters) throws SQLException {

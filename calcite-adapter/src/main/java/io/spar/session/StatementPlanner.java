@@ -6,8 +6,11 @@ import io.spar.engine.SparEngine;
 import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.DistributedView;
+import io.spar.engine.catalog.Shard;
+import io.spar.engine.catalog.ShardPlacement;
 import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.operations.ShardDdl;
+import io.spar.multishard.MultiShardPlanner;
 import io.spar.outcome.SparErrors;
 import io.spar.parser.SparQueries;
 import io.spar.parser.SqlLockingClause;
@@ -36,6 +39,9 @@ import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlInsert;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
+import org.apache.calcite.sql.SqlOrderBy;
+import org.apache.calcite.sql.SqlSelect;
 import org.apache.calcite.sql.SqlUpdate;
 
 /**
@@ -178,6 +184,12 @@ final class StatementPlanner {
     Optional<InsertSelectPlan.Parts> insertSelect = statement instanceof SqlInsert
         ? InsertSelectPlan.parts(SqlParsing.parsedText(sql)) : Optional.empty();
     if (insertSelect.isPresent()) {
+      Optional<StatementPlan> pushed = table.isEmpty() ? Optional.empty()
+          : pushedInsertSelect(sql, (SqlInsert) statement, references, table.get(), snapshot,
+              splicer);
+      if (pushed.isPresent()) {
+        return pushed.get();
+      }
       long targetOid = table.isPresent() ? table.get().relationId()
           : ((Number) context.coordinator().query("SELECT to_regclass(?)::oid::bigint",
               List.of(target.table().quoted())).rows().get(0)[0]).longValue();
@@ -214,6 +226,21 @@ final class StatementPlanner {
               + " other.key).");
     }
     FunctionVolatility volatility = volatility();
+    List<SqlNode> pushed = new ArrayList<>();
+    for (SqlNode each : subqueries) {
+      Optional<TableReference> read = coLocatedSubquery(each, references, target, table.get(),
+          snapshot);
+      if (read.isPresent()) {
+        if (volatility.of(each) != FunctionVolatility.Volatility.IMMUTABLE) {
+          throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "functions in a subquery"
+              + " that refers to the modified row must be IMMUTABLE", "Each placement runs"
+              + " such a subquery for itself.", null);
+        }
+        joined.add(read.get());
+        pushed.add(each);
+      }
+    }
+    subqueries = subqueries.stream().filter(each -> !pushed.contains(each)).toList();
     TargetColumns columns = targetColumns(table.get(), volatility);
     if (statement instanceof SqlInsert insert) {
       // The columns the coordinator fills become part of the statement, as DEFAULT.
@@ -230,6 +257,109 @@ final class StatementPlanner {
     return new ModificationPlan(sql, statement, target, joined, local, subqueries, columns,
         splicer, volatility, engine, context,
         (text, values) -> prepare(text).execute(values).rows());
+  }
+
+  /**
+   * Returns the plan of {@code INSERT INTO table … SELECT} that runs on each shard of the
+   * target with the co-located shards of the query's tables, the rows never leaving the
+   * workers, if that gives PostgreSQL's result: the query runs shard by shard
+   * ({@link MultiShardPlanner#shardwise}) and hands the target's distribution column the
+   * distribution column of one of its tables, every table has the target's layout and
+   * placements, the statement calls only IMMUTABLE functions (each shard would evaluate others
+   * at its own moment), and the coordinator fills no column the INSERT leaves out. Otherwise
+   * empty: the query's rows then pass through Spar.
+   */
+  private Optional<StatementPlan> pushedInsertSelect(String sql, SqlInsert insert,
+      List<TableReference> references, DistributedTable table, CatalogSnapshot snapshot,
+      ShardSqlSplicer splicer) throws SQLException {
+    List<TableReference> sources = references.subList(1, references.size());
+    List<TableReference> distributed = sources.stream()
+        .filter(each -> snapshot.table(each.table()).isPresent()).toList();
+    if (distributed.isEmpty()
+        || !RouterPlanner.sameLayout(table, snapshot.table(distributed.get(0).table()).get())) {
+      return Optional.empty();
+    }
+    FunctionVolatility volatility = volatility();
+    if (volatility.of(insert) != FunctionVolatility.Volatility.IMMUTABLE) {
+      return Optional.empty();
+    }
+    TargetColumns columns = targetColumns(table, volatility);
+    List<String> sourceColumns = ColumnDefaults.fromRows(context.coordinator().query(
+        ShardDdl.COLUMNS, List.of(snapshot.table(distributed.get(0).table()).get()
+            .relationId())).rows(), volatility).names();
+    List<String> written = new ArrayList<>();
+    if (insert.getTargetColumnList() != null) {
+      insert.getTargetColumnList().forEach(each -> written.add(((SqlIdentifier) each)
+          .getSimple()));
+    } else {
+      SqlNode query = insert.getSource() instanceof SqlOrderBy ordered ? ordered.query
+          : insert.getSource();
+      SqlNodeList items = query instanceof SqlSelect select ? select.getSelectList()
+          : SqlNodeList.EMPTY;
+      boolean star = items.size() == 1 && items.get(0) instanceof SqlIdentifier id
+          && id.isStar();
+      written.addAll(columns.names().subList(0, Math.min(columns.names().size(),
+          star ? sourceColumns.size() : items.size())));
+    }
+    for (String each : columns.names()) {
+      if (!written.contains(each) && columns.defaults().column(each).orElseThrow()
+          .evaluatedAtCoordinator()) {
+        return Optional.empty();
+      }
+    }
+    int item = written.indexOf(table.partitionColumn());
+    Optional<List<TableReference>> read = item < 0 ? Optional.empty()
+        : MultiShardPlanner.shardwise(insert.getSource(), distributed, sources.size(),
+            snapshot, engine.functions()::isAggregate, item, sourceColumns);
+    if (read.isEmpty() || !coPlaced(table, read.get(), snapshot)) {
+      return Optional.empty();
+    }
+    return Optional.of(new ModificationPlan(sql, insert, references.get(0), read.get(),
+        List.of(), List.of(), columns, splicer, volatility, engine, context, null));
+  }
+
+  /** Returns whether each shard of {@code table} has its co-located shards beside it. */
+  private static boolean coPlaced(DistributedTable table, List<TableReference> others,
+      CatalogSnapshot snapshot) {
+    for (TableReference each : others) {
+      DistributedTable other = snapshot.table(each.table()).orElseThrow();
+      for (int i = 0; i < table.shards().size(); i++) {
+        List<Shard> pair = List.of(table.shards().get(i), other.shards().get(i));
+        if (!RouterPlanner.commonNodes(pair).containsAll(pair.get(0).finalizedPlacements()
+            .stream().map(ShardPlacement::node).toList())) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Returns the one table that {@code subquery} of an UPDATE or DELETE of {@code table} reads,
+   * if the shards can run the subquery with the target's rows: it is a distributed table
+   * co-located with the target, and the subquery's WHERE equates its distribution column with
+   * the target's ({@code WHERE c.key = t.key}) at the top, so that for each target row it reads
+   * only rows of the co-located shard. Otherwise empty: the subquery runs once, and is refused
+   * there if it refers to the target row.
+   */
+  private static Optional<TableReference> coLocatedSubquery(SqlNode subquery,
+      List<TableReference> references, TableReference target, DistributedTable table,
+      CatalogSnapshot snapshot) {
+    List<TableReference> read = references.stream().filter(each -> Subqueries.within(
+        each.identifier().getParserPosition(), subquery.getParserPosition())).toList();
+    if (read.size() != 1 || read.get(0).where() == null) {
+      return Optional.empty();
+    }
+    TableReference reference = read.get(0);
+    Optional<DistributedTable> other = snapshot.table(reference.table());
+    if (other.isEmpty() || !RouterPlanner.sameLayout(table, other.get())
+        || reference.qualifier().equals(target.qualifier())) {
+      return Optional.empty();
+    }
+    List<SqlNode> conjuncts = new ArrayList<>();
+    conjuncts(reference.where(), conjuncts);
+    return conjuncts.stream().anyMatch(each -> equates(each, target, table.partitionColumn(),
+        reference, other.get().partitionColumn())) ? Optional.of(reference) : Optional.empty();
   }
 
   /**

@@ -21,12 +21,13 @@ import org.apache.calcite.sql.parser.SqlParserPos;
 
 /**
  * The subqueries in the WHERE and SET of an UPDATE or DELETE of a distributed table that read
- * other tables, and the local tables of its FROM or USING. A shard's statement could not run them (its worker lacks the other tables, or
- * holds only one shard of them), so each runs once through Spar, as a query of its own, and
+ * other tables, and the local tables of its FROM or USING. A shard's statement could not run them (its
+ * worker lacks the other tables, or holds only one shard of them), so each runs once through Spar, as a query of its own, and
  * its rows take its place in every shard's statement as {@code VALUES} of parameters: what
  * {@code IN}, {@code EXISTS}, {@code = ANY} and a scalar subquery see is the same. A subquery
- * that refers to the target row cannot run on its own; PostgreSQL then reports a column or
- * table it does not know, and the statement is refused. A local table is read once on the
+ * that refers to the target row cannot run on its own (unless the planner pushed it to the
+ * shards with a co-located table); PostgreSQL then reports a column or table it does not know,
+ * and the statement is refused. A local table is read once on the
  * coordinator and joins every shard's rows as a derived table of its rows.
  */
 final class Subqueries {

@@ -1,6 +1,10 @@
 package io.spar.test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spar.engine.execution.StatementLog;
+import io.spar.session.SparSession;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -61,8 +65,61 @@ class InsertSelectTest {
     same("INSERT INTO %sis_local SELECT n, count(*) FROM %sis_a GROUP BY n");
     same("INSERT INTO %sis_b SELECT * FROM %sis_a WHERE false RETURNING *");
     same("INSERT INTO %sis_b SELECT * FROM %sis_a WHERE false");
+    same("UPDATE %sis_a SET v = 'none' WHERE k = 1 AND k = 2 RETURNING k, v");
     same("INSERT INTO %sis_b SELECT k + 20000, v, n FROM %sis_a WHERE k IN (7, 8)"
         + " ORDER BY k LIMIT 1");
+  }
+
+  @Test
+  void coLocatedInsertSelectRunsShardByShard() throws SQLException {
+    same("INSERT INTO %sis_a SELECT g, 'p' || g, g % 3 FROM generate_series(20001, 20400) g");
+    List<String> pushed = List.of(
+        "INSERT INTO %sis_c (k, label) SELECT k, v FROM %sis_a WHERE k > 20000 AND n = 1",
+        "INSERT INTO %sis_c AS c SELECT a.k, a.v || '+' FROM %sis_a a WHERE a.k > 20000"
+            + " ON CONFLICT (k) DO UPDATE SET label = EXCLUDED.label || c.label"
+            + " RETURNING c.k, c.label",
+        "INSERT INTO %sis_c SELECT k, 'one' FROM %sis_a WHERE k = 20007"
+            + " ON CONFLICT ON CONSTRAINT is_c_pkey DO UPDATE SET label = EXCLUDED.label",
+        "INSERT INTO %sis_c SELECT is_a.k, max(is_a.v) FROM %sis_a JOIN %sis_c c"
+            + " ON c.k = is_a.k WHERE is_a.k > 20390 GROUP BY is_a.k ON CONFLICT DO NOTHING",
+        "INSERT INTO %sis_a SELECT k, v, n FROM %sis_a WHERE false RETURNING *",
+        "INSERT INTO %sis_a SELECT * FROM %sis_a WHERE k > 20000 ON CONFLICT DO NOTHING");
+    for (String each : pushed) {
+      List<String> plan = Sql.strings(spar, "EXPLAIN " + each.replace("%s", ""));
+      assertTrue(plan.get(0).endsWith("0 shards after pruning") || plan.stream().anyMatch(line -> line.matches(
+          "    Sent to each placement: INSERT INTO \"public\"\\.\"is_[ac]_[0-9]+\" .*"
+              + " FROM \"public\"\\.\"is_[ac]_[0-9]+\".*")),
+          each + ": " + plan);
+      same(each);
+    }
+    assertTrue(Sql.strings(spar, "EXPLAIN INSERT INTO is_c SELECT k, v FROM is_a WHERE k = 20007")
+        .get(0).endsWith("router, 1 shard after pruning"));
+    // The target's key from an expression, a volatile call, an omitted default the coordinator
+    // fills, or a table that is not co-located: the rows pass through Spar, as before.
+    for (String each : List.of(
+        "INSERT INTO %sis_c SELECT k + 100000, v FROM %sis_a WHERE k > 20390",
+        "INSERT INTO %sis_c SELECT k, CASE WHEN clock_timestamp() > '2000-01-01' THEN v END"
+            + " FROM %sis_a WHERE k > 20390 ON CONFLICT DO NOTHING",
+        "INSERT INTO %sis_b SELECT k + 300000, v, n FROM %sis_a WHERE k > 20390",
+        "INSERT INTO %sis_c SELECT max(k) + 1, 'max' FROM %sis_a")) {
+      assertTrue(Sql.strings(spar, "EXPLAIN " + each.replace("%s", "")).get(0)
+          .startsWith("Spar INSERT … SELECT"), each);
+      same(each);
+    }
+    // On replicated placements the shards read are locked too, as the target is.
+    StatementLog log = spar.unwrap(SparSession.class).engine().statementLog();
+    log.subscribe();
+    long mark = log.mark();
+    Sql.run(spar, "INSERT INTO is_c SELECT k, v FROM is_a WHERE k = 20010"
+        + " ON CONFLICT DO NOTHING");
+    List<String> locks = log.since(mark).stream().map(StatementLog.Entry::sql)
+        .filter(sql -> sql.startsWith("SELECT pg_advisory")).distinct().toList();
+    assertEquals(1, locks.size(), locks.toString());
+    assertTrue(locks.get(0).matches("SELECT pg_advisory_xact_lock\\(\\d+, \\d+\\),"
+        + " pg_advisory_xact_lock\\(\\d+, \\d+\\)"), locks.toString());
+    Sql.run(plain, "INSERT INTO is_plain.is_c SELECT k, v FROM is_plain.is_a WHERE k = 20010"
+        + " ON CONFLICT DO NOTHING");
+    Placements.assertIdentical(spar, "is_c");
   }
 
   @Test
@@ -103,6 +160,25 @@ class InsertSelectTest {
     same("UPDATE %sis_b SET v = 'none' WHERE k IN (SELECT k FROM %sis_c WHERE false)");
     same("UPDATE %sis_b SET v = 'any' WHERE k = ANY (SELECT k + 60 FROM %sis_c"
         + " WHERE k BETWEEN 5050 AND 5060)");
+    // Subqueries that refer to the target row run on the shards, beside co-located shards.
+    same("INSERT INTO %sis_a SELECT k, 'x', 0 FROM %sis_c WHERE k BETWEEN 5000 AND 5100"
+        + " ON CONFLICT DO NOTHING");
+    same("UPDATE %sis_a a SET v = (SELECT c.label FROM %sis_c c WHERE c.k = a.k AND c.k > 0)"
+        + " WHERE a.k BETWEEN 5000 AND 5050 RETURNING a.k, a.v");
+    same("UPDATE %sis_a SET n = (SELECT count(*) FROM %sis_c c WHERE c.k = is_a.k"
+        + " AND c.label LIKE '%1') WHERE k BETWEEN 5000 AND 5100");
+    same("DELETE FROM %sis_a a WHERE a.k >= 5090 AND NOT EXISTS (SELECT 1 FROM %sis_c c"
+        + " WHERE a.k = c.k AND c.label LIKE '%5')");
+    same("UPDATE %sis_a a SET v = 'both' WHERE a.k IN (SELECT c.k FROM %sis_c c"
+        + " WHERE c.k = a.k AND c.k < 5010) AND n = (SELECT max(n) FROM %sis_b)");
+    assertTrue(Sql.strings(spar, "EXPLAIN UPDATE is_a a SET v = (SELECT c.label FROM is_c c"
+        + " WHERE c.k = a.k) WHERE a.k = 5001").stream().anyMatch(line -> line.matches(
+            ".*Sent to each placement: UPDATE \"public\"\\.\"is_a_[0-9]+\" .*"
+            + " FROM \"public\"\\.\"is_c_[0-9]+\".*")));
+    SQLException notImmutable = org.junit.jupiter.api.Assertions.assertThrows(
+        SQLException.class, () -> Sql.run(spar, "UPDATE is_a a SET v = (SELECT c.label"
+            + " || now() FROM is_c c WHERE c.k = a.k) WHERE a.k = 5001"));
+    assertEquals("0A000", notImmutable.getSQLState(), notImmutable.getMessage());
     SQLException correlated = org.junit.jupiter.api.Assertions.assertThrows(
         SQLException.class, () -> Sql.run(spar, "UPDATE is_b SET v = (SELECT label FROM is_c"
             + " WHERE is_c.k = is_b.k) WHERE k > 5000"));
@@ -161,7 +237,7 @@ class InsertSelectTest {
   private static void same(String sql) throws SQLException {
     assertEquals(run(plain, sql.replace("%s", "is_plain.")), run(spar, sql.replace("%s", "")),
         sql);
-    for (String table : List.of("is_a", "is_b", "is_local")) {
+    for (String table : List.of("is_a", "is_b", "is_c", "is_local")) {
       assertEquals(Sql.strings(plain, "SELECT t::text FROM is_plain." + table + " t ORDER BY 1"),
           Sql.strings(spar, "SELECT t::text FROM " + table + " t ORDER BY 1"), table);
     }

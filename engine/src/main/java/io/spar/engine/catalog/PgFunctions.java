@@ -87,6 +87,11 @@ public final class PgFunctions {
     return overloadsOf(name).all();
   }
 
+  /** Returns whether some overload of function {@code name}, in any schema, is an aggregate. */
+  public boolean isAggregate(String name) {
+    return overloads(name).stream().anyMatch(each -> each.kind() == 'a');
+  }
+
   /**
    * Returns the names of the operators ({@code pg_operator.oprname}) implemented by a
    * VOLATILE function in any schema.

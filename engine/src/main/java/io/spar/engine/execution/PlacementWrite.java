@@ -30,7 +30,7 @@ final class PlacementWrite {
       connection.setAutoCommit(autocommit);
     }
     if (replicated) {
-      String lock = write.writeClass().lockStatement(write.shard().id());
+      String lock = write.writeClass().lockStatement(write.shard().id(), write.readShards());
       log.record(node, write.shard().id(), lock);
       try (Statement statement = connection.createStatement()) {
         statement.execute(lock);

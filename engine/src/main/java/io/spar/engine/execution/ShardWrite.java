@@ -18,9 +18,12 @@ import java.util.List;
  * @param rowOrdinals for one row-by-row part of a multi-row INSERT, the positions among the
  *     user's VALUES rows of the rows this shard gets, in order, so that returned rows can be put
  *     back in the user's order; null otherwise
+ * @param readShards the ids of other shards whose rows the statement reads (co-located shards
+ *     it joins or selects from); on replicated placements their locks are taken too, so that
+ *     no write to them lands between the placements' reads
  */
 public record ShardWrite(Shard shard, String sql, List<List<Object>> parameterSets,
-    int[] statementIndexes, WriteClass writeClass, int[] rowOrdinals) {
+    int[] statementIndexes, WriteClass writeClass, int[] rowOrdinals, List<Long> readShards) {
 
   public ShardWrite {
     List<List<Object>> copies = new ArrayList<>();
@@ -28,12 +31,20 @@ public record ShardWrite(Shard shard, String sql, List<List<Object>> parameterSe
       copies.add(Collections.unmodifiableList(new ArrayList<>(each)));
     }
     parameterSets = Collections.unmodifiableList(copies);
+    readShards = List.copyOf(readShards);
+  }
+
+  /** Returns this write, reading the rows of shards {@code ids} as well as its own. */
+  public ShardWrite reading(List<Long> ids) {
+    return new ShardWrite(shard, sql, parameterSets, statementIndexes, writeClass, rowOrdinals,
+        ids);
   }
 
   /** Returns a write of one statement with one parameter set, reported at position 0. */
   public static ShardWrite single(Shard shard, String sql, List<Object> parameters,
       WriteClass writeClass) {
-    return new ShardWrite(shard, sql, List.of(parameters), new int[] {0}, writeClass, null);
+    return new ShardWrite(shard, sql, List.of(parameters), new int[] {0}, writeClass, null,
+        List.of());
   }
 
   /**
@@ -43,6 +54,6 @@ public record ShardWrite(Shard shard, String sql, List<List<Object>> parameterSe
   public static ShardWrite rows(Shard shard, String sql, List<Object> parameters,
       WriteClass writeClass, int[] rowOrdinals) {
     return new ShardWrite(shard, sql, List.of(parameters), new int[] {0}, writeClass,
-        rowOrdinals);
+        rowOrdinals, List.of());
   }
 }

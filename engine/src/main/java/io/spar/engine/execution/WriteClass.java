@@ -1,5 +1,8 @@
 package io.spar.engine.execution;
 
+import java.util.List;
+import java.util.TreeMap;
+
 /**
  * How a modification composes with concurrent modifications of the same shard, which decides
  * how much ordering its replicated writes need.
@@ -41,10 +44,24 @@ public enum WriteClass {
     this.lockFunction = lockFunction;
   }
 
-  /** Returns the statement that takes this class's lock on shard {@code shardId}. */
-  String lockStatement(long shardId) {
-    // The two-int form keeps Spar's locks apart from applications' one-bigint locks.
-    return "SELECT " + lockFunction + "(" + LOCK_SPACE + ", " + (int) shardId + ")";
+  /**
+   * Returns the statement that takes this class's lock on shard {@code shardId}, and the
+   * exclusive lock on each shard of {@code read}, whose rows the write reads: a write to those
+   * shards (even a plain INSERT) landing between two placements' reads would make the replicas
+   * differ. The locks are taken in shard order, so that two writes never take them in opposite
+   * orders.
+   */
+  String lockStatement(long shardId, List<Long> read) {
+    TreeMap<Long, String> locks = new TreeMap<>();
+    locks.put(shardId, lockFunction);
+    for (long each : read) {
+      locks.put(each, NON_COMMUTATIVE.lockFunction);
+    }
+    StringBuilder sql = new StringBuilder("SELECT ");
+    locks.forEach((id, function) -> sql.append(sql.length() > 7 ? ", " : "").append(function)
+        // The two-int form keeps Spar's locks apart from applications' one-bigint locks.
+        .append('(').append(LOCK_SPACE).append(", ").append((int) id.longValue()).append(')'));
+    return sql.toString();
   }
 
   @Override
