@@ -12,7 +12,11 @@ import java.util.List;
 
 /**
  * {@code spar passwd FILE USER}: reads a password on standard input (without echo on a
- * terminal) and adds USER with it to the users file FILE, or replaces USER's password.
+ * terminal) and adds USER with it to the users file FILE, or replaces USER's password. The
+ * file keeps a SCRAM-SHA-256 verifier of the password, which serves both HTTP BASIC and the
+ * PostgreSQL wire protocol's SCRAM authentication; setting a password again also moves an
+ * entry converted from an older {@code pbkdf2-sha256} hash to the cheaper default iteration
+ * count.
  */
 final class PasswdCommand {
   private final PrintStream out;

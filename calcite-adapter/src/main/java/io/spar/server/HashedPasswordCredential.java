@@ -9,23 +9,24 @@ import javax.crypto.spec.SecretKeySpec;
 import org.eclipse.jetty.util.security.Credential;
 
 /**
- * Jetty credential that checks a password against its {@link PasswordHash}.
+ * Jetty credential that checks a password against its {@link ScramVerifier}.
  *
  * <p>BASIC authentication sends the password with every HTTP request, and Avatica makes
- * several requests per statement, while a PBKDF2 check deliberately takes a good part of a
- * second. So once a password has passed the PBKDF2 check, its HMAC under a key that exists
- * only in this process's memory is remembered, and later requests with the same password are
- * checked against that. Wrong passwords always pay the full PBKDF2 price.
+ * several requests per statement, while a verifier check runs all of the verifier's
+ * iterations: a few milliseconds at 4096, a good part of a second for an entry converted from
+ * the older 600,000-iteration hashes. So once a password has passed the check, its HMAC under
+ * a key that exists only in this process's memory is remembered, and later requests with the
+ * same password are checked against that. Wrong passwords always pay the full price.
  */
 final class HashedPasswordCredential extends Credential {
   private static final long serialVersionUID = 1L;
   private static final byte[] PROCESS_KEY = randomKey();
 
-  private final PasswordHash hash;
+  private final ScramVerifier verifier;
   private transient volatile byte[] verified;
 
-  HashedPasswordCredential(PasswordHash hash) {
-    this.hash = hash;
+  HashedPasswordCredential(ScramVerifier verifier) {
+    this.verifier = verifier;
   }
 
   /** Checks what the BASIC authenticator passes: the password as a String. */
@@ -41,7 +42,7 @@ final class HashedPasswordCredential extends Credential {
     if (known != null && MessageDigest.isEqual(known, digest)) {
       return true;
     }
-    if (hash.matches(password)) {
+    if (verifier.matches(password)) {
       verified = digest;
       return true;
     }

@@ -14,17 +14,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The users file of {@code spar serve}: one {@code user:pbkdf2-sha256:ITERATIONS:SALT:HASH}
- * line per user; blank lines and lines starting with {@code #} are ignored. The file is written
- * readable by its owner only.
+ * The users file of {@code spar serve}: one {@code USER:VERIFIER} line per user, where VERIFIER
+ * is a SCRAM-SHA-256 verifier in PostgreSQL's form (see {@link ScramVerifier}); blank lines and
+ * lines starting with {@code #} are ignored. Lines in the older
+ * {@code USER:pbkdf2-sha256:ITERATIONS:SALT:HASH} form are read too and converted, and the file
+ * is written back in the SCRAM form only, readable by its owner only.
  */
 public final class UsersFile {
   private UsersFile() {
   }
 
-  /** Reads the users and their password hashes from {@code file}, in file order. */
-  public static Map<String, PasswordHash> read(Path file) throws IOException {
-    Map<String, PasswordHash> users = new LinkedHashMap<>();
+  /** Reads the users and their password verifiers from {@code file}, in file order. */
+  public static Map<String, ScramVerifier> read(Path file) throws IOException {
+    Map<String, ScramVerifier> users = new LinkedHashMap<>();
     int lineNumber = 0;
     for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
       lineNumber++;
@@ -35,9 +37,9 @@ public final class UsersFile {
       int colon = trimmed.indexOf(':');
       try {
         if (colon <= 0) {
-          throw new IllegalArgumentException("expected USER:" + PasswordHash.SCHEME + ":...");
+          throw new IllegalArgumentException("expected USER:" + ScramVerifier.SCHEME + "$...");
         }
-        users.put(trimmed.substring(0, colon), PasswordHash.parse(trimmed.substring(colon + 1)));
+        users.put(trimmed.substring(0, colon), ScramVerifier.parse(trimmed.substring(colon + 1)));
       } catch (IllegalArgumentException e) {
         throw new IOException(file + ":" + lineNumber + ": " + e.getMessage(), e);
       }
@@ -47,22 +49,23 @@ public final class UsersFile {
 
   /**
    * Adds {@code user} with {@code password} to {@code file}, replacing an existing entry of the
-   * same user and creating the file if needed.
+   * same user and creating the file if needed. The other users' entries are kept; older
+   * {@code pbkdf2-sha256} ones are written back as their converted SCRAM verifiers.
    */
   public static void put(Path file, String user, char[] password) throws IOException {
     if (user.isEmpty() || user.contains(":") || user.chars().anyMatch(Character::isWhitespace)) {
       throw new IllegalArgumentException("a user name must be non-empty, without ':' or spaces");
     }
-    Map<String, PasswordHash> users = Files.exists(file) ? read(file) : new LinkedHashMap<>();
-    users.put(user, PasswordHash.create(password));
+    Map<String, ScramVerifier> users = Files.exists(file) ? read(file) : new LinkedHashMap<>();
+    users.put(user, ScramVerifier.create(password));
     write(file, users);
   }
 
-  private static void write(Path file, Map<String, PasswordHash> users) throws IOException {
+  private static void write(Path file, Map<String, ScramVerifier> users) throws IOException {
     List<String> lines = new ArrayList<>();
-    lines.add("# Spar users: USER:" + PasswordHash.SCHEME
-        + ":ITERATIONS:SALT:HASH; edit with spar passwd FILE USER");
-    users.forEach((user, hash) -> lines.add(user + ":" + hash.encode()));
+    lines.add("# Spar users: USER:" + ScramVerifier.SCHEME
+        + "$ITERATIONS:SALT$STOREDKEY:SERVERKEY; edit with spar passwd FILE USER");
+    users.forEach((user, verifier) -> lines.add(user + ":" + verifier.encode()));
     Path directory = file.toAbsolutePath().getParent();
     Files.createDirectories(directory);
     // Written to a private temporary file and moved, so the file is never world-readable or

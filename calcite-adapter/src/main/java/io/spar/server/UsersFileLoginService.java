@@ -18,8 +18,8 @@ final class UsersFileLoginService extends AbstractLoginService {
   private final Map<String, HashedPasswordCredential> users = new HashMap<>();
 
   UsersFileLoginService(Path file) throws IOException {
-    UsersFile.read(file).forEach((user, hash) ->
-        users.put(user, new HashedPasswordCredential(hash)));
+    UsersFile.read(file).forEach((user, verifier) ->
+        users.put(user, new HashedPasswordCredential(verifier)));
     if (users.isEmpty()) {
       throw new IOException("no users in " + file + "; add one with: spar passwd " + file
           + " USER");
