@@ -6,6 +6,7 @@ import io.spar.engine.execution.ColumnInfo;
 import io.spar.engine.execution.RowSet;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.execution.StatementLog;
+import io.spar.engine.execution.ValueForm;
 import io.spar.engine.transactions.DistributedTransaction;
 import io.spar.parser.SqlTokens;
 import java.sql.Connection;
@@ -68,7 +69,7 @@ public final class CoordinatorExecutor {
       throw controlInString();
     }
     Connection connection = transaction.get().coordinatorForStatement(leavesNoState);
-    StatementResult result = run(connection, sql, parameters);
+    StatementResult result = run(connection, sql, parameters, connections.valueForm());
     checkTransactionUntouched(connection);
     return result;
   }
@@ -83,7 +84,7 @@ public final class CoordinatorExecutor {
    */
   public Object[] firstRow(String sql, List<Object> parameters) throws SQLException {
     StatementResult result = run(transaction.get().coordinatorForStatement(), sql,
-        parameters);
+        parameters, ValueForm.OBJECTS);
     if (!result.hasRows() || result.rows().rows().isEmpty()) {
       throw new SQLException("query returned no rows: " + sql, "XX000");
     }
@@ -133,10 +134,12 @@ public final class CoordinatorExecutor {
    * is, and returns its rows.
    */
   public RowSet query(String sql, List<Object> parameters) throws SQLException {
-    return run(connections.coordinator(), sql, parameters).rows();
+    return run(connections.coordinator(), sql, parameters, ValueForm.OBJECTS).rows();
   }
 
-  private StatementResult run(Connection connection, String sql, List<Object> parameters)
+  /** Runs {@code sql}: the user's rows in the session's form, Spar's own as JDBC objects. */
+  private StatementResult run(Connection connection, String sql, List<Object> parameters,
+      ValueForm form)
       throws SQLException {
     log.record(connections.coordinatorNode(), null, sql);
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -146,7 +149,7 @@ public final class CoordinatorExecutor {
       StatementResult result;
       if (statement.execute()) {
         try (ResultSet resultSet = statement.getResultSet()) {
-          result = StatementResult.ofRows(RowSet.read(resultSet));
+          result = StatementResult.ofRows(form.reader().read(resultSet));
         }
       } else {
         result = StatementResult.ofCount(statement.getLargeUpdateCount());

@@ -43,6 +43,9 @@ public final class MultiShardQuery {
     /** Returns the coordinator node, which answers for a table no shard of which is left. */
     NodeAddress coordinatorNode();
 
+    /** Returns the reader of rows in the form the session reads values. */
+    RowSet.Reader valueReader();
+
     /** Runs shard queries in the session's transaction and reads their rows with {@code reader}. */
     RowSet read(List<ShardQuery> queries, boolean lockRows, RowSet.Reader reader)
         throws SQLException;
@@ -155,7 +158,7 @@ public final class MultiShardQuery {
       return fallback.execute(parameters, runtime);
     }
     if (coordinator == null) {
-      return StatementResult.ofRows(lockRows ? runtime.read(queries.get(0), true, RowSet::read)
+      return StatementResult.ofRows(lockRows ? runtime.read(queries.get(0), true, runtime.valueReader())
           : runtime.stream(queries.get(0)));
     }
     List<RowSet> rows = new ArrayList<>();

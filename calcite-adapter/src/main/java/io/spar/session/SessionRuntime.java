@@ -43,6 +43,11 @@ final class SessionRuntime implements MultiShardQuery.Runtime {
   }
 
   @Override
+  public RowSet.Reader valueReader() {
+    return context.connections().valueForm().reader();
+  }
+
+  @Override
   public RowSet read(List<ShardQuery> queries, boolean lockRows, RowSet.Reader reader)
       throws SQLException {
     return engine.reads().execute(queries, context.transaction().current(), lockRows, reader);

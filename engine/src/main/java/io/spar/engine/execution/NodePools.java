@@ -52,6 +52,10 @@ public final class NodePools implements AutoCloseable {
       credentials.setProperty("password", password);
     }
     credentials.setProperty("stringtype", "unspecified");
+    // Values arrive as the server printed them, so that a session that serves the PostgreSQL
+    // wire protocol passes PostgreSQL's own text on (ValueForm.TEXT); pgjdbc would print
+    // binary-transferred values in its own way.
+    credentials.setProperty("binaryTransfer", "false");
     credentials.setProperty("connectTimeout", "3");
     // The application name then travels in the startup packet instead of a SET afterwards, so
     // that it is no session setting: RESET ALL keeps it, and a session has none to apply again.

@@ -22,10 +22,10 @@ final class PlacementWrite {
   /**
    * Runs {@code write} on {@code connection}: in autocommit mode if {@code autocommit}, else in
    * the connection's transaction (opened if needed); a placement of a replicated shard first
-   * takes the shard lock of the write's class.
+   * takes the shard lock of the write's class. Returned rows are read in {@code form}.
    */
   static Outcome run(Connection connection, ShardWrite write, StatementLog log, NodeAddress node,
-      boolean replicated, boolean autocommit) throws SQLException {
+      boolean replicated, boolean autocommit, ValueForm form) throws SQLException {
     if (connection.getAutoCommit() != autocommit) {
       connection.setAutoCommit(autocommit);
     }
@@ -42,7 +42,7 @@ final class PlacementWrite {
       try (PreparedStatement statement = Statements.prepare(connection, write.sql(), sets.get(0))) {
         if (statement.execute()) {
           try (ResultSet resultSet = statement.getResultSet()) {
-            RowSet rows = RowSet.read(resultSet);
+            RowSet rows = form.reader().read(resultSet);
             return new Outcome(new long[] {rows.rows().size()}, rows);
           }
         }

@@ -53,7 +53,7 @@ public final class ReadExecutor {
    */
   public RowSet execute(List<ShardQuery> queries, ReadScope scope, boolean lockRows)
       throws SQLException {
-    return execute(queries, scope, lockRows, RowSet::read);
+    return execute(queries, scope, lockRows, scope.valueForm().reader());
   }
 
   /**
@@ -207,7 +207,8 @@ public final class ReadExecutor {
       columns.add(ColumnInfo.of(metaData, i));
     }
     return RowSet.streaming(columns, new ShardStream(started, waiting, settings,
-        query -> ShardStream.Open.start(pools, log, running, query, settings)));
+        query -> ShardStream.Open.start(pools, log, running, query, settings),
+        scope.valueForm()));
   }
 
   /** Borrows a connection to {@code node}, or returns null if the node cannot be reached. */

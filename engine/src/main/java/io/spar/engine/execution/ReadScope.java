@@ -45,4 +45,9 @@ public interface ReadScope {
 
   /** Returns the connections the session's running statement uses, for cancelling it. */
   RunningQueries running();
+
+  /** Returns the form in which the session reads values. */
+  default ValueForm valueForm() {
+    return ValueForm.OBJECTS;
+  }
 }

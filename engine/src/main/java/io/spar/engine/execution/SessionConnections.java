@@ -49,6 +49,7 @@ public final class SessionConnections implements AutoCloseable {
   private String[] settingValues = new String[0];
   private final Set<String> customSettings = new TreeSet<>();
   private final RunningQueries running = new RunningQueries();
+  private volatile ValueForm valueForm = ValueForm.OBJECTS;
   /** Whether the session holds one of the pools' tokens (see {@link #borrowForSession}). */
   private boolean token;
 
@@ -136,6 +137,19 @@ public final class SessionConnections implements AutoCloseable {
   /** Returns the connections the session's running statement uses, for cancelling it. */
   public RunningQueries running() {
     return running;
+  }
+
+  /** Returns the form in which the session reads values. */
+  public ValueForm valueForm() {
+    return valueForm;
+  }
+
+  /**
+   * Makes the session read values in {@code form}: {@link ValueForm#TEXT} for a session that
+   * serves the PostgreSQL wire protocol.
+   */
+  public void setValueForm(ValueForm form) {
+    this.valueForm = form;
   }
 
   /**

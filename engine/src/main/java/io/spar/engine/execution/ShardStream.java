@@ -142,7 +142,7 @@ final class ShardStream implements RowCursor {
       return resultSet;
     }
 
-    private Object[] next() throws SQLException {
+    private Object[] next(ValueForm form) throws SQLException {
       if (!resultSet.next()) {
         return null;
       }
@@ -150,7 +150,7 @@ final class ShardStream implements RowCursor {
       int count = resultSet.getMetaData().getColumnCount();
       Object[] row = new Object[count];
       for (int i = 0; i < count; i++) {
-        row[i] = resultSet.getObject(i + 1);
+        row[i] = form.read(resultSet, i + 1);
       }
       return row;
     }
@@ -185,20 +185,22 @@ final class ShardStream implements RowCursor {
   private final Map<NodeAddress, Queue<ShardQuery>> waiting;
   private final WorkerSettings settings;
   private final Starter starter;
+  private final ValueForm form;
   private int current;
 
   /**
    * Creates the stream of the running {@code queries} and of those {@code waiting} for a
    * connection to their node, which run with the session's {@code settings}; a waiting query
    * whose node no running query is on any more (it failed over elsewhere) is started by
-   * {@code starter} at the end.
+   * {@code starter} at the end; values are read in {@code form}.
    */
   ShardStream(List<Open> queries, Map<NodeAddress, Queue<ShardQuery>> waiting,
-      WorkerSettings settings, Starter starter) {
+      WorkerSettings settings, Starter starter, ValueForm form) {
     this.queries = new ArrayList<>(queries);
     this.waiting = waiting;
     this.settings = settings;
     this.starter = starter;
+    this.form = form;
   }
 
   @Override
@@ -225,7 +227,7 @@ final class ShardStream implements RowCursor {
     while (current < queries.size()) {
       Object[] row;
       try {
-        row = queries.get(current).next();
+        row = queries.get(current).next(form);
       } catch (SQLException e) {
         close();
         throw e;

@@ -77,7 +77,7 @@ public final class WriteExecutor {
       try {
         boolean first = placement == placements.get(0);
         PlacementWrite.Outcome outcome = PlacementWrite.run(scope.connection(placement), write, log,
-            node, replicated, false);
+            node, replicated, false, scope.valueForm());
         if (degraded && first) {
           scope.checkPlacementsUnchanged(write.shard());
         }
@@ -101,7 +101,8 @@ public final class WriteExecutor {
       throws SQLException {
     ShardPlacement placement = write.shard().finalizedPlacements().get(0);
     PlacementWrite.Outcome outcome = PlacementWrite.run(
-        scope.autocommitConnection(placement.node()), write, log, placement.node(), false, true);
+        scope.autocommitConnection(placement.node()), write, log, placement.node(), false, true,
+        scope.valueForm());
     Results results = new Results(statementCount);
     results.record(write, outcome);
     return results.toResult();

@@ -49,4 +49,9 @@ public interface WriteScope {
 
   /** Returns the first node failure, to report when a shard has no placement left. */
   SQLException firstNodeFailure();
+
+  /** Returns the form in which the session reads the rows writes return. */
+  default ValueForm valueForm() {
+    return ValueForm.OBJECTS;
+  }
 }

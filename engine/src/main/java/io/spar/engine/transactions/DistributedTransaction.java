@@ -10,6 +10,7 @@ import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.execution.ReadScope;
 import io.spar.engine.execution.RunningQueries;
 import io.spar.engine.execution.SessionConnections;
+import io.spar.engine.execution.ValueForm;
 import io.spar.engine.execution.StatementLog;
 import io.spar.engine.execution.WorkerSettings;
 import io.spar.engine.execution.WriteScope;
@@ -236,6 +237,11 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
   @Override
   public RunningQueries running() {
     return connections.running();
+  }
+
+  @Override
+  public ValueForm valueForm() {
+    return connections.valueForm();
   }
 
   // Writes -------------------------------------------------------------------------------------
