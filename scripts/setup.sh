@@ -26,6 +26,11 @@ if [[ ! -x /usr/lib/postgresql/${PG_MAJOR}/bin/initdb ]] && ! installed "postgre
 fi
 [[ -f ${PG_SHARE}/hll.control ]] || missing+=("postgresql-${PG_MAJOR}-hll")
 [[ -f ${PG_SHARE}/pg_partman.control ]] || missing+=("postgresql-${PG_MAJOR}-partman")
+# The clients the wire-protocol tests drive: psql (pgbench comes with the server package),
+# psycopg2 for the system's python3, and Ruby's pg.
+[[ -x /usr/lib/postgresql/${PG_MAJOR}/bin/psql ]] || missing+=("postgresql-client-${PG_MAJOR}")
+/usr/bin/python3 -c 'import psycopg2' >/dev/null 2>&1 || missing+=(python3-psycopg2)
+command -v ruby >/dev/null 2>&1 && ruby -e 'require "pg"' >/dev/null 2>&1 || missing+=(ruby-pg)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 

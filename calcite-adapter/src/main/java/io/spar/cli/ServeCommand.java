@@ -3,18 +3,22 @@ package io.spar.cli;
 import io.spar.engine.SparEngine;
 import io.spar.engine.cluster.LocalCluster;
 import io.spar.jdbc.EngineRegistry;
+import io.spar.pgwire.PgWireServer;
 import io.spar.server.PoolUsage;
 import io.spar.server.ServerSettings;
 import io.spar.server.SparServer;
 import io.spar.session.SparSession;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -34,8 +38,8 @@ final class ServeCommand {
   static final String READY = "Spar server ready on port ";
 
   private static final Set<String> OPTIONS = Set.of("--port", "--auth-file", "--serialization",
-      "--tls-keystore", "--tls-password", "--idle-timeout");
-  private static final Set<String> SWITCHES = Set.of("--no-auth");
+      "--tls-keystore", "--tls-password", "--idle-timeout", "--pg-port", "--listen");
+  private static final Set<String> SWITCHES = Set.of("--no-auth", "--pg-require-tls");
 
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -86,9 +90,44 @@ final class ServeCommand {
     }
     // Remote clients never choose the coordinator credentials: those are in the Spar URL.
     SparServer server = SparServer.start(target.sparUrl(), new Properties(), settings);
-    OrderlyShutdown shutdown = new OrderlyShutdown(() -> stop(server, engine, cluster));
-    announce(server, settings, credentials, target.stateDirectory());
+    PgWireServer pg;
+    try {
+      pg = startPostgresPort(options, engine, settings);
+    } catch (IOException | SQLException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    OrderlyShutdown shutdown = new OrderlyShutdown(() -> stop(server, pg, engine, cluster));
+    announce(server, pg, settings, credentials, target.stateDirectory());
     shutdown.awaitSignalAndRun();
+  }
+
+  /** Starts the PostgreSQL port unless {@code --pg-port 0} turns it off; returns null then. */
+  private static PgWireServer startPostgresPort(Options options, SparEngine engine,
+      ServerSettings settings) throws IOException, SQLException {
+    int port = options.getInt("--pg-port", PgWireServer.DEFAULT_PORT);
+    if (port == 0) {
+      if (options.has("--pg-require-tls")) {
+        throw new UsageException("--pg-require-tls needs the PostgreSQL port (--pg-port)");
+      }
+      return null;
+    }
+    if (options.has("--pg-require-tls") && !settings.tls()) {
+      throw new UsageException("--pg-require-tls needs --tls-keystore and --tls-password");
+    }
+    List<InetAddress> addresses = new ArrayList<>();
+    for (String each : options.get("--listen", "localhost").split(",")) {
+      String name = each.trim();
+      try {
+        addresses.add(name.equals("localhost") ? InetAddress.getLoopbackAddress()
+            : InetAddress.getByName(name));
+      } catch (UnknownHostException e) {
+        throw new UsageException("--listen: unknown address " + name);
+      }
+    }
+    return PgWireServer.start(engine, new PgWireServer.Settings(addresses, port,
+        settings.usersFile(), settings.tls() ? PgWireServer.tls(settings.tlsKeystore(), settings.tlsPassword()) : null,
+        options.has("--pg-require-tls")));
   }
 
   private static ServerSettings settings(Options options, Path usersFile) {
@@ -113,7 +152,7 @@ final class ServeCommand {
         options.get("--tls-password", null), Duration.ofSeconds(idleSeconds));
   }
 
-  private void announce(SparServer server, ServerSettings settings,
+  private void announce(SparServer server, PgWireServer pg, ServerSettings settings,
       DefaultCredentials credentials, Path stateDirectory) throws IOException {
     String user = null;
     String password = null;
@@ -134,11 +173,23 @@ final class ServeCommand {
           + " spar passwd " + settings.usersFile() + " " + user + ", and restart)");
     }
     out.println("or run: bin/spar sql");
+    if (pg != null) {
+      String credentialsPart = user == null ? "spar@" : user + ":" + password + "@";
+      String postgresUrl = "postgresql://" + credentialsPart + "127.0.0.1:" + pg.port() + "/"
+          + pg.database() + (settings.tls() ? "?sslmode=require" : "");
+      out.println("Connect any PostgreSQL client to:");
+      out.println("  " + postgresUrl);
+      out.println("for example: psql '" + postgresUrl + "'");
+    }
     out.println(READY + server.port() + " (SIGTERM or Ctrl-C stops it)");
     out.flush();
   }
 
-  private void stop(SparServer server, SparEngine engine, LocalCluster cluster) {
+  private void stop(SparServer server, PgWireServer pg, SparEngine engine,
+      LocalCluster cluster) {
+    if (pg != null) {
+      pg.close();
+    }
     server.close();
     try {
       LOG.info("Node connections after closing every remote connection: {}",

@@ -96,6 +96,32 @@ public final class SqlTokens {
     return keywords;
   }
 
+  /**
+   * Returns the statements of {@code sql}, which may hold several separated by semicolons, as
+   * PostgreSQL's simple query protocol splits them: each from its first token to the last
+   * before its semicolon, empty ones left out.
+   */
+  public static List<String> statements(String sql) {
+    List<String> statements = new ArrayList<>();
+    int start = -1;
+    int end = -1;
+    for (Token each : of(sql)) {
+      if (each.isSymbol(";")) {
+        if (start >= 0) {
+          statements.add(sql.substring(start, end));
+        }
+        start = -1;
+      } else {
+        start = start < 0 ? each.start() : start;
+        end = each.end();
+      }
+    }
+    if (start >= 0) {
+      statements.add(sql.substring(start, end));
+    }
+    return statements;
+  }
+
   private static final Set<String> QUERY_STARTS = Set.of("select", "with", "values", "table");
 
   /**

@@ -101,6 +101,11 @@ final class SessionTransaction {
     return state != State.IDLE;
   }
 
+  /** Returns whether a transaction block is open and failed. */
+  boolean failed() {
+    return state == State.FAILED;
+  }
+
   /**
    * Returns whether the session's coordinator connection carries the open transaction, so that
    * it must stay with the session until the transaction ends.

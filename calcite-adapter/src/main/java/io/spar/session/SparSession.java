@@ -307,6 +307,15 @@ public final class SparSession implements AutoCloseable {
   }
 
   /**
+   * Returns the transaction status as PostgreSQL's ReadyForQuery reports it: {@code I} idle,
+   * {@code T} in a transaction block, {@code E} in a failed transaction block.
+   */
+  public synchronized char transactionStatus() {
+    SessionTransaction transaction = context.transaction();
+    return transaction.failed() ? 'E' : transaction.inBlock() ? 'T' : 'I';
+  }
+
+  /**
    * Throws PostgreSQL's 25001 with {@code message} if a transaction block is open, as pgjdbc
    * does for changes of connection characteristics.
    */
@@ -333,33 +342,47 @@ public final class SparSession implements AutoCloseable {
 
   /**
    * Describes {@code sql} as PostgreSQL would, without running it: the coordinator parses and
-   * analyzes it on its shell tables, with the session's search path and settings. Empty when it
-   * cannot (a statement only Spar understands, such as its SQL API, or a block whose
-   * transaction is open on the coordinator, which a failed Describe would abort).
+   * analyzes it on its shell tables, with the session's search path and settings, inside the
+   * session's transaction if it is open there (under a savepoint, since a failed Describe would
+   * abort it). Empty when it cannot: a statement only Spar understands, such as its SQL API,
+   * or a failed block.
    */
   public synchronized Optional<Description> describe(String sql) throws SQLException {
     if (context.transaction().holdsCoordinator()) {
-      return Optional.empty();
-    }
-    return lookup(coordinator -> {
-      try (PreparedStatement statement = coordinator.prepareStatement(sql)) {
-        List<ColumnInfo> columns = new ArrayList<>();
-        ResultSetMetaData metaData = statement.getMetaData();
-        for (int i = 1; metaData != null && i <= metaData.getColumnCount(); i++) {
-          columns.add(ColumnInfo.of(metaData, i));
-        }
-        List<ColumnInfo> parameters = new ArrayList<>();
-        ParameterMetaData types = statement.getParameterMetaData();
-        for (int i = 1; i <= types.getParameterCount(); i++) {
-          parameters.add(new ColumnInfo("$" + i, types.getParameterType(i),
-              types.getParameterTypeName(i), types.getPrecision(i), types.getScale(i),
-              types.isNullable(i), types.getParameterClassName(i)));
-        }
-        return Optional.of(new Description(columns, parameters));
-      } catch (SQLException e) {
-        return Optional.<Description>empty();
+      if (context.transaction().failed()) {
+        return Optional.empty();
       }
-    });
+      return lookup(coordinator -> {
+        try (java.sql.Statement savepoint = coordinator.createStatement()) {
+          savepoint.execute("SAVEPOINT spar_describe");
+          Optional<Description> described = describeOn(coordinator, sql);
+          savepoint.execute(described.isPresent() ? "RELEASE SAVEPOINT spar_describe"
+              : "ROLLBACK TO SAVEPOINT spar_describe; RELEASE SAVEPOINT spar_describe");
+          return described;
+        }
+      });
+    }
+    return lookup(coordinator -> describeOn(coordinator, sql));
+  }
+
+  private static Optional<Description> describeOn(Connection coordinator, String sql) {
+    try (PreparedStatement statement = coordinator.prepareStatement(sql)) {
+      List<ColumnInfo> columns = new ArrayList<>();
+      ResultSetMetaData metaData = statement.getMetaData();
+      for (int i = 1; metaData != null && i <= metaData.getColumnCount(); i++) {
+        columns.add(ColumnInfo.of(metaData, i));
+      }
+      List<ColumnInfo> parameters = new ArrayList<>();
+      ParameterMetaData types = statement.getParameterMetaData();
+      for (int i = 1; i <= types.getParameterCount(); i++) {
+        parameters.add(new ColumnInfo("$" + i, types.getParameterType(i),
+            types.getParameterTypeName(i), types.getPrecision(i), types.getScale(i),
+            types.isNullable(i), types.getParameterClassName(i)));
+      }
+      return Optional.of(new Description(columns, parameters));
+    } catch (SQLException e) {
+      return Optional.<Description>empty();
+    }
   }
 
   /** Work on the session's coordinator connection, for {@link #lookup}. */

@@ -11,26 +11,26 @@ import java.util.List;
  * Short forms of the JDBC calls the end-to-end tests make on any connection, Spar's or a
  * node's.
  */
-final class Sql {
+public final class Sql {
   private Sql() {
   }
 
   /** Runs {@code sql}. */
-  static void run(Connection connection, String sql) throws SQLException {
+  public static void run(Connection connection, String sql) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute(sql);
     }
   }
 
   /** Runs the modification {@code sql} and returns its update count. */
-  static int update(Connection connection, String sql) throws SQLException {
+  public static int update(Connection connection, String sql) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       return statement.executeUpdate(sql);
     }
   }
 
   /** Returns the first column of the first row of {@code sql} as a number. */
-  static long count(Connection connection, String sql) throws SQLException {
+  public static long count(Connection connection, String sql) throws SQLException {
     try (Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery(sql)) {
       if (!rs.next()) {
@@ -41,7 +41,7 @@ final class Sql {
   }
 
   /** Returns the first column of every row of {@code sql} as text. */
-  static List<String> strings(Connection connection, String sql) throws SQLException {
+  public static List<String> strings(Connection connection, String sql) throws SQLException {
     List<String> values = new ArrayList<>();
     try (Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery(sql)) {
@@ -53,7 +53,7 @@ final class Sql {
   }
 
   /** Returns the first column of every row of {@code sql} as numbers. */
-  static List<Long> longs(Connection connection, String sql) throws SQLException {
+  public static List<Long> longs(Connection connection, String sql) throws SQLException {
     List<Long> values = new ArrayList<>();
     for (String each : strings(connection, sql)) {
       values.add(Long.parseLong(each));

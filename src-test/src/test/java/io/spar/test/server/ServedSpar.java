@@ -53,6 +53,10 @@ public final class ServedSpar implements AutoCloseable {
     List<String> args = new ArrayList<>(List.of("serve",
         "--local", directory.resolve("cluster").toString(), "--port", Integer.toString(port),
         "--auth-file", users.toString()));
+    if (!List.of(extra).contains("--pg-port")) {
+      // Servers of concurrent tests must not share the default PostgreSQL port.
+      args.addAll(List.of("--pg-port", Integer.toString(freePort())));
+    }
     args.addAll(List.of(extra));
     SparProcess serve = SparProcess.start(directory, args.toArray(String[]::new));
     serve.awaitLine(READY);

@@ -1,0 +1,217 @@
+package io.spar.pgwire;
+
+import io.spar.copy.CopyShape;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+
+/**
+ * The COPY sub-protocol over the session's COPY: {@code FROM STDIN} answers CopyInResponse
+ * and feeds the client's CopyData to the session as a stream until CopyDone (or CopyFail,
+ * which fails the COPY and writes nothing); {@code TO STDOUT} answers CopyOutResponse and
+ * sends the session's output as CopyData, then CopyDone.
+ *
+ * <p>CopyData arrives on the event loop while the worker thread runs the COPY, so it bypasses
+ * the connection's message queue; reading from the socket pauses while too much of it waits.
+ */
+final class CopyProtocol {
+  /** Bytes of CopyData that may wait before Spar stops reading the socket. */
+  private static final int PAUSE_BYTES = 4 << 20;
+
+  private final WireSession wire;
+  private final Deque<FrontendMessage> pending = new ArrayDeque<>();
+  private volatile boolean active;
+  private long pendingBytes;
+  private boolean ended;
+
+  CopyProtocol(WireSession wire) {
+    this.wire = wire;
+  }
+
+  /** Returns whether {@code sql} is COPY from or to the client. */
+  static boolean isCopy(String sql) {
+    String first = io.spar.parser.SqlTokens.statementKeywords(sql).stream().findFirst()
+        .orElse("");
+    return first.equals("copy");
+  }
+
+  /** Returns whether a COPY FROM STDIN is reading the client's data now. */
+  boolean active() {
+    return active;
+  }
+
+  /** Takes CopyData, CopyDone or CopyFail from the event loop during COPY FROM STDIN. */
+  void offer(FrontendMessage message) {
+    synchronized (pending) {
+      pending.add(message);
+      pendingBytes += message.body().length;
+      if (pendingBytes > PAUSE_BYTES) {
+        wire.channel().config().setAutoRead(false);
+      }
+      pending.notifyAll();
+    }
+  }
+
+  /** Runs COPY statement {@code sql}, answering with CommandComplete {@code COPY n}. */
+  void run(String sql) throws SQLException {
+    Optional<CopyShape> shape = CopyShape.of(sql);
+    if (shape.isEmpty()) {
+      // COPY with a file on the server: the session answers for it.
+      long count = wire.session().execute(Placeholders.translate(sql, java.util.List.of())
+          .sql(), java.util.List.of()).updateCount();
+      wire.send(wire.messages().commandComplete("COPY " + count));
+      return;
+    }
+    long count;
+    if (shape.get().from()) {
+      synchronized (pending) {
+        pending.clear();
+        pendingBytes = 0;
+        ended = false;
+      }
+      active = true;
+      wire.send(wire.messages().copyResponse('G', shape.get().binary(), 0));
+      wire.flush();
+      try (InputStream in = new ClientData()) {
+        count = wire.session().copyIn(sql, in);
+        drainToEnd();
+      } catch (IOException e) {
+        throw new SQLException(e.getMessage(), "XX000", e);
+      } catch (SQLException e) {
+        drainToEnd();
+        throw e;
+      } finally {
+        active = false;
+        wire.channel().config().setAutoRead(true);
+      }
+    } else {
+      wire.send(wire.messages().copyResponse('H', shape.get().binary(), 0));
+      count = wire.session().copyOut(sql, new ClientOutput());
+      wire.send(wire.messages().copyDone());
+    }
+    wire.send(wire.messages().commandComplete("COPY " + count));
+  }
+
+  /**
+   * Waits for the client's CopyDone or CopyFail after the session stopped reading (a bad row
+   * fails the COPY early): PostgreSQL, too, discards the rest of the client's data.
+   */
+  private void drainToEnd() {
+    try {
+      while (next() != null) {
+        // discard
+      }
+    } catch (IOException e) {
+      // CopyFail after the failure: nothing more to report.
+    }
+  }
+
+  /** Returns the next CopyData's bytes, null at CopyDone; CopyFail is an IOException. */
+  private byte[] next() throws IOException {
+    synchronized (pending) {
+      while (!ended) {
+        FrontendMessage message = pending.poll();
+        if (message == null) {
+          if (wire.isClosed()) {
+            throw new IOException("the client closed the connection during COPY");
+          }
+          try {
+            pending.wait(1000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted during COPY", e);
+          }
+          continue;
+        }
+        pendingBytes -= message.body().length;
+        if (pendingBytes < PAUSE_BYTES / 2) {
+          wire.channel().config().setAutoRead(true);
+        }
+        switch (message.type()) {
+          case 'd':
+            return message.body();
+          case 'c':
+            ended = true;
+            return null;
+          case 'f':
+            ended = true;
+            String reason;
+            try {
+              reason = new MessageReader(message.body()).string();
+            } catch (MessageReader.InvalidText | ProtocolViolation e) {
+              reason = "";
+            }
+            throw new IOException("COPY from stdin failed: " + reason);
+          default:
+            throw new IllegalStateException();
+        }
+      }
+      return null;
+    }
+  }
+
+  /** Wakes a COPY waiting for data of a connection that has closed. */
+  void abort() {
+    synchronized (pending) {
+      pending.notifyAll();
+    }
+  }
+
+  /** The client's CopyData as one stream. */
+  private final class ClientData extends InputStream {
+    private byte[] chunk = new byte[0];
+    private int position;
+    private boolean finished;
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      while (position >= chunk.length) {
+        if (finished) {
+          return -1;
+        }
+        byte[] next = next();
+        if (next == null) {
+          finished = true;
+          return -1;
+        }
+        chunk = next;
+        position = 0;
+      }
+      int n = Math.min(length, chunk.length - position);
+      System.arraycopy(chunk, position, buffer, offset, n);
+      position += n;
+      return n;
+    }
+  }
+
+  /** The session's COPY output as CopyData messages. */
+  private final class ClientOutput extends OutputStream {
+    @Override
+    public void write(int b) {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] buffer, int offset, int length) {
+      if (length > 0) {
+        wire.send(wire.messages().copyData(buffer, offset, length));
+      }
+    }
+
+    @Override
+    public void flush() {
+      wire.flush();
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package io.spar.pgwire;
+
+import io.spar.outcome.StatementResult;
+import io.spar.parser.SqlTokens;
+import io.spar.session.SparSession;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The simple query protocol: a Query message's statements run one after another, each
+ * answered by its rows and CommandComplete (or EmptyQueryResponse), until one fails; then
+ * ReadyForQuery. Several statements without transaction control run in one implicit
+ * transaction, as PostgreSQL runs them: a failure undoes the earlier ones.
+ */
+final class SimpleQuery {
+  private static final Set<String> TRANSACTION_CONTROL = Set.of("begin", "start", "commit",
+      "end", "rollback", "abort", "savepoint", "release", "prepare");
+  private static final short[] TEXT = new short[0];
+
+  private final WireSession wire;
+
+  SimpleQuery(WireSession wire) {
+    this.wire = wire;
+  }
+
+  void run(byte[] body) {
+    MessageReader reader = new MessageReader(body);
+    String sql;
+    try {
+      sql = reader.string();
+    } catch (MessageReader.InvalidText e) {
+      wire.error(ErrorResponses.basic("ERROR", "22021", e.getMessage()));
+      wire.readyForQuery();
+      return;
+    }
+    reader.end();
+    wire.extended().forgetUnnamed();
+    List<String> statements = SqlTokens.statements(sql);
+    SparSession session = wire.session();
+    if (statements.isEmpty()) {
+      wire.send(wire.messages().emptyQueryResponse());
+      wire.readyForQuery();
+      return;
+    }
+    boolean implicit = statements.size() > 1 && session.transactionStatus() == 'I'
+        && statements.stream().map(each -> SqlTokens.statementKeywords(each).stream().findFirst().orElse(""))
+            .noneMatch(TRANSACTION_CONTROL::contains);
+    try {
+      if (implicit) {
+        session.execute("BEGIN", List.of());
+      }
+      for (String each : statements) {
+        execute(each);
+      }
+      if (implicit) {
+        session.execute("COMMIT", List.of());
+      }
+    } catch (SQLException e) {
+      wire.error(e);
+      if (implicit && session.transactionStatus() != 'I') {
+        try {
+          session.execute("ROLLBACK", List.of());
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
+      }
+    }
+    try {
+      if (statements.stream().anyMatch(WireSession::maySetReported)) {
+        wire.reportSettings();
+      }
+    } catch (SQLException e) {
+      wire.error(e);
+    }
+    wire.readyForQuery();
+  }
+
+  /** Runs one statement and sends its rows and CommandComplete. */
+  private void execute(String sql) throws SQLException {
+    SparSession session = wire.session();
+    if (CopyProtocol.isCopy(sql)) {
+      wire.copy().run(sql);
+      return;
+    }
+    boolean failedBlock = session.transactionStatus() == 'E';
+    StatementResult result = session.execute(
+        Placeholders.translate(sql, List.of()).sql(), List.of());
+    wire.notices(result.warnings());
+    if (result.hasRows()) {
+      try (ResultRows rows = new ResultRows(result.rows(), TEXT, wire.server().types(),
+          session)) {
+        wire.send(wire.messages().rowDescription(rows.fields()));
+        rows.send(wire, 0);
+        wire.send(wire.messages().commandComplete(
+            CommandTags.of(sql, rows.sent(), true, failedBlock)));
+      }
+    } else {
+      wire.send(wire.messages().commandComplete(
+          CommandTags.of(sql, result.updateCount(), false, failedBlock)));
+    }
+  }
+}

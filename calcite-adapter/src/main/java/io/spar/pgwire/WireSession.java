@@ -1,0 +1,257 @@
+package io.spar.pgwire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.spar.engine.execution.ValueForm;
+import io.spar.parser.SqlTokens;
+import io.spar.session.SparSession;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection of the PostgreSQL port, on its worker thread: the startup and
+ * authentication exchange ({@link Startup}), then the simple ({@link SimpleQuery}) and
+ * extended ({@link ExtendedQuery}) query protocols over one {@link SparSession}, with
+ * ReadyForQuery reporting the session's transaction status and ParameterStatus reporting the
+ * settings clients track.
+ */
+final class WireSession {
+  private static final Logger LOG = LoggerFactory.getLogger(WireSession.class);
+  /** Settings reported with ParameterStatus, as PostgreSQL reports them (GUC_REPORT). */
+  static final List<String> REPORTED = List.of("server_version", "server_encoding",
+      "client_encoding", "application_name", "default_transaction_read_only", "in_hot_standby",
+      "is_superuser", "session_authorization", "DateStyle", "IntervalStyle", "TimeZone",
+      "integer_datetimes", "standard_conforming_strings");
+
+  /** Statements after which a reported setting may differ (SET LOCAL ends with its block). */
+  private static final Set<String> CHANGES_SETTINGS = Set.of("set", "reset", "commit",
+      "rollback", "abort", "end", "discard", "do", "call");
+
+  private final Channel channel;
+  private final PgWireServer server;
+  private final BackendMessages messages;
+  private final SerialWorker worker;
+  private final Startup startup;
+  private final SimpleQuery simple;
+  private final ExtendedQuery extended;
+  private final CopyProtocol copy;
+  private final Map<String, String> reported = new LinkedHashMap<>();
+  private final Object writability = new Object();
+  private SparSession session;
+  private volatile boolean closed;
+
+  WireSession(Channel channel, PgWireServer server) {
+    this.channel = channel;
+    this.server = server;
+    this.messages = new BackendMessages(channel.alloc());
+    this.worker = new SerialWorker(server.threads(), this::handle);
+    this.startup = new Startup(this);
+    this.simple = new SimpleQuery(this);
+    this.extended = new ExtendedQuery(this);
+    this.copy = new CopyProtocol(this);
+  }
+
+  SerialWorker worker() {
+    return worker;
+  }
+
+  PgWireServer server() {
+    return server;
+  }
+
+  BackendMessages messages() {
+    return messages;
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  CopyProtocol copy() {
+    return copy;
+  }
+
+  ExtendedQuery extended() {
+    return extended;
+  }
+
+  /** Returns the session, once the client is authenticated. */
+  SparSession session() {
+    return session;
+  }
+
+  /** Starts serving the authenticated client with a session of its own. */
+  void open(SparSession opened) {
+    opened.connections().setValueForm(ValueForm.TEXT);
+    this.session = opened;
+  }
+
+  private void handle(FrontendMessage message) {
+    if (closed) {
+      return;
+    }
+    try {
+      if (session == null) {
+        startup.handle(message);
+        return;
+      }
+      switch (message.type()) {
+        case 'Q' -> simple.run(message.body());
+        case 'P', 'B', 'D', 'E', 'C', 'H', 'S' -> extended.handle(message);
+        case 'X' -> close();
+        case 'd', 'c', 'f' -> {
+          // Outside COPY, PostgreSQL ignores them too.
+        }
+        case 'F' -> {
+          error(ErrorResponses.basic("ERROR", "0A000",
+              "the function call protocol is not supported"));
+          readyForQuery();
+        }
+        default -> fatal("08P01", "invalid frontend message type " + (message.type() & 0xff));
+      }
+    } catch (ProtocolViolation e) {
+      fatal("08P01", e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.warn("Closing a PostgreSQL connection after an unexpected failure", e);
+      fatal("XX000", "internal error: " + e);
+    }
+  }
+
+  // Output ------------------------------------------------------------------------------------
+
+  /** Sends {@code message}, flushed later. */
+  void send(ByteBuf message) {
+    channel.write(message, channel.voidPromise());
+  }
+
+  /**
+   * Sends what was written, and waits while the client reads slower than Spar writes, so that
+   * a large result never piles up in memory.
+   */
+  void flush() {
+    channel.flush();
+    synchronized (writability) {
+      while (!channel.isWritable() && channel.isActive()) {
+        try {
+          writability.wait(1000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  /** Called on the event loop when the channel's writability changes. */
+  void writabilityChanged() {
+    synchronized (writability) {
+      writability.notifyAll();
+    }
+  }
+
+  void error(Map<Character, String> fields) {
+    send(messages.report('E', fields));
+  }
+
+  void error(SQLException e) {
+    error(ErrorResponses.of(e));
+  }
+
+  void notices(List<SQLWarning> warnings) {
+    for (SQLWarning each : warnings) {
+      send(messages.report('N', ErrorResponses.of(each)));
+    }
+  }
+
+  /** Sends ReadyForQuery with the session's transaction status, and flushes. */
+  void readyForQuery() {
+    send(messages.readyForQuery(session == null ? 'I' : session.transactionStatus()));
+    flush();
+  }
+
+  /** Ends the connection with a FATAL error, as PostgreSQL ends a broken one. */
+  void fatal(String state, String message) {
+    if (closed) {
+      return;
+    }
+    channel.writeAndFlush(messages.report('E', ErrorResponses.basic("FATAL", state, message)))
+        .addListener(ChannelFutureListener.CLOSE);
+    close();
+  }
+
+  // Settings the client tracks ------------------------------------------------------------------
+
+  /**
+   * Sends ParameterStatus for each reported setting whose value differs from what the client
+   * was last told: all of them after startup, the changed ones after a statement that may have
+   * changed one.
+   */
+  void reportSettings() throws SQLException {
+    Map<String, String> now = session.lookup(coordinator -> {
+      Map<String, String> values = new LinkedHashMap<>();
+      StringBuilder sql = new StringBuilder("SELECT ");
+      for (int i = 0; i < REPORTED.size(); i++) {
+        sql.append(i == 0 ? "" : ", ").append("pg_catalog.current_setting('")
+            .append(REPORTED.get(i)).append("', true)");
+      }
+      try (var statement = coordinator.createStatement();
+          var rs = statement.executeQuery(sql.toString())) {
+        rs.next();
+        for (int i = 0; i < REPORTED.size(); i++) {
+          values.put(REPORTED.get(i), rs.getString(i + 1));
+        }
+      }
+      return values;
+    });
+    now.put("server_encoding", "UTF8");
+    now.put("client_encoding", "UTF8");
+    now.put("integer_datetimes", "on");
+    now.put("standard_conforming_strings", "on");
+    for (Map.Entry<String, String> each : now.entrySet()) {
+      if (each.getValue() != null && !each.getValue().equals(reported.get(each.getKey()))) {
+        reported.put(each.getKey(), each.getValue());
+        send(messages.parameterStatus(each.getKey(), each.getValue()));
+      }
+    }
+  }
+
+  /** Returns whether {@code sql} may change a setting that ParameterStatus reports. */
+  static boolean maySetReported(String sql) {
+    return SqlTokens.statementKeywords(sql).stream().anyMatch(CHANGES_SETTINGS::contains)
+        || SqlTokens.of(sql).stream().anyMatch(each -> "set_config".equals(each.name()));
+  }
+
+  // Ending --------------------------------------------------------------------------------------
+
+  /** Closes the connection and the session (rolling back an open transaction). */
+  void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    server.forget(this);
+    channel.close();
+    if (session != null) {
+      session.cancel();
+      server.threads().execute(() -> {
+        try {
+          session.close();
+        } catch (RuntimeException e) {
+          LOG.warn("Closing a PostgreSQL connection's session failed", e);
+        }
+      });
+    }
+    copy.abort();
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+}

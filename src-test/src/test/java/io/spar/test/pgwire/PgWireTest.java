@@ -1,0 +1,243 @@
+package io.spar.test.pgwire;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spar.pgwire.PgWireServer;
+import io.spar.test.SparTestCluster;
+import io.spar.test.Sql;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 12: pgjdbc through Spar's PostgreSQL port, differentially against plain PostgreSQL:
+ * the same statements on a distributed table (through the port) and on a plain table (straight
+ * to the coordinator) give the same rows, text forms, update counts, errors and SQLStates, with
+ * the simple protocol, unnamed and named server-side prepared statements, and binary transfer.
+ */
+class PgWireTest {
+  private static final String USER = WirePort.USER;
+  private static final String PASSWORD = WirePort.PASSWORD;
+  private static PgWireServer server;
+  private static Connection plain;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = WirePort.server();
+    plain = SparTestCluster.coordinator();
+    Sql.run(plain, "DROP SCHEMA IF EXISTS pw_plain CASCADE");
+    Sql.run(plain, "CREATE SCHEMA pw_plain");
+  }
+
+  @AfterAll
+  static void stop() throws SQLException {
+    plain.close();
+  }
+
+  private static Connection connect(String properties) throws SQLException {
+    return WirePort.connect(properties);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"prepareThreshold=0&binaryTransfer=false",
+      "prepareThreshold=1&binaryTransfer=true", "preferQueryMode=simple"})
+  void statementsAsPostgresRunsThem(String properties) throws SQLException {
+    String table = "pw_" + Math.abs(properties.hashCode() % 1000);
+    try (Connection spar = connect(properties)) {
+      String definition = " (k bigint PRIMARY KEY, v text, n numeric(10,2), at timestamptz,"
+          + " flag boolean, tags text[], d date, f float8)";
+      Sql.run(spar, "DROP TABLE IF EXISTS " + table);
+      Sql.run(spar, "CREATE TABLE " + table + definition);
+      Sql.run(spar, "SELECT master_create_distributed_table('" + table + "', 'k', 'hash')");
+      Sql.run(spar, "SELECT master_create_worker_shards('" + table + "', 4, 2)");
+      Sql.run(plain, "CREATE TABLE pw_plain." + table + definition);
+      for (Connection each : List.of(spar, plain)) {
+        String name = each == plain ? "pw_plain." + table : table;
+        try (PreparedStatement insert = each.prepareStatement("INSERT INTO " + name
+            + " VALUES (?, ?, ?, ?, ?, ?::text[], ?::date, ?)")) {
+          for (int i = 1; i <= 30; i++) {
+            insert.setLong(1, i);
+            insert.setString(2, i % 7 == 0 ? null : "value " + i + " ü'\"\\");
+            insert.setBigDecimal(3, new BigDecimal(i + ".5"));
+            insert.setTimestamp(4, new Timestamp(1_700_000_000_000L + i * 3_600_000L));
+            insert.setBoolean(5, i % 2 == 0);
+            insert.setString(6, "{a,\"b c\"," + i + "}");
+            insert.setString(7, "2024-02-" + (i % 28 + 1));
+            insert.setDouble(8, i / 3.0);
+            assertEquals(1, insert.executeUpdate());
+          }
+        }
+      }
+      same(spar, table, "SELECT * FROM %s ORDER BY k");
+      same(spar, table, "SELECT k, v, n * 2, at, tags[2], d + 1, f FROM %s WHERE k = 7");
+      same(spar, table, "SELECT count(*), sum(n), min(at), max(d) FROM %s");
+      same(spar, table, "UPDATE %s SET n = n + 1 WHERE k > 25 RETURNING k, n");
+      same(spar, table, "DELETE FROM %s WHERE k IN (1, 2, 3)");
+      same(spar, table, "SELECT v FROM %s WHERE k = 1");
+      for (String failing : List.of("INSERT INTO %s (k) VALUES (5)", "SELECT 1 / 0 FROM %s",
+          "SELEC 1", "SELECT no_such_column FROM %s")) {
+        sameError(spar, table, failing);
+      }
+      try (PreparedStatement select = spar.prepareStatement("SELECT v, n FROM " + table
+          + " WHERE k = ?")) {
+        for (int i = 4; i < 10; i++) {
+          select.setLong(1, i);
+          try (ResultSet rs = select.executeQuery()) {
+            assertTrue(rs.next());
+            assertEquals(new BigDecimal(i + ".50"), rs.getBigDecimal(2));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void transactionsAndFailedBlocks() throws SQLException {
+    try (Connection spar = connect("")) {
+      Sql.run(spar, "DROP TABLE IF EXISTS pw_tx");
+      Sql.run(spar, "CREATE TABLE pw_tx (k int PRIMARY KEY, v text)");
+      Sql.run(spar, "SELECT master_create_distributed_table('pw_tx', 'k', 'hash')");
+      Sql.run(spar, "SELECT master_create_worker_shards('pw_tx', 4, 2)");
+      spar.setAutoCommit(false);
+      Sql.run(spar, "INSERT INTO pw_tx VALUES (1, 'a'), (2, 'b')");
+      spar.rollback();
+      assertEquals(0, Sql.count(spar, "SELECT count(*) FROM pw_tx"));
+      Sql.run(spar, "INSERT INTO pw_tx VALUES (1, 'a')");
+      SQLException duplicate = assertThrows(SQLException.class,
+          () -> Sql.run(spar, "INSERT INTO pw_tx VALUES (1, 'again')"));
+      assertEquals("23505", duplicate.getSQLState());
+      SQLException aborted = assertThrows(SQLException.class,
+          () -> Sql.run(spar, "SELECT 1"));
+      assertEquals("25P02", aborted.getSQLState());
+      spar.rollback();
+      Sql.run(spar, "INSERT INTO pw_tx VALUES (3, 'c')");
+      var savepoint = spar.setSavepoint();
+      Sql.run(spar, "INSERT INTO pw_tx VALUES (4, 'd')");
+      spar.rollback(savepoint);
+      spar.commit();
+      spar.setAutoCommit(true);
+      assertEquals(List.of("3"), Sql.strings(spar, "SELECT k FROM pw_tx ORDER BY k"));
+    }
+  }
+
+  @Test
+  void psqlRunsAScriptWithCopyAndDescribe() throws Exception {
+    Path directory = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "psql-");
+    Files.writeString(directory.resolve("in.csv"), "4,four,40\n5,\"fi,ve\",50\n");
+    Path script = directory.resolve("script.sql");
+    Files.writeString(script, String.join("\n",
+        "DROP TABLE IF EXISTS pw_psql;",
+        "CREATE TABLE pw_psql (id bigint PRIMARY KEY, name text NOT NULL, score int);",
+        "SELECT master_create_distributed_table('pw_psql', 'id', 'hash');",
+        "SELECT master_create_worker_shards('pw_psql', 4, 2);",
+        "INSERT INTO pw_psql VALUES (1, 'one', 10), (2, 'two', 20), (3, 'three', 30);",
+        "\\copy pw_psql FROM '" + directory.resolve("in.csv") + "' WITH (FORMAT csv)",
+        "SELECT id, name, score FROM pw_psql ORDER BY id;",
+        "\\copy (SELECT id, name FROM pw_psql ORDER BY id) TO '"
+            + directory.resolve("out.csv") + "' WITH (FORMAT csv)",
+        "\\d pw_psql",
+        "BEGIN;",
+        "UPDATE pw_psql SET score = score + 1 WHERE id = 1;",
+        "ROLLBACK;",
+        "SELECT sum(score) AS total FROM pw_psql;",
+        "SELECT 1 AS a; SELECT 2 AS b;",
+        ""));
+    ProcessBuilder psql = new ProcessBuilder("psql", "-X", "-v", "ON_ERROR_STOP=1",
+        "-h", "127.0.0.1", "-p", Integer.toString(server.port()), "-U", USER,
+        "-d", server.database(), "-f", script.toString());
+    psql.environment().put("PGPASSWORD", PASSWORD);
+    psql.redirectErrorStream(true);
+    Process process = psql.start();
+    String output = new String(process.getInputStream().readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, process.waitFor(), output);
+    for (String expected : List.of("INSERT 0 3", "COPY 2", "  1 | one   |    10",
+        "  5 | fi,ve |    50", "(5 rows)", "COPY 5", "Table \"public.pw_psql\"",
+        " id     | bigint  |           | not null | ", "\"pw_psql_pkey\" PRIMARY KEY, btree (id)",
+        "BEGIN", "UPDATE 1", "ROLLBACK", "   150", " a ", " b ")) {
+      assertTrue(output.contains(expected), "expected \"" + expected + "\" in:\n" + output);
+    }
+    assertEquals("1,one\n2,two\n3,three\n4,four\n5,\"fi,ve\"\n",
+        Files.readString(directory.resolve("out.csv")));
+  }
+
+  @Test
+  void wrongPasswordsAreRefused() {
+    Properties wrong = new Properties();
+    wrong.setProperty("user", USER);
+    wrong.setProperty("password", "not it");
+    SQLException refused = assertThrows(SQLException.class, () -> DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + server.port() + "/" + server.database(), wrong));
+    assertEquals("28P01", refused.getSQLState(), refused.getMessage());
+    wrong.setProperty("user", "nobody");
+    refused = assertThrows(SQLException.class, () -> DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + server.port() + "/" + server.database(), wrong));
+    assertEquals("28P01", refused.getSQLState(), refused.getMessage());
+  }
+
+  private static void same(Connection spar, String table, String sql) throws SQLException {
+    assertEquals(rows(plain, String.format(sql, "pw_plain." + table)),
+        rows(spar, String.format(sql, table)), sql);
+  }
+
+  private static void sameError(Connection spar, String table, String sql) {
+    SQLException expected = assertThrows(SQLException.class,
+        () -> rows(plain, String.format(sql, "pw_plain." + table)));
+    SQLException actual = assertThrows(SQLException.class,
+        () -> rows(spar, String.format(sql, table)));
+    assertEquals(expected.getSQLState(), actual.getSQLState(), sql);
+    assertEquals(expected.getMessage().replace("pw_plain.", ""),
+        actual.getMessage().replace("pw_plain.", ""), sql);
+  }
+
+  /** Returns the update count, or the column labels and types and each row's text values. */
+  static List<String> rows(Connection connection, String sql) throws SQLException {
+    List<String> result = new ArrayList<>();
+    try (Statement statement = connection.createStatement()) {
+      if (!statement.execute(sql)) {
+        result.add("count " + statement.getUpdateCount());
+        return result;
+      }
+      try (ResultSet rs = statement.getResultSet()) {
+        ResultSetMetaData meta = rs.getMetaData();
+        StringBuilder labels = new StringBuilder("columns");
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+          labels.append(' ').append(meta.getColumnLabel(i)).append(':')
+              .append(meta.getColumnTypeName(i));
+        }
+        result.add(labels.toString());
+        List<String> rows = new ArrayList<>();
+        while (rs.next()) {
+          StringBuilder row = new StringBuilder();
+          for (int i = 1; i <= meta.getColumnCount(); i++) {
+            row.append(rs.getString(i)).append('|');
+          }
+          rows.add(row.toString());
+        }
+        if (!sql.contains("ORDER BY")) {
+          rows.sort(null); // no order is promised: RETURNING of several shards, say
+        }
+        result.addAll(rows);
+      }
+    }
+    return result;
+  }
+}
