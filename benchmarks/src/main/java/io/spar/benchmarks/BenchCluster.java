@@ -2,7 +2,10 @@ package io.spar.benchmarks;
 
 import io.spar.engine.cluster.LocalCluster;
 import io.spar.engine.cluster.PgNode;
+import io.spar.pgwire.PgWireServer;
+import io.spar.session.SparSession;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -48,6 +51,7 @@ public final class BenchCluster implements AutoCloseable {
   private final Path directory;
   private final List<Connection> connections = new ArrayList<>();
   private Connection spar;
+  private PgWireServer postgresPort;
   private Connection coordinator;
   private long[] shardIds;
   private String[] shardTables;
@@ -158,6 +162,22 @@ public final class BenchCluster implements AutoCloseable {
   /** Returns the connection through {@code jdbc:spar:}. */
   public Connection spar() {
     return spar;
+  }
+
+  /**
+   * Returns a pgjdbc connection through Spar's PostgreSQL port, which starts on the engine of
+   * {@link #spar()} (on a free loopback port, without authentication) at the first call.
+   */
+  public Connection postgresPort() throws SQLException, IOException {
+    if (postgresPort == null) {
+      postgresPort = PgWireServer.start(spar.unwrap(SparSession.class).engine(),
+          new PgWireServer.Settings(List.of(InetAddress.getLoopbackAddress()), 0, null, null,
+              false));
+    }
+    Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:"
+        + postgresPort.port() + "/" + postgresPort.database(), LocalCluster.USER, null);
+    connections.add(connection);
+    return connection;
   }
 
   /** Returns a plain pgjdbc connection to the coordinator database. */
@@ -363,6 +383,9 @@ public final class BenchCluster implements AutoCloseable {
       }
     }
     connections.clear();
+    if (postgresPort != null) {
+      postgresPort.close();
+    }
     cluster.close();
   }
 

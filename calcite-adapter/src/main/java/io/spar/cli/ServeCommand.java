@@ -39,7 +39,8 @@ final class ServeCommand {
 
   private static final Set<String> OPTIONS = Set.of("--port", "--auth-file", "--serialization",
       "--tls-keystore", "--tls-password", "--idle-timeout", "--pg-port", "--listen");
-  private static final Set<String> SWITCHES = Set.of("--no-auth", "--pg-require-tls");
+  private static final Set<String> SWITCHES = Set.of("--no-auth", "--pg-require-tls",
+      "--allow-plaintext-passwords");
 
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -77,7 +78,14 @@ final class ServeCommand {
       credentials = DefaultCredentials.ensure(target.stateDirectory());
       usersFile = DefaultCredentials.usersFile(target.stateDirectory());
     }
-    ServerSettings settings = settings(options, usersFile);
+    List<InetAddress> addresses = addresses(options);
+    ServerSettings settings = settings(options, usersFile, addresses.get(0));
+    if (settings.authenticated() && !settings.tls() && !addresses.get(0).isLoopbackAddress()
+        && !options.has("--allow-plaintext-passwords")) {
+      throw new UsageException("HTTP BASIC without TLS would send passwords in clear text on "
+          + addresses.get(0).getHostAddress() + ": give --tls-keystore and --tls-password, or"
+          + " --allow-plaintext-passwords");
+    }
 
     // Started here rather than only through the jdbc:spar:local URL, so that shutdown can stop
     // it after the server's connections are closed; the URL then reuses the running nodes.
@@ -92,7 +100,7 @@ final class ServeCommand {
     SparServer server = SparServer.start(target.sparUrl(), new Properties(), settings);
     PgWireServer pg;
     try {
-      pg = startPostgresPort(options, engine, settings);
+      pg = startPostgresPort(options, engine, settings, addresses);
     } catch (IOException | SQLException | RuntimeException e) {
       server.close();
       throw e;
@@ -104,7 +112,7 @@ final class ServeCommand {
 
   /** Starts the PostgreSQL port unless {@code --pg-port 0} turns it off; returns null then. */
   private static PgWireServer startPostgresPort(Options options, SparEngine engine,
-      ServerSettings settings) throws IOException, SQLException {
+      ServerSettings settings, List<InetAddress> addresses) throws IOException, SQLException {
     int port = options.getInt("--pg-port", PgWireServer.DEFAULT_PORT);
     if (port == 0) {
       if (options.has("--pg-require-tls")) {
@@ -115,6 +123,16 @@ final class ServeCommand {
     if (options.has("--pg-require-tls") && !settings.tls()) {
       throw new UsageException("--pg-require-tls needs --tls-keystore and --tls-password");
     }
+    return PgWireServer.start(engine, new PgWireServer.Settings(addresses, port,
+        settings.usersFile(), settings.tls() ? PgWireServer.tls(settings.tlsKeystore(), settings.tlsPassword()) : null,
+        options.has("--pg-require-tls")));
+  }
+
+  /**
+   * Returns the addresses of {@code --listen}: the loopback address unless told otherwise, as
+   * PostgreSQL's {@code listen_addresses} is {@code localhost} by default.
+   */
+  private static List<InetAddress> addresses(Options options) {
     List<InetAddress> addresses = new ArrayList<>();
     for (String each : options.get("--listen", "localhost").split(",")) {
       String name = each.trim();
@@ -125,12 +143,10 @@ final class ServeCommand {
         throw new UsageException("--listen: unknown address " + name);
       }
     }
-    return PgWireServer.start(engine, new PgWireServer.Settings(addresses, port,
-        settings.usersFile(), settings.tls() ? PgWireServer.tls(settings.tlsKeystore(), settings.tlsPassword()) : null,
-        options.has("--pg-require-tls")));
+    return addresses;
   }
 
-  private static ServerSettings settings(Options options, Path usersFile) {
+  private static ServerSettings settings(Options options, Path usersFile, InetAddress address) {
     Serialization serialization;
     try {
       serialization = Serialization.valueOf(
@@ -149,7 +165,7 @@ final class ServeCommand {
     }
     return new ServerSettings(options.getInt("--port", ServerSettings.DEFAULT_PORT),
         serialization, usersFile, keystore == null ? null : Path.of(keystore),
-        options.get("--tls-password", null), Duration.ofSeconds(idleSeconds));
+        options.get("--tls-password", null), Duration.ofSeconds(idleSeconds), address);
   }
 
   private void announce(SparServer server, PgWireServer pg, ServerSettings settings,

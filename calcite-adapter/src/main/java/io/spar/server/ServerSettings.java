@@ -1,5 +1,6 @@
 package io.spar.server;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.calcite.avatica.remote.Driver.Serialization;
@@ -15,9 +16,10 @@ import org.apache.calcite.avatica.remote.Driver.Serialization;
  *     HTTP
  * @param tlsPassword password of the keystore
  * @param idleTimeout how long an unused remote connection is kept open
+ * @param address the address to listen on
  */
 public record ServerSettings(int port, Serialization serialization, Path usersFile,
-    Path tlsKeystore, String tlsPassword, Duration idleTimeout) {
+    Path tlsKeystore, String tlsPassword, Duration idleTimeout, InetAddress address) {
   /** Port of {@code spar serve} unless told otherwise (Avatica's customary port). */
   public static final int DEFAULT_PORT = 8765;
   /** Idle timeout of remote connections unless told otherwise. */

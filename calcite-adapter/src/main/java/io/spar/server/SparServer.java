@@ -45,7 +45,8 @@ public final class SparServer implements AutoCloseable {
         ErrorReportingService.wrap(new LocalService(meta)), settings.serialization());
     UsersFileLoginService login = settings.authenticated()
         ? new UsersFileLoginService(settings.usersFile()) : null;
-    HttpServer http = new SparHttpServer(settings.port(), handler, login, tls(settings));
+    HttpServer http = new SparHttpServer(settings.address(), settings.port(), handler, login,
+        tls(settings));
     http.start();
     LOG.info("Serving {} over Avatica ({}, {}, {}) on port {}", sparUrl,
         settings.serialization(), settings.tls() ? "HTTPS" : "HTTP",

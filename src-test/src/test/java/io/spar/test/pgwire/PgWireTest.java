@@ -180,6 +180,60 @@ class PgWireTest {
   }
 
   @Test
+  void cancelRequestsStopTheStatementOnEveryNode() throws Exception {
+    try (Connection spar = connect("")) {
+      Sql.run(spar, "DROP TABLE IF EXISTS pw_cancel");
+      Sql.run(spar, "CREATE TABLE pw_cancel (k int, v text)");
+      Sql.run(spar, "SELECT master_create_distributed_table('pw_cancel', 'k', 'hash')");
+      Sql.run(spar, "SELECT master_create_worker_shards('pw_cancel', 4, 1)");
+      Sql.run(spar, "INSERT INTO pw_cancel SELECT g, 'v' FROM generate_series(1, 40) g");
+      try (Statement sleeping = spar.createStatement()) {
+        java.util.concurrent.CompletableFuture<SQLException> outcome =
+            java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+              try {
+                sleeping.execute("SELECT count(pg_sleep(30)) FROM pw_cancel");
+                return null;
+              } catch (SQLException e) {
+                return e;
+              }
+            });
+        awaitSleepingOnWorkers();
+        sleeping.cancel(); // pgjdbc's CancelRequest, on a connection of its own
+        SQLException cancelled = outcome.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals("57014", cancelled.getSQLState(), cancelled.getMessage());
+      }
+      assertEquals(40, Sql.count(spar, "SELECT count(*) FROM pw_cancel"));
+    }
+    awaitNoSleepingOnWorkers();
+  }
+
+  private static long sleepingOnWorkers() throws SQLException {
+    long sleeping = 0;
+    for (var worker : SparTestCluster.cluster().workers()) {
+      try (Connection direct = SparTestCluster.direct(worker)) {
+        sleeping += Sql.count(direct, "SELECT count(*) FROM pg_stat_activity"
+            + " WHERE query LIKE '%pg_sleep(30)%' AND state = 'active'"
+            + " AND pid <> pg_backend_pid()");
+      }
+    }
+    return sleeping;
+  }
+
+  private static void awaitSleepingOnWorkers() throws SQLException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (sleepingOnWorkers() < SparTestCluster.WORKERS) {
+      assertTrue(System.nanoTime() < deadline, "the statement never ran on every worker");
+    }
+  }
+
+  private static void awaitNoSleepingOnWorkers() throws SQLException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (sleepingOnWorkers() > 0) {
+      assertTrue(System.nanoTime() < deadline, "the statement still runs on a worker");
+    }
+  }
+
+  @Test
   void wrongPasswordsAreRefused() {
     Properties wrong = new Properties();
     wrong.setProperty("user", USER);

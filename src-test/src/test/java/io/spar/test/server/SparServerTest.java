@@ -387,6 +387,33 @@ class SparServerTest {
   }
 
   @Test
+  @Order(2)
+  void thePostgresPortServesTheSameTablesWithTheSameUsers() throws Exception {
+    java.util.regex.Matcher url = java.util.regex.Pattern.compile(
+        "postgresql://[^@]+@127\\.0\\.0\\.1:(\\d+)/(\\w+)").matcher(server.process().output());
+    assertTrue(url.find(), server.process().output());
+    Properties credentials = new Properties();
+    credentials.setProperty("user", ServedSpar.USER);
+    credentials.setProperty("password", ServedSpar.PASSWORD);
+    try (Connection pg = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:"
+            + url.group(1) + "/" + url.group(2), credentials);
+        Statement s = pg.createStatement();
+        ResultSet rows = s.executeQuery("SELECT count(*) FROM remote_orders")) {
+      assertTrue(rows.next());
+    }
+  }
+
+  @Test
+  @Order(2)
+  void basicAuthenticationInClearTextIsRefusedBeyondLoopback() throws Exception {
+    SparProcess refused = SparProcess.run(server.directory(), "", "serve", "--local",
+        server.directory().resolve("never").toString(), "--listen", "0.0.0.0",
+        "--auth-file", server.directory().resolve("users").toString());
+    assertTrue(refused.waitForExit() != 0, refused.output());
+    assertTrue(refused.errors().contains("clear text"), refused.errors());
+  }
+
+  @Test
   @Order(5)
   void sigtermStopsTheServerTheClusterAndEveryConnection() throws Exception {
     List<Long> postmasters = server.postmasterPids();
