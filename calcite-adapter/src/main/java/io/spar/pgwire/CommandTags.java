@@ -23,64 +23,86 @@ final class CommandTags {
   private CommandTags() {
   }
 
-  /**
-   * Returns the tag of statement {@code sql}, which returned {@code rows} rows or changed
-   * {@code rows} rows; {@code failedBlock} if it ran in a failed transaction block (where
-   * COMMIT rolls back).
-   */
-  static String of(String sql, long rows, boolean returnedRows, boolean failedBlock) {
-    List<SqlTokens.Token> tokens = SqlTokens.of(sql);
-    List<String> words = tokens.stream().limit(8)
-        .map(t -> t.kind() == SqlTokens.Kind.WORD ? t.text().toLowerCase(Locale.ROOT) : "")
-        .toList();
-    String first = words.isEmpty() ? "" : words.get(0);
-    if (!tokens.isEmpty() && tokens.get(0).isSymbol("(")) {
-      return "SELECT " + rows;
+  /** What a statement's tag depends on, read from its text once. */
+  static final class Tag {
+    private final List<String> words;
+    private final String first;
+    private final boolean parenthesized;
+    private final String definition;
+
+    private Tag(List<SqlTokens.Token> tokens) {
+      this.words = tokens.stream().limit(8)
+          .map(t -> t.kind() == SqlTokens.Kind.WORD ? t.text().toLowerCase(Locale.ROOT) : "")
+          .toList();
+      this.first = words.isEmpty() ? "" : words.get(0);
+      this.parenthesized = !tokens.isEmpty() && tokens.get(0).isSymbol("(");
+      this.definition = switch (first) {
+        case "create", "alter", "drop" -> definitionTag(first, words, tokens);
+        default -> null;
+      };
     }
-    switch (first) {
-      case "insert":
-        return "INSERT 0 " + rows;
-      case "update":
-      case "delete":
-      case "merge":
-      case "copy":
-      case "fetch":
-      case "move":
-        return first.toUpperCase(Locale.ROOT) + " " + rows;
-      case "begin":
-        return "BEGIN";
-      case "start":
-        return "START TRANSACTION";
-      case "commit":
-      case "end":
-        return failedBlock ? "ROLLBACK" : words.size() > 1 && words.get(1).equals("prepared")
-            ? "COMMIT PREPARED" : "COMMIT";
-      case "abort":
-      case "rollback":
-        return words.size() > 1 && words.get(1).equals("prepared") ? "ROLLBACK PREPARED"
-            : "ROLLBACK";
-      case "prepare":
-        return words.size() > 1 && words.get(1).equals("transaction") ? "PREPARE TRANSACTION"
-            : "PREPARE";
-      case "truncate":
-        return "TRUNCATE TABLE";
-      case "lock":
-        return "LOCK TABLE";
-      case "discard":
-        return words.size() > 1 ? "DISCARD " + words.get(1).toUpperCase(Locale.ROOT)
-            : "DISCARD";
-      case "create":
-      case "alter":
-      case "drop":
-        return definitionTag(first, words, tokens, rows);
-      default:
-        break;
+
+    /**
+     * Returns the tag of the statement, which returned {@code rows} rows or changed
+     * {@code rows} rows; {@code failedBlock} if it ran in a failed transaction block (where
+     * COMMIT rolls back).
+     */
+    String text(long rows, boolean returnedRows, boolean failedBlock) {
+      if (parenthesized) {
+        return "SELECT " + rows;
+      }
+      switch (first) {
+        case "insert":
+          return "INSERT 0 " + rows;
+        case "update":
+        case "delete":
+        case "merge":
+        case "copy":
+        case "fetch":
+        case "move":
+          return first.toUpperCase(Locale.ROOT) + " " + rows;
+        case "begin":
+          return "BEGIN";
+        case "start":
+          return "START TRANSACTION";
+        case "commit":
+        case "end":
+          return failedBlock ? "ROLLBACK" : second().equals("prepared")
+              ? "COMMIT PREPARED" : "COMMIT";
+        case "abort":
+        case "rollback":
+          return second().equals("prepared") ? "ROLLBACK PREPARED" : "ROLLBACK";
+        case "prepare":
+          return second().equals("transaction") ? "PREPARE TRANSACTION" : "PREPARE";
+        case "truncate":
+          return "TRUNCATE TABLE";
+        case "lock":
+          return "LOCK TABLE";
+        case "discard":
+          return words.size() > 1 ? "DISCARD " + second().toUpperCase(Locale.ROOT) : "DISCARD";
+        case "create":
+        case "alter":
+        case "drop":
+          // CREATE TABLE … AS reports its rows.
+          return definition == null ? "SELECT " + rows : definition;
+        default:
+          break;
+      }
+      if (QUERIES.contains(first) || returnedRows && !first.equals("show")
+          && !first.equals("explain")) {
+        return "SELECT " + rows;
+      }
+      return first.toUpperCase(Locale.ROOT);
     }
-    if (QUERIES.contains(first) || returnedRows && !first.equals("show")
-        && !first.equals("explain")) {
-      return "SELECT " + rows;
+
+    private String second() {
+      return words.size() > 1 ? words.get(1) : "";
     }
-    return first.toUpperCase(Locale.ROOT);
+  }
+
+  /** Returns what the tag of a statement with {@code tokens} depends on. */
+  static Tag of(List<SqlTokens.Token> tokens) {
+    return new Tag(tokens);
   }
 
   /** Returns whether an AS outside parentheses makes the statement CREATE TABLE … AS. */
@@ -98,8 +120,9 @@ final class CommandTags {
     return false;
   }
 
+  /** Returns the tag of CREATE, ALTER or DROP, or null for CREATE TABLE … AS. */
   private static String definitionTag(String verb, List<String> words,
-      List<SqlTokens.Token> tokens, long rows) {
+      List<SqlTokens.Token> tokens) {
     int i = 1;
     while (i < words.size() && MODIFIERS.contains(words.get(i))) {
       i++;
@@ -115,7 +138,7 @@ final class CommandTags {
       }
     }
     if (verb.equals("create") && kind.equals("table") && asQuery(tokens)) {
-      return "SELECT " + rows; // CREATE TABLE … AS reports its rows
+      return null;
     }
     return (verb + " " + kind).toUpperCase(Locale.ROOT);
   }

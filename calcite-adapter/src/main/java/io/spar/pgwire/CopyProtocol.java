@@ -32,13 +32,6 @@ final class CopyProtocol {
     this.wire = wire;
   }
 
-  /** Returns whether {@code sql} is COPY from or to the client. */
-  static boolean isCopy(String sql) {
-    String first = io.spar.parser.SqlTokens.statementKeywords(sql).stream().findFirst()
-        .orElse("");
-    return first.equals("copy");
-  }
-
   /** Returns whether a COPY FROM STDIN is reading the client's data now. */
   boolean active() {
     return active;
@@ -56,13 +49,13 @@ final class CopyProtocol {
     }
   }
 
-  /** Runs COPY statement {@code sql}, answering with CommandComplete {@code COPY n}. */
-  void run(String sql) throws SQLException {
+  /** Runs COPY statement {@code text}, answering with CommandComplete {@code COPY n}. */
+  void run(StatementText text) throws SQLException {
+    String sql = text.jdbc().sql();
     Optional<CopyShape> shape = CopyShape.of(sql);
     if (shape.isEmpty()) {
       // COPY with a file on the server: the session answers for it.
-      long count = wire.session().execute(Placeholders.translate(sql, java.util.List.of())
-          .sql(), java.util.List.of()).updateCount();
+      long count = wire.session().execute(sql, java.util.List.of()).updateCount();
       wire.send(wire.messages().commandComplete("COPY " + count));
       return;
     }

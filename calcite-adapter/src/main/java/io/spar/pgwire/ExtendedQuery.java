@@ -1,7 +1,6 @@
 package io.spar.pgwire;
 
 import io.spar.outcome.StatementResult;
-import io.spar.parser.SqlTokens;
 import io.spar.session.SparSession;
 import java.math.BigDecimal;
 import java.sql.SQLException;
@@ -24,7 +23,7 @@ import java.util.Optional;
  */
 final class ExtendedQuery {
   /** A parsed statement: its text and the parameter types the client declared (0: unknown). */
-  record Prepared(String sql, int[] parameterTypes) {
+  record Prepared(StatementText text, int[] parameterTypes) {
   }
 
   /** A bound statement, run at its first Describe or Execute. */
@@ -112,14 +111,15 @@ final class ExtendedQuery {
       types[i] = reader.int32();
     }
     reader.end();
-    if (SqlTokens.statements(sql).size() > 1) {
+    StatementText text = StatementText.of(sql);
+    if (text.statements() > 1) {
       throw new SQLException("cannot insert multiple commands into a prepared statement",
           "42601");
     }
     if (!name.isEmpty() && statements.containsKey(name)) {
       throw new SQLException("prepared statement \"" + name + "\" already exists", "42P05");
     }
-    statements.put(name, new Prepared(sql, types));
+    statements.put(name, new Prepared(text, types));
     wire.send(wire.messages().parseComplete());
   }
 
@@ -238,17 +238,19 @@ final class ExtendedQuery {
 
   private void describeStatement(Prepared statement) throws SQLException {
     SparSession session = wire.session();
-    Optional<SparSession.Description> description = session.describe(
-        Placeholders.describable(statement.sql()));
+    Placeholders jdbc = statement.text().jdbc();
+    Optional<SparSession.Description> description = session.describe(jdbc.sql());
     int[] declared = statement.parameterTypes();
-    int count = description.map(d -> d.parameters().size()).orElse(declared.length);
-    int[] types = new int[Math.max(count, declared.length)];
+    int[] types = new int[Math.max(jdbc.highest(), declared.length)];
     for (int i = 0; i < types.length; i++) {
+      // $n is the n-th parameter; its first ? in the JDBC text has the type PostgreSQL found.
+      int placeholder = indexOf(jdbc.numbers(), i + 1);
       if (i < declared.length && declared[i] != 0) {
         types[i] = declared[i];
-      } else if (description.isPresent() && i < description.get().parameters().size()) {
+      } else if (description.isPresent() && placeholder >= 0
+          && placeholder < description.get().parameters().size()) {
         types[i] = wire.server().types().type(
-            description.get().parameters().get(i).typeName(), session).oid();
+            description.get().parameters().get(placeholder).typeName(), session).oid();
       } else {
         types[i] = TEXT;
       }
@@ -272,22 +274,23 @@ final class ExtendedQuery {
     int limit = reader.int32();
     reader.end();
     Portal portal = portal(name);
-    if (SqlTokens.statements(portal.statement.sql()).isEmpty()) {
+    StatementText text = portal.statement.text();
+    if (text.statements() == 0) {
       wire.send(wire.messages().emptyQueryResponse());
       return;
     }
     run(portal);
     if (portal.rows == null) {
-      wire.send(wire.messages().commandComplete(CommandTags.of(portal.statement.sql(),
-          portal.result.updateCount(), false, portal.failedBlock)));
+      wire.send(wire.messages().commandComplete(text.tag().text(portal.result.updateCount(),
+          false, portal.failedBlock)));
       return;
     }
     if (portal.rows.send(wire, limit)) {
       wire.send(wire.messages().portalSuspended());
       return;
     }
-    wire.send(wire.messages().commandComplete(CommandTags.of(portal.statement.sql(),
-        portal.rows.sent(), true, portal.failedBlock)));
+    wire.send(wire.messages().commandComplete(text.tag().text(portal.rows.sent(), true,
+        portal.failedBlock)));
   }
 
   /** Runs the portal's statement, once. */
@@ -295,9 +298,9 @@ final class ExtendedQuery {
     if (portal.result != null) {
       return;
     }
-    String sql = portal.statement.sql();
+    StatementText text = portal.statement.text();
     SparSession session = wire.session();
-    if (!implicitBlock && session.transactionStatus() == 'I' && !controlsTransactions(sql)
+    if (!implicitBlock && session.transactionStatus() == 'I' && !text.controlsTransactions()
         && !wire.worker().nextIs((byte) 'S', each -> each.type() == 'H'
             || each.type() == 'E' && executes(each, portal.name))) {
       // More may follow before Sync: they must commit or fail together.
@@ -305,9 +308,8 @@ final class ExtendedQuery {
       implicitBlock = true;
     }
     portal.failedBlock = session.transactionStatus() == 'E';
-    Placeholders.Translated statement = Placeholders.translate(sql, portal.parameters);
-    portal.result = session.execute(statement.sql(), statement.parameters());
-    settingsTouched |= WireSession.maySetReported(sql);
+    portal.result = session.execute(text.jdbc().sql(), text.jdbc().bind(portal.parameters));
+    settingsTouched |= text.setsReported();
     wire.notices(portal.result.warnings());
     if (portal.result.hasRows()) {
       portal.rows = new ResultRows(portal.result.rows(), portal.resultFormats,
@@ -315,13 +317,13 @@ final class ExtendedQuery {
     }
   }
 
-  private static boolean controlsTransactions(String sql) {
-    String first = SqlTokens.statementKeywords(sql).stream().findFirst().orElse("");
-    return switch (first) {
-      case "begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release",
-          "prepare" -> true;
-      default -> false;
-    };
+  private static int indexOf(int[] values, int value) {
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] == value) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Returns whether {@code message}, an Execute, names portal {@code name}. */

@@ -9,47 +9,24 @@ import java.util.List;
  * PostgreSQL's statement text as Spar's sessions take it, which is JDBC's: parameters are
  * {@code $n} on the wire and {@code ?} in JDBC, and a {@code ?} on the wire is an operator
  * (jsonb's {@code ?}, {@code ?|}, {@code ?&}), which JDBC writes {@code ??}.
+ *
+ * @param sql the text with {@code ?} placeholders
+ * @param numbers for each {@code ?} in order, the number n of the {@code $n} it stands for
  */
-final class Placeholders {
+record Placeholders(String sql, int[] numbers) {
   /**
-   * A statement for the session.
-   *
-   * @param sql the text with {@code ?} placeholders
-   * @param parameters the values in placeholder order
+   * Returns the JDBC form of {@code sql}: each {@code $n} a {@code ?} (a parameter used twice is
+   * bound twice) and each {@code ?} doubled. Made once per statement from its {@code tokens},
+   * bound per execution.
    */
-  record Translated(String sql, List<Object> parameters) {
-  }
-
-  private Placeholders() {
-  }
-
-  /** Returns {@code sql} as JDBC writes it, for describing it: each {@code $n} a {@code ?}. */
-  static String describable(String sql) throws SQLException {
-    int highest = 0;
-    for (SqlTokens.Token each : SqlTokens.of(sql)) {
-      if (each.kind() == SqlTokens.Kind.PARAMETER && each.text().startsWith("$")) {
-        try {
-          highest = Math.max(highest, Integer.parseInt(each.text().substring(1)));
-        } catch (NumberFormatException e) {
-          throw new SQLException("there is no parameter " + each.text(), "42P02");
-        }
-      }
-    }
-    return translate(sql, java.util.Collections.nCopies(highest, null)).sql();
-  }
-
-  /**
-   * Returns {@code sql} with each {@code $n} made a {@code ?} bound to {@code parameters}'
-   * n-th value (a value used twice is bound twice) and each {@code ?} doubled.
-   */
-  static Translated translate(String sql, List<Object> parameters) throws SQLException {
+  static Placeholders of(String sql, List<SqlTokens.Token> tokens) {
     if (sql.indexOf('$') < 0 && sql.indexOf('?') < 0) {
-      return new Translated(sql, parameters);
+      return new Placeholders(sql, new int[0]);
     }
     StringBuilder text = new StringBuilder(sql.length() + 8);
-    List<Object> bound = new ArrayList<>();
+    List<Integer> numbers = new ArrayList<>();
     int copied = 0;
-    for (SqlTokens.Token each : SqlTokens.of(sql)) {
+    for (SqlTokens.Token each : tokens) {
       String token = each.text();
       if (token.startsWith("$") && each.kind() == SqlTokens.Kind.PARAMETER) {
         int number;
@@ -58,11 +35,8 @@ final class Placeholders {
         } catch (NumberFormatException e) {
           number = Integer.MAX_VALUE;
         }
-        if (number < 1 || number > parameters.size()) {
-          throw new SQLException("there is no parameter " + token, "42P02");
-        }
         text.append(sql, copied, each.start()).append('?');
-        bound.add(parameters.get(number - 1));
+        numbers.add(number);
         copied = each.end();
       } else if (token.startsWith("?")) {
         text.append(sql, copied, each.start()).append(token.replace("?", "??"));
@@ -70,6 +44,31 @@ final class Placeholders {
       }
     }
     text.append(sql, copied, sql.length());
-    return new Translated(text.toString(), bound);
+    return new Placeholders(text.toString(),
+        numbers.stream().mapToInt(Integer::intValue).toArray());
+  }
+
+  /** Returns the values of the placeholders, in order, from the {@code $n} values given. */
+  List<Object> bind(List<Object> parameters) throws SQLException {
+    if (numbers.length == 0) {
+      return parameters.isEmpty() ? parameters : List.of();
+    }
+    List<Object> bound = new ArrayList<>(numbers.length);
+    for (int number : numbers) {
+      if (number < 1 || number > parameters.size()) {
+        throw new SQLException("there is no parameter $" + number, "42P02");
+      }
+      bound.add(parameters.get(number - 1));
+    }
+    return bound;
+  }
+
+  /** Returns the highest parameter number, which a Describe of the statement binds. */
+  int highest() {
+    int highest = 0;
+    for (int each : numbers) {
+      highest = Math.max(highest, each);
+    }
+    return highest;
   }
 }

@@ -5,7 +5,6 @@ import io.spar.parser.SqlTokens;
 import io.spar.session.SparSession;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The simple query protocol: a Query message's statements run one after another, each
@@ -14,8 +13,6 @@ import java.util.Set;
  * transaction, as PostgreSQL runs them: a failure undoes the earlier ones.
  */
 final class SimpleQuery {
-  private static final Set<String> TRANSACTION_CONTROL = Set.of("begin", "start", "commit",
-      "end", "rollback", "abort", "savepoint", "release", "prepare");
   private static final short[] TEXT = new short[0];
 
   private final WireSession wire;
@@ -36,7 +33,8 @@ final class SimpleQuery {
     }
     reader.end();
     wire.extended().forgetUnnamed();
-    List<String> statements = SqlTokens.statements(sql);
+    List<StatementText> statements = SqlTokens.statements(sql).stream()
+        .map(StatementText::of).toList();
     SparSession session = wire.session();
     if (statements.isEmpty()) {
       wire.send(wire.messages().emptyQueryResponse());
@@ -44,13 +42,12 @@ final class SimpleQuery {
       return;
     }
     boolean implicit = statements.size() > 1 && session.transactionStatus() == 'I'
-        && statements.stream().map(each -> SqlTokens.statementKeywords(each).stream().findFirst().orElse(""))
-            .noneMatch(TRANSACTION_CONTROL::contains);
+        && statements.stream().noneMatch(StatementText::controlsTransactions);
     try {
       if (implicit) {
         session.execute("BEGIN", List.of());
       }
-      for (String each : statements) {
+      for (StatementText each : statements) {
         execute(each);
       }
       if (implicit) {
@@ -67,7 +64,7 @@ final class SimpleQuery {
       }
     }
     try {
-      if (statements.stream().anyMatch(WireSession::maySetReported)) {
+      if (statements.stream().anyMatch(StatementText::setsReported)) {
         wire.reportSettings();
       }
     } catch (SQLException e) {
@@ -77,15 +74,14 @@ final class SimpleQuery {
   }
 
   /** Runs one statement and sends its rows and CommandComplete. */
-  private void execute(String sql) throws SQLException {
+  private void execute(StatementText text) throws SQLException {
     SparSession session = wire.session();
-    if (CopyProtocol.isCopy(sql)) {
-      wire.copy().run(sql);
+    if (text.isCopy()) {
+      wire.copy().run(text);
       return;
     }
     boolean failedBlock = session.transactionStatus() == 'E';
-    StatementResult result = session.execute(
-        Placeholders.translate(sql, List.of()).sql(), List.of());
+    StatementResult result = session.execute(text.jdbc().sql(), text.jdbc().bind(List.of()));
     wire.notices(result.warnings());
     if (result.hasRows()) {
       try (ResultRows rows = new ResultRows(result.rows(), TEXT, wire.server().types(),
@@ -93,11 +89,11 @@ final class SimpleQuery {
         wire.send(wire.messages().rowDescription(rows.fields()));
         rows.send(wire, 0);
         wire.send(wire.messages().commandComplete(
-            CommandTags.of(sql, rows.sent(), true, failedBlock)));
+            text.tag().text(rows.sent(), true, failedBlock)));
       }
     } else {
       wire.send(wire.messages().commandComplete(
-          CommandTags.of(sql, result.updateCount(), false, failedBlock)));
+          text.tag().text(result.updateCount(), false, failedBlock)));
     }
   }
 }

@@ -50,7 +50,8 @@ final class Startup {
       Map<Character, String> fields = ErrorResponses.of(e);
       fields.put('S', "FATAL");
       fields.put('V', "FATAL");
-      wire.channel().writeAndFlush(wire.messages().report('E', fields));
+      wire.send(wire.messages().report('E', fields));
+      wire.flush();
       wire.close();
     }
   }

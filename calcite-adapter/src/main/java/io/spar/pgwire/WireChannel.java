@@ -44,9 +44,10 @@ final class WireChannel extends ChannelInboundHandlerAdapter {
       int code = new MessageReader(message.body()).int32();
       if (code == MessageFraming.SSL_REQUEST) {
         if (tls != null && ctx.pipeline().get(SslHandler.class) == null) {
-          // In front of the framing before 'S' goes out: the handshake is the next thing read.
-          ctx.pipeline().addFirst("tls", tls.newHandler(ctx.alloc()));
+          // 'S' goes out in clear, then TLS goes in front of the framing before this event
+          // loop task ends, so the client's handshake, which answers 'S', is read through it.
           ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'S'}));
+          ctx.pipeline().addFirst("tls", tls.newHandler(ctx.alloc()));
         } else {
           ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
         }

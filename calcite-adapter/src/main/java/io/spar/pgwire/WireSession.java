@@ -1,17 +1,16 @@
 package io.spar.pgwire;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.spar.engine.execution.ValueForm;
-import io.spar.parser.SqlTokens;
 import io.spar.session.SparSession;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +29,6 @@ final class WireSession {
       "is_superuser", "session_authorization", "DateStyle", "IntervalStyle", "TimeZone",
       "integer_datetimes", "standard_conforming_strings");
 
-  /** Statements after which a reported setting may differ (SET LOCAL ends with its block). */
-  private static final Set<String> CHANGES_SETTINGS = Set.of("set", "reset", "commit",
-      "rollback", "abort", "end", "discard", "do", "call");
-
   private final Channel channel;
   private final PgWireServer server;
   private final BackendMessages messages;
@@ -44,6 +39,8 @@ final class WireSession {
   private final CopyProtocol copy;
   private final Map<String, String> reported = new LinkedHashMap<>();
   private final Object writability = new Object();
+  /** Messages sent since the last flush. */
+  private CompositeByteBuf pending;
   private SparSession session;
   private volatile boolean closed;
 
@@ -126,9 +123,17 @@ final class WireSession {
 
   // Output ------------------------------------------------------------------------------------
 
-  /** Sends {@code message}, flushed later. */
+  /**
+   * Sends {@code message} with the next flush: the messages of one answer go to the event loop
+   * together, one task instead of one per message.
+   */
   void send(ByteBuf message) {
-    channel.write(message, channel.voidPromise());
+    synchronized (writability) {
+      if (pending == null) {
+        pending = channel.alloc().compositeBuffer(Integer.MAX_VALUE);
+      }
+      pending.addComponent(true, message);
+    }
   }
 
   /**
@@ -136,7 +141,16 @@ final class WireSession {
    * a large result never piles up in memory.
    */
   void flush() {
-    channel.flush();
+    CompositeByteBuf written;
+    synchronized (writability) {
+      written = pending;
+      pending = null;
+    }
+    if (written == null) {
+      channel.flush();
+    } else {
+      channel.writeAndFlush(written, channel.voidPromise());
+    }
     synchronized (writability) {
       while (!channel.isWritable() && channel.isActive()) {
         try {
@@ -181,8 +195,13 @@ final class WireSession {
     if (closed) {
       return;
     }
-    channel.writeAndFlush(messages.report('E', ErrorResponses.basic("FATAL", state, message)))
-        .addListener(ChannelFutureListener.CLOSE);
+    send(messages.report('E', ErrorResponses.basic("FATAL", state, message)));
+    CompositeByteBuf written;
+    synchronized (writability) {
+      written = pending;
+      pending = null;
+    }
+    channel.writeAndFlush(written).addListener(ChannelFutureListener.CLOSE);
     close();
   }
 
@@ -220,12 +239,6 @@ final class WireSession {
         send(messages.parameterStatus(each.getKey(), each.getValue()));
       }
     }
-  }
-
-  /** Returns whether {@code sql} may change a setting that ParameterStatus reports. */
-  static boolean maySetReported(String sql) {
-    return SqlTokens.statementKeywords(sql).stream().anyMatch(CHANGES_SETTINGS::contains)
-        || SqlTokens.of(sql).stream().anyMatch(each -> "set_config".equals(each.name()));
   }
 
   // Ending --------------------------------------------------------------------------------------

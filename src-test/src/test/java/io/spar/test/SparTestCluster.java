@@ -19,6 +19,15 @@ import java.util.stream.Stream;
  * <p>Test classes keep out of each other's way by using their own table names.
  */
 public final class SparTestCluster {
+  /**
+   * System property that makes {@link #spar()} connect with pgjdbc through Spar's PostgreSQL
+   * port ({@code pgwire}) instead of {@code jdbc:spar:}, so that the differential suites run
+   * through the wire protocol too.
+   */
+  public static final String CLIENT = "spar.test.client";
+  /** System property with the pgjdbc URL properties of those connections. */
+  public static final String PGJDBC = "spar.test.pgjdbc";
+
   /** Number of worker nodes. */
   public static final int WORKERS = 2;
 
@@ -92,6 +101,14 @@ public final class SparTestCluster {
 
   /** Opens a connection through Spar. */
   public static Connection spar() throws SQLException {
+    if ("pgwire".equals(System.getProperty(CLIENT))) {
+      return io.spar.test.pgwire.WirePort.connect(System.getProperty(PGJDBC, ""));
+    }
+    return embedded();
+  }
+
+  /** Opens a connection through {@code jdbc:spar:} whatever {@value #CLIENT} says. */
+  public static Connection embedded() throws SQLException {
     return DriverManager.getConnection(sparUrl(), new Properties());
   }
 

@@ -234,6 +234,56 @@ class PgWireTest {
   }
 
   @Test
+  void implicitTransactionsPortalsAndBatches() throws SQLException {
+    try (Connection spar = connect("preferQueryMode=simple")) {
+      Sql.run(spar, "DROP TABLE IF EXISTS pw_implicit");
+      Sql.run(spar, "CREATE TABLE pw_implicit (k int PRIMARY KEY, v text)");
+      Sql.run(spar, "SELECT master_create_distributed_table('pw_implicit', 'k', 'hash')");
+      Sql.run(spar, "SELECT master_create_worker_shards('pw_implicit', 4, 2)");
+      // Several statements in one Query message commit or fail together, as in PostgreSQL.
+      SQLException failed = assertThrows(SQLException.class, () -> Sql.run(spar,
+          "INSERT INTO pw_implicit VALUES (1, 'a'); INSERT INTO pw_implicit VALUES (1, 'b')"));
+      assertEquals("23505", failed.getSQLState());
+      assertEquals(0, Sql.count(spar, "SELECT count(*) FROM pw_implicit"));
+      Sql.run(spar, "INSERT INTO pw_implicit VALUES (1, 'a'); INSERT INTO pw_implicit"
+          + " VALUES (2, 'b');");
+      assertEquals(2, Sql.count(spar, "SELECT count(*) FROM pw_implicit"));
+      try (Statement empty = spar.createStatement()) {
+        assertEquals(false, empty.execute(";"));
+      }
+    }
+    try (Connection spar = connect("prepareThreshold=1")) {
+      // A batch between two Syncs is one transaction: a failing row undoes the others.
+      try (PreparedStatement insert = spar.prepareStatement(
+          "INSERT INTO pw_implicit VALUES (?, ?)")) {
+        for (int k : new int[] {10, 11, 2, 12}) {
+          insert.setInt(1, k);
+          insert.setString(2, "batch");
+          insert.addBatch();
+        }
+        SQLException batch = assertThrows(SQLException.class, insert::executeBatch);
+        assertEquals("23505", batch.getSQLState(), batch.getMessage());
+      }
+      assertEquals(2, Sql.count(spar, "SELECT count(*) FROM pw_implicit"));
+      Sql.run(spar, "INSERT INTO pw_implicit SELECT g, 'g' FROM generate_series(100, 399) g");
+      // A fetch size makes pgjdbc read a portal 50 rows at a time (Execute with a row limit).
+      spar.setAutoCommit(false);
+      try (Statement select = spar.createStatement()) {
+        select.setFetchSize(50);
+        try (ResultSet rows = select.executeQuery("SELECT k FROM pw_implicit WHERE k >= 100"
+            + " ORDER BY k")) {
+          int expected = 100;
+          while (rows.next()) {
+            assertEquals(expected++, rows.getInt(1));
+          }
+          assertEquals(400, expected);
+        }
+      }
+      spar.commit();
+    }
+  }
+
+  @Test
   void wrongPasswordsAreRefused() {
     Properties wrong = new Properties();
     wrong.setProperty("user", USER);

@@ -35,7 +35,7 @@ public final class WirePort {
     if (server == null) {
       try {
         // An open connection keeps the engine (and its cluster) alive while the port serves.
-        keepEngine = SparTestCluster.spar();
+        keepEngine = SparTestCluster.embedded();
         Path users = Files.createTempFile(Path.of("target").toAbsolutePath(), "wire-users", "");
         UsersFile.put(users, USER, PASSWORD.toCharArray());
         server = PgWireServer.start(keepEngine.unwrap(SparSession.class).engine(),
