@@ -25,20 +25,31 @@ final class CopyProtocol {
   private final WireSession wire;
   private final Deque<FrontendMessage> pending = new ArrayDeque<>();
   private volatile boolean active;
+  /** Whether the client has ended its data (CopyDone or CopyFail) of the running COPY. */
+  private volatile boolean inputEnded;
   private long pendingBytes;
   private boolean ended;
+  /** The reason of the client's CopyFail for the running COPY, or null. */
+  private String clientFailure;
 
   CopyProtocol(WireSession wire) {
     this.wire = wire;
   }
 
-  /** Returns whether a COPY FROM STDIN is reading the client's data now. */
-  boolean active() {
-    return active;
+  /**
+   * Returns whether a COPY FROM STDIN is reading the client's messages now: it runs, and the
+   * client has not yet ended its data with CopyDone or CopyFail (what follows those is the
+   * client's next request).
+   */
+  boolean readingInput() {
+    return active && !inputEnded;
   }
 
   /** Takes CopyData, CopyDone or CopyFail from the event loop during COPY FROM STDIN. */
   void offer(FrontendMessage message) {
+    if (message.type() == 'c' || message.type() == 'f') {
+      inputEnded = true;
+    }
     synchronized (pending) {
       pending.add(message);
       pendingBytes += message.body().length;
@@ -65,7 +76,9 @@ final class CopyProtocol {
         pending.clear();
         pendingBytes = 0;
         ended = false;
+        clientFailure = null;
       }
+      inputEnded = false;
       active = true;
       wire.send(wire.messages().copyResponse('G', shape.get().binary(), 0));
       wire.flush();
@@ -75,7 +88,13 @@ final class CopyProtocol {
       } catch (IOException e) {
         throw new SQLException(e.getMessage(), "XX000", e);
       } catch (SQLException e) {
+        // Read before draining: a CopyFail after a failure of the COPY itself changes nothing.
+        String failure = clientFailure;
         drainToEnd();
+        if (failure != null) {
+          // PostgreSQL's report of CopyFail, whatever the session made of the broken stream.
+          throw new SQLException("COPY from stdin failed: " + failure, "57014", e);
+        }
         throw e;
       } finally {
         active = false;
@@ -138,6 +157,7 @@ final class CopyProtocol {
             } catch (MessageReader.InvalidText | ProtocolViolation e) {
               reason = "";
             }
+            clientFailure = reason;
             throw new IOException("COPY from stdin failed: " + reason);
           default:
             throw new IllegalStateException();

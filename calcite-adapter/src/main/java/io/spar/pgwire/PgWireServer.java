@@ -50,7 +50,10 @@ import javax.net.ssl.KeyManagerFactory;
 public final class PgWireServer implements AutoCloseable {
   /** Default port: PostgreSQL's 5432 plus one, so that both can run on one machine. */
   public static final int DEFAULT_PORT = 5433;
-  /** Largest message accepted after startup; PostgreSQL's own limit for most is 1 GB. */
+  /**
+   * Largest message accepted once the client has authenticated (before, only SASL messages of
+   * at most 64 kB); PostgreSQL's own limit for most is 1 GB.
+   */
   public static final int MAX_MESSAGE_LENGTH = 256 << 20;
 
   /**

@@ -19,12 +19,18 @@ final class SerialWorker {
 
   private final Executor threads;
   private final Handler handler;
+  private final Runnable caughtUp;
   private final Deque<FrontendMessage> queue = new ArrayDeque<>();
   private boolean running;
 
-  SerialWorker(Executor threads, Handler handler) {
+  /**
+   * Creates the worker of one connection; {@code caughtUp} runs when it has worked its queue
+   * down to half of {@link WireChannel#MAX_WAITING}, to read the socket again.
+   */
+  SerialWorker(Executor threads, Handler handler, Runnable caughtUp) {
     this.threads = threads;
     this.handler = handler;
+    this.caughtUp = caughtUp;
   }
 
   /**
@@ -67,12 +73,17 @@ final class SerialWorker {
   private void drain() {
     while (true) {
       FrontendMessage next;
+      boolean resume;
       synchronized (queue) {
         next = queue.poll();
         if (next == null) {
           running = false;
           return;
         }
+        resume = queue.size() == WireChannel.MAX_WAITING / 2;
+      }
+      if (resume) {
+        caughtUp.run();
       }
       handler.handle(next);
     }

@@ -82,6 +82,11 @@ final class Startup {
       }
       parameters.put(name, reader.string());
     }
+    if (!reader.atEnd()) {
+      // As PostgreSQL: bytes after the list are no parameters, and no client sends them.
+      throw new ProtocolViolation("invalid startup packet layout: expected terminator as last"
+          + " byte");
+    }
     if (code != PROTOCOL_3 || parameters.keySet().stream().anyMatch(k -> k.startsWith("_pq_."))) {
       // A newer minor version or protocol options: PostgreSQL answers with what it speaks.
       BackendMessages.Message negotiate = wire.messages().message('v').int32(PROTOCOL_3);

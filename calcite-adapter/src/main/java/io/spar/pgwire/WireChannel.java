@@ -9,16 +9,22 @@ import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The connection's handler on Netty's event loop: it answers SSLRequest and GSSENCRequest at
- * once (TLS must start before the next byte is decoded), hands CopyData to a running COPY,
- * and queues every other message for the connection's worker thread.
+ * once (TLS must start before the next byte is decoded), hands CopyData, CopyDone and
+ * CopyFail to a running COPY FROM STDIN, and queues every other message for the connection's
+ * worker thread.
  */
 final class WireChannel extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(WireChannel.class);
+  /** PostgreSQL's default {@code authentication_timeout}. */
+  private static final long LOGIN_TIMEOUT_SECONDS = 60;
+  /** Messages that may wait for the worker before Spar stops reading the socket. */
+  static final int MAX_WAITING = 1024;
 
   private final PgWireServer server;
   private final SslContext tls;
@@ -34,6 +40,12 @@ final class WireChannel extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     session = new WireSession(ctx.channel(), server);
+    // As PostgreSQL's authentication_timeout: a client that never logs in holds no socket.
+    ctx.executor().schedule(() -> {
+      if (session.session() == null && !session.isClosed()) {
+        session.close();
+      }
+    }, LOGIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     ctx.fireChannelActive();
   }
 
@@ -59,8 +71,16 @@ final class WireChannel extends ChannelInboundHandlerAdapter {
       }
     }
     byte type = message.type();
-    if (session.copy().active() && (type == 'd' || type == 'c' || type == 'f')) {
-      session.copy().offer(message);
+    if (session.copy().readingInput()) {
+      if (type == 'd' || type == 'c' || type == 'f') {
+        session.copy().offer(message);
+      } else if (type != 'H' && type != 'S') {
+        // The worker waits in the COPY for its data, so this message would never be read:
+        // PostgreSQL, too, ends the connection, its protocol's thread lost.
+        session.fatal("08P01", String.format(
+            "unexpected message type 0x%02X during COPY from stdin", type & 0xff));
+      }
+      // PostgreSQL ignores Flush and Sync during COPY FROM STDIN.
       return;
     }
     arrived.add(message);
@@ -71,6 +91,11 @@ final class WireChannel extends ChannelInboundHandlerAdapter {
     if (!arrived.isEmpty()) {
       session.worker().submit(new ArrayList<>(arrived));
       arrived.clear();
+      if (session.worker().waiting() > MAX_WAITING) {
+        // A client that sends faster than its statements run waits in its socket, not in
+        // Spar's heap; the worker reads on again once it has caught up.
+        ctx.channel().config().setAutoRead(false);
+      }
     }
     ctx.fireChannelReadComplete();
   }

@@ -48,7 +48,8 @@ final class WireSession {
     this.channel = channel;
     this.server = server;
     this.messages = new BackendMessages(channel.alloc());
-    this.worker = new SerialWorker(server.threads(), this::handle);
+    this.worker = new SerialWorker(server.threads(), this::handle,
+        () -> channel.config().setAutoRead(true));
     this.startup = new Startup(this);
     this.simple = new SimpleQuery(this);
     this.extended = new ExtendedQuery(this);
@@ -88,6 +89,10 @@ final class WireSession {
   void open(SparSession opened) {
     opened.connections().setValueForm(ValueForm.TEXT);
     this.session = opened;
+    MessageFraming framing = channel.pipeline().get(MessageFraming.class);
+    if (framing != null) {
+      framing.authenticated();
+    }
   }
 
   private void handle(FrontendMessage message) {
