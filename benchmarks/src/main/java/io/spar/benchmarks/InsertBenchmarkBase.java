@@ -1,5 +1,6 @@
 package io.spar.benchmarks;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Setup;
@@ -52,6 +53,11 @@ public abstract class InsertBenchmarkBase {
    * @throws SQLException if preparing fails
    */
   protected abstract void prepare() throws SQLException;
+
+  /** Returns the connection the {@code spar} benchmark writes through. */
+  protected Connection sparConnection() throws SQLException {
+    return cluster.spar();
+  }
 
   /**
    * Empties the table the way the running benchmark writes it.

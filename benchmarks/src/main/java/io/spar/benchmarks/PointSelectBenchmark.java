@@ -1,5 +1,6 @@
 package io.spar.benchmarks;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -52,7 +53,7 @@ public class PointSelectBenchmark {
     cluster = BenchCluster.start();
     keys = cluster.keyMap(0, ROWS);
     cluster.load(keys);
-    sparSelect = cluster.spar().prepareStatement("SELECT * FROM " + BenchCluster.TABLE
+    sparSelect = sparConnection(cluster).prepareStatement("SELECT * FROM " + BenchCluster.TABLE
         + " WHERE k = ?");
     directSelects = cluster.prepareOnShards("SELECT * FROM %s WHERE k = ?");
     for (int i = 0; i < ROWS; i += ROWS / CHECKED_KEYS) {
@@ -64,6 +65,11 @@ public class PointSelectBenchmark {
             + "], Spar read [" + viaSpar + "], the shard table holds [" + direct + "]");
       }
     }
+  }
+
+  /** Returns the connection the {@code spar} benchmark reads through. */
+  protected Connection sparConnection(BenchCluster cluster) throws Exception {
+    return cluster.spar();
   }
 
   /** Closes the connections and stops the cluster. */

@@ -30,7 +30,7 @@ public class SingleInsertBenchmark extends InsertBenchmarkBase {
 
   @Override
   protected void prepare() throws SQLException {
-    sparInsert = cluster.spar().prepareStatement("INSERT INTO " + BenchCluster.TABLE
+    sparInsert = sparConnection().prepareStatement("INSERT INTO " + BenchCluster.TABLE
         + " (k, v) VALUES (?, ?)");
     directInserts = cluster.prepareOnShards("INSERT INTO %s (k, v) VALUES (?, ?)");
   }

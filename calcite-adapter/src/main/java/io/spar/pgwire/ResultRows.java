@@ -28,6 +28,8 @@ final class ResultRows implements AutoCloseable {
   private Iterator<Object[]> materialized;
   private long sent;
   private boolean done;
+  /** A row read ahead to learn whether a limited portal has more. */
+  private Object[] pending;
 
   /**
    * Prepares {@code rows} to be sent with {@code formatCodes} as Bind gives them: none (all
@@ -104,8 +106,6 @@ final class ResultRows implements AutoCloseable {
     pending = peek;
     return true;
   }
-
-  private Object[] pending;
 
   private Object[] next() throws SQLException {
     if (pending != null) {

@@ -42,6 +42,8 @@ final class WireSession {
   /** Messages sent since the last flush. */
   private CompositeByteBuf pending;
   private SparSession session;
+  /** Whether a statement may have changed a reported setting that the client was not told. */
+  private boolean settingsStale;
   private volatile boolean closed;
 
   WireSession(Channel channel, PgWireServer server) {
@@ -191,7 +193,15 @@ final class WireSession {
 
   /** Sends ReadyForQuery with the session's transaction status, and flushes. */
   void readyForQuery() {
-    send(messages.readyForQuery(session == null ? 'I' : session.transactionStatus()));
+    char status = session == null ? 'I' : session.transactionStatus();
+    if (settingsStale && status != 'E') {
+      try {
+        reportSettings();
+      } catch (SQLException e) {
+        error(e);
+      }
+    }
+    send(messages.readyForQuery(status));
     flush();
   }
 
@@ -218,6 +228,12 @@ final class WireSession {
    * changed one.
    */
   void reportSettings() throws SQLException {
+    if (session.transactionStatus() == 'E') {
+      // A failed block reads nothing; the client hears once the block has ended.
+      settingsStale = true;
+      return;
+    }
+    settingsStale = false;
     Map<String, String> now = session.lookup(coordinator -> {
       Map<String, String> values = new LinkedHashMap<>();
       StringBuilder sql = new StringBuilder("SELECT ");
