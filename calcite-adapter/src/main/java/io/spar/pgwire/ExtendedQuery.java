@@ -301,9 +301,12 @@ final class ExtendedQuery {
     StatementText text = portal.statement.text();
     SparSession session = wire.session();
     if (!implicitBlock && session.transactionStatus() == 'I' && !text.controlsTransactions()
-        && !wire.worker().nextIs((byte) 'S', each -> each.type() == 'H'
-            || each.type() == 'E' && executes(each, portal.name))) {
-      // More may follow before Sync: they must commit or fail together.
+        && (!wire.worker().nextIs((byte) 'S', each -> each.type() == 'H'
+            || each.type() == 'E' && executes(each, portal.name))
+            || binary(portal.resultFormats) && !text.isQuery())) {
+      // More may follow before Sync: they must commit or fail together. And a modification
+      // whose returned rows a client wants in binary is checked for that after it ran: it
+      // must not commit before its rows could be sent.
       session.execute("BEGIN", List.of());
       implicitBlock = true;
     }
@@ -315,6 +318,15 @@ final class ExtendedQuery {
       portal.rows = new ResultRows(portal.result.rows(), portal.resultFormats,
           wire.server().types(), session);
     }
+  }
+
+  private static boolean binary(short[] formats) {
+    for (short each : formats) {
+      if (each == 1) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int indexOf(int[] values, int value) {
@@ -369,7 +381,9 @@ final class ExtendedQuery {
     if (implicitBlock) {
       implicitBlock = false;
       try {
-        session.execute(session.transactionStatus() == 'T' ? "COMMIT" : "ROLLBACK", List.of());
+        // An error since the block began (the session's or the protocol's) undoes it all.
+        session.execute(!skipping && session.transactionStatus() == 'T' ? "COMMIT"
+            : "ROLLBACK", List.of());
       } catch (SQLException e) {
         wire.error(e);
       }

@@ -21,6 +21,8 @@ record StatementText(String sql, Placeholders jdbc, CommandTags.Tag tag, int sta
     String keyword, boolean setsReported) {
   private static final Set<String> TRANSACTION_CONTROL = Set.of("begin", "start", "commit",
       "end", "rollback", "abort", "savepoint", "release", "prepare");
+  /** Statements that only read (a WITH may hold a modification, so it is none of them). */
+  private static final Set<String> QUERIES = Set.of("select", "values", "table", "show");
   /** Statements after which a reported setting may differ (SET LOCAL ends with its block). */
   private static final Set<String> CHANGES_SETTINGS = Set.of("set", "reset", "commit",
       "rollback", "abort", "end", "discard", "do", "call");
@@ -53,6 +55,11 @@ record StatementText(String sql, Placeholders jdbc, CommandTags.Tag tag, int sta
   /** Returns whether the statement begins, ends or marks a transaction itself. */
   boolean controlsTransactions() {
     return TRANSACTION_CONTROL.contains(keyword);
+  }
+
+  /** Returns whether the statement only reads: SELECT, VALUES, TABLE or SHOW. */
+  boolean isQuery() {
+    return QUERIES.contains(keyword);
   }
 
   /** Returns whether the statement is COPY. */

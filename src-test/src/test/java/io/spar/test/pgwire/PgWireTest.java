@@ -284,6 +284,41 @@ class PgWireTest {
   }
 
   @Test
+  void aModificationWhoseRowsCannotBeSentInBinaryLeavesNothing() throws Exception {
+    try (Connection spar = connect("")) {
+      Sql.run(spar, "DROP TABLE IF EXISTS pw_money");
+      Sql.run(spar, "CREATE TABLE pw_money (k int, m money)");
+      Sql.run(spar, "SELECT master_create_distributed_table('pw_money', 'k', 'hash')");
+      Sql.run(spar, "SELECT master_create_worker_shards('pw_money', 4, 1)");
+    }
+    try (RawWire wire = new RawWire(server.port(), 10_000)) {
+      wire.login(USER, PASSWORD, server.database(), new java.util.Random(7));
+      // Parse, Bind asking for binary results (money has no binary form here), Execute, Sync.
+      java.io.ByteArrayOutputStream bind = new java.io.ByteArrayOutputStream();
+      java.io.DataOutputStream out = new java.io.DataOutputStream(bind);
+      out.write(RawWire.cstring(""));
+      out.write(RawWire.cstring(""));
+      out.writeShort(0);
+      out.writeShort(0);
+      out.writeShort(1);
+      out.writeShort(1);
+      wire.send(RawWire.concat(
+          RawWire.typed('P', RawWire.concat(RawWire.cstring(""), RawWire.cstring(
+              "INSERT INTO pw_money VALUES (1, 5) RETURNING m"), new byte[] {0, 0})),
+          RawWire.typed('B', bind.toByteArray()),
+          RawWire.typed('E', RawWire.concat(RawWire.cstring(""), new byte[] {0, 0, 0, 0})),
+          RawWire.sync()));
+      RawWire.Message error = wire.readUntil('E');
+      assertTrue(new String(error.body(), java.nio.charset.StandardCharsets.UTF_8)
+          .contains("C0A000"), new String(error.body(), java.nio.charset.StandardCharsets.UTF_8));
+      wire.readUntil('Z');
+    }
+    try (Connection spar = connect("")) {
+      assertEquals(0, Sql.count(spar, "SELECT count(*) FROM pw_money"));
+    }
+  }
+
+  @Test
   void wrongPasswordsAreRefused() {
     Properties wrong = new Properties();
     wrong.setProperty("user", USER);
