@@ -8,10 +8,8 @@ import io.spar.session.SparSession;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -235,42 +233,11 @@ class InsertSelectTest {
   }
 
   private static void same(String sql) throws SQLException {
-    assertEquals(run(plain, sql.replace("%s", "is_plain.")), run(spar, sql.replace("%s", "")),
-        sql);
+    assertEquals(Sql.outcome(plain, sql.replace("%s", "is_plain.")),
+        Sql.outcome(spar, sql.replace("%s", "")), sql);
     for (String table : List.of("is_a", "is_b", "is_c", "is_local")) {
       assertEquals(Sql.strings(plain, "SELECT t::text FROM is_plain." + table + " t ORDER BY 1"),
           Sql.strings(spar, "SELECT t::text FROM " + table + " t ORDER BY 1"), table);
     }
-  }
-
-  /** Returns the update count, or RETURNING's column labels and sorted rows. */
-  private static List<String> run(Connection connection, String sql) throws SQLException {
-    List<String> result = new ArrayList<>();
-    try (Statement statement = connection.createStatement()) {
-      if (!statement.execute(sql)) {
-        result.add("count " + statement.getUpdateCount());
-        return result;
-      }
-      try (ResultSet rs = statement.getResultSet()) {
-        ResultSetMetaData meta = rs.getMetaData();
-        StringBuilder labels = new StringBuilder("columns");
-        for (int i = 1; i <= meta.getColumnCount(); i++) {
-          labels.append(' ').append(meta.getColumnLabel(i)).append(':')
-              .append(meta.getColumnTypeName(i));
-        }
-        List<String> rows = new ArrayList<>();
-        while (rs.next()) {
-          StringBuilder row = new StringBuilder();
-          for (int i = 1; i <= meta.getColumnCount(); i++) {
-            row.append(rs.getString(i)).append('|');
-          }
-          rows.add(row.toString());
-        }
-        rows.sort(null);
-        result.add(labels.toString());
-        result.addAll(rows);
-      }
-    }
-    return result;
   }
 }

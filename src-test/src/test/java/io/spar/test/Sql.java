@@ -60,4 +60,41 @@ public final class Sql {
     }
     return values;
   }
+
+  /**
+   * Returns what {@code sql} answers, for comparing two servers: its update count, or its
+   * column labels and types and each row's text values, sorted unless the statement orders
+   * them (RETURNING of several shards, say, promises no order).
+   */
+  public static List<String> outcome(Connection connection, String sql) throws SQLException {
+    List<String> result = new ArrayList<>();
+    try (Statement statement = connection.createStatement()) {
+      if (!statement.execute(sql)) {
+        result.add("count " + statement.getUpdateCount());
+        return result;
+      }
+      try (ResultSet rs = statement.getResultSet()) {
+        java.sql.ResultSetMetaData meta = rs.getMetaData();
+        StringBuilder labels = new StringBuilder("columns");
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+          labels.append(' ').append(meta.getColumnLabel(i)).append(':')
+              .append(meta.getColumnTypeName(i));
+        }
+        result.add(labels.toString());
+        List<String> rows = new ArrayList<>();
+        while (rs.next()) {
+          StringBuilder row = new StringBuilder();
+          for (int i = 1; i <= meta.getColumnCount(); i++) {
+            row.append(rs.getString(i)).append('|');
+          }
+          rows.add(row.toString());
+        }
+        if (!sql.contains("ORDER BY")) {
+          rows.sort(null);
+        }
+        result.addAll(rows);
+      }
+    }
+    return result;
+  }
 }

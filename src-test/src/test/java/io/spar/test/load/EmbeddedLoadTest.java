@@ -35,13 +35,7 @@ class EmbeddedLoadTest {
     LocalCluster cluster = SparTestCluster.cluster();
     List<PgNode> nodes = new ArrayList<>(cluster.workers());
     nodes.add(0, cluster.coordinator());
-    for (PgNode node : nodes) {
-      try (Connection direct = SparTestCluster.direct(node);
-          Statement s = direct.createStatement()) {
-        s.execute("DROP ROLE IF EXISTS " + USER);
-        s.execute("CREATE ROLE " + USER + " LOGIN SUPERUSER");
-      }
-    }
+    MixedWorkload.createRole(nodes, USER);
     try (Connection admin = SparTestCluster.spar()) {
       MixedWorkload.createTables(admin);
     }

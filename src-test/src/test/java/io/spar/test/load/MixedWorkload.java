@@ -3,6 +3,8 @@ package io.spar.test.load;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.spar.engine.cluster.PgNode;
+import io.spar.test.SparTestCluster;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -109,6 +111,21 @@ public final class MixedWorkload {
     assertEquals(nodes, most.size(), most.toString());
     for (Map.Entry<String, Long> each : most.entrySet()) {
       assertTrue(each.getValue() <= poolSize, each.getKey() + " saw " + each.getValue());
+    }
+  }
+
+  /**
+   * Creates {@code user} as a superuser role on every node, anew, so that a load's engine
+   * connects as a role of its own and only its connections are counted on the nodes.
+   */
+  public static void createRole(List<PgNode> nodes, String user)
+      throws SQLException {
+    for (PgNode node : nodes) {
+      try (Connection direct = SparTestCluster.direct(node);
+          Statement s = direct.createStatement()) {
+        s.execute("DROP ROLE IF EXISTS " + user);
+        s.execute("CREATE ROLE " + user + " LOGIN SUPERUSER");
+      }
     }
   }
 

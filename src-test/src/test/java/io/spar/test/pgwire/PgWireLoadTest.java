@@ -13,7 +13,6 @@ import io.spar.test.load.MixedWorkload;
 import java.net.InetAddress;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,13 +40,7 @@ class PgWireLoadTest {
     LocalCluster cluster = SparTestCluster.cluster();
     List<PgNode> nodes = new ArrayList<>(cluster.workers());
     nodes.add(0, cluster.coordinator());
-    for (PgNode node : nodes) {
-      try (Connection direct = SparTestCluster.direct(node);
-          Statement s = direct.createStatement()) {
-        s.execute("DROP ROLE IF EXISTS " + USER);
-        s.execute("CREATE ROLE " + USER + " LOGIN SUPERUSER");
-      }
-    }
+    MixedWorkload.createRole(nodes, USER);
     try (Connection admin = SparTestCluster.spar()) {
       MixedWorkload.createTables(admin);
     }

@@ -14,11 +14,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
@@ -333,50 +331,17 @@ class PgWireTest {
   }
 
   private static void same(Connection spar, String table, String sql) throws SQLException {
-    assertEquals(rows(plain, String.format(sql, "pw_plain." + table)),
-        rows(spar, String.format(sql, table)), sql);
+    assertEquals(Sql.outcome(plain, String.format(sql, "pw_plain." + table)),
+        Sql.outcome(spar, String.format(sql, table)), sql);
   }
 
   private static void sameError(Connection spar, String table, String sql) {
     SQLException expected = assertThrows(SQLException.class,
-        () -> rows(plain, String.format(sql, "pw_plain." + table)));
+        () -> Sql.outcome(plain, String.format(sql, "pw_plain." + table)));
     SQLException actual = assertThrows(SQLException.class,
-        () -> rows(spar, String.format(sql, table)));
+        () -> Sql.outcome(spar, String.format(sql, table)));
     assertEquals(expected.getSQLState(), actual.getSQLState(), sql);
     assertEquals(expected.getMessage().replace("pw_plain.", ""),
         actual.getMessage().replace("pw_plain.", ""), sql);
-  }
-
-  /** Returns the update count, or the column labels and types and each row's text values. */
-  static List<String> rows(Connection connection, String sql) throws SQLException {
-    List<String> result = new ArrayList<>();
-    try (Statement statement = connection.createStatement()) {
-      if (!statement.execute(sql)) {
-        result.add("count " + statement.getUpdateCount());
-        return result;
-      }
-      try (ResultSet rs = statement.getResultSet()) {
-        ResultSetMetaData meta = rs.getMetaData();
-        StringBuilder labels = new StringBuilder("columns");
-        for (int i = 1; i <= meta.getColumnCount(); i++) {
-          labels.append(' ').append(meta.getColumnLabel(i)).append(':')
-              .append(meta.getColumnTypeName(i));
-        }
-        result.add(labels.toString());
-        List<String> rows = new ArrayList<>();
-        while (rs.next()) {
-          StringBuilder row = new StringBuilder();
-          for (int i = 1; i <= meta.getColumnCount(); i++) {
-            row.append(rs.getString(i)).append('|');
-          }
-          rows.add(row.toString());
-        }
-        if (!sql.contains("ORDER BY")) {
-          rows.sort(null); // no order is promised: RETURNING of several shards, say
-        }
-        result.addAll(rows);
-      }
-    }
-    return result;
   }
 }
