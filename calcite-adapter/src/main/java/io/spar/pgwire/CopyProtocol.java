@@ -15,8 +15,9 @@ import java.util.Optional;
  * which fails the COPY and writes nothing); {@code TO STDOUT} answers CopyOutResponse and
  * sends the session's output as CopyData, then CopyDone.
  *
- * <p>CopyData arrives on the event loop while the worker thread runs the COPY, so it bypasses
- * the connection's message queue; reading from the socket pauses while too much of it waits.
+ * <p>The COPY reads the client's data by running the connection's loop ({@link
+ * ConnectionLoop#pump}), whose handler hands CopyData here, past the connection's queue of
+ * requests; reading from the socket pauses while too much of it waits.
  */
 final class CopyProtocol {
   /** Bytes of CopyData that may wait before Spar stops reading the socket. */
@@ -24,9 +25,9 @@ final class CopyProtocol {
 
   private final WireSession wire;
   private final Deque<FrontendMessage> pending = new ArrayDeque<>();
-  private volatile boolean active;
+  private boolean active;
   /** Whether the client has ended its data (CopyDone or CopyFail) of the running COPY. */
-  private volatile boolean inputEnded;
+  private boolean inputEnded;
   private long pendingBytes;
   private boolean ended;
   /** The reason of the client's CopyFail for the running COPY, or null. */
@@ -45,18 +46,15 @@ final class CopyProtocol {
     return active && !inputEnded;
   }
 
-  /** Takes CopyData, CopyDone or CopyFail from the event loop during COPY FROM STDIN. */
+  /** Takes CopyData, CopyDone or CopyFail from the connection's loop during COPY FROM STDIN. */
   void offer(FrontendMessage message) {
     if (message.type() == 'c' || message.type() == 'f') {
       inputEnded = true;
     }
-    synchronized (pending) {
-      pending.add(message);
-      pendingBytes += message.body().length;
-      if (pendingBytes > PAUSE_BYTES) {
-        wire.channel().config().setAutoRead(false);
-      }
-      pending.notifyAll();
+    pending.add(message);
+    pendingBytes += message.body().length;
+    if (pendingBytes > PAUSE_BYTES) {
+      wire.channel().config().setAutoRead(false);
     }
   }
 
@@ -72,12 +70,10 @@ final class CopyProtocol {
     }
     long count;
     if (shape.get().from()) {
-      synchronized (pending) {
-        pending.clear();
-        pendingBytes = 0;
-        ended = false;
-        clientFailure = null;
-      }
+      pending.clear();
+      pendingBytes = 0;
+      ended = false;
+      clientFailure = null;
       inputEnded = false;
       active = true;
       wire.send(wire.messages().copyResponse('G', shape.get().binary(), 0));
@@ -124,54 +120,40 @@ final class CopyProtocol {
 
   /** Returns the next CopyData's bytes, null at CopyDone; CopyFail is an IOException. */
   private byte[] next() throws IOException {
-    synchronized (pending) {
-      while (!ended) {
-        FrontendMessage message = pending.poll();
-        if (message == null) {
-          if (wire.isClosed()) {
-            throw new IOException("the client closed the connection during COPY");
-          }
-          try {
-            pending.wait(1000);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted during COPY", e);
-          }
-          continue;
+    while (!ended) {
+      FrontendMessage message = pending.poll();
+      if (message == null) {
+        if (wire.isClosed() || !wire.channel().isActive()) {
+          throw new IOException("the client closed the connection during COPY");
         }
-        pendingBytes -= message.body().length;
-        if (pendingBytes < PAUSE_BYTES / 2) {
-          wire.channel().config().setAutoRead(true);
-        }
-        switch (message.type()) {
-          case 'd':
-            return message.body();
-          case 'c':
-            ended = true;
-            return null;
-          case 'f':
-            ended = true;
-            String reason;
-            try {
-              reason = new MessageReader(message.body()).string();
-            } catch (MessageReader.InvalidText | ProtocolViolation e) {
-              reason = "";
-            }
-            clientFailure = reason;
-            throw new IOException("COPY from stdin failed: " + reason);
-          default:
-            throw new IllegalStateException();
-        }
+        wire.loop().pump(1000);
+        continue;
       }
-      return null;
+      pendingBytes -= message.body().length;
+      if (pendingBytes < PAUSE_BYTES / 2) {
+        wire.channel().config().setAutoRead(true);
+      }
+      switch (message.type()) {
+        case 'd':
+          return message.body();
+        case 'c':
+          ended = true;
+          return null;
+        case 'f':
+          ended = true;
+          String reason;
+          try {
+            reason = new MessageReader(message.body()).string();
+          } catch (MessageReader.InvalidText | ProtocolViolation e) {
+            reason = "";
+          }
+          clientFailure = reason;
+          throw new IOException("COPY from stdin failed: " + reason);
+        default:
+          throw new IllegalStateException();
+      }
     }
-  }
-
-  /** Wakes a COPY waiting for data of a connection that has closed. */
-  void abort() {
-    synchronized (pending) {
-      pending.notifyAll();
-    }
+    return null;
   }
 
   /** The client's CopyData as one stream. */

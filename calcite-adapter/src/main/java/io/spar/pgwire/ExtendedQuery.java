@@ -301,7 +301,7 @@ final class ExtendedQuery {
     StatementText text = portal.statement.text();
     SparSession session = wire.session();
     if (!implicitBlock && session.transactionStatus() == 'I' && !text.controlsTransactions()
-        && (!wire.worker().nextIs((byte) 'S', each -> each.type() == 'H'
+        && (!wire.inbox().nextIs((byte) 'S', each -> each.type() == 'H'
             || each.type() == 'E' && executes(each, portal.name))
             || binary(portal.resultFormats) && !text.isQuery())) {
       // More may follow before Sync: they must commit or fail together. And a modification

@@ -32,9 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 
@@ -45,7 +42,8 @@ import javax.net.ssl.KeyManagerFactory;
  *
  * <p>Netty carries the bytes; the protocol is Spar's own ({@link MessageFraming},
  * {@link Startup}, {@link SimpleQuery}, {@link ExtendedQuery}, {@link CopyProtocol}). Each
- * connection's statements run on a worker thread of a shared pool, never on the event loop.
+ * connection has a thread of its own that reads, runs and answers its requests
+ * ({@link ConnectionLoops}).
  */
 public final class PgWireServer implements AutoCloseable {
   /** Default port: PostgreSQL's 5432 plus one, so that both can run on one machine. */
@@ -74,8 +72,7 @@ public final class PgWireServer implements AutoCloseable {
   private final Settings settings;
   private final String database;
   private final EventLoopGroup boss;
-  private final EventLoopGroup io;
-  private final ExecutorService threads;
+  private final ConnectionLoops loops = new ConnectionLoops();
   private final List<Channel> listening = new ArrayList<>();
   private final TypeCatalog types = new TypeCatalog();
   private final SecureRandom random = new SecureRandom();
@@ -90,14 +87,6 @@ public final class PgWireServer implements AutoCloseable {
     this.settings = settings;
     this.database = database;
     this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    this.io = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
-    AtomicInteger count = new AtomicInteger();
-    ThreadFactory factory = runnable -> {
-      Thread thread = new Thread(runnable, "spar-pg-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
-    this.threads = Executors.newCachedThreadPool(factory);
   }
 
   /** Starts the endpoint for {@code engine} and returns it once it listens. */
@@ -119,7 +108,7 @@ public final class PgWireServer implements AutoCloseable {
   }
 
   private void listen() throws IOException {
-    ServerBootstrap bootstrap = new ServerBootstrap().group(boss, io)
+    ServerBootstrap bootstrap = new ServerBootstrap().group(boss, loops)
         .channel(NioServerSocketChannel.class)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
@@ -183,10 +172,6 @@ public final class PgWireServer implements AutoCloseable {
     }
   }
 
-  ExecutorService threads() {
-    return threads;
-  }
-
   TypeCatalog types() {
     return types;
   }
@@ -248,7 +233,6 @@ public final class PgWireServer implements AutoCloseable {
       each.session().close();
     }
     boss.shutdownGracefully();
-    io.shutdownGracefully();
-    threads.shutdown();
+    loops.shutdownGracefully();
   }
 }

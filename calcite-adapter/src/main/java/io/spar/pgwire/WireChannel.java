@@ -7,8 +7,6 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,8 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The connection's handler on Netty's event loop: it answers SSLRequest and GSSENCRequest at
  * once (TLS must start before the next byte is decoded), hands CopyData, CopyDone and
- * CopyFail to a running COPY FROM STDIN, and queues every other message for the connection's
- * worker thread.
+ * CopyFail to a running COPY FROM STDIN, and queues every other message in the connection's
+ * {@link Inbox}, which its thread works through once the loop returns ({@link ConnectionLoop}).
  */
 final class WireChannel extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(WireChannel.class);
@@ -29,8 +27,6 @@ final class WireChannel extends ChannelInboundHandlerAdapter {
   private final PgWireServer server;
   private final SslContext tls;
   private WireSession session;
-  /** Messages of the current read, queued together when it completes. */
-  private final List<FrontendMessage> arrived = new ArrayList<>();
 
   WireChannel(PgWireServer server, SslContext tls) {
     this.server = server;
@@ -40,6 +36,7 @@ final class WireChannel extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     session = new WireSession(ctx.channel(), server);
+    ((ConnectionLoop) ctx.channel().eventLoop()).work(session);
     // As PostgreSQL's authentication_timeout: a client that never logs in holds no socket.
     ctx.executor().schedule(() -> {
       if (session.session() == null && !session.isClosed()) {
@@ -83,27 +80,12 @@ final class WireChannel extends ChannelInboundHandlerAdapter {
       // PostgreSQL ignores Flush and Sync during COPY FROM STDIN.
       return;
     }
-    arrived.add(message);
-  }
-
-  @Override
-  public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (!arrived.isEmpty()) {
-      session.worker().submit(new ArrayList<>(arrived));
-      arrived.clear();
-      if (session.worker().waiting() > MAX_WAITING) {
-        // A client that sends faster than its statements run waits in its socket, not in
-        // Spar's heap; the worker reads on again once it has caught up.
-        ctx.channel().config().setAutoRead(false);
-      }
+    session.inbox().add(message);
+    if (session.inbox().waiting() > MAX_WAITING) {
+      // A client that sends faster than its statements run waits in its socket, not in Spar's
+      // heap; the connection reads on once it has caught up.
+      ctx.channel().config().setAutoRead(false);
     }
-    ctx.fireChannelReadComplete();
-  }
-
-  @Override
-  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    session.writabilityChanged();
-    ctx.fireChannelWritabilityChanged();
   }
 
   @Override

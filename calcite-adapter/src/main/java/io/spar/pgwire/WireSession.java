@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.spar.engine.execution.ValueForm;
 import io.spar.session.SparSession;
 import java.sql.SQLException;
@@ -15,13 +16,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection of the PostgreSQL port, on its worker thread: the startup and
+ * One client connection of the PostgreSQL port, on its own thread ({@link ConnectionLoop}):
+ * the startup and
  * authentication exchange ({@link Startup}), then the simple ({@link SimpleQuery}) and
  * extended ({@link ExtendedQuery}) query protocols over one {@link SparSession}, with
  * ReadyForQuery reporting the session's transaction status and ParameterStatus reporting the
  * settings clients track.
  */
-final class WireSession {
+final class WireSession implements ConnectionLoop.Work {
   private static final Logger LOG = LoggerFactory.getLogger(WireSession.class);
   /** Settings reported with ParameterStatus, as PostgreSQL reports them (GUC_REPORT). */
   static final List<String> REPORTED = List.of("server_version", "server_encoding",
@@ -32,16 +34,15 @@ final class WireSession {
   private final Channel channel;
   private final PgWireServer server;
   private final BackendMessages messages;
-  private final SerialWorker worker;
+  private final Inbox inbox = new Inbox();
   private final Startup startup;
   private final SimpleQuery simple;
   private final ExtendedQuery extended;
   private final CopyProtocol copy;
   private final Map<String, String> reported = new LinkedHashMap<>();
-  private final Object writability = new Object();
   /** Messages sent since the last flush. */
   private CompositeByteBuf pending;
-  private SparSession session;
+  private volatile SparSession session;
   /** Whether a statement may have changed a reported setting that the client was not told. */
   private boolean settingsStale;
   private volatile boolean closed;
@@ -50,16 +51,19 @@ final class WireSession {
     this.channel = channel;
     this.server = server;
     this.messages = new BackendMessages(channel.alloc());
-    this.worker = new SerialWorker(server.threads(), this::handle,
-        () -> channel.config().setAutoRead(true));
     this.startup = new Startup(this);
     this.simple = new SimpleQuery(this);
     this.extended = new ExtendedQuery(this);
     this.copy = new CopyProtocol(this);
   }
 
-  SerialWorker worker() {
-    return worker;
+  Inbox inbox() {
+    return inbox;
+  }
+
+  /** Returns the loop of the connection's thread, to wait on the client with. */
+  ConnectionLoop loop() {
+    return (ConnectionLoop) channel.eventLoop();
   }
 
   PgWireServer server() {
@@ -97,6 +101,17 @@ final class WireSession {
     }
   }
 
+  @Override
+  public void runQueued() {
+    FrontendMessage next;
+    while ((next = inbox.poll()) != null) {
+      if (!channel.config().isAutoRead() && inbox.waiting() <= WireChannel.MAX_WAITING / 2) {
+        channel.config().setAutoRead(true);
+      }
+      handle(next);
+    }
+  }
+
   private void handle(FrontendMessage message) {
     if (closed) {
       return;
@@ -131,49 +146,32 @@ final class WireSession {
   // Output ------------------------------------------------------------------------------------
 
   /**
-   * Sends {@code message} with the next flush: the messages of one answer go to the event loop
-   * together, one task instead of one per message.
+   * Sends {@code message} with the next flush: the messages of one answer go to the socket
+   * together, in one write.
    */
   void send(ByteBuf message) {
-    synchronized (writability) {
-      if (pending == null) {
-        pending = channel.alloc().compositeBuffer(Integer.MAX_VALUE);
-      }
-      pending.addComponent(true, message);
+    if (pending == null) {
+      pending = channel.alloc().compositeBuffer(Integer.MAX_VALUE);
     }
+    pending.addComponent(true, message);
   }
 
   /**
-   * Sends what was written, and waits while the client reads slower than Spar writes, so that
-   * a large result never piles up in memory.
+   * Sends what was written, and waits until the socket has taken it all, as a PostgreSQL
+   * backend's blocking write waits: a client that reads slower than Spar writes holds a large
+   * result back, and it never piles up in memory.
    */
   void flush() {
-    CompositeByteBuf written;
-    synchronized (writability) {
-      written = pending;
-      pending = null;
-    }
+    CompositeByteBuf written = pending;
+    pending = null;
     if (written == null) {
       channel.flush();
     } else {
       channel.writeAndFlush(written, channel.voidPromise());
     }
-    synchronized (writability) {
-      while (!channel.isWritable() && channel.isActive()) {
-        try {
-          writability.wait(1000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
-  }
-
-  /** Called on the event loop when the channel's writability changes. */
-  void writabilityChanged() {
-    synchronized (writability) {
-      writability.notifyAll();
+    ChannelOutboundBuffer unwritten = channel.unsafe().outboundBuffer();
+    while (channel.isActive() && unwritten != null && unwritten.totalPendingWriteBytes() > 0) {
+      loop().pump(1000);
     }
   }
 
@@ -211,11 +209,8 @@ final class WireSession {
       return;
     }
     send(messages.report('E', ErrorResponses.basic("FATAL", state, message)));
-    CompositeByteBuf written;
-    synchronized (writability) {
-      written = pending;
-      pending = null;
-    }
+    CompositeByteBuf written = pending;
+    pending = null;
     channel.writeAndFlush(written).addListener(ChannelFutureListener.CLOSE);
     close();
   }
@@ -264,7 +259,10 @@ final class WireSession {
 
   // Ending --------------------------------------------------------------------------------------
 
-  /** Closes the connection and the session (rolling back an open transaction). */
+  /**
+   * Closes the connection, from any thread, and cancels its running statement; the session
+   * itself is closed on the connection's thread once its loop has ended ({@link #release}).
+   */
   void close() {
     if (closed) {
       return;
@@ -272,17 +270,27 @@ final class WireSession {
     closed = true;
     server.forget(this);
     channel.close();
-    if (session != null) {
-      session.cancel();
-      server.threads().execute(() -> {
-        try {
-          session.close();
-        } catch (RuntimeException e) {
-          LOG.warn("Closing a PostgreSQL connection's session failed", e);
-        }
-      });
+    SparSession running = session;
+    if (running != null) {
+      running.cancel();
     }
-    copy.abort();
+  }
+
+  /** Closes the session (rolling back an open transaction); its connection's loop has ended. */
+  @Override
+  public void release() {
+    close();
+    if (pending != null) {
+      pending.release();
+      pending = null;
+    }
+    if (session != null) {
+      try {
+        session.close();
+      } catch (RuntimeException e) {
+        LOG.warn("Closing a PostgreSQL connection's session failed", e);
+      }
+    }
   }
 
   boolean isClosed() {
