@@ -41,9 +41,22 @@ public final class SqlTokens {
       return start + text.length();
     }
 
-    /** Returns whether this is the unquoted keyword {@code keyword} (lower case). */
+    /**
+     * Returns whether this is the unquoted keyword {@code keyword} (lower case ASCII). Only
+     * ASCII letters fold, as in PostgreSQL's keyword lookup; it allocates nothing, since the
+     * protocol and planning paths ask it of every token.
+     */
     public boolean is(String keyword) {
-      return kind == Kind.WORD && text.toLowerCase(Locale.ROOT).equals(keyword);
+      if (kind != Kind.WORD || text.length() != keyword.length()) {
+        return false;
+      }
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        if ((c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c) != keyword.charAt(i)) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /** Returns whether this is the punctuation {@code symbol}, such as {@code (} or {@code ,}. */

@@ -160,9 +160,14 @@ final class Startup {
     wire.send(wire.messages().authenticationOk());
     SparSession session = new SparSession(wire.server().engine());
     wire.open(session);
-    for (Map.Entry<String, String> each : settings().entrySet()) {
-      session.execute("SELECT pg_catalog.set_config(?, ?, false)",
-          List.of(each.getKey(), each.getValue()));
+    Map<String, String> settings = settings();
+    if (!settings.isEmpty()) {
+      // One statement for them all: each statement that sets something reads back the
+      // session's state on the coordinator.
+      session.execute("SELECT pg_catalog.set_config(n, v, false)"
+          + " FROM unnest(?::text[], ?::text[]) AS s(n, v)",
+          List.of(settings.keySet().toArray(new String[0]),
+              settings.values().toArray(new String[0])));
     }
     wire.reportSettings();
     int[] key = wire.server().register(wire);

@@ -23,13 +23,15 @@ final class TypeCatalog {
 
   /** Returns the type called {@code name}, asking the coordinator through {@code session}. */
   Type type(String name, SparSession session) throws SQLException {
-    int builtIn = PgTypes.oid(name);
-    if (builtIn != 0) {
-      return new Type(builtIn, PgTypes.length(builtIn));
-    }
     Type known = byName.get(name);
     if (known != null) {
       return known;
+    }
+    int builtIn = PgTypes.oid(name);
+    if (builtIn != 0) {
+      Type type = new Type(builtIn, PgTypes.length(builtIn));
+      byName.put(name, type);
+      return type;
     }
     Type found = session.lookup(coordinator -> {
       try (PreparedStatement statement = coordinator.prepareStatement("SELECT t.oid::int,"

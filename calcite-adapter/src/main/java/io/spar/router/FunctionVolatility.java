@@ -127,6 +127,18 @@ public final class FunctionVolatility {
   }
 
   /**
+   * Returns whether {@code node} surely calls no VOLATILE function, so that running it cannot
+   * leave session state behind; a function that cannot be resolved counts as volatile.
+   */
+  public boolean callsNoVolatileFunction(SqlNode node) {
+    try {
+      return of(node) != Volatility.VOLATILE;
+    } catch (SQLException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
    * Returns the calls in {@code node} that resolve to no function on the coordinator, as
    * {@code name/argument count}, in text order.
    */

@@ -14,15 +14,20 @@ final class CoordinatorPlan implements StatementPlan {
   private final CoordinatorExecutor coordinator;
   private final boolean setsConfiguration;
   private final boolean mayRunDdl;
+  private final boolean leavesNoState;
 
   /**
    * Creates the plan of {@code sql}; {@code mayRunDdl} if it calls a function that may run DDL
-   * ({@link io.spar.router.FunctionVolatility#mayRunDdl}).
+   * ({@link io.spar.router.FunctionVolatility#mayRunDdl}); {@code leavesNoState} if it is a
+   * query that calls no volatile function, so that the session need not read back its state
+   * on the coordinator after it (a round trip that costs more than a small query).
    */
-  CoordinatorPlan(String sql, CoordinatorExecutor coordinator, boolean mayRunDdl) {
+  CoordinatorPlan(String sql, CoordinatorExecutor coordinator, boolean mayRunDdl,
+      boolean leavesNoState) {
     this.sql = sql;
     this.coordinator = coordinator;
     this.mayRunDdl = mayRunDdl;
+    this.leavesNoState = leavesNoState;
     this.setsConfiguration = SqlTokens.of(sql).stream()
         .anyMatch(each -> "set_config".equals(each.name()));
   }
@@ -45,7 +50,7 @@ final class CoordinatorPlan implements StatementPlan {
 
   @Override
   public StatementResult execute(List<Object> parameters) throws SQLException {
-    return coordinator.execute(sql, parameters);
+    return coordinator.execute(sql, parameters, leavesNoState);
   }
 
   @Override

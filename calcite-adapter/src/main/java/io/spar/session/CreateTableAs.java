@@ -80,11 +80,24 @@ record CreateTableAs(String table, String query, boolean withData, boolean ifNot
     return Optional.of(new CreateTableAs(table, query, withData, ifNotExists, definition));
   }
 
+  private static boolean mentionsInto(String sql) {
+    for (int i = 0; i + 4 <= sql.length(); i++) {
+      if (sql.regionMatches(true, i, "into", 0, 4)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * Reads {@code SELECT … INTO [TEMP | UNLOGGED] [TABLE] name …} as the CREATE TABLE … AS it
    * stands for; empty if {@code sql} has no such INTO.
    */
   static Optional<CreateTableAs> fromSelectInto(String sql) {
+    if (!mentionsInto(sql)) {
+      // Every query asks; most have no INTO anywhere, and need not be read token by token.
+      return Optional.empty();
+    }
     List<Token> tokens = SqlTokens.of(sql);
     int depth = 0;
     int select = -1;

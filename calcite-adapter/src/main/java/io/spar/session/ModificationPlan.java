@@ -107,7 +107,7 @@ final class ModificationPlan implements StatementPlan {
   public List<String> explain(List<Object> parameters) throws SQLException {
     Optional<DistributedTable> table = context.snapshot().table(target.table());
     if (table.isEmpty()) {
-      return new CoordinatorPlan(sql, context.coordinator(), false).explain(parameters);
+      return new CoordinatorPlan(sql, context.coordinator(), false, false).explain(parameters);
     }
     List<String> lines = new ArrayList<>();
     String kind = "Distributed Modify: class " + WriteClassifier.classify(statement,

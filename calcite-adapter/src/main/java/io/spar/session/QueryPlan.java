@@ -10,7 +10,6 @@ import io.spar.outcome.SparErrors;
 import io.spar.outcome.StatementResult;
 import io.spar.parser.SqlLockingClause;
 import io.spar.router.FunctionVolatility;
-import io.spar.router.FunctionVolatility.Volatility;
 import io.spar.router.RouterPlanner;
 import io.spar.router.ShardSqlSplicer;
 import io.spar.router.TableReference;
@@ -101,19 +100,10 @@ final class QueryPlan implements StatementPlan {
       multiShard = MultiShardPlanner.plan(statement, distributed, references, splicer,
           context.snapshot(), engine.functions()::isAggregate,
           () -> context.coordinator().labels(splicer.splice(Map.of()).sql()));
-      leavesNoState = callsNoVolatileFunction();
+      leavesNoState = new FunctionVolatility(FunctionVolatility.catalog(engine.functions()),
+          context.searchPath().functionSchemas()).callsNoVolatileFunction(statement);
     }
     return multiShard;
-  }
-
-  private boolean callsNoVolatileFunction() {
-    try {
-      return new FunctionVolatility(FunctionVolatility.catalog(engine.functions()),
-          context.searchPath().functionSchemas()).of(statement) != Volatility.VOLATILE;
-    } catch (SQLException | RuntimeException e) {
-      // Unknown functions count as volatile: the session's state is then read after the query.
-      return false;
-    }
   }
 
   private Optional<ShardQuery> route(List<Object> parameters) throws SQLException {

@@ -82,7 +82,7 @@ final class StatementPlanner {
     } catch (SQLException e) {
       // PostgreSQL accepts more than Calcite's grammar; statements on local tables keep it all.
       if (!DistributedNames.mentioned(sql, snapshot)) {
-        return coordinatorPlan(sql);
+        return coordinatorPlan(sql, null);
       }
       if (QUERY_KEYWORDS.contains(SqlTokens.statementKeywords(sql).stream().findFirst()
           .orElse(""))) {
@@ -109,7 +109,7 @@ final class StatementPlanner {
     List<TableReference> distributed = references.stream()
         .filter(each -> snapshot.table(each.table()).isPresent()).toList();
     if (distributed.isEmpty()) {
-      return coordinatorPlan(sql);
+      return coordinatorPlan(sql, statement);
     }
     if (statement.getKind().belongsTo(SqlKind.DML)) {
       return modification(sql, statement, references, snapshot, splicer);
@@ -120,8 +120,12 @@ final class StatementPlanner {
         engine, context);
   }
 
-  private CoordinatorPlan coordinatorPlan(String sql) throws SQLException {
-    return new CoordinatorPlan(sql, context.coordinator(), volatility().mayRunDdl(sql));
+  /** Returns the plan of {@code sql}, which reads no distributed table; its tree if parsed. */
+  private CoordinatorPlan coordinatorPlan(String sql, SqlNode statement) throws SQLException {
+    FunctionVolatility volatility = volatility();
+    return new CoordinatorPlan(sql, context.coordinator(), volatility.mayRunDdl(sql),
+        statement != null && statement.getKind().belongsTo(SqlKind.QUERY)
+            && volatility.callsNoVolatileFunction(statement));
   }
 
   private FunctionVolatility volatility() throws SQLException {

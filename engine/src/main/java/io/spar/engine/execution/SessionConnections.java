@@ -43,6 +43,11 @@ public final class SessionConnections implements AutoCloseable {
   private Connection coordinator;
   /** Whether statements other than Spar's own lookups ran on the coordinator connection. */
   private boolean coordinatorUsed;
+  /**
+   * Whether the session's settings were applied to its coordinator connection, which must then
+   * be reset before it goes back to the pool even if no statement of the session's ran on it.
+   */
+  private boolean settingsApplied;
   /** Why the session keeps its coordinator connection; null when it need not. */
   private String keptFor;
   private String[] settingNames = new String[0];
@@ -94,7 +99,7 @@ public final class SessionConnections implements AutoCloseable {
           closeQuietly(connection);
           throw e;
         }
-        coordinatorUsed = true;
+        settingsApplied = true;
       }
       coordinator = connection;
       running.started(connection);
@@ -171,6 +176,7 @@ public final class SessionConnections implements AutoCloseable {
     }
     if (coordinatorUsed) {
       try {
+        // Also resets the settings, unless the connection is kept.
         readSessionState();
       } catch (SQLException e) {
         // Unknown state must not be lost: the session keeps the connection, and a broken one
@@ -178,9 +184,20 @@ public final class SessionConnections implements AutoCloseable {
         return;
       }
       coordinatorUsed = false;
+      settingsApplied = false;
     }
     if (keptFor != null) {
       return;
+    }
+    if (settingsApplied) {
+      // Only statements that leave no state ran: the settings are the ones applied, and
+      // resetting them is cheaper than reading the session's state back.
+      try (Statement statement = coordinator.createStatement()) {
+        statement.execute("RESET ALL");
+      } catch (SQLException e) {
+        pools.evict(coordinatorNode, coordinator);
+      }
+      settingsApplied = false;
     }
     running.ended(coordinator);
     closeQuietly(coordinator);
@@ -340,7 +357,7 @@ public final class SessionConnections implements AutoCloseable {
     if (coordinator != null) {
       running.ended(coordinator);
     }
-    if (coordinator != null && !coordinatorUsed && keptFor == null) {
+    if (coordinator != null && !coordinatorUsed && !settingsApplied && keptFor == null) {
       // Only lookups ran on it since it was borrowed clean: nothing to forget.
       closeQuietly(coordinator);
       coordinator = null;
