@@ -156,14 +156,25 @@ public final class SqlApiFunctions {
         .contains(value.toString().trim().toLowerCase(java.util.Locale.ROOT));
   }
 
+  /**
+   * Returns the one column a call of {@code function} answers with, as PostgreSQL would
+   * describe the call before running it: {@code bigint} for the functions that return a shard
+   * id, {@code void} for the others.
+   */
+  public static ColumnInfo resultColumn(String function) {
+    return switch (function) {
+      case "master_create_empty_shard", "get_shard_id_for_distribution_column" ->
+          new ColumnInfo(function, Types.BIGINT, "int8", 19, 0, 1, "java.lang.Long");
+      default -> new ColumnInfo(function, Types.OTHER, "void", 0, 0, 1, "java.lang.String");
+    };
+  }
+
   private static StatementResult voidResult(String function) {
-    ColumnInfo column = new ColumnInfo(function, Types.OTHER, "void", 0, 0, 1, "java.lang.String");
-    return StatementResult.ofRows(new RowSet(List.of(column), rowOf("")));
+    return StatementResult.ofRows(new RowSet(List.of(resultColumn(function)), rowOf("")));
   }
 
   private static StatementResult bigintResult(String function, Long value) {
-    ColumnInfo column = new ColumnInfo(function, Types.BIGINT, "int8", 19, 0, 1, "java.lang.Long");
-    return StatementResult.ofRows(new RowSet(List.of(column), rowOf(value)));
+    return StatementResult.ofRows(new RowSet(List.of(resultColumn(function)), rowOf(value)));
   }
 
   private static List<Object[]> rowOf(Object value) {

@@ -1,9 +1,12 @@
 package io.spar.pgwire;
 
 import io.spar.copy.CopyShape;
+import io.spar.session.SparSession;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -68,6 +71,7 @@ final class CopyProtocol {
       wire.send(wire.messages().commandComplete("COPY " + count));
       return;
     }
+    int columns = columns(shape.get());
     long count;
     if (shape.get().from()) {
       pending.clear();
@@ -76,7 +80,7 @@ final class CopyProtocol {
       clientFailure = null;
       inputEnded = false;
       active = true;
-      wire.send(wire.messages().copyResponse('G', shape.get().binary(), 0));
+      wire.send(wire.messages().copyResponse('G', shape.get().binary(), columns));
       wire.flush();
       try (InputStream in = new ClientData()) {
         count = wire.session().copyIn(sql, in);
@@ -97,11 +101,40 @@ final class CopyProtocol {
         wire.channel().config().setAutoRead(true);
       }
     } else {
-      wire.send(wire.messages().copyResponse('H', shape.get().binary(), 0));
+      wire.send(wire.messages().copyResponse('H', shape.get().binary(), columns));
       count = wire.session().copyOut(sql, new ClientOutput());
       wire.send(wire.messages().copyDone());
     }
     wire.send(wire.messages().commandComplete("COPY " + count));
+  }
+
+  /**
+   * Returns how many columns the COPY's rows have, as CopyInResponse and CopyOutResponse tell
+   * the client: those listed, the query's, or the table's that COPY takes (not the generated
+   * ones). In a failed block nothing is read, and the COPY fails anyway.
+   */
+  private int columns(CopyShape shape) throws SQLException {
+    SparSession session = wire.session();
+    if (!shape.columns().isEmpty()) {
+      return shape.columns().size();
+    }
+    if (session.transactionStatus() == 'E') {
+      return 0;
+    }
+    if (shape.query() != null) {
+      return session.describe(shape.query()).map(each -> each.columns().size()).orElse(0);
+    }
+    return session.lookup(coordinator -> {
+      try (PreparedStatement statement = coordinator.prepareStatement("SELECT pg_catalog.count(*)"
+          + " FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass(?)"
+          + " AND attnum > 0 AND NOT attisdropped AND attgenerated = ''")) {
+        statement.setString(1, shape.table());
+        try (ResultSet rs = statement.executeQuery()) {
+          rs.next();
+          return rs.getInt(1);
+        }
+      }
+    });
   }
 
   /**

@@ -348,6 +348,12 @@ public final class SparSession implements AutoCloseable {
    * or a failed block.
    */
   public synchronized Optional<Description> describe(String sql) throws SQLException {
+    Optional<SqlApiPlan> api = sqlApiCall(sql);
+    if (api.isPresent()) {
+      // The coordinator knows no such function; Spar knows what it answers.
+      return Optional.of(new Description(List.of(SqlApiFunctions.resultColumn(
+          api.get().function())), List.of()));
+    }
     if (context.transaction().holdsCoordinator()) {
       if (context.transaction().failed()) {
         return Optional.empty();
@@ -363,6 +369,18 @@ public final class SparSession implements AutoCloseable {
       });
     }
     return lookup(coordinator -> describeOn(coordinator, sql));
+  }
+
+  /** Returns the plan of {@code sql} if it calls one of Spar's SQL API functions. */
+  private Optional<SqlApiPlan> sqlApiCall(String sql) {
+    if (StatementKind.of(sql) != StatementKind.QUERY) {
+      return Optional.empty();
+    }
+    try {
+      return plan(sql) instanceof SqlApiPlan api ? Optional.of(api) : Optional.empty();
+    } catch (SQLException e) {
+      return Optional.empty(); // the coordinator's description tells
+    }
   }
 
   private static Optional<Description> describeOn(Connection coordinator, String sql) {

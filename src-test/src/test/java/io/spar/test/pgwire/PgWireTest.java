@@ -1,5 +1,6 @@
 package io.spar.test.pgwire;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.spar.pgwire.PgWireServer;
 import io.spar.test.SparTestCluster;
 import io.spar.test.Sql;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +20,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.copy.CopyOperation;
+import org.postgresql.copy.CopyOut;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -314,6 +323,77 @@ class PgWireTest {
     try (Connection spar = connect("")) {
       assertEquals(0, Sql.count(spar, "SELECT count(*) FROM pw_money"));
     }
+  }
+
+  @Test
+  void binaryCopyInAndOutAsPostgresWritesIt() throws Exception {
+    String definition = " (k bigint, v text, n numeric(12,3), at timestamptz, b bytea,"
+        + " tags int[], total bigint GENERATED ALWAYS AS (k * 2) STORED)";
+    Sql.run(plain, "CREATE TABLE pw_plain.pw_binary" + definition);
+    Sql.run(plain, "INSERT INTO pw_plain.pw_binary (k, v, n, at, b, tags) SELECT g, 'row ' || g,"
+        + " g / 7.0, timestamptz '2024-02-29 10:00+00' + g * interval '1 hour',"
+        + " decode(lpad(to_hex(g), 8, '0'), 'hex'), ARRAY[g, NULL, -g] FROM generate_series(1, 500) g"
+        + " UNION ALL SELECT 0, NULL, NULL, NULL, NULL, NULL");
+    CopyManager plainCopy = plain.unwrap(PGConnection.class).getCopyAPI();
+    ByteArrayOutputStream rows = new ByteArrayOutputStream();
+    plainCopy.copyOut("COPY pw_plain.pw_binary TO STDOUT (FORMAT binary)", rows);
+    try (Connection spar = connect("")) {
+      Sql.run(spar, "DROP TABLE IF EXISTS pw_binary");
+      Sql.run(spar, "CREATE TABLE pw_binary" + definition);
+      // Prepared with a Describe first (pgjdbc's named statement): the SQL API's functions are
+      // described with the column they answer, not as NoData.
+      try (PreparedStatement distribute = spar.prepareStatement(
+          "SELECT master_create_distributed_table(?, 'k', 'hash')")) {
+        distribute.setString(1, "pw_binary");
+        assertEquals("master_create_distributed_table",
+            distribute.getMetaData().getColumnLabel(1));
+        distribute.execute();
+      }
+      Sql.run(spar, "SELECT master_create_worker_shards('pw_binary', 4, 2)");
+      CopyManager copy = spar.unwrap(PGConnection.class).getCopyAPI();
+      assertEquals(501, copy.copyIn("COPY pw_binary FROM STDIN (FORMAT binary)",
+          new ByteArrayInputStream(rows.toByteArray())));
+      // CopyInResponse and CopyOutResponse count the columns COPY takes, as PostgreSQL's do.
+      for (String sql : List.of("COPY %s FROM STDIN (FORMAT binary)", "COPY %s (k, v) FROM STDIN",
+          "COPY %s TO STDOUT (FORMAT csv)", "COPY (SELECT k, v, n FROM %s) TO STDOUT")) {
+        assertEquals(fields(plainCopy, String.format(sql, "pw_plain.pw_binary")),
+            fields(copy, String.format(sql, "pw_binary")), sql);
+      }
+      for (String sql : List.of("COPY (SELECT * FROM %s ORDER BY k) TO STDOUT (FORMAT binary)",
+          "COPY (SELECT k, total, tags FROM %s ORDER BY k) TO STDOUT (FORMAT binary)")) {
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        plainCopy.copyOut(String.format(sql, "pw_plain.pw_binary"), expected);
+        ByteArrayOutputStream actual = new ByteArrayOutputStream();
+        copy.copyOut(String.format(sql, "pw_binary"), actual);
+        assertArrayEquals(expected.toByteArray(), actual.toByteArray(), sql);
+      }
+      // A row that does not parse fails the whole COPY, as PostgreSQL's does.
+      byte[] broken = Arrays.copyOf(rows.toByteArray(), rows.size() / 2);
+      SQLException error = assertThrows(SQLException.class, () -> copy.copyIn(
+          "COPY pw_binary FROM STDIN (FORMAT binary)", new ByteArrayInputStream(broken)));
+      SQLException plainError = assertThrows(SQLException.class, () -> plainCopy.copyIn(
+          "COPY pw_plain.pw_binary FROM STDIN (FORMAT binary)", new ByteArrayInputStream(broken)));
+      assertEquals(plainError.getSQLState(), error.getSQLState(), error.getMessage());
+      assertEquals(501, Sql.count(spar, "SELECT count(*) FROM pw_binary"));
+    }
+  }
+
+  /** Returns the column count and formats a COPY's response announced, then ends the COPY. */
+  private static String fields(CopyManager copy, String sql) throws SQLException {
+    CopyOperation operation = sql.contains("FROM STDIN") ? copy.copyIn(sql) : copy.copyOut(sql);
+    StringBuilder fields = new StringBuilder().append(operation.getFieldCount()).append(':')
+        .append(operation.getFormat());
+    for (int i = 0; i < operation.getFieldCount(); i++) {
+      fields.append(',').append(operation.getFieldFormat(i));
+    }
+    if (operation instanceof CopyIn in) {
+      in.cancelCopy();
+    } else {
+      while (((CopyOut) operation).readFromCopy() != null) {
+        // drained
+      }
+    }
+    return fields.toString();
   }
 
   @Test
