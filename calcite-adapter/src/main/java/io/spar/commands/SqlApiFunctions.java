@@ -3,6 +3,8 @@ package io.spar.commands;
 import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.execution.ColumnInfo;
 import io.spar.engine.execution.RowSet;
+import io.spar.engine.execution.ValueForm;
+import io.spar.engine.transactions.DistributedTransaction;
 import io.spar.engine.operations.DistributionOperations;
 import io.spar.router.ShardSqlSplicer;
 import io.spar.router.SplicedSql;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.calcite.sql.SqlNode;
 
 /**
@@ -29,18 +32,28 @@ public final class SqlApiFunctions {
   public static final Set<String> NAMES = Set.of("master_add_node",
       "master_create_distributed_table", "master_create_worker_shards",
       "master_create_empty_shard", "get_shard_id_for_distribution_column",
-      "master_copy_shard_placement");
+      "master_copy_shard_placement", "master_append_table_to_shard");
 
   private final DistributionOperations operations;
   private final CoordinatorExecutor coordinator;
   private final SessionConnections connections;
+  private final Supplier<DistributedTransaction> transaction;
+  private final Runnable catalogChanged;
 
-  /** Creates the functions over an engine's operations and a session's coordinator. */
+  /**
+   * Creates the functions over an engine's operations and a session's coordinator; functions
+   * that change placements and the catalog together do it in the transaction
+   * {@code transaction} returns, and call {@code catalogChanged} so that the session's cache
+   * drops the catalog when it commits.
+   */
   public SqlApiFunctions(DistributionOperations operations, CoordinatorExecutor coordinator,
-      SessionConnections connections) {
+      SessionConnections connections, Supplier<DistributedTransaction> transaction,
+      Runnable catalogChanged) {
     this.operations = operations;
     this.coordinator = coordinator;
     this.connections = connections;
+    this.transaction = transaction;
+    this.catalogChanged = catalogChanged;
   }
 
   /** Carries out {@code call}, whose arguments are text of {@code splicer}'s statement. */
@@ -72,6 +85,19 @@ public final class SqlApiFunctions {
         yield bigintResult(call.function(), id);
       }
       case "master_copy_shard_placement" -> copyShardPlacement(call, args);
+      case "master_append_table_to_shard" -> {
+        arity(call, args, 4, 4);
+        if (args[3] == null) {
+          throw SparErrors.error(SparErrors.INVALID_PARAMETER_VALUE,
+              "arguments of " + call.function() + " must not be NULL");
+        }
+        Object[] fill = operations.appendTableToShard(transaction.get(), bigint(args[0]),
+            text(args[1]), new NodeAddress(text(args[2]), integer(args[3])));
+        catalogChanged.run();
+        // A session that reads PostgreSQL's text forms gets the ratio as PostgreSQL prints it.
+        yield StatementResult.ofRows(new RowSet(List.of(resultColumn(call.function())),
+            rowOf(connections.valueForm() == ValueForm.TEXT ? fill[1] : fill[0])));
+      }
       default -> {
         arity(call, args, 2, 2);
         yield bigintResult(call.function(),
@@ -159,12 +185,14 @@ public final class SqlApiFunctions {
   /**
    * Returns the one column a call of {@code function} answers with, as PostgreSQL would
    * describe the call before running it: {@code bigint} for the functions that return a shard
-   * id, {@code void} for the others.
+   * id, {@code real} for an append's fill ratio, {@code void} for the others.
    */
   public static ColumnInfo resultColumn(String function) {
     return switch (function) {
       case "master_create_empty_shard", "get_shard_id_for_distribution_column" ->
           new ColumnInfo(function, Types.BIGINT, "int8", 19, 0, 1, "java.lang.Long");
+      case "master_append_table_to_shard" ->
+          new ColumnInfo(function, Types.REAL, "float4", 8, 8, 1, "java.lang.Float");
       default -> new ColumnInfo(function, Types.OTHER, "void", 0, 0, 1, "java.lang.String");
     };
   }

@@ -75,7 +75,8 @@ public final class SparSession implements AutoCloseable {
     DistributionOperations operations =
         new DistributionOperations(engine.pools(), engine.metadata(), engine.statementLog());
     this.planner = new StatementPlanner(engine, context,
-        new SqlApiFunctions(operations, coordinator, connections));
+        new SqlApiFunctions(operations, coordinator, connections, transaction::current,
+            () -> transaction.catalog().changed()));
     this.settings = new SparSettings(engine);
     this.ddl = new DdlCommands(coordinator, connections, engine.statementLog(),
         new ShardDdlRunner(engine.pools(), engine.statementLog()));

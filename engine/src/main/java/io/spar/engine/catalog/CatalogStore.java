@@ -242,6 +242,18 @@ public final class CatalogStore {
     }
   }
 
+  /** Sets the interval of shard {@code shardId} (the text of its distribution values). */
+  public static void updateShardBounds(Connection coordinator, long shardId, String minValue,
+      String maxValue) throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement("UPDATE " + SHARD
+        + " SET min_value = ?, max_value = ? WHERE id = ?")) {
+      ps.setString(1, minValue);
+      ps.setString(2, maxValue);
+      ps.setLong(3, shardId);
+      ps.executeUpdate();
+    }
+  }
+
   /** Inserts a placement of shard {@code shardId} on {@code node} and returns its new id. */
   public static long insertPlacement(Connection coordinator, long shardId, PlacementState state,
       NodeAddress node) throws SQLException {

@@ -13,6 +13,7 @@ import io.spar.engine.hashing.PartitionType;
 import io.spar.engine.hashing.ShardIntervals;
 import io.spar.engine.operations.Relations.Relation;
 import io.spar.engine.routing.ShardPruner;
+import io.spar.engine.transactions.DistributedTransaction;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -183,6 +184,19 @@ public final class DistributionOperations {
       NodeAddress target) throws SQLException {
     new PlacementRepair(pools, metadata, log).copyShardPlacement(coordinator, shardId, source,
         target);
+  }
+
+  /**
+   * Appends the rows of {@code sourceTable} on {@code source} to every placement of shard
+   * {@code shardId} in {@code transaction}, which the coordinator joins for the shard's new
+   * interval, and returns the shard's fill ratio, as a {@code real}
+   * and in PostgreSQL's text form; see {@link ShardAppend}.
+   */
+  public Object[] appendTableToShard(DistributedTransaction transaction, long shardId,
+      String sourceTable, NodeAddress source) throws SQLException {
+    ShardAppend.Fill fill = new ShardAppend(pools, log).append(transaction, metadata.snapshot(),
+        shardId, sourceTable, source);
+    return new Object[] {fill.value(), fill.text()};
   }
 
   /** Returns the distributed table {@code tableName} denotes, or fails as pg_shard did. */

@@ -30,18 +30,26 @@ final class ShardCopy {
    * number of rows copied.
    */
   static long stream(Connection source, Connection target, TableName table) throws SQLException {
-    CopyOut out = source.unwrap(PGConnection.class).getCopyAPI()
-        .copyOut("COPY " + table.quoted() + " TO STDOUT");
+    return stream(source, "COPY " + table.quoted() + " TO STDOUT", target,
+        "COPY " + table.quoted() + " FROM STDIN");
+  }
+
+  /**
+   * Streams the rows of {@code copyOut} on {@code source} into {@code copyIn} on
+   * {@code target}, and returns the number of rows copied.
+   */
+  static long stream(Connection source, String copyOut, Connection target, String copyIn)
+      throws SQLException {
+    CopyOut out = source.unwrap(PGConnection.class).getCopyAPI().copyOut(copyOut);
     CopyIn in = null;
     try {
-      in = target.unwrap(PGConnection.class).getCopyAPI()
-          .copyIn("COPY " + table.quoted() + " FROM STDIN");
+      in = target.unwrap(PGConnection.class).getCopyAPI().copyIn(copyIn);
       for (byte[] chunk = out.readFromCopy(); chunk != null; chunk = out.readFromCopy()) {
         in.writeToCopy(chunk, 0, chunk.length);
       }
       long written = in.endCopy();
       if (written != out.getHandledRowCount()) {
-        throw new SQLException("copied " + written + " rows of " + table + " but read "
+        throw new SQLException("copied " + written + " rows (" + copyIn + ") but read "
             + out.getHandledRowCount(), "XX000");
       }
       return written;
