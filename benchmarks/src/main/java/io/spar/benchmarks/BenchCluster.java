@@ -56,6 +56,8 @@ public final class BenchCluster implements AutoCloseable {
   private long[] shardIds;
   private String[] shardTables;
   private Connection[] shardConnections;
+  private String[] shardNodes;
+  private final List<BytePumpProxy> proxies = new ArrayList<>();
 
   private BenchCluster(LocalCluster cluster, Path directory) {
     this.cluster = cluster;
@@ -140,6 +142,7 @@ public final class BenchCluster implements AutoCloseable {
     shardIds = new long[SHARDS];
     shardTables = new String[SHARDS];
     shardConnections = new Connection[SHARDS];
+    shardNodes = new String[SHARDS];
     int index = 0;
     for (Map.Entry<Long, String> placement : placements.entrySet()) {
       String node = placement.getValue();
@@ -155,6 +158,7 @@ public final class BenchCluster implements AutoCloseable {
       shardIds[index] = placement.getKey();
       shardTables[index] = TABLE + "_" + placement.getKey();
       shardConnections[index] = connection;
+      shardNodes[index] = node;
       index++;
     }
   }
@@ -226,6 +230,36 @@ public final class BenchCluster implements AutoCloseable {
     PreparedStatement[] statements = new PreparedStatement[SHARDS];
     for (int i = 0; i < SHARDS; i++) {
       statements[i] = shardConnections[i].prepareStatement(String.format(template, shardTables[i]));
+    }
+    return statements;
+  }
+
+  /**
+   * Prepares one statement per shard on its worker, each through a {@link BytePumpProxy} in
+   * front of the worker: the statements of {@link #prepareOnShards} with one more hop.
+   *
+   * @param template SQL with {@code %s} where the shard table's name goes
+   * @return the statements, indexed like the shards
+   * @throws SQLException if preparing fails
+   * @throws IOException if a proxy cannot listen
+   */
+  public PreparedStatement[] prepareOnShardsThroughProxies(String template)
+      throws SQLException, IOException {
+    Map<String, Connection> proxied = new HashMap<>();
+    PreparedStatement[] statements = new PreparedStatement[SHARDS];
+    for (int i = 0; i < SHARDS; i++) {
+      String node = shardNodes[i];
+      Connection connection = proxied.get(node);
+      if (connection == null) {
+        int colon = node.lastIndexOf(':');
+        BytePumpProxy proxy = BytePumpProxy.start(node.substring(0, colon),
+            Integer.parseInt(node.substring(colon + 1)));
+        proxies.add(proxy);
+        connection = open("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/"
+            + LocalCluster.DATABASE);
+        proxied.put(node, connection);
+      }
+      statements[i] = connection.prepareStatement(String.format(template, shardTables[i]));
     }
     return statements;
   }
@@ -383,6 +417,13 @@ public final class BenchCluster implements AutoCloseable {
       }
     }
     connections.clear();
+    for (BytePumpProxy each : proxies) {
+      try {
+        each.close();
+      } catch (IOException e) {
+        // best effort, as above
+      }
+    }
     if (postgresPort != null) {
       postgresPort.close();
     }

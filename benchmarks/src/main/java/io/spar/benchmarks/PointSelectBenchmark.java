@@ -65,6 +65,20 @@ public class PointSelectBenchmark {
             + "], Spar read [" + viaSpar + "], the shard table holds [" + direct + "]");
       }
     }
+    prepareMore();
+  }
+
+  /**
+   * Prepares what the benchmarks a subclass adds need, once the cluster holds the rows.
+   *
+   * @throws Exception if preparing fails
+   */
+  protected void prepareMore() throws Exception {
+  }
+
+  /** Returns the cluster, for subclasses that add benchmarks. */
+  protected BenchCluster cluster() {
+    return cluster;
   }
 
   /** Returns the connection the {@code spar} benchmark reads through. */
@@ -88,7 +102,7 @@ public class PointSelectBenchmark {
    */
   @Benchmark
   public long spar() throws SQLException {
-    return read(select(sparSelect, keys.key(nextOffset())));
+    return selectNext(sparSelect, null);
   }
 
   /**
@@ -99,8 +113,23 @@ public class PointSelectBenchmark {
    */
   @Benchmark
   public long direct() throws SQLException {
+    return selectNext(null, directSelects);
+  }
+
+  /**
+   * Runs the point SELECT of the next key with {@code spar}, a statement through Spar, or with
+   * the shard's statement of {@code onShards} when that is not null.
+   *
+   * @param spar the statement through Spar, used when {@code onShards} is null
+   * @param onShards statements on the shards, indexed like them, or null
+   * @return a digest of the row read
+   * @throws SQLException if the query fails
+   */
+  protected long selectNext(PreparedStatement spar, PreparedStatement[] onShards)
+      throws SQLException {
     int offset = nextOffset();
-    return read(select(directSelects[keys.shardIndex(offset)], keys.key(offset)));
+    return read(select(onShards == null ? spar : onShards[keys.shardIndex(offset)],
+        keys.key(offset)));
   }
 
   private int nextOffset() {

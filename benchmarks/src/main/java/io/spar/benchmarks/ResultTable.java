@@ -116,6 +116,18 @@ public final class ResultTable {
           (spar == null ? "-" : spar.samples()) + " / " + (direct == null ? "-" : direct.samples())});
     }
     printAligned(rows, out);
+    Map<String, Score> port = byClass.get(PostgresPortSelectBenchmark.class.getName());
+    if (port != null && port.keySet().containsAll(List.of("spar", "embedded", "direct",
+        "proxied"))) {
+      out.println();
+      out.printf(Locale.ROOT, "PostgreSQL port, point SELECT, medians in %s: through the port"
+          + " %s, through jdbc:spar: %s, so the port adds %s; straight to the worker %s, through"
+          + " a proxy that only copies bytes %s, so one more hop adds %s.%n", unit,
+          number(port.get("spar").median), number(port.get("embedded").median),
+          number(port.get("spar").median - port.get("embedded").median),
+          number(port.get("direct").median), number(port.get("proxied").median),
+          number(port.get("proxied").median - port.get("direct").median));
+    }
   }
 
   private static void printAligned(List<String[]> rows, PrintStream out) {
