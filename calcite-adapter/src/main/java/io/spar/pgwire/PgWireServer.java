@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 
@@ -233,6 +234,7 @@ public final class PgWireServer implements AutoCloseable {
       each.session().close();
     }
     boss.shutdownGracefully();
-    loops.shutdownGracefully();
+    // No quiet period: a connection's loop would poll through it, its thread busy.
+    loops.shutdownGracefully(0, 5, TimeUnit.SECONDS);
   }
 }

@@ -125,6 +125,8 @@ final class StatementPlanner {
     FunctionVolatility volatility = volatility();
     return new CoordinatorPlan(sql, context.coordinator(), volatility.mayRunDdl(sql),
         statement != null && statement.getKind().belongsTo(SqlKind.QUERY)
+            // SELECT … INTO creates a table, perhaps a temporary one: session state.
+            && CreateTableAs.fromSelectInto(sql).isEmpty()
             && volatility.callsNoVolatileFunction(statement));
   }
 

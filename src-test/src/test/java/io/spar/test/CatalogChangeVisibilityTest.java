@@ -1,0 +1,95 @@
+package io.spar.test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spar.engine.execution.StatementLog;
+import io.spar.session.SparSession;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 13, the metadata contract ({@code docs/METADATA.md}): an operator's plain SQL change of
+ * {@code pgs_distribution_metadata}, committed outside Spar, reaches a running engine's routing.
+ * 200 times a placement is marked INACTIVE and FINALIZED again with a raw UPDATE; after each,
+ * the test runs the routed read until the engine reads from the placement the new state
+ * designates, and reports the delay from the commit to the first such read.
+ */
+class CatalogChangeVisibilityTest {
+  private static final int CHANGES = 200;
+  /** Not a performance bound: a change not seen by then is never seen. */
+  private static final long GIVE_UP_NANOS = 30_000_000_000L;
+
+  @Test
+  void rawCatalogChangesReachTheRoutingOfARunningEngine() throws SQLException {
+    try (Connection spar = SparTestCluster.embedded();
+        Connection operator = SparTestCluster.coordinator()) {
+      Sql.run(spar, "DROP TABLE IF EXISTS cv_kv");
+      Sql.run(spar, "CREATE TABLE cv_kv (k bigint PRIMARY KEY, v text)");
+      Sql.run(spar, "SELECT master_create_distributed_table('cv_kv', 'k', 'hash')");
+      Sql.run(spar, "SELECT master_create_worker_shards('cv_kv', 2, 2)");
+      Sql.run(spar, "INSERT INTO cv_kv VALUES (1, 'one')");
+      long shard = Sql.longs(spar, "SELECT get_shard_id_for_distribution_column('cv_kv', 1)")
+          .get(0);
+      List<Long> placements = Sql.longs(operator, "SELECT id FROM"
+          + " pgs_distribution_metadata.shard_placement WHERE shard_id = " + shard
+          + " ORDER BY id");
+      List<String> nodes = Sql.strings(operator, "SELECT node_name || ':' || node_port FROM"
+          + " pgs_distribution_metadata.shard_placement WHERE shard_id = " + shard
+          + " ORDER BY id");
+      assertEquals(2, placements.size());
+      StatementLog log = spar.unwrap(SparSession.class).engine().statementLog();
+      List<Long> delays = new ArrayList<>();
+      try (StatementLog.Subscription subscription = log.subscribe();
+          PreparedStatement read = spar.prepareStatement("SELECT v FROM cv_kv WHERE k = ?");
+          PreparedStatement change = operator.prepareStatement("UPDATE"
+              + " pgs_distribution_metadata.shard_placement SET shard_state = ? WHERE id = ?")) {
+        assertEquals(nodes.get(0), readFrom(read, log, shard));
+        for (int i = 0; i < CHANGES; i++) {
+          boolean deactivate = i % 2 == 0;
+          change.setInt(1, deactivate ? 3 : 1);
+          change.setLong(2, placements.get(0));
+          change.executeUpdate(); // autocommit: committed when it returns
+          long committed = System.nanoTime();
+          String expected = nodes.get(deactivate ? 1 : 0);
+          while (!expected.equals(readFrom(read, log, shard))) {
+            assertTrue(System.nanoTime() - committed < GIVE_UP_NANOS,
+                "change " + i + " never reached the engine");
+          }
+          delays.add(System.nanoTime() - committed);
+        }
+      } finally {
+        Sql.run(operator, "UPDATE pgs_distribution_metadata.shard_placement SET shard_state = 1"
+            + " WHERE shard_id = " + shard);
+      }
+      Collections.sort(delays);
+      System.out.printf("raw catalog changes: %d, delay from commit to the first routed read"
+          + " that uses them: median %.2f ms, p99 %.2f ms, max %.2f ms%n", delays.size(),
+          delays.get(delays.size() / 2) / 1e6, delays.get(delays.size() * 99 / 100) / 1e6,
+          delays.get(delays.size() - 1) / 1e6);
+    }
+  }
+
+  /** Runs the routed read of key 1 and returns the node it read from. */
+  private static String readFrom(PreparedStatement read, StatementLog log, long shard)
+      throws SQLException {
+    long mark = log.mark();
+    read.setLong(1, 1);
+    try (ResultSet rs = read.executeQuery()) {
+      assertTrue(rs.next());
+      assertEquals("one", rs.getString(1));
+    }
+    List<String> nodes = log.since(mark).stream()
+        .filter(each -> Objects.equals(each.shardId(), shard))
+        .map(each -> each.node().host() + ":" + each.node().port()).distinct().toList();
+    assertEquals(1, nodes.size(), nodes.toString());
+    return nodes.get(0);
+  }
+}
