@@ -22,8 +22,11 @@ public final class ShardDdlRunner {
     this.log = log;
   }
 
-  /** Runs {@code sql} on worker {@code node} for shard {@code shardId}, in autocommit. */
-  public void runOnShard(NodeAddress node, long shardId, String sql) throws SQLException {
+  /**
+   * Runs {@code sql} on worker {@code node} for shard {@code shardId} (null for the whole
+   * worker), in autocommit.
+   */
+  public void runOnShard(NodeAddress node, Long shardId, String sql) throws SQLException {
     log.record(node, shardId, sql);
     try (Connection connection = pools.borrow(node);
         Statement statement = connection.createStatement()) {

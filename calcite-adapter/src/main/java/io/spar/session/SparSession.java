@@ -4,6 +4,7 @@ import io.spar.commands.CoordinatorExecutor;
 import io.spar.outcome.StatementResult;
 import io.spar.outcome.SparErrors;
 import io.spar.commands.DdlCommands;
+import io.spar.commands.MaintenanceCommands;
 import io.spar.copy.CopyCommands;
 import io.spar.commands.ShardDdlRunner;
 import io.spar.commands.SqlApiFunctions;
@@ -57,6 +58,7 @@ public final class SparSession implements AutoCloseable {
   private final PlanCache plans = new PlanCache();
   private final StatementPlanner planner;
   private final DdlCommands ddl;
+  private final ShardDdlRunner shardRunner;
   private final CopyCommands copy;
   private final SparSettings settings;
 
@@ -78,8 +80,8 @@ public final class SparSession implements AutoCloseable {
         new SqlApiFunctions(operations, coordinator, connections, transaction::current,
             () -> transaction.catalog().changed()));
     this.settings = new SparSettings(engine);
-    this.ddl = new DdlCommands(coordinator, connections, engine.statementLog(),
-        new ShardDdlRunner(engine.pools(), engine.statementLog()));
+    this.shardRunner = new ShardDdlRunner(engine.pools(), engine.statementLog());
+    this.ddl = new DdlCommands(coordinator, connections, engine.statementLog(), shardRunner);
     this.copy = new CopyCommands(connections, engine.statementLog());
     transaction.onSessionStateReverted(this::sessionStateChanged);
   }
@@ -487,6 +489,9 @@ public final class SparSession implements AutoCloseable {
         if (setting.isPresent()) {
           return setting.get();
         }
+        if (MaintenanceCommands.handles(StatementKind.firstKeyword(sql))) {
+          return maintenance(sql, parameters);
+        }
         return coordinatorStatement(sql, parameters);
     }
   }
@@ -543,6 +548,20 @@ public final class SparSession implements AutoCloseable {
     }
     StatementResult result = context.coordinator().execute(sql, parameters);
     sessionStateChanged();
+    return result;
+  }
+
+  /**
+   * Runs VACUUM or ANALYZE on the coordinator, then on the shards of the distributed tables it
+   * names (see {@link MaintenanceCommands}).
+   */
+  private StatementResult maintenance(String sql, List<Object> parameters) throws SQLException {
+    StatementResult result = coordinatorStatement(sql, parameters);
+    CatalogSnapshot catalog = context.snapshot();
+    for (MaintenanceCommands.ShardCommand each : MaintenanceCommands.forShards(sql, catalog,
+        context.searchPath().resolver(catalog))) {
+      shardRunner.runOnShard(each.node(), each.shardId(), each.sql());
+    }
     return result;
   }
 
