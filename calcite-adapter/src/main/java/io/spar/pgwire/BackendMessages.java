@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The server's messages of protocol version 3, written into buffers: each is its type byte,
- * a length word that counts itself, and its fields.
+ * The server's messages of protocol version 3, each its type byte, a length word that counts
+ * itself, and its fields. They are written one after another into one buffer, which the
+ * connection takes and sends whole at its next flush: an answer costs one allocation and one
+ * write, whatever the number of its messages.
  */
 final class BackendMessages {
   /** A column of a RowDescription. */
@@ -16,18 +18,47 @@ final class BackendMessages {
       int typeModifier, short format) {
   }
 
+  private static final int INITIAL_CAPACITY = 512;
+
   private final ByteBufAllocator allocator;
+  /** What was written since the last {@link #take()}; null if nothing was. */
+  private ByteBuf out;
 
   BackendMessages(ByteBufAllocator allocator) {
     this.allocator = allocator;
   }
 
+  /** Returns the messages written since the last call, and starts anew; null if none were. */
+  ByteBuf take() {
+    ByteBuf written = out;
+    out = null;
+    return written;
+  }
+
+  /** Returns how many bytes were written since the last {@link #take()}. */
+  int written() {
+    return out == null ? 0 : out.readableBytes();
+  }
+
+  /** Drops what was written and not taken, when the connection ends. */
+  void discard() {
+    if (out != null) {
+      out.release();
+      out = null;
+    }
+  }
+
   /** Builder of one message's body. */
   final class Message {
     private final ByteBuf buffer;
+    private final int start;
 
     private Message(char type) {
-      buffer = allocator.buffer();
+      if (out == null) {
+        out = allocator.directBuffer(INITIAL_CAPACITY);
+      }
+      buffer = out;
+      start = buffer.writerIndex();
       buffer.writeByte(type);
       buffer.writeInt(0); // the length, set in done()
     }
@@ -59,9 +90,8 @@ final class BackendMessages {
       return this;
     }
 
-    ByteBuf done() {
-      buffer.setInt(1, buffer.writerIndex() - 1);
-      return buffer;
+    void done() {
+      buffer.setInt(start + 1, buffer.writerIndex() - start - 1);
     }
   }
 
@@ -69,48 +99,48 @@ final class BackendMessages {
     return new Message(type);
   }
 
-  ByteBuf authenticationOk() {
-    return message('R').int32(0).done();
+  void authenticationOk() {
+    message('R').int32(0).done();
   }
 
-  ByteBuf authenticationSasl(List<String> mechanisms) {
+  void authenticationSasl(List<String> mechanisms) {
     Message message = message('R').int32(10);
     mechanisms.forEach(message::string);
-    return message.int8(0).done();
+    message.int8(0).done();
   }
 
-  ByteBuf saslContinue(byte[] data) {
-    return message('R').int32(11).bytes(data).done();
+  void saslContinue(byte[] data) {
+    message('R').int32(11).bytes(data).done();
   }
 
-  ByteBuf saslFinal(byte[] data) {
-    return message('R').int32(12).bytes(data).done();
+  void saslFinal(byte[] data) {
+    message('R').int32(12).bytes(data).done();
   }
 
-  ByteBuf parameterStatus(String name, String value) {
-    return message('S').string(name).string(value).done();
+  void parameterStatus(String name, String value) {
+    message('S').string(name).string(value).done();
   }
 
-  ByteBuf backendKeyData(int processId, int secret) {
-    return message('K').int32(processId).int32(secret).done();
+  void backendKeyData(int processId, int secret) {
+    message('K').int32(processId).int32(secret).done();
   }
 
-  ByteBuf readyForQuery(char status) {
-    return message('Z').int8(status).done();
+  void readyForQuery(char status) {
+    message('Z').int8(status).done();
   }
 
-  ByteBuf rowDescription(List<Field> fields) {
+  void rowDescription(List<Field> fields) {
     Message message = message('T').int16(fields.size());
     for (Field each : fields) {
       message.string(each.name()).int32(each.tableOid()).int16(each.column())
           .int32(each.typeOid()).int16(each.typeLength()).int32(each.typeModifier())
           .int16(each.format());
     }
-    return message.done();
+    message.done();
   }
 
-  /** Returns a DataRow of {@code values}, each already in its column's format; null is NULL. */
-  ByteBuf dataRow(byte[][] values) {
+  /** Writes a DataRow of {@code values}, each already in its column's format; null is NULL. */
+  void dataRow(byte[][] values) {
     Message message = message('D').int16(values.length);
     for (byte[] each : values) {
       if (each == null) {
@@ -119,75 +149,75 @@ final class BackendMessages {
         message.int32(each.length).bytes(each);
       }
     }
-    return message.done();
+    message.done();
   }
 
-  ByteBuf commandComplete(String tag) {
-    return message('C').string(tag).done();
+  void commandComplete(String tag) {
+    message('C').string(tag).done();
   }
 
-  ByteBuf emptyQueryResponse() {
-    return message('I').done();
+  void emptyQueryResponse() {
+    message('I').done();
   }
 
-  ByteBuf parseComplete() {
-    return message('1').done();
+  void parseComplete() {
+    message('1').done();
   }
 
-  ByteBuf bindComplete() {
-    return message('2').done();
+  void bindComplete() {
+    message('2').done();
   }
 
-  ByteBuf closeComplete() {
-    return message('3').done();
+  void closeComplete() {
+    message('3').done();
   }
 
-  ByteBuf noData() {
-    return message('n').done();
+  void noData() {
+    message('n').done();
   }
 
-  ByteBuf portalSuspended() {
-    return message('s').done();
+  void portalSuspended() {
+    message('s').done();
   }
 
-  ByteBuf parameterDescription(int[] typeOids) {
+  void parameterDescription(int[] typeOids) {
     Message message = message('t').int16(typeOids.length);
     for (int each : typeOids) {
       message.int32(each);
     }
-    return message.done();
+    message.done();
   }
 
   /**
-   * Returns an ErrorResponse ({@code 'E'}) or NoticeResponse ({@code 'N'}) with {@code fields},
+   * Writes an ErrorResponse ({@code 'E'}) or NoticeResponse ({@code 'N'}) with {@code fields},
    * keyed by PostgreSQL's field codes ({@code S}, {@code V}, {@code C}, {@code M}, …).
    */
-  ByteBuf report(char type, Map<Character, String> fields) {
+  void report(char type, Map<Character, String> fields) {
     Message message = message(type);
     fields.forEach((code, value) -> {
       if (value != null) {
         message.int8(code).string(value);
       }
     });
-    return message.int8(0).done();
+    message.int8(0).done();
   }
 
-  /** Returns a CopyInResponse ({@code 'G'}) or CopyOutResponse ({@code 'H'}). */
-  ByteBuf copyResponse(char type, boolean binary, int columns) {
+  /** Writes a CopyInResponse ({@code 'G'}) or CopyOutResponse ({@code 'H'}). */
+  void copyResponse(char type, boolean binary, int columns) {
     Message message = message(type).int8(binary ? 1 : 0).int16(columns);
     for (int i = 0; i < columns; i++) {
       message.int16(binary ? 1 : 0);
     }
-    return message.done();
+    message.done();
   }
 
-  ByteBuf copyData(byte[] data, int offset, int length) {
+  void copyData(byte[] data, int offset, int length) {
     Message message = message('d');
     message.buffer.writeBytes(data, offset, length);
-    return message.done();
+    message.done();
   }
 
-  ByteBuf copyDone() {
-    return message('c').done();
+  void copyDone() {
+    message('c').done();
   }
 }

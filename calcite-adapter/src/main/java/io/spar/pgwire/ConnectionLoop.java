@@ -1,7 +1,7 @@
 package io.spar.pgwire;
 
 import io.netty.channel.ManualIoEventLoop;
-import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +31,10 @@ final class ConnectionLoop extends ManualIoEventLoop {
   private volatile Work work;
 
   ConnectionLoop(String threadName) {
-    super(null, null, NioIoHandler.newFactory());
-    Thread thread = new Thread(this::drive, threadName);
+    super(null, null, Transport.ioHandler());
+    // A FastThreadLocalThread, so that Netty's per-thread state (the executor, the allocator's
+    // caches) is an array slot rather than a ThreadLocal lookup on every event.
+    Thread thread = new FastThreadLocalThread(this::drive, threadName);
     thread.setDaemon(true);
     setOwningThread(thread);
     thread.start();

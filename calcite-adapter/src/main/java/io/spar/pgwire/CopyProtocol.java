@@ -68,7 +68,7 @@ final class CopyProtocol {
     if (shape.isEmpty()) {
       // COPY with a file on the server: the session answers for it.
       long count = wire.session().execute(sql, java.util.List.of()).updateCount();
-      wire.send(wire.messages().commandComplete("COPY " + count));
+      wire.messages().commandComplete("COPY " + count);
       return;
     }
     int columns = columns(shape.get());
@@ -80,7 +80,7 @@ final class CopyProtocol {
       clientFailure = null;
       inputEnded = false;
       active = true;
-      wire.send(wire.messages().copyResponse('G', shape.get().binary(), columns));
+      wire.messages().copyResponse('G', shape.get().binary(), columns);
       wire.flush();
       try (InputStream in = new ClientData()) {
         count = wire.session().copyIn(sql, in);
@@ -101,11 +101,11 @@ final class CopyProtocol {
         wire.channel().config().setAutoRead(true);
       }
     } else {
-      wire.send(wire.messages().copyResponse('H', shape.get().binary(), columns));
+      wire.messages().copyResponse('H', shape.get().binary(), columns);
       count = wire.session().copyOut(sql, new ClientOutput());
-      wire.send(wire.messages().copyDone());
+      wire.messages().copyDone();
     }
-    wire.send(wire.messages().commandComplete("COPY " + count));
+    wire.messages().commandComplete("COPY " + count);
   }
 
   /**
@@ -233,7 +233,7 @@ final class CopyProtocol {
     @Override
     public void write(byte[] buffer, int offset, int length) {
       if (length > 0) {
-        wire.send(wire.messages().copyData(buffer, offset, length));
+        wire.messages().copyData(buffer, offset, length);
       }
     }
 

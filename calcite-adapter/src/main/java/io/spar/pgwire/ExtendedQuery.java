@@ -120,7 +120,7 @@ final class ExtendedQuery {
       throw new SQLException("prepared statement \"" + name + "\" already exists", "42P05");
     }
     statements.put(name, new Prepared(text, types));
-    wire.send(wire.messages().parseComplete());
+    wire.messages().parseComplete();
   }
 
   private void bind(MessageReader reader) throws SQLException, MessageReader.InvalidText {
@@ -158,7 +158,7 @@ final class ExtendedQuery {
     }
     closePortal(portalName);
     portals.put(portalName, new Portal(portalName, statement, parameters, resultFormats));
-    wire.send(wire.messages().bindComplete());
+    wire.messages().bindComplete();
   }
 
   private static short[] formats(MessageReader reader) {
@@ -227,9 +227,9 @@ final class ExtendedQuery {
       Portal portal = portal(name);
       run(portal);
       if (portal.rows != null) {
-        wire.send(wire.messages().rowDescription(portal.rows.fields()));
+        wire.messages().rowDescription(portal.rows.fields());
       } else {
-        wire.send(wire.messages().noData());
+        wire.messages().noData();
       }
     } else {
       throw new ProtocolViolation("invalid DESCRIBE message subtype " + kind);
@@ -255,9 +255,9 @@ final class ExtendedQuery {
         types[i] = TEXT;
       }
     }
-    wire.send(wire.messages().parameterDescription(types));
+    wire.messages().parameterDescription(types);
     if (description.isEmpty() || description.get().columns().isEmpty()) {
-      wire.send(wire.messages().noData());
+      wire.messages().noData();
       return;
     }
     List<BackendMessages.Field> fields = new ArrayList<>();
@@ -266,7 +266,7 @@ final class ExtendedQuery {
       fields.add(new BackendMessages.Field(column.label(), 0, (short) 0, type.oid(),
           type.length(), -1, (short) 0));
     }
-    wire.send(wire.messages().rowDescription(fields));
+    wire.messages().rowDescription(fields);
   }
 
   private void execute(MessageReader reader) throws SQLException, MessageReader.InvalidText {
@@ -276,21 +276,21 @@ final class ExtendedQuery {
     Portal portal = portal(name);
     StatementText text = portal.statement.text();
     if (text.statements() == 0) {
-      wire.send(wire.messages().emptyQueryResponse());
+      wire.messages().emptyQueryResponse();
       return;
     }
     run(portal);
     if (portal.rows == null) {
-      wire.send(wire.messages().commandComplete(text.tag().text(portal.result.updateCount(),
-          false, portal.failedBlock)));
+      wire.messages().commandComplete(text.tag().text(portal.result.updateCount(),
+          false, portal.failedBlock));
       return;
     }
     if (portal.rows.send(wire, limit)) {
-      wire.send(wire.messages().portalSuspended());
+      wire.messages().portalSuspended();
       return;
     }
-    wire.send(wire.messages().commandComplete(text.tag().text(portal.rows.sent(), true,
-        portal.failedBlock)));
+    wire.messages().commandComplete(text.tag().text(portal.rows.sent(), true,
+        portal.failedBlock));
   }
 
   /** Runs the portal's statement, once. */
@@ -366,7 +366,7 @@ final class ExtendedQuery {
     } else {
       throw new ProtocolViolation("invalid CLOSE message subtype " + kind);
     }
-    wire.send(wire.messages().closeComplete());
+    wire.messages().closeComplete();
   }
 
   private void closePortal(String name) {

@@ -7,9 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -87,7 +85,7 @@ public final class PgWireServer implements AutoCloseable {
     this.engine = engine;
     this.settings = settings;
     this.database = database;
-    this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    this.boss = new MultiThreadIoEventLoopGroup(1, Transport.ioHandler());
   }
 
   /** Starts the endpoint for {@code engine} and returns it once it listens. */
@@ -110,7 +108,7 @@ public final class PgWireServer implements AutoCloseable {
 
   private void listen() throws IOException {
     ServerBootstrap bootstrap = new ServerBootstrap().group(boss, loops)
-        .channel(NioServerSocketChannel.class)
+        .channel(Transport.serverChannel())
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
             new WriteBufferWaterMark(256 << 10, 1 << 20))

@@ -89,7 +89,7 @@ final class ResultRows implements AutoCloseable {
       for (int i = 0; i < row.length; i++) {
         values[i] = encode(row[i], i);
       }
-      wire.send(wire.messages().dataRow(values));
+      wire.messages().dataRow(values);
       sent++;
       count++;
       if (sent % FLUSH_ROWS == 0) {

@@ -37,7 +37,7 @@ final class SimpleQuery {
         .map(StatementText::of).toList();
     SparSession session = wire.session();
     if (statements.isEmpty()) {
-      wire.send(wire.messages().emptyQueryResponse());
+      wire.messages().emptyQueryResponse();
       wire.readyForQuery();
       return;
     }
@@ -86,14 +86,14 @@ final class SimpleQuery {
     if (result.hasRows()) {
       try (ResultRows rows = new ResultRows(result.rows(), TEXT, wire.server().types(),
           session)) {
-        wire.send(wire.messages().rowDescription(rows.fields()));
+        wire.messages().rowDescription(rows.fields());
         rows.send(wire, 0);
-        wire.send(wire.messages().commandComplete(
-            text.tag().text(rows.sent(), true, failedBlock)));
+        wire.messages().commandComplete(
+            text.tag().text(rows.sent(), true, failedBlock));
       }
     } else {
-      wire.send(wire.messages().commandComplete(
-          text.tag().text(result.updateCount(), false, failedBlock)));
+      wire.messages().commandComplete(
+          text.tag().text(result.updateCount(), false, failedBlock));
     }
   }
 }

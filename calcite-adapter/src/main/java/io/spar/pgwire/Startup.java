@@ -50,7 +50,7 @@ final class Startup {
       Map<Character, String> fields = ErrorResponses.of(e);
       fields.put('S', "FATAL");
       fields.put('V', "FATAL");
-      wire.send(wire.messages().report('E', fields));
+      wire.messages().report('E', fields);
       wire.flush();
       wire.close();
     }
@@ -94,7 +94,7 @@ final class Startup {
           .toList();
       negotiate.int32(options.size());
       options.forEach(negotiate::string);
-      wire.send(negotiate.done());
+      negotiate.done();
     }
     user = parameters.get("user");
     if (user == null || user.isEmpty()) {
@@ -123,7 +123,7 @@ final class Startup {
       return;
     }
     exchange = new ScramExchange(users.get().get(user), user, wire.server().random());
-    wire.send(wire.messages().authenticationSasl(List.of(ScramExchange.MECHANISM)));
+    wire.messages().authenticationSasl(List.of(ScramExchange.MECHANISM));
     wire.flush();
     phase = Phase.SASL_INITIAL;
   }
@@ -139,7 +139,7 @@ final class Startup {
     int length = reader.int32();
     byte[] data = length < 0 ? new byte[0] : reader.bytes(length);
     reader.end();
-    wire.send(wire.messages().saslContinue(exchange.start(mechanism, data)));
+    wire.messages().saslContinue(exchange.start(mechanism, data));
     wire.flush();
     phase = Phase.SASL_RESPONSE;
   }
@@ -151,13 +151,13 @@ final class Startup {
           + (message.type() & 0xff));
     }
     byte[] data = message.body();
-    wire.send(wire.messages().saslFinal(exchange.finish(data)));
+    wire.messages().saslFinal(exchange.finish(data));
     authenticated();
   }
 
   /** Opens the session with the client's settings and tells the client it may start. */
   private void authenticated() throws SQLException, MessageReader.InvalidText {
-    wire.send(wire.messages().authenticationOk());
+    wire.messages().authenticationOk();
     SparSession session = new SparSession(wire.server().engine());
     wire.open(session);
     Map<String, String> settings = settings();
@@ -171,7 +171,7 @@ final class Startup {
     }
     wire.reportSettings();
     int[] key = wire.server().register(wire);
-    wire.send(wire.messages().backendKeyData(key[0], key[1]));
+    wire.messages().backendKeyData(key[0], key[1]);
     wire.readyForQuery();
   }
 

@@ -1,7 +1,6 @@
 package io.spar.pgwire;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -41,7 +40,6 @@ final class WireSession implements ConnectionLoop.Work {
   private final CopyProtocol copy;
   private final Map<String, String> reported = new LinkedHashMap<>();
   /** Messages sent since the last flush. */
-  private CompositeByteBuf pending;
   private volatile SparSession session;
   /** Whether a statement may have changed a reported setting that the client was not told. */
   private boolean settingsStale;
@@ -146,24 +144,12 @@ final class WireSession implements ConnectionLoop.Work {
   // Output ------------------------------------------------------------------------------------
 
   /**
-   * Sends {@code message} with the next flush: the messages of one answer go to the socket
-   * together, in one write.
-   */
-  void send(ByteBuf message) {
-    if (pending == null) {
-      pending = channel.alloc().compositeBuffer(Integer.MAX_VALUE);
-    }
-    pending.addComponent(true, message);
-  }
-
-  /**
    * Sends what was written, and waits until the socket has taken it all, as a PostgreSQL
    * backend's blocking write waits: a client that reads slower than Spar writes holds a large
    * result back, and it never piles up in memory.
    */
   void flush() {
-    CompositeByteBuf written = pending;
-    pending = null;
+    ByteBuf written = messages.take();
     if (written == null) {
       channel.flush();
     } else {
@@ -176,7 +162,7 @@ final class WireSession implements ConnectionLoop.Work {
   }
 
   void error(Map<Character, String> fields) {
-    send(messages.report('E', fields));
+    messages.report('E', fields);
   }
 
   void error(SQLException e) {
@@ -185,7 +171,7 @@ final class WireSession implements ConnectionLoop.Work {
 
   void notices(List<SQLWarning> warnings) {
     for (SQLWarning each : warnings) {
-      send(messages.report('N', ErrorResponses.of(each)));
+      messages.report('N', ErrorResponses.of(each));
     }
   }
 
@@ -199,7 +185,7 @@ final class WireSession implements ConnectionLoop.Work {
         error(e);
       }
     }
-    send(messages.readyForQuery(status));
+    messages.readyForQuery(status);
     flush();
   }
 
@@ -208,10 +194,8 @@ final class WireSession implements ConnectionLoop.Work {
     if (closed) {
       return;
     }
-    send(messages.report('E', ErrorResponses.basic("FATAL", state, message)));
-    CompositeByteBuf written = pending;
-    pending = null;
-    channel.writeAndFlush(written).addListener(ChannelFutureListener.CLOSE);
+    messages.report('E', ErrorResponses.basic("FATAL", state, message));
+    channel.writeAndFlush(messages.take()).addListener(ChannelFutureListener.CLOSE);
     close();
   }
 
@@ -252,7 +236,7 @@ final class WireSession implements ConnectionLoop.Work {
     for (Map.Entry<String, String> each : now.entrySet()) {
       if (each.getValue() != null && !each.getValue().equals(reported.get(each.getKey()))) {
         reported.put(each.getKey(), each.getValue());
-        send(messages.parameterStatus(each.getKey(), each.getValue()));
+        messages.parameterStatus(each.getKey(), each.getValue());
       }
     }
   }
@@ -280,10 +264,7 @@ final class WireSession implements ConnectionLoop.Work {
   @Override
   public void release() {
     close();
-    if (pending != null) {
-      pending.release();
-      pending = null;
-    }
+    messages.discard();
     if (session != null) {
       try {
         session.close();

@@ -1,6 +1,9 @@
 package io.spar.engine.execution;
 
 import com.zaxxer.hikari.HikariDataSource;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -108,8 +111,31 @@ final class FairPool implements AutoCloseable {
       from.release();
       throw e;
     }
-    return (Connection) Proxy.newProxyInstance(FairPool.class.getClassLoader(),
-        new Class<?>[] {Connection.class}, new Lent(connection, from));
+    try {
+      return (Connection) LENT.invoke((InvocationHandler) new Lent(connection, from));
+    } catch (Throwable e) {
+      connection.close();
+      from.release();
+      throw new IllegalStateException("cannot wrap a lent connection", e);
+    }
+  }
+
+  /**
+   * The constructor of the lent connections' proxy class, found once: a connection is lent for
+   * every statement, and {@link Proxy#newProxyInstance} looks its class up and constructs it
+   * reflectively each time.
+   */
+  private static final MethodHandle LENT = lentConstructor();
+
+  private static MethodHandle lentConstructor() {
+    Class<?> type = Proxy.newProxyInstance(FairPool.class.getClassLoader(),
+        new Class<?>[] {Connection.class}, (proxy, method, args) -> null).getClass();
+    try {
+      return MethodHandles.publicLookup().findConstructor(type,
+          MethodType.methodType(void.class, InvocationHandler.class));
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
   }
 
   @Override
