@@ -32,7 +32,8 @@ public final class SqlApiFunctions {
   public static final Set<String> NAMES = Set.of("master_add_node",
       "master_create_distributed_table", "master_create_worker_shards",
       "master_create_empty_shard", "get_shard_id_for_distribution_column",
-      "master_copy_shard_placement", "master_append_table_to_shard");
+      "master_copy_shard_placement", "master_append_table_to_shard",
+      "master_move_shard_placement");
 
   private final DistributionOperations operations;
   private final CoordinatorExecutor coordinator;
@@ -85,6 +86,16 @@ public final class SqlApiFunctions {
         yield bigintResult(call.function(), id);
       }
       case "master_copy_shard_placement" -> copyShardPlacement(call, args);
+      case "master_move_shard_placement" -> {
+        arity(call, args, 5, 6);
+        requireArguments(call, args, 5);
+        operations.moveShardPlacement(transaction.get(), bigint(args[0]),
+            new NodeAddress(text(args[1]), integer(args[2])),
+            new NodeAddress(text(args[3]), integer(args[4])),
+            args.length > 5 ? text(args[5]) : null);
+        catalogChanged.run();
+        yield voidResult(call.function());
+      }
       case "master_append_table_to_shard" -> {
         arity(call, args, 4, 4);
         if (args[3] == null) {
@@ -109,15 +120,22 @@ public final class SqlApiFunctions {
   private StatementResult copyShardPlacement(SqlApiCall call, Object[] args)
       throws SQLException {
     arity(call, args, 5, 5);
-    // arity checks only the first three arguments; all five are required here.
-    if (args[3] == null || args[4] == null) {
-      throw SparErrors.error(SparErrors.INVALID_PARAMETER_VALUE,
-          "arguments of " + call.function() + " must not be NULL");
-    }
+    requireArguments(call, args, 5);
     operations.copyShardPlacement(coordinatorConnection(), bigint(args[0]),
         new NodeAddress(text(args[1]), integer(args[2])),
         new NodeAddress(text(args[3]), integer(args[4])));
     return voidResult(call.function());
+  }
+
+  /** Refuses NULL among the first {@code count} arguments (arity checks only three). */
+  private static void requireArguments(SqlApiCall call, Object[] args, int count)
+      throws SQLException {
+    for (int i = 3; i < count; i++) {
+      if (args[i] == null) {
+        throw SparErrors.error(SparErrors.INVALID_PARAMETER_VALUE,
+            "arguments of " + call.function() + " must not be NULL");
+      }
+    }
   }
 
   private Object[] evaluate(List<SqlNode> arguments, ShardSqlSplicer splicer,

@@ -218,8 +218,20 @@ public final class SparSession implements AutoCloseable {
         return transactionStatement(control.get(), sql, parameters, suppressBegin);
       }
     }
-    return transaction.statement(suppressBegin, !SNAPSHOTLESS.contains(keyword),
-        () -> dispatch(kind, sql, parameters));
+    boolean snapshot = !SNAPSHOTLESS.contains(keyword);
+    CatalogSnapshot seen = engine.metadata().snapshot();
+    try {
+      return transaction.statement(suppressBegin, snapshot, () -> dispatch(kind, sql, parameters));
+    } catch (SQLException e) {
+      if (!StalePlacements.isStale(e, seen, engine)) {
+        throw e;
+      }
+      if (transaction.inBlock()) {
+        throw StalePlacements.retryable(e);
+      }
+      // Nothing of the failed statement was committed: run it once more, by the new catalog.
+      return transaction.statement(suppressBegin, snapshot, () -> dispatch(kind, sql, parameters));
+    }
   }
 
   private StatementResult transactionStatement(TransactionStatement statement, String sql,

@@ -271,6 +271,16 @@ public final class CatalogStore {
     }
   }
 
+  /** Deletes placement {@code placementId}; returns whether it existed. */
+  public static boolean deletePlacement(Connection coordinator, long placementId)
+      throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement(
+        "DELETE FROM " + PLACEMENT + " WHERE id = ?")) {
+      ps.setLong(1, placementId);
+      return ps.executeUpdate() == 1;
+    }
+  }
+
   /** Sets the state of placement {@code placementId}. */
   public static void updatePlacementState(Connection coordinator, long placementId,
       PlacementState state) throws SQLException {

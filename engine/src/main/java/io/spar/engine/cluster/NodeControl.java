@@ -125,6 +125,8 @@ final class NodeControl {
         "synchronous_commit = off",
         "full_page_writes = off",
         "max_prepared_transactions = 100",
+        // Shard moves copy and catch up by logical replication.
+        "wal_level = logical",
         "max_connections = 200",
         "shared_buffers = 32MB",
         "log_min_messages = warning",

@@ -200,6 +200,29 @@ public final class NodePools implements AutoCloseable {
         ? 0 : pool.source().getHikariPoolMXBean().getTotalConnections();
   }
 
+  /**
+   * Returns a libpq connection string for {@code node} with the pools' database and
+   * credentials, for a node that must connect to another itself (a logical replication
+   * subscription).
+   */
+  public String conninfo(NodeAddress node) {
+    StringBuilder conninfo = new StringBuilder();
+    conninfo.append("host=").append(conninfoValue(node.host()))
+        .append(" port=").append(node.port())
+        .append(" dbname=").append(conninfoValue(database));
+    for (String key : new String[] {"user", "password"}) {
+      String value = credentials.getProperty(key);
+      if (value != null) {
+        conninfo.append(' ').append(key).append('=').append(conninfoValue(value));
+      }
+    }
+    return conninfo.toString();
+  }
+
+  private static String conninfoValue(String value) {
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+
   private String url(NodeAddress node) {
     return "jdbc:postgresql://" + node.host() + ":" + node.port() + "/" + database;
   }

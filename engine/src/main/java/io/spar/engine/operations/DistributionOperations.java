@@ -199,6 +199,22 @@ public final class DistributionOperations {
     return new Object[] {fill.value(), fill.text()};
   }
 
+  /**
+   * Moves the placement of shard {@code shardId} on {@code source}, with those of its
+   * co-located shards, to {@code target}, switching over in {@code transaction}, one
+   * statement's implicit transaction; {@code transferMode} is {@code 'auto'} (or null),
+   * {@code 'logical'} or {@code 'block_writes'}. Returns the mode used; see {@link ShardMove}.
+   */
+  public String moveShardPlacement(DistributedTransaction transaction, long shardId,
+      NodeAddress source, NodeAddress target, String transferMode) throws SQLException {
+    try {
+      return new ShardMove(pools, log).move(transaction, shardId, source, target, transferMode)
+          .name().toLowerCase(java.util.Locale.ROOT);
+    } finally {
+      metadata.invalidate();
+    }
+  }
+
   /** Returns the distributed table {@code tableName} denotes, or fails as pg_shard did. */
   public DistributedTable distributedTable(Connection coordinator, String tableName)
       throws SQLException {

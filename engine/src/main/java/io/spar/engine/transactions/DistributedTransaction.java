@@ -80,6 +80,11 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
         new TwoPhaseCommit(connections, log, cache, ids), log, mode, block);
   }
 
+  /** Returns the coordinator's address. */
+  public NodeAddress coordinatorNode() {
+    return connections.coordinatorNode();
+  }
+
   /** Returns whether this is a transaction block rather than one statement's transaction. */
   public boolean isBlock() {
     return block;

@@ -1,0 +1,494 @@
+package io.spar.engine.operations;
+
+import io.spar.engine.catalog.CatalogSnapshot;
+import io.spar.engine.catalog.CatalogStore;
+import io.spar.engine.catalog.DistributedTable;
+import io.spar.engine.catalog.DistributionMethod;
+import io.spar.engine.catalog.NodeAddress;
+import io.spar.engine.catalog.PlacementState;
+import io.spar.engine.catalog.Shard;
+import io.spar.engine.catalog.ShardPlacement;
+import io.spar.engine.catalog.SqlQuoting;
+import io.spar.engine.catalog.TableName;
+import io.spar.engine.execution.NodePools;
+import io.spar.engine.execution.StatementLog;
+import io.spar.engine.transactions.DistributedTransaction;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code master_move_shard_placement}: moves a shard's placement, with the placements of the
+ * shards co-located with it, from one worker to another while the application runs.
+ *
+ * <p>With {@link Mode#LOGICAL} the target catches up by PostgreSQL's logical replication (a
+ * publication on the source, a subscription on the target) while reads and writes go on. Writes
+ * stop only for the switch. With {@link Mode#BLOCK_WRITES} the rows are copied during the
+ * switch, for workers without {@code wal_level = logical}.
+ *
+ * <p>The switch is one distributed transaction, the statement's: the source's shard tables are
+ * locked against writes (reads go on), the target is known to hold every committed write, the
+ * source's tables are dropped (which waits for the reads in flight), and the catalog moves the
+ * placements. The source prepares with the drop, so the catalog change and the drop commit
+ * together (recovery finishes either side after a crash), and until the source commits its
+ * prepared transaction holds the tables' locks. This is the fence: an engine that still routes
+ * by the old catalog finds the old placement locked, then gone (42P01), never writable, and
+ * retries with the new catalog.
+ */
+final class ShardMove {
+  private static final Logger LOG = LoggerFactory.getLogger(ShardMove.class);
+  /** First key of the coordinator's move locks ("move" in ASCII). */
+  private static final int MOVE_LOCK_SPACE = 0x6d6f7665;
+  /** How often the initial copy's progress is checked. */
+  private static final long COPY_POLL_MILLIS = 20;
+  /** How often the catch-up is checked while writes wait. */
+  private static final long SWITCH_POLL_MILLIS = 2;
+  private static final long CATCH_UP_TIMEOUT_MILLIS = 30 * 60 * 1000L;
+
+  /** How the rows reach the target. */
+  enum Mode {
+    /** Logical replication while the application writes; writes wait for the switch only. */
+    LOGICAL,
+    /** A copy under a write lock. */
+    BLOCK_WRITES;
+
+    /** Parses pg_shard's and Citus's names, {@code null} or {@code 'auto'} for the default. */
+    static Optional<Mode> parse(String name) throws SQLException {
+      if (name == null || name.equalsIgnoreCase("auto")) {
+        return Optional.empty();
+      }
+      return switch (name.toLowerCase(Locale.ROOT)) {
+        case "logical", "force_logical" -> Optional.of(LOGICAL);
+        case "block_writes" -> Optional.of(BLOCK_WRITES);
+        default -> throw new OperationException("22023", "invalid transfer mode \"" + name
+            + "\"", null, "Use 'auto', 'logical' or 'block_writes'.");
+      };
+    }
+  }
+
+  /** The shards that move together, each with its placement on the source. */
+  private record Plan(List<Shard> shards, List<ShardPlacement> sources,
+      List<DistributedTable> tables) {
+    List<TableName> shardNames() {
+      return shards.stream().map(Shard::shardName).toList();
+    }
+
+    String quotedList() {
+      return shardNames().stream().map(TableName::quoted).collect(Collectors.joining(", "));
+    }
+  }
+
+  private final NodePools pools;
+  private final StatementLog log;
+
+  ShardMove(NodePools pools, StatementLog log) {
+    this.pools = pools;
+    this.log = log;
+  }
+
+  /**
+   * Moves shard {@code shardId}'s placement on {@code source}, and those of its co-located
+   * shards, to {@code target} in {@code transaction}, which must be the implicit transaction
+   * of one statement: its commit is the switch. Returns the mode used.
+   */
+  Mode move(DistributedTransaction transaction, long shardId, NodeAddress source,
+      NodeAddress target, String transferMode) throws SQLException {
+    if (transaction.isBlock()) {
+      throw new OperationException("25001",
+          "master_move_shard_placement cannot run inside a transaction block");
+    }
+    Optional<Mode> requested = Mode.parse(transferMode);
+    Connection coordinator = transaction.coordinator(true);
+    try (Connection moveLock = pools.open(transaction.coordinatorNode(), "spar move")) {
+      lockMove(moveLock, shardId);
+      Plan plan = plan(CatalogStore.load(coordinator), shardId, source, target);
+      try (Connection from = pools.open(source, "spar move");
+          Connection to = pools.open(target, "spar move")) {
+        Links links = new Links(from, source, to, target);
+        Optional<String> noLogical = logicalProblem(from, plan);
+        Mode mode = requested.orElse(noLogical.isEmpty() ? Mode.LOGICAL : Mode.BLOCK_WRITES);
+        if (mode == Mode.LOGICAL && noLogical.isPresent()) {
+          throw new OperationException("55000", "cannot move shard " + shardId
+              + " with logical replication: " + noLogical.get(), null,
+              "Use transfer_mode 'block_writes'.");
+        }
+        move(transaction, coordinator, plan, mode, links);
+        return mode;
+      }
+    }
+  }
+
+  /** The move's own connections to the source and the target, outside its transaction. */
+  private record Links(Connection from, NodeAddress source, Connection to, NodeAddress target) {
+  }
+
+  private void move(DistributedTransaction transaction, Connection coordinator, Plan plan,
+      Mode mode, Links links) throws SQLException {
+    String name = "spar_move_" + plan.shards().get(0).id();
+    TableName marker = new TableName(plan.shardNames().get(0).schema(), name + "_marker");
+    cleanUp(plan, links, name, marker);
+    long start = System.nanoTime();
+    long switchStart = start;
+    try {
+      if (mode == Mode.LOGICAL) {
+        replicate(coordinator, plan, links, name, marker);
+        switchStart = System.nanoTime();
+      }
+      switchOver(transaction, coordinator, plan, links, mode, name, marker);
+    } catch (SQLException | RuntimeException e) {
+      cleanUpQuietly(plan, links, name, marker);
+      throw e;
+    }
+    long end = System.nanoTime();
+    // The write block ends with the statement's commit, a few round trips later.
+    LOG.info("moved shards {} from {} to {} ({}): copied in {} ms, writes blocked for {} ms"
+        + " before the commit", plan.shards().stream().map(Shard::id).toList(), links.source(),
+        links.target(), mode, (switchStart - start) / 1_000_000, (end - switchStart) / 1_000_000);
+  }
+
+  /** Takes the coordinator's session lock that lets one move of a shard run at a time. */
+  private void lockMove(Connection moveLock, long shardId) throws SQLException {
+    try (Statement statement = moveLock.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT pg_try_advisory_lock(" + MOVE_LOCK_SPACE
+            + ", " + (int) shardId + ")")) {
+      rs.next();
+      if (!rs.getBoolean(1)) {
+        throw new OperationException("55P03", "shard " + shardId + " is being moved already");
+      }
+    }
+  }
+
+  private static Plan plan(CatalogSnapshot snapshot, long shardId, NodeAddress source,
+      NodeAddress target) throws SQLException {
+    if (source.equals(target)) {
+      throw new OperationException("22023", "shard " + shardId
+          + " cannot move to the node it is on");
+    }
+    if (!snapshot.workers().contains(target)) {
+      throw new OperationException("22023", "node " + target + " is not a worker",
+          null, "Add it with master_add_node first.");
+    }
+    for (DistributedTable table : snapshot.tables()) {
+      Optional<Shard> found = table.shard(shardId);
+      if (found.isPresent()) {
+        List<Shard> shards = new ArrayList<>();
+        List<DistributedTable> tables = new ArrayList<>();
+        int index = table.shards().indexOf(found.get());
+        for (DistributedTable other : snapshot.tables()) {
+          if (other == table || coLocated(table, other)
+              && nodes(other.shards().get(index)).equals(nodes(found.get()))) {
+            shards.add(other.shards().get(index));
+            tables.add(other);
+          }
+        }
+        List<ShardPlacement> sources = new ArrayList<>();
+        for (Shard each : shards) {
+          sources.add(check(each, source, target));
+        }
+        return new Plan(shards, sources, tables);
+      }
+    }
+    throw new OperationException("XX000", "could not find valid entry for shard " + shardId);
+  }
+
+  /**
+   * Tables are co-located as joins take them: hash-distributed on the same column type with
+   * the same shard intervals, so that the shards at one index hold the same hash values. Their
+   * shards move together where they are placed on the same nodes.
+   */
+  private static boolean coLocated(DistributedTable table, DistributedTable other) {
+    if (table.method() != DistributionMethod.HASH || other.method() != DistributionMethod.HASH
+        || table.partitionType() != other.partitionType()
+        || table.shards().size() != other.shards().size()) {
+      return false;
+    }
+    for (int i = 0; i < table.shards().size(); i++) {
+      Shard a = table.shards().get(i);
+      Shard b = other.shards().get(i);
+      if (!a.minValue().equals(b.minValue()) || !a.maxValue().equals(b.maxValue())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Set<NodeAddress> nodes(Shard shard) {
+    return shard.placements().stream().map(ShardPlacement::node).collect(Collectors.toSet());
+  }
+
+  private static ShardPlacement check(Shard shard, NodeAddress source, NodeAddress target)
+      throws SQLException {
+    ShardPlacement from = shard.placements().stream().filter(p -> p.node().equals(source))
+        .findFirst().orElseThrow(() -> new OperationException("22000", "could not find"
+            + " placement matching " + source + " for shard " + shard.id(), null,
+            "Confirm the placement still exists and try again."));
+    if (nodes(shard).contains(target)) {
+      throw new OperationException("42710", "shard " + shard.id()
+          + " already has a placement on " + target);
+    }
+    if (from.state() != PlacementState.FINALIZED) {
+      throw new OperationException("55000", "source placement must be in finalized state");
+    }
+    return from;
+  }
+
+  /**
+   * Returns why logical replication cannot carry the shards: the source's WAL level, or a
+   * table without a replica identity, whose UPDATE and DELETE the publication would refuse.
+   */
+  private static Optional<String> logicalProblem(Connection source, Plan plan)
+      throws SQLException {
+    try (Statement statement = source.createStatement();
+        ResultSet rs = statement.executeQuery("SHOW wal_level")) {
+      rs.next();
+      if (!rs.getString(1).equals("logical")) {
+        return Optional.of("wal_level is " + rs.getString(1) + " on the source node");
+      }
+    }
+    try (PreparedStatement ps = source.prepareStatement("SELECT c.relreplident = 'f'"
+        + " OR EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid"
+        + " AND CASE c.relreplident WHEN 'd' THEN i.indisprimary"
+        + " WHEN 'i' THEN i.indisreplident ELSE false END)"
+        + " FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass(?)")) {
+      for (TableName each : plan.shardNames()) {
+        ps.setString(1, each.quoted());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new OperationException("42P01", "shard table " + each
+                + " does not exist on the source node");
+          }
+          if (!rs.getBoolean(1)) {
+            return Optional.of("table " + each + " has no primary key or replica identity");
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Creates the shard tables on the target, complete with constraints and indexes, and
+   * subscribes it to a publication of them on the source; returns once the initial copy is
+   * done and the target applies the source's changes as they commit.
+   */
+  private void replicate(Connection coordinator, Plan plan, Links links, String name,
+      TableName marker) throws SQLException {
+    Connection from = links.from();
+    Connection to = links.to();
+    NodeAddress source = links.source();
+    NodeAddress target = links.target();
+    createTargetTables(coordinator, plan, to, target, true);
+    run(from, source, plan, "CREATE TABLE " + marker.quoted() + " (n bigint)");
+    run(to, target, plan, "CREATE TABLE " + marker.quoted() + " (n bigint)");
+    run(from, source, plan, "CREATE PUBLICATION " + SqlQuoting.identifier(name) + " FOR TABLE "
+        + plan.quotedList() + ", " + marker.quoted());
+    run(to, target, plan, "CREATE SUBSCRIPTION " + SqlQuoting.identifier(name) + " CONNECTION "
+        + SqlQuoting.literal(pools.conninfo(source)) + " PUBLICATION "
+        + SqlQuoting.identifier(name));
+    waitFor(to, "the initial copy of shard " + plan.shards().get(0).id(),
+        "SELECT count(*) = " + (plan.shards().size() + 1) + " AND bool_and(r.srsubstate"
+            + " IN ('r', 's')) FROM pg_catalog.pg_subscription_rel r JOIN"
+            + " pg_catalog.pg_subscription s ON s.oid = r.srsubid WHERE s.subname = "
+            + SqlQuoting.literal(name), COPY_POLL_MILLIS);
+    // Catch up with the writes made during the copy before writes are blocked, so that only
+    // the last moments' are left to apply while they are.
+    awaitMarker(plan, links, marker, 1);
+  }
+
+  /** Runs the switch in {@code transaction}; see the class comment. */
+  private void switchOver(DistributedTransaction transaction, Connection coordinator, Plan plan,
+      Links links, Mode mode, String name, TableName marker) throws SQLException {
+    NodeAddress source = links.source();
+    NodeAddress target = links.target();
+    Connection from = transaction.join(source);
+    // Waits for the writes in flight and keeps new ones out; reads go on.
+    run(from, source, plan, "LOCK TABLE " + plan.quotedList() + " IN EXCLUSIVE MODE");
+    if (mode == Mode.LOGICAL) {
+      catchUp(plan, links, name, marker);
+    } else {
+      Connection to = transaction.join(target);
+      transaction.changed(target);
+      createTargetTables(coordinator, plan, to, target, false);
+      for (TableName each : plan.shardNames()) {
+        long rows = ShardCopy.stream(from, to, each);
+        log.record(target, plan.shards().get(0).id(), "COPY " + each.quoted()
+            + " FROM STDIN -- " + rows + " rows from " + source);
+      }
+      for (int i = 0; i < plan.shards().size(); i++) {
+        List<String> ddl = shardDdl(coordinator, plan, i);
+        for (String each : ddl.subList(1, ddl.size())) {
+          run(to, target, plan, each);
+        }
+      }
+    }
+    // Waits for the reads in flight on the source; with the catalog change in one commit.
+    run(from, source, plan, "DROP TABLE " + plan.quotedList());
+    transaction.changed(source);
+    moveInCatalog(coordinator, plan, target);
+  }
+
+  /**
+   * Returns once the target has applied every write the source committed before its tables
+   * were locked, then drops the subscription, the publication and the markers: nothing more
+   * can come.
+   */
+  private void catchUp(Plan plan, Links links, String name, TableName marker)
+      throws SQLException {
+    awaitMarker(plan, links, marker, 2);
+    run(links.to(), links.target(), plan, "DROP SUBSCRIPTION " + SqlQuoting.identifier(name));
+    run(links.from(), links.source(), plan, "DROP PUBLICATION " + SqlQuoting.identifier(name)
+        + "; DROP TABLE " + marker.quoted());
+    run(links.to(), links.target(), plan, "DROP TABLE " + marker.quoted());
+  }
+
+  /**
+   * Writes row {@code n} to the marker table on the source and returns once the target has
+   * it: a subscription applies transactions in their commit order, so by then the target has
+   * every write the source committed before.
+   */
+  private void awaitMarker(Plan plan, Links links, TableName marker, int n)
+      throws SQLException {
+    // A walsender sends only flushed WAL: the marker's commit must not wait for the WAL
+    // writer (workers may run with synchronous_commit off).
+    run(links.from(), links.source(), plan, "SET synchronous_commit = on; INSERT INTO "
+        + marker.quoted() + " VALUES (" + n + ")");
+    waitFor(links.to(), "shard " + plan.shards().get(0).id() + " to catch up",
+        "SELECT EXISTS (SELECT 1 FROM " + marker.quoted() + " WHERE n = " + n + ")",
+        SWITCH_POLL_MILLIS);
+  }
+
+  private void createTargetTables(Connection coordinator, Plan plan, Connection to,
+      NodeAddress target, boolean complete) throws SQLException {
+    for (int i = 0; i < plan.shards().size(); i++) {
+      TableName shardName = plan.shards().get(i).shardName();
+      List<String> ddl = shardDdl(coordinator, plan, i);
+      run(to, target, plan, ShardDdl.createSchema(shardName));
+      run(to, target, plan, "DROP TABLE IF EXISTS " + shardName.quoted());
+      for (String each : complete ? ddl : ddl.subList(0, 1)) {
+        run(to, target, plan, each);
+      }
+    }
+  }
+
+  private static List<String> shardDdl(Connection coordinator, Plan plan, int index)
+      throws SQLException {
+    Shard shard = plan.shards().get(index);
+    return ShardDdl.createShard(coordinator, plan.tables().get(index).relationId(),
+        shard.shardName(), shard.id(), false);
+  }
+
+  /**
+   * Replaces each source placement with a FINALIZED one on the target, after checking under
+   * row locks that the source placements are still FINALIZED where the move found them.
+   */
+  private static void moveInCatalog(Connection coordinator, Plan plan, NodeAddress target)
+      throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement("SELECT shard_state, node_name,"
+        + " node_port FROM pgs_distribution_metadata.shard_placement WHERE id = ? FOR UPDATE")) {
+      for (ShardPlacement each : plan.sources()) {
+        ps.setLong(1, each.id());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next() || PlacementState.of(rs.getInt(1)) != PlacementState.FINALIZED
+              || !new NodeAddress(rs.getString(2), rs.getInt(3)).equals(each.node())) {
+            throw new OperationException("40001", "placement " + each.id() + " of shard "
+                + each.shardId() + " changed during the move", null, "Retry the move.");
+          }
+        }
+      }
+    }
+    for (ShardPlacement each : plan.sources()) {
+      CatalogStore.deletePlacement(coordinator, each.id());
+      CatalogStore.insertPlacement(coordinator, each.shardId(), PlacementState.FINALIZED, target);
+    }
+  }
+
+  /**
+   * Removes what an earlier, interrupted move of the same shards left: its subscription (and
+   * with it the replication slot), publication, markers and the target's partial tables. The
+   * move lock guarantees no move of these shards is running.
+   */
+  private void cleanUp(Plan plan, Links links, String name, TableName marker)
+      throws SQLException {
+    Connection from = links.from();
+    Connection to = links.to();
+    NodeAddress source = links.source();
+    NodeAddress target = links.target();
+    if (exists(to, "SELECT 1 FROM pg_catalog.pg_subscription WHERE subname = ?", name)) {
+      run(to, target, plan, "ALTER SUBSCRIPTION " + SqlQuoting.identifier(name) + " DISABLE");
+      run(to, target, plan, "DROP SUBSCRIPTION " + SqlQuoting.identifier(name));
+    }
+    if (exists(from, "SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = ?",
+        name)) {
+      run(from, source, plan, "SELECT pg_catalog.pg_drop_replication_slot("
+          + SqlQuoting.literal(name) + ")");
+    }
+    run(from, source, plan, "DROP PUBLICATION IF EXISTS " + SqlQuoting.identifier(name));
+    run(from, source, plan, "DROP TABLE IF EXISTS " + marker.quoted());
+    run(to, target, plan, "DROP TABLE IF EXISTS " + marker.quoted());
+    for (TableName each : plan.shardNames()) {
+      // The target holds no placement of these shards (plan checked), so these are partial.
+      run(to, target, plan, "DROP TABLE IF EXISTS " + each.quoted());
+    }
+  }
+
+  private void cleanUpQuietly(Plan plan, Links links, String name, TableName marker) {
+    try {
+      cleanUp(plan, links, name, marker);
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("could not clean up after a failed move of shard {}: {}",
+          plan.shards().get(0).id(), e.getMessage());
+    }
+  }
+
+  private static boolean exists(Connection connection, String sql, String name)
+      throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  /** Polls {@code condition}, a query of one boolean, until it is true. */
+  private static void waitFor(Connection connection, String what, String condition,
+      long pollMillis) throws SQLException {
+    long deadline = System.nanoTime() + CATCH_UP_TIMEOUT_MILLIS * 1_000_000L;
+    try (Statement statement = connection.createStatement()) {
+      while (true) {
+        try (ResultSet rs = statement.executeQuery(condition)) {
+          if (rs.next() && rs.getBoolean(1)) {
+            return;
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new OperationException("57014", "gave up waiting for " + what);
+        }
+        try {
+          Thread.sleep(pollMillis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new OperationException("57014", "interrupted while waiting for " + what);
+        }
+      }
+    }
+  }
+
+  private void run(Connection connection, NodeAddress node, Plan plan, String sql)
+      throws SQLException {
+    log.record(node, plan.shards().get(0).id(), sql);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+}

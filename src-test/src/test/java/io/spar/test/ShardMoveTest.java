@@ -1,0 +1,368 @@
+package io.spar.test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spar.engine.SparEngine;
+import io.spar.engine.cluster.LocalCluster;
+import io.spar.engine.cluster.PgNode;
+import io.spar.engine.transactions.FaultPoint;
+import io.spar.session.SparSession;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 13, {@code master_move_shard_placement}: a shard and the shards co-located with it
+ * move between workers, by logical replication or under a write lock, while the application
+ * writes and reads; no acknowledged write is lost or doubled, nothing of the move is left
+ * behind, and an engine that still routes by the old catalog cannot write the old placement.
+ */
+class ShardMoveTest {
+  private static final String PLACEMENT = "SELECT node_name || ':' || node_port FROM"
+      + " pgs_distribution_metadata.shard_placement WHERE shard_id = ";
+
+  @Test
+  void movesBackAndForthUnderWritesAndReads() throws Exception {
+    List<PgNode> workers = SparTestCluster.cluster().workers();
+    try (Connection spar = SparTestCluster.embedded()) {
+      create(spar, "mv_orders", "id bigint PRIMARY KEY, n int, note text", "id", 4, 1);
+      create(spar, "mv_items", "order_id bigint PRIMARY KEY, qty int", "order_id", 4, 1);
+      Sql.run(spar, "INSERT INTO mv_orders SELECT g, 0, 'before' FROM generate_series(1, 2000) g");
+      Sql.run(spar, "INSERT INTO mv_items SELECT g, g FROM generate_series(1, 2000) g");
+      long shard = shardOf(spar, "mv_orders", 7);
+      long coLocated = shardOf(spar, "mv_items", 7);
+      String from = Sql.strings(spar, PLACEMENT + shard).get(0);
+      PgNode source = node(workers, from);
+      PgNode target = workers.stream().filter(w -> w != source).findFirst().orElseThrow();
+
+      Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
+      AtomicLong slowestWrite = new AtomicLong();
+      List<Throwable> failures = new CopyOnWriteArrayList<>();
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicLong reads = new AtomicLong();
+      ExecutorService threads = Executors.newFixedThreadPool(3);
+      List<Future<?>> running = new ArrayList<>();
+      for (int w = 0; w < 2; w++) {
+        long first = 10_000 + w * 1_000_000L;
+        running.add(threads.submit(() -> write(first, acknowledged, slowestWrite, stop,
+            failures)));
+      }
+      running.add(threads.submit(() -> read(stop, reads, failures)));
+      try {
+        waitForRows(acknowledged, 200);
+        slowestWrite.set(0);
+        long started = System.nanoTime();
+        move(spar, shard, source, target, "logical");
+        long took = System.nanoTime() - started;
+        // Writes that waited for the switch end just after it; let them be counted.
+        waitForRows(acknowledged, acknowledged.size() + 200);
+        System.out.printf("shard move under writes, logical: %d ms; longest write meanwhile"
+            + " %.1f ms%n", took / 1_000_000,
+            slowestWrite.get() / 1e6);
+        assertEquals(List.of(address(target)), Sql.strings(spar, PLACEMENT + shard));
+        assertEquals(List.of(address(target)), Sql.strings(spar, PLACEMENT + coLocated));
+        waitForRows(acknowledged, acknowledged.size() + 200);
+        slowestWrite.set(0);
+        started = System.nanoTime();
+        move(spar, shard, target, source, "block_writes");
+        took = System.nanoTime() - started;
+        // Writes that waited for the switch end just after it; let them be counted.
+        waitForRows(acknowledged, acknowledged.size() + 200);
+        System.out.printf("shard move under writes, block_writes: %d ms; longest write"
+            + " meanwhile %.1f ms%n", took / 1_000_000,
+            slowestWrite.get() / 1e6);
+        assertEquals(List.of(address(source)), Sql.strings(spar, PLACEMENT + shard));
+        waitForRows(acknowledged, acknowledged.size() + 200);
+      } finally {
+        stop.set(true);
+        for (Future<?> each : running) {
+          each.get(60, TimeUnit.SECONDS);
+        }
+        threads.shutdown();
+      }
+      assertTrue(failures.isEmpty(), "statements failed during the moves: " + failures);
+      assertTrue(reads.get() > 0);
+
+      // Every acknowledged insert is there once, with the update that followed it.
+      assertEquals(2000 + acknowledged.size(), Sql.count(spar, "SELECT count(*) FROM mv_orders"));
+      assertEquals(acknowledged.size(), Sql.count(spar,
+          "SELECT count(*) FROM mv_orders WHERE id >= 10000 AND n = 1"));
+      assertEquals(2000, Sql.count(spar, "SELECT count(*) FROM mv_items"));
+      assertEquals(List.of("7|7"), Sql.strings(spar, "SELECT o.id || '|' || i.qty FROM"
+          + " mv_orders o JOIN mv_items i ON i.order_id = o.id WHERE o.id = 7"));
+      for (PgNode each : workers) {
+        assertNothingLeft(each);
+      }
+      try (Connection targetNode = SparTestCluster.direct(target)) {
+        assertEquals(0, Sql.count(targetNode, "SELECT count(*) FROM pg_class WHERE relname IN"
+            + " ('mv_orders_" + shard + "', 'mv_items_" + coLocated + "')"),
+            "the shard tables left on the node they moved away from");
+      }
+    }
+  }
+
+  @Test
+  void staleEngineNeverWritesTheOldPlacement() throws Exception {
+    List<PgNode> workers = SparTestCluster.cluster().workers();
+    try (Connection spar = SparTestCluster.embedded()) {
+      create(spar, "mv_stale", "id bigint PRIMARY KEY, v text", "id", 2, 1);
+      long shard = shardOf(spar, "mv_stale", 1);
+      PgNode source = node(workers, Sql.strings(spar, PLACEMENT + shard).get(0));
+      PgNode target = workers.stream().filter(w -> w != source).findFirst().orElseThrow();
+      String url = SparTestCluster.cluster().coordinator().jdbcUrl();
+
+      // A second engine, with its own catalog cache, which hears of the move only after it.
+      try (SparEngine other = SparEngine.start(url, LocalCluster.USER, null);
+          SparSession stale = new SparSession(other);
+          SparSession staleBlock = new SparSession(other)) {
+        stale.execute("INSERT INTO mv_stale VALUES (1, 'planned before')", List.of());
+        staleBlock.execute("SELECT count(*) FROM mv_stale", List.of());
+        Future<?> stalled = moveWhileStale(spar, shard, source, target, () -> stale.execute(
+            "INSERT INTO mv_stale VALUES (3, 'written during the switch')", List.of()));
+        stalled.get(60, TimeUnit.SECONDS);
+        assertEquals(List.of("1|planned before", "3|written during the switch"),
+            Sql.strings(spar, "SELECT id || '|' || v FROM mv_stale WHERE id IN (1, 3)"
+                + " ORDER BY id"));
+        try (Connection targetNode = SparTestCluster.direct(target)) {
+          assertEquals(2, Sql.count(targetNode, "SELECT count(*) FROM mv_stale_" + shard));
+        }
+        try (Connection sourceNode = SparTestCluster.direct(source)) {
+          assertEquals(0, Sql.count(sourceNode,
+              "SELECT count(*) FROM pg_class WHERE relname = 'mv_stale_" + shard + "'"));
+        }
+
+        // In a transaction block the statement cannot be retried alone: 40001.
+        staleBlock.setAutoCommit(false);
+        staleBlock.execute("SELECT 1", List.of());
+        Future<?> refused = moveWhileStale(spar, shard, target, source, () -> staleBlock.execute(
+            "INSERT INTO mv_stale VALUES (5, 'in a block')", List.of()));
+        java.util.concurrent.ExecutionException retry = assertThrows(
+            java.util.concurrent.ExecutionException.class, () -> refused.get(60, TimeUnit.SECONDS));
+        SQLException cause = (SQLException) retry.getCause();
+        assertEquals("40001", cause.getSQLState(), cause.getMessage());
+        staleBlock.rollback();
+        staleBlock.execute("INSERT INTO mv_stale VALUES (5, 'retried')", List.of());
+        staleBlock.commit();
+        assertEquals(List.of("5|retried"), Sql.strings(spar,
+            "SELECT id || '|' || v FROM mv_stale WHERE id = 5"));
+      }
+    }
+  }
+
+  /** Issue 13's acceptance 7: how fast a shard moves, in each mode. */
+  @Test
+  void moveThroughput() throws SQLException {
+    List<PgNode> workers = SparTestCluster.cluster().workers();
+    try (Connection spar = SparTestCluster.embedded()) {
+      create(spar, "mv_big", "id bigint PRIMARY KEY, payload text", "id", 2, 1);
+      Sql.run(spar, "INSERT INTO mv_big SELECT g, repeat(md5(g::text), 4)"
+          + " FROM generate_series(1, 200000) g");
+      long shard = shardOf(spar, "mv_big", 1);
+      PgNode source = node(workers, Sql.strings(spar, PLACEMENT + shard).get(0));
+      PgNode target = workers.stream().filter(w -> w != source).findFirst().orElseThrow();
+      long bytes;
+      try (Connection direct = SparTestCluster.direct(source)) {
+        bytes = Sql.longs(direct, "SELECT pg_total_relation_size('mv_big_" + shard + "')").get(0);
+      }
+      PgNode from = source;
+      PgNode to = target;
+      for (String mode : List.of("logical", "block_writes")) {
+        long started = System.nanoTime();
+        move(spar, shard, from, to, mode);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("shard move, %s: %.1f MB in %.2f s, %.1f MB/s%n", mode, bytes / 1e6,
+            seconds, bytes / 1e6 / seconds);
+        PgNode swap = from;
+        from = to;
+        to = swap;
+      }
+      assertEquals(200_000, Sql.count(spar, "SELECT count(*) FROM mv_big"));
+      Sql.run(spar, "DROP TABLE mv_big");
+    }
+  }
+
+  @Test
+  void refusesWhatItCannotDo() throws SQLException {
+    List<PgNode> workers = SparTestCluster.cluster().workers();
+    try (Connection spar = SparTestCluster.embedded()) {
+      create(spar, "mv_twice", "id bigint PRIMARY KEY", "id", 2, 2);
+      long twice = shardOf(spar, "mv_twice", 1);
+      assertState("42710", () -> move(spar, twice, workers.get(0), workers.get(1), "logical"));
+      create(spar, "mv_nokey", "id bigint, v text", "id", 2, 1);
+      Sql.run(spar, "INSERT INTO mv_nokey SELECT g, 'v' FROM generate_series(1, 100) g");
+      long shard = shardOf(spar, "mv_nokey", 1);
+      PgNode source = node(workers, Sql.strings(spar, PLACEMENT + shard).get(0));
+      PgNode target = workers.stream().filter(w -> w != source).findFirst().orElseThrow();
+
+      assertState("55000", () -> move(spar, shard, source, target, "logical"));
+      assertState("22023", () -> move(spar, shard, source, source, "block_writes"));
+      assertState("22023", () -> move(spar, shard, source, target, "sideways"));
+      assertState("22000", () -> move(spar, shard, target, source, "block_writes"));
+      spar.setAutoCommit(false);
+      assertState("25001", () -> move(spar, shard, source, target, "block_writes"));
+      spar.rollback();
+      spar.setAutoCommit(true);
+
+      // Without a replica identity the default is a copy under a write lock.
+      Sql.run(spar, "SELECT master_move_shard_placement(" + shard + ", '" + source.host() + "', "
+          + source.port() + ", '" + target.host() + "', " + target.port() + ")");
+      assertEquals(List.of(address(target)), Sql.strings(spar, PLACEMENT + shard));
+      assertEquals(100, Sql.count(spar, "SELECT count(*) FROM mv_nokey"));
+      for (PgNode each : workers) {
+        assertNothingLeft(each);
+      }
+    }
+  }
+
+  /**
+   * Moves the shard; at the switch, while the source's tables are dropped but not committed,
+   * runs {@code statement} of an engine that has not heard of the move, and returns once it
+   * waits on the source; returns the statement's future.
+   */
+  private static Future<?> moveWhileStale(Connection spar, long shard, PgNode from, PgNode to,
+      java.util.concurrent.Callable<?> statement) throws SQLException {
+    ExecutorService writer = Executors.newSingleThreadExecutor();
+    List<Future<?>> stalled = new CopyOnWriteArrayList<>();
+    Thread mover = Thread.currentThread();
+    FaultPoint.inject(point -> {
+      if (point == FaultPoint.BEFORE_PREPARE && Thread.currentThread() == mover
+          && stalled.isEmpty()) {
+        stalled.add(writer.submit(statement));
+        awaitLockWait(from);
+      }
+    });
+    try {
+      move(spar, shard, from, to, "block_writes");
+    } finally {
+      FaultPoint.inject(point -> { });
+      writer.shutdown();
+    }
+    assertEquals(1, stalled.size());
+    return stalled.get(0);
+  }
+
+  private static void create(Connection spar, String table, String columns, String column,
+      int shards, int replicas) throws SQLException {
+    Sql.run(spar, "DROP TABLE IF EXISTS " + table);
+    Sql.run(spar, "CREATE TABLE " + table + " (" + columns + ")");
+    Sql.run(spar, "SELECT master_create_distributed_table('" + table + "', '" + column
+        + "', 'hash')");
+    Sql.run(spar, "SELECT master_create_worker_shards('" + table + "', " + shards + ", "
+        + replicas + ")");
+  }
+
+  private static long shardOf(Connection spar, String table, long value) throws SQLException {
+    return Sql.longs(spar, "SELECT get_shard_id_for_distribution_column('" + table + "', "
+        + value + ")").get(0);
+  }
+
+  private interface Action {
+    void run() throws SQLException;
+  }
+
+  private static void assertState(String state, Action action) {
+    SQLException e = assertThrows(SQLException.class, action::run);
+    assertEquals(state, e.getSQLState(), e.getMessage());
+  }
+
+  private static void move(Connection spar, long shard, PgNode from, PgNode to, String mode)
+      throws SQLException {
+    Sql.run(spar, "SELECT master_move_shard_placement(" + shard + ", '" + from.host() + "', "
+        + from.port() + ", '" + to.host() + "', " + to.port() + ", '" + mode + "')");
+  }
+
+  /** Inserts and then updates consecutive keys, logging each acknowledged insert. */
+  private static void write(long first, Set<Long> acknowledged, AtomicLong slowestWrite,
+      AtomicBoolean stop, List<Throwable> failures) {
+    try (Connection spar = SparTestCluster.embedded();
+        PreparedStatement insert = spar.prepareStatement(
+            "INSERT INTO mv_orders VALUES (?, 0, 'during') ON CONFLICT (id) DO NOTHING");
+        PreparedStatement update = spar.prepareStatement(
+            "UPDATE mv_orders SET n = n + 1 WHERE id = ?")) {
+      for (long key = first; !stop.get(); key++) {
+        insert.setLong(1, key);
+        long started = System.nanoTime();
+        assertEquals(1, insert.executeUpdate());
+        slowestWrite.accumulateAndGet(System.nanoTime() - started, Math::max);
+        acknowledged.add(key);
+        update.setLong(1, key);
+        assertEquals(1, update.executeUpdate());
+      }
+    } catch (Throwable e) {
+      failures.add(e);
+    }
+  }
+
+  private static void read(AtomicBoolean stop, AtomicLong reads, List<Throwable> failures) {
+    try (Connection spar = SparTestCluster.embedded();
+        PreparedStatement point = spar.prepareStatement("SELECT note FROM mv_orders WHERE id = ?")) {
+      for (long key = 1; !stop.get(); key = key % 2000 + 1) {
+        point.setLong(1, key);
+        try (ResultSet rs = point.executeQuery()) {
+          assertTrue(rs.next());
+          assertEquals("before", rs.getString(1));
+        }
+        reads.incrementAndGet();
+      }
+    } catch (Throwable e) {
+      failures.add(e);
+    }
+  }
+
+  private static void waitForRows(Set<Long> acknowledged, int rows) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (acknowledged.size() < rows && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+  }
+
+  /** Waits until a statement on {@code node} waits for a lock. */
+  private static void awaitLockWait(PgNode node) {
+    try (Connection direct = SparTestCluster.direct(node)) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (Sql.count(direct, "SELECT count(*) FROM pg_locks WHERE NOT granted") == 0) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the stale insert never reached the source's lock");
+        }
+        Thread.sleep(5);
+      }
+    } catch (SQLException | InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static void assertNothingLeft(PgNode node) throws SQLException {
+    try (Connection direct = SparTestCluster.direct(node)) {
+      for (String catalog : List.of("pg_subscription", "pg_publication", "pg_replication_slots")) {
+        assertEquals(0, Sql.count(direct, "SELECT count(*) FROM " + catalog),
+            catalog + " on " + address(node));
+      }
+      assertFalse(Sql.count(direct,
+          "SELECT count(*) FROM pg_class WHERE relname LIKE 'spar_move_%'") > 0);
+    }
+  }
+
+  private static PgNode node(List<PgNode> workers, String address) {
+    return workers.stream().filter(w -> address(w).equals(address)).findFirst().orElseThrow();
+  }
+
+  private static String address(PgNode node) {
+    return node.host() + ":" + node.port();
+  }
+}
