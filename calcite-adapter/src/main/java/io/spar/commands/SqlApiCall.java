@@ -4,34 +4,48 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.apache.calcite.sql.SqlBasicCall;
+import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlSelect;
 
 /**
- * Call of one of Spar's SQL API functions in the form {@code SELECT f(args)}.
+ * Call of one of Spar's SQL API functions, in the form {@code SELECT f(args)} or
+ * {@code SELECT * FROM f(args)}.
  *
  * @param function the function's name in lower case
  * @param arguments the argument expressions as parsed
+ * @param inFrom whether the call is the FROM clause of {@code SELECT *}, as a function that
+ *     returns rows of several columns must be called
  */
-public record SqlApiCall(String function, List<SqlNode> arguments) {
+public record SqlApiCall(String function, List<SqlNode> arguments, boolean inFrom) {
 
-  /** Returns the call {@code statement} makes, if it is {@code SELECT f(...)} of a known f. */
+  /** Returns the call {@code statement} makes, if it is one of the forms above of a known f. */
   public static Optional<SqlApiCall> match(SqlNode statement, java.util.Set<String> functions) {
-    if (!(statement instanceof SqlSelect select) || select.getFrom() != null
-        || select.getSelectList().size() != 1 || select.getWhere() != null) {
+    if (!(statement instanceof SqlSelect select) || select.getSelectList().size() != 1
+        || select.getWhere() != null) {
       return Optional.empty();
     }
-    SqlNode item = select.getSelectList().get(0);
-    if (item.getKind() == SqlKind.AS) {
-      item = ((SqlBasicCall) item).operand(0);
+    SqlNode item = select.getFrom();
+    boolean inFrom = item != null;
+    if (inFrom) {
+      if (!(select.getSelectList().get(0) instanceof SqlIdentifier star) || !star.isStar()) {
+        return Optional.empty();
+      }
+      item = strip(strip(item, SqlKind.AS), SqlKind.COLLECTION_TABLE);
+    } else {
+      item = strip(select.getSelectList().get(0), SqlKind.AS);
     }
     if (!(item instanceof SqlBasicCall call)) {
       return Optional.empty();
     }
     String name = call.getOperator().getName().toLowerCase(Locale.ROOT);
     return functions.contains(name)
-        ? Optional.of(new SqlApiCall(name, call.getOperandList()))
+        ? Optional.of(new SqlApiCall(name, call.getOperandList(), inFrom))
         : Optional.empty();
+  }
+
+  private static SqlNode strip(SqlNode node, SqlKind kind) {
+    return node.getKind() == kind ? ((SqlBasicCall) node).operand(0) : node;
   }
 }

@@ -6,6 +6,8 @@ import io.spar.engine.execution.RowSet;
 import io.spar.engine.execution.ValueForm;
 import io.spar.engine.transactions.DistributedTransaction;
 import io.spar.engine.operations.DistributionOperations;
+import io.spar.engine.operations.RebalancePlanner;
+import io.spar.engine.operations.Rebalancer;
 import io.spar.router.ShardSqlSplicer;
 import io.spar.router.SplicedSql;
 import io.spar.outcome.SparErrors;
@@ -17,6 +19,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.calcite.sql.SqlNode;
@@ -33,28 +36,32 @@ public final class SqlApiFunctions {
       "master_create_distributed_table", "master_create_worker_shards",
       "master_create_empty_shard", "get_shard_id_for_distribution_column",
       "master_copy_shard_placement", "master_append_table_to_shard",
-      "master_move_shard_placement");
+      "master_move_shard_placement", "rebalance_table_shards", "get_rebalance_table_shards_plan",
+      "master_drain_node", "master_remove_node");
 
   private final DistributionOperations operations;
   private final CoordinatorExecutor coordinator;
   private final SessionConnections connections;
   private final Supplier<DistributedTransaction> transaction;
   private final Runnable catalogChanged;
+  private final Rebalancer.Mover mover;
 
   /**
    * Creates the functions over an engine's operations and a session's coordinator; functions
    * that change placements and the catalog together do it in the transaction
    * {@code transaction} returns, and call {@code catalogChanged} so that the session's cache
-   * drops the catalog when it commits.
+   * drops the catalog when it commits. Functions that move several shards run each move with
+   * {@code mover}, as a statement of its own.
    */
   public SqlApiFunctions(DistributionOperations operations, CoordinatorExecutor coordinator,
       SessionConnections connections, Supplier<DistributedTransaction> transaction,
-      Runnable catalogChanged) {
+      Runnable catalogChanged, Rebalancer.Mover mover) {
     this.operations = operations;
     this.coordinator = coordinator;
     this.connections = connections;
     this.transaction = transaction;
     this.catalogChanged = catalogChanged;
+    this.mover = mover;
   }
 
   /** Carries out {@code call}, whose arguments are text of {@code splicer}'s statement. */
@@ -92,7 +99,47 @@ public final class SqlApiFunctions {
         operations.moveShardPlacement(transaction.get(), bigint(args[0]),
             new NodeAddress(text(args[1]), integer(args[2])),
             new NodeAddress(text(args[3]), integer(args[4])),
-            args.length > 5 ? text(args[5]) : null);
+            args.length > 5 ? optionalText(args[5]) : null);
+        catalogChanged.run();
+        yield voidResult(call.function());
+      }
+      case "rebalance_table_shards" -> {
+        count(call, args, 0, 3);
+        requireNoBlock(call);
+        operations.rebalance(connections.coordinatorNode(), relation(args, 0),
+            args.length > 1 && args[1] != null ? integer(args[1]) : Integer.MAX_VALUE,
+            args.length > 2 ? optionalText(args[2]) : null, mover);
+        catalogChanged.run();
+        yield voidResult(call.function());
+      }
+      case "get_rebalance_table_shards_plan" -> {
+        count(call, args, 0, 1);
+        if (!call.inFrom()) {
+          // PostgreSQL would return each row as one composite value.
+          throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, call.function()
+              + " must be called as SELECT * FROM " + call.function() + "(…)");
+        }
+        List<Object[]> rows = new ArrayList<>();
+        for (RebalancePlanner.Move each : operations.rebalancePlan(connections.coordinatorNode(),
+            relation(args, 0))) {
+          rows.add(new Object[] {each.table().toString(), each.shardId(), each.source().host(),
+              each.source().port(), each.target().host(), each.target().port()});
+        }
+        yield StatementResult.ofRows(new RowSet(resultColumns(call.function()), rows));
+      }
+      case "master_drain_node" -> {
+        arity(call, args, 2, 3);
+        requireNoBlock(call);
+        operations.drainNode(connections.coordinatorNode(),
+            new NodeAddress(text(args[0]), integer(args[1])),
+            args.length > 2 ? optionalText(args[2]) : null, mover);
+        catalogChanged.run();
+        yield voidResult(call.function());
+      }
+      case "master_remove_node" -> {
+        arity(call, args, 2, 2);
+        operations.removeNode(coordinatorConnection(),
+            new NodeAddress(text(args[0]), integer(args[1])));
         catalogChanged.run();
         yield voidResult(call.function());
       }
@@ -106,7 +153,7 @@ public final class SqlApiFunctions {
             text(args[1]), new NodeAddress(text(args[2]), integer(args[3])));
         catalogChanged.run();
         // A session that reads PostgreSQL's text forms gets the ratio as PostgreSQL prints it.
-        yield StatementResult.ofRows(new RowSet(List.of(resultColumn(call.function())),
+        yield StatementResult.ofRows(new RowSet(resultColumns(call.function()),
             rowOf(connections.valueForm() == ValueForm.TEXT ? fill[1] : fill[0])));
       }
       default -> {
@@ -154,17 +201,42 @@ public final class SqlApiFunctions {
   }
 
   private static void arity(SqlApiCall call, Object[] args, int min, int max) throws SQLException {
-    if (args.length < min || args.length > max) {
-      throw SparErrors.error("42883", "function " + call.function() + " with " + args.length
-          + " arguments does not exist", null,
-          "No function matches the given name and argument types.");
-    }
+    count(call, args, min, max);
     for (Object each : Arrays.asList(args).subList(0, Math.min(args.length, 3))) {
       if (each == null) {
         throw SparErrors.error(SparErrors.INVALID_PARAMETER_VALUE,
             "arguments of " + call.function() + " must not be NULL");
       }
     }
+  }
+
+  private static void count(SqlApiCall call, Object[] args, int min, int max)
+      throws SQLException {
+    if (args.length < min || args.length > max) {
+      throw SparErrors.error("42883", "function " + call.function() + " with " + args.length
+          + " arguments does not exist", null,
+          "No function matches the given name and argument types.");
+    }
+  }
+
+  /** Refuses a function that commits as it goes (one move at a time) in a transaction block. */
+  private void requireNoBlock(SqlApiCall call) throws SQLException {
+    if (transaction.get().isBlock()) {
+      throw SparErrors.error("25001", call.function() + " cannot run inside a transaction block");
+    }
+  }
+
+  /** Returns the distributed table named by argument {@code index}, if given and not NULL. */
+  private Optional<Long> relation(Object[] args, int index) throws SQLException {
+    if (args.length <= index || args[index] == null) {
+      return Optional.empty();
+    }
+    return Optional.of(operations.distributedTable(coordinatorConnection(), text(args[index]))
+        .relationId());
+  }
+
+  private static String optionalText(Object value) {
+    return value == null ? null : value.toString();
   }
 
   private static String text(Object value) {
@@ -205,22 +277,40 @@ public final class SqlApiFunctions {
    * describe the call before running it: {@code bigint} for the functions that return a shard
    * id, {@code real} for an append's fill ratio, {@code void} for the others.
    */
-  public static ColumnInfo resultColumn(String function) {
-    return switch (function) {
+  public static List<ColumnInfo> resultColumns(String function) {
+    if (function.equals("get_rebalance_table_shards_plan")) {
+      return List.of(textColumn("table_name"), bigintColumn("shardid"),
+          textColumn("sourcename"), integerColumn("sourceport"), textColumn("targetname"),
+          integerColumn("targetport"));
+    }
+    return List.of(switch (function) {
       case "master_create_empty_shard", "get_shard_id_for_distribution_column" ->
-          new ColumnInfo(function, Types.BIGINT, "int8", 19, 0, 1, "java.lang.Long");
+          bigintColumn(function);
       case "master_append_table_to_shard" ->
           new ColumnInfo(function, Types.REAL, "float4", 8, 8, 1, "java.lang.Float");
       default -> new ColumnInfo(function, Types.OTHER, "void", 0, 0, 1, "java.lang.String");
-    };
+    });
+  }
+
+  private static ColumnInfo textColumn(String name) {
+    return new ColumnInfo(name, Types.VARCHAR, "text", Integer.MAX_VALUE, 0, 1,
+        "java.lang.String");
+  }
+
+  private static ColumnInfo bigintColumn(String name) {
+    return new ColumnInfo(name, Types.BIGINT, "int8", 19, 0, 1, "java.lang.Long");
+  }
+
+  private static ColumnInfo integerColumn(String name) {
+    return new ColumnInfo(name, Types.INTEGER, "int4", 10, 0, 1, "java.lang.Integer");
   }
 
   private static StatementResult voidResult(String function) {
-    return StatementResult.ofRows(new RowSet(List.of(resultColumn(function)), rowOf("")));
+    return StatementResult.ofRows(new RowSet(resultColumns(function), rowOf("")));
   }
 
   private static StatementResult bigintResult(String function, Long value) {
-    return StatementResult.ofRows(new RowSet(List.of(resultColumn(function)), rowOf(value)));
+    return StatementResult.ofRows(new RowSet(resultColumns(function), rowOf(value)));
   }
 
   private static List<Object[]> rowOf(Object value) {

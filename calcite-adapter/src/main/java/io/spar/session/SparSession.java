@@ -10,6 +10,7 @@ import io.spar.commands.ShardDdlRunner;
 import io.spar.commands.SqlApiFunctions;
 import io.spar.engine.SparEngine;
 import io.spar.engine.catalog.CatalogSnapshot;
+import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.execution.ColumnInfo;
 import io.spar.engine.execution.RunningQueries;
@@ -78,7 +79,7 @@ public final class SparSession implements AutoCloseable {
         new DistributionOperations(engine.pools(), engine.metadata(), engine.statementLog());
     this.planner = new StatementPlanner(engine, context,
         new SqlApiFunctions(operations, coordinator, connections, transaction::current,
-            () -> transaction.catalog().changed()));
+            () -> transaction.catalog().changed(), this::moveAlone));
     this.settings = new SparSettings(engine);
     this.shardRunner = new ShardDdlRunner(engine.pools(), engine.statementLog());
     this.ddl = new DdlCommands(coordinator, connections, engine.statementLog(), shardRunner);
@@ -366,8 +367,8 @@ public final class SparSession implements AutoCloseable {
     Optional<SqlApiPlan> api = sqlApiCall(sql);
     if (api.isPresent()) {
       // The coordinator knows no such function; Spar knows what it answers.
-      return Optional.of(new Description(List.of(SqlApiFunctions.resultColumn(
-          api.get().function())), List.of()));
+      return Optional.of(new Description(SqlApiFunctions.resultColumns(api.get().function()),
+          List.of()));
     }
     if (context.transaction().holdsCoordinator()) {
       if (context.transaction().failed()) {
@@ -603,6 +604,19 @@ public final class SparSession implements AutoCloseable {
       plans.put(sql, generation, plan);
     }
     return plan;
+  }
+
+  /**
+   * Moves a shard's placement in a session of its own, so that each move of a rebalance or a
+   * drain commits (and switches) on its own while the calling statement runs.
+   */
+  private void moveAlone(long shardId, NodeAddress source, NodeAddress target,
+      String transferMode) throws SQLException {
+    try (SparSession mover = new SparSession(engine)) {
+      mover.execute("SELECT master_move_shard_placement(?, ?, ?, ?, ?, ?)", java.util.Arrays
+          .asList(shardId, source.host(), source.port(), target.host(), target.port(),
+              transferMode));
+    }
   }
 
   /**

@@ -221,6 +221,36 @@ public final class CatalogMigrations {
         CREATE EVENT TRIGGER spar_sql_drop ON sql_drop
           EXECUTE FUNCTION pgs_distribution_metadata.sql_drop();
       END $$;
+      """,
+      // 8: the moves of rebalance_table_shards and master_drain_node, planned before the
+      // first one runs, so that a rebalance cut short (its engine killed) resumes where it
+      // stopped; and the view that shows their progress.
+      """
+      CREATE TABLE pgs_distribution_metadata.rebalance_move (
+        plan_id bigint NOT NULL,
+        move_id int NOT NULL,
+        shard_id bigint NOT NULL,
+        table_name text NOT NULL,
+        source_name text NOT NULL,
+        source_port int NOT NULL,
+        target_name text NOT NULL,
+        target_port int NOT NULL,
+        transfer_mode text,
+        state text NOT NULL DEFAULT 'planned'
+          CHECK (state IN ('planned', 'moving', 'done', 'skipped', 'failed')),
+        bytes bigint,
+        started timestamptz,
+        finished timestamptz,
+        error text,
+        PRIMARY KEY (plan_id, move_id));
+      CREATE SEQUENCE pgs_distribution_metadata.rebalance_plan_id_seq;
+      CREATE VIEW pgs_distribution_metadata.spar_rebalance_progress AS
+        SELECT plan_id AS plan, move_id AS move, shard_id AS shard, table_name,
+            source_name || ':' || source_port AS "from",
+            target_name || ':' || target_port AS "to", state,
+            CASE WHEN state = 'done' THEN bytes ELSE 0 END AS bytes_copied,
+            bytes AS bytes_total, started, finished, error
+          FROM pgs_distribution_metadata.rebalance_move;
       """);
 
   private CatalogMigrations() {

@@ -189,6 +189,30 @@ public final class CatalogStore {
     }
   }
 
+  /** Returns how many shard placements, in any state, are on {@code node}. */
+  public static long placementsOn(Connection coordinator, NodeAddress node)
+      throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement("SELECT count(*) FROM " + PLACEMENT
+        + " WHERE node_name = ? AND node_port = ?")) {
+      ps.setString(1, node.host());
+      ps.setInt(2, node.port());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** Unregisters a worker node; returns false if it was not registered. */
+  public static boolean removeNode(Connection coordinator, NodeAddress node) throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement("DELETE FROM " + NODE
+        + " WHERE node_name = ? AND node_port = ?")) {
+      ps.setString(1, node.host());
+      ps.setInt(2, node.port());
+      return ps.executeUpdate() == 1;
+    }
+  }
+
   /** Records that relation {@code relationId} is distributed by {@code key}. */
   public static void insertPartition(Connection coordinator, long relationId,
       DistributionMethod method, String key) throws SQLException {

@@ -90,6 +90,20 @@ public final class DistributedTable {
     return Optional.empty();
   }
 
+  /**
+   * Returns whether {@code other} is co-located with this table as joins and shard moves take
+   * it: both hash-distributed on the same column type with the same shard intervals, so that
+   * the shards at one index hold the same hash values.
+   */
+  public boolean isCoLocatedWith(DistributedTable other) {
+    if (method != DistributionMethod.HASH || other.method != DistributionMethod.HASH
+        || partitionType != other.partitionType) {
+      return false;
+    }
+    return java.util.Arrays.equals(hashMins, other.hashMins)
+        && java.util.Arrays.equals(hashMaxes, other.hashMaxes);
+  }
+
   /** Returns the shard with id {@code shardId}, if it belongs to this table. */
   public Optional<Shard> shard(long shardId) {
     return shards.stream().filter(s -> s.id() == shardId).findFirst();

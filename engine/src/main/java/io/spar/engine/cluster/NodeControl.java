@@ -125,8 +125,12 @@ final class NodeControl {
         "synchronous_commit = off",
         "full_page_writes = off",
         "max_prepared_transactions = 100",
-        // Shard moves copy and catch up by logical replication.
+        // Shard moves copy and catch up by logical replication; a subscription's tables sync
+        // in parallel, and a table that waits for a sync worker is retried after
+        // wal_retrieve_retry_interval (5 s by default), so both are raised and lowered.
         "wal_level = logical",
+        "max_sync_workers_per_subscription = 4",
+        "wal_retrieve_retry_interval = '200ms'",
         "max_connections = 200",
         "shared_buffers = 32MB",
         "log_min_messages = warning",

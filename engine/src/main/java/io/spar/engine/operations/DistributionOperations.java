@@ -215,6 +215,58 @@ public final class DistributionOperations {
     }
   }
 
+  /**
+   * Evens out the placements of {@code relationId}'s co-location group (every table's if
+   * empty) across the workers, at most {@code maxMoves} moves, each run by {@code mover}; or
+   * resumes an unfinished rebalance. Returns the number of shards moved; see
+   * {@link Rebalancer}.
+   */
+  public int rebalance(NodeAddress coordinatorNode, Optional<Long> relationId, int maxMoves,
+      String transferMode, Rebalancer.Mover mover) throws SQLException {
+    try {
+      return new Rebalancer(pools, coordinatorNode).run(
+          snapshot -> RebalancePlanner.rebalance(snapshot, relationId, maxMoves), transferMode,
+          mover);
+    } finally {
+      metadata.invalidate();
+    }
+  }
+
+  /** Returns the moves {@link #rebalance} would make now. */
+  public List<RebalancePlanner.Move> rebalancePlan(NodeAddress coordinatorNode,
+      Optional<Long> relationId) throws SQLException {
+    return new Rebalancer(pools, coordinatorNode).plan(
+        snapshot -> RebalancePlanner.rebalance(snapshot, relationId, Integer.MAX_VALUE));
+  }
+
+  /** Moves every placement off {@code node}, each move run by {@code mover}. */
+  public int drainNode(NodeAddress coordinatorNode, NodeAddress node, String transferMode,
+      Rebalancer.Mover mover) throws SQLException {
+    try {
+      return new Rebalancer(pools, coordinatorNode).run(
+          snapshot -> RebalancePlanner.drain(snapshot, node), transferMode, mover);
+    } finally {
+      metadata.invalidate();
+    }
+  }
+
+  /**
+   * Removes worker {@code node} from the catalog.
+   *
+   * @throws OperationException if a placement, in any state, is still on it
+   */
+  public void removeNode(Connection coordinator, NodeAddress node) throws SQLException {
+    long placements = CatalogStore.placementsOn(coordinator, node);
+    if (placements > 0) {
+      throw new OperationException("55000", "cannot remove node " + node + ": it holds "
+          + placements + " shard placements", null, "Drain it with master_drain_node first.");
+    }
+    if (!CatalogStore.removeNode(coordinator, node)) {
+      throw new OperationException("22023", "node " + node + " is not a worker");
+    }
+    metadata.invalidate();
+  }
+
   /** Returns the distributed table {@code tableName} denotes, or fails as pg_shard did. */
   public DistributedTable distributedTable(Connection coordinator, String tableName)
       throws SQLException {

@@ -3,7 +3,6 @@ package io.spar.engine.operations;
 import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.catalog.CatalogStore;
 import io.spar.engine.catalog.DistributedTable;
-import io.spar.engine.catalog.DistributionMethod;
 import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.catalog.PlacementState;
 import io.spar.engine.catalog.Shard;
@@ -184,8 +183,9 @@ final class ShardMove {
         List<Shard> shards = new ArrayList<>();
         List<DistributedTable> tables = new ArrayList<>();
         int index = table.shards().indexOf(found.get());
+        // Co-located shards placed on the same nodes move together, so joins stay local.
         for (DistributedTable other : snapshot.tables()) {
-          if (other == table || coLocated(table, other)
+          if (other == table || table.isCoLocatedWith(other)
               && nodes(other.shards().get(index)).equals(nodes(found.get()))) {
             shards.add(other.shards().get(index));
             tables.add(other);
@@ -199,27 +199,6 @@ final class ShardMove {
       }
     }
     throw new OperationException("XX000", "could not find valid entry for shard " + shardId);
-  }
-
-  /**
-   * Tables are co-located as joins take them: hash-distributed on the same column type with
-   * the same shard intervals, so that the shards at one index hold the same hash values. Their
-   * shards move together where they are placed on the same nodes.
-   */
-  private static boolean coLocated(DistributedTable table, DistributedTable other) {
-    if (table.method() != DistributionMethod.HASH || other.method() != DistributionMethod.HASH
-        || table.partitionType() != other.partitionType()
-        || table.shards().size() != other.shards().size()) {
-      return false;
-    }
-    for (int i = 0; i < table.shards().size(); i++) {
-      Shard a = table.shards().get(i);
-      Shard b = other.shards().get(i);
-      if (!a.minValue().equals(b.minValue()) || !a.maxValue().equals(b.maxValue())) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static Set<NodeAddress> nodes(Shard shard) {

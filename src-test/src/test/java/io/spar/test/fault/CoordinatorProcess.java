@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       condition} in autocommit mode; {@code DELTX} does the same inside an explicit
  *       transaction;</li>
  *   <li>{@code RECOVER <id>}: {@code SELECT recover_prepared_transactions()};</li>
+ *   <li>{@code SQL <id> <statement>}: any statement in autocommit mode;</li>
  *   <li>{@code QUIT}: closes the connection and exits 0.</li>
  * </ul>
  * After each command it prints {@code ACK <id> [<number>]} once the command (and its commit)
@@ -113,6 +114,13 @@ public final class CoordinatorProcess {
         case "DEL" -> say(out, "ACK " + id + " " + delete(words[2], rest(words, 3), false));
         case "DELTX" -> say(out, "ACK " + id + " " + delete(words[2], rest(words, 3), true));
         case "RECOVER" -> say(out, "ACK " + id + " " + recover());
+        case "SQL" -> {
+          connection.setAutoCommit(true);
+          try (Statement statement = connection.createStatement()) {
+            statement.execute(rest(words, 2));
+          }
+          say(out, "ACK " + id);
+        }
         default -> say(out, "ERR " + id + " 42601 unknown command: " + line);
       }
     } catch (SQLException e) {
