@@ -82,6 +82,8 @@ public final class SparErrors {
     field(fields, 'n', m.getConstraint(), rename);
     PSQLException result = new PSQLException(new ServerErrorMessage(fields.toString()));
     result.setNextException(error.getNextException());
+    // The original names the shard, which StalePlacements reads.
+    result.initCause(error);
     return result;
   }
 

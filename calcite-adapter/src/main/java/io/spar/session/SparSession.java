@@ -220,7 +220,8 @@ public final class SparSession implements AutoCloseable {
       }
     }
     boolean snapshot = !SNAPSHOTLESS.contains(keyword);
-    CatalogSnapshot seen = engine.metadata().snapshot();
+    // What the statement will be planned by, if cached; never a load of its own.
+    CatalogSnapshot seen = engine.metadata().cached();
     try {
       return transaction.statement(suppressBegin, snapshot, () -> dispatch(kind, sql, parameters));
     } catch (SQLException e) {

@@ -3,12 +3,16 @@ package io.spar.session;
 import io.spar.engine.SparEngine;
 import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.catalog.CatalogStore;
-import io.spar.engine.catalog.DistributedTable;
+import io.spar.engine.catalog.PlacementState;
+import io.spar.engine.catalog.Shard;
+import io.spar.engine.catalog.ShardPlacement;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Tells a statement that failed because it was routed by placements that are no longer current
@@ -16,55 +20,70 @@ import java.util.Objects;
  *
  * <p>A moved placement's tables are dropped on the old node in the same commit as the catalog
  * change (see the engine's {@code ShardMove}), so an engine that has not yet heard of the move
- * gets 42P01 there, never a write. The statement is stale if it failed so and the catalog's
- * placements differ from those it was planned with. The fresh catalog is read without dropping
- * the cache, so that an ordinary 42P01 (a typo) does not make every session plan anew.
+ * gets 42P01 there, never a write. The statement is stale if it failed so on a shard table and
+ * the catalog's placements of that shard now differ from those it was planned with. Only that
+ * shard's placements are read, and only for such errors, so that an ordinary 42P01 (a typo)
+ * costs nothing and makes no session plan anew.
  */
 final class StalePlacements {
   private static final String UNDEFINED_TABLE = "42P01";
+  /** PostgreSQL's message for a missing shard table, {@code <table>_<shard id>}. */
+  private static final Pattern SHARD_TABLE = Pattern.compile(
+      "relation \"[^\"]*_(\\d+)\" does not exist");
 
   private StalePlacements() {
   }
 
   /**
-   * Returns whether {@code failure} came from placements that changed since {@code seen}; if
-   * so, the engine's cache is dropped, so that the statement plans with the new ones.
+   * Returns whether {@code failure} came from placements that changed since {@code seen}, the
+   * cached snapshot the statement was planned by (null if it loaded one: then it is not
+   * retried, and its 42P01 reaches the client); if so, the engine's cache is dropped, so that
+   * the statement plans with the new placements.
    */
   static boolean isStale(SQLException failure, CatalogSnapshot seen, SparEngine engine) {
     if (seen == null || !UNDEFINED_TABLE.equals(failure.getSQLState())) {
       return false;
     }
-    CatalogSnapshot now;
+    Optional<Long> shardId = missingShard(failure);
+    if (shardId.isEmpty()) {
+      return false;
+    }
+    Optional<Shard> planned = seen.shard(shardId.get());
+    if (planned.isEmpty()) {
+      return false;
+    }
+    Map<Long, PlacementState> now;
     try (Connection catalog = engine.pools().borrowInternal(engine.coordinator())) {
-      now = CatalogStore.load(catalog);
+      now = CatalogStore.placementStates(catalog, planned.get().id());
     } catch (SQLException e) {
       return false;
     }
-    if (samePlacements(seen, now)) {
+    Map<Long, PlacementState> then = planned.get().placements().stream()
+        .collect(Collectors.toMap(ShardPlacement::id, ShardPlacement::state));
+    if (then.equals(now)) {
       return false;
     }
     engine.metadata().invalidate();
     return true;
   }
 
+  /**
+   * Returns the shard whose table the error says is missing: the client's error names the
+   * distributed table, the worker's, its cause, the shard table.
+   */
+  private static Optional<Long> missingShard(Throwable failure) {
+    for (Throwable each = failure; each != null; each = each.getCause()) {
+      Matcher matcher = each.getMessage() == null ? null : SHARD_TABLE.matcher(each.getMessage());
+      if (matcher != null && matcher.find()) {
+        return Optional.of(Long.parseLong(matcher.group(1)));
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Returns the 40001 a statement in a transaction block gets instead of a retry. */
   static SQLException retryable(SQLException failure) {
     return new SQLException("shard placements changed while the transaction ran: "
         + failure.getMessage(), "40001", failure);
-  }
-
-  private static boolean samePlacements(CatalogSnapshot a, CatalogSnapshot b) {
-    Map<Long, Object> shards = new HashMap<>();
-    for (DistributedTable each : a.tables()) {
-      shards.put(each.relationId(), each.shards());
-    }
-    int count = 0;
-    for (DistributedTable each : b.tables()) {
-      if (!Objects.equals(shards.get(each.relationId()), each.shards())) {
-        return false;
-      }
-      count++;
-    }
-    return count == shards.size();
   }
 }

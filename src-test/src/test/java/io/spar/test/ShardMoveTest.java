@@ -176,6 +176,43 @@ class ShardMoveTest {
     }
   }
 
+  /** DDL on a moving table waits for the move: the target's tables were made before it. */
+  @Test
+  void ddlWaitsForTheMove() throws Exception {
+    List<PgNode> workers = SparTestCluster.cluster().workers();
+    try (Connection spar = SparTestCluster.embedded();
+        Connection coordinator = SparTestCluster.coordinator()) {
+      create(spar, "mv_ddl", "id bigint PRIMARY KEY, v text", "id", 11, 1);
+      long shard = shardOf(spar, "mv_ddl", 1);
+      PgNode source = node(workers, Sql.strings(spar, PLACEMENT + shard).get(0));
+      PgNode target = workers.stream().filter(w -> w != source).findFirst().orElseThrow();
+      // Straight on the coordinator, so that the waiting ALTER cannot hold the move up.
+      Sql.run(coordinator, "SET lock_timeout = '200ms'");
+      List<String> states = new CopyOnWriteArrayList<>();
+      Thread mover = Thread.currentThread();
+      FaultPoint.inject(point -> {
+        if (point == FaultPoint.BEFORE_PREPARE && Thread.currentThread() == mover
+            && states.isEmpty()) {
+          try {
+            Sql.run(coordinator, "ALTER TABLE mv_ddl ADD COLUMN added int");
+            states.add("altered");
+          } catch (SQLException e) {
+            states.add(e.getSQLState());
+          }
+        }
+      });
+      try {
+        move(spar, shard, source, target, "logical");
+      } finally {
+        FaultPoint.inject(point -> { });
+      }
+      assertEquals(List.of("55P03"), states, "lock_not_available while the move runs");
+      Sql.run(spar, "ALTER TABLE mv_ddl ADD COLUMN added int");
+      Sql.run(spar, "INSERT INTO mv_ddl VALUES (1, 'after', 7)");
+      assertEquals(List.of("7"), Sql.strings(spar, "SELECT added FROM mv_ddl WHERE id = 1"));
+    }
+  }
+
   /** Issue 13's acceptance 7: how fast a shard moves, in each mode. */
   @Test
   void moveThroughput() throws SQLException {

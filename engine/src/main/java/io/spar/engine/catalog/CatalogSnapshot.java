@@ -56,6 +56,17 @@ public final class CatalogSnapshot {
     return tables.values();
   }
 
+  /** Returns the shard with id {@code shardId}, whichever table it belongs to. */
+  public Optional<Shard> shard(long shardId) {
+    for (DistributedTable each : tables.values()) {
+      Optional<Shard> shard = each.shard(shardId);
+      if (shard.isPresent()) {
+        return shard;
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Returns the registered worker nodes sorted by (name, port). */
   public List<NodeAddress> workers() {
     return workers;

@@ -62,6 +62,14 @@ public final class MetadataCache implements AutoCloseable {
   }
 
   /**
+   * Returns the snapshot in the cache now, without loading one: null if it was dropped (or the
+   * listener is away) and the next {@link #snapshot()} will load.
+   */
+  public CatalogSnapshot cached() {
+    return listening ? snapshot : null;
+  }
+
+  /**
    * Returns a counter that grows on every invalidation; callers key derived caches (relation
    * column lists, plans) on it.
    */

@@ -2,7 +2,6 @@ package io.spar.engine.operations;
 
 import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.catalog.CatalogStore;
-import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
@@ -171,7 +170,7 @@ public final class Rebalancer {
     if (move.state().equals("done") || move.state().equals("skipped")) {
       return false;
     }
-    Optional<Shard> shard = shard(CatalogStore.load(coordinator), move.shardId());
+    Optional<Shard> shard = CatalogStore.load(coordinator).shard(move.shardId());
     boolean onSource = shard.isPresent() && on(shard.get(), move.source());
     boolean onTarget = shard.isPresent() && on(shard.get(), move.target());
     if (onTarget && !onSource) {
@@ -226,16 +225,6 @@ public final class Rebalancer {
     } catch (SQLException e) {
       return null;
     }
-  }
-
-  private static Optional<Shard> shard(CatalogSnapshot snapshot, long shardId) {
-    for (DistributedTable each : snapshot.tables()) {
-      Optional<Shard> shard = each.shard(shardId);
-      if (shard.isPresent()) {
-        return shard;
-      }
-    }
-    return Optional.empty();
   }
 
   private static boolean on(Shard shard, NodeAddress node) {

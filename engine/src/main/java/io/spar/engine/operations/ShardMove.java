@@ -111,6 +111,15 @@ final class ShardMove {
     try (Connection moveLock = pools.open(transaction.coordinatorNode(), "spar move")) {
       lockMove(moveLock, shardId);
       Plan plan = plan(CatalogStore.load(coordinator), shardId, source, target);
+      // DDL on the tables would reach the source's shards and not the target's, made from
+      // the shell's definition now: it waits until the move commits. Reads and writes do not.
+      try (Statement statement = coordinator.createStatement()) {
+        statement.execute("LOCK TABLE " + plan.tables().stream()
+            .map(t -> t.name().quoted()).collect(Collectors.joining(", "))
+            + " IN SHARE UPDATE EXCLUSIVE MODE");
+      }
+      // The catalog again, under the lock: DDL that ran meanwhile may have changed it.
+      plan = plan(CatalogStore.load(coordinator), shardId, source, target);
       try (Connection from = pools.open(source, "spar move");
           Connection to = pools.open(target, "spar move")) {
         Links links = new Links(from, source, to, target);

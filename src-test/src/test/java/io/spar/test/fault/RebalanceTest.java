@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spar.engine.cluster.LocalCluster;
 import io.spar.engine.cluster.PgNode;
+import io.spar.engine.execution.StatementLog;
 import io.spar.engine.transactions.FaultPoint;
+import io.spar.session.SparSession;
 import io.spar.test.Sql;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -63,6 +65,30 @@ class RebalanceTest {
       child.kill();
       assertEquals(List.of("done", "done", "moving", "planned", "planned"), Sql.strings(spar,
           "SELECT state FROM pgs_distribution_metadata.spar_rebalance_progress ORDER BY move"));
+
+      // Acceptance 1: this JVM's engine, which routed by the old catalog, sends its next
+      // statements on the two moved shards to the new worker only.
+      StatementLog log = spar.unwrap(SparSession.class).engine().statementLog();
+      Map<Long, Integer> movedTo = new TreeMap<>();
+      for (String each : Sql.strings(spar, "SELECT shard || ' ' || split_part(\"to\", ':', 2)"
+          + " FROM pgs_distribution_metadata.spar_rebalance_progress WHERE state = 'done'")) {
+        String[] words = each.split(" ");
+        movedTo.put(Long.parseLong(words[0]), Integer.parseInt(words[1]));
+      }
+      try (StatementLog.Subscription watching = log.subscribe()) {
+        long mark = log.mark();
+        assertEquals(4000, Sql.count(spar, "SELECT count(*) FROM rb_items"));
+        Sql.run(spar, "UPDATE rb_items SET v = v || '!'");
+        int seen = 0;
+        for (StatementLog.Entry each : log.since(mark)) {
+          Integer port = each.shardId() == null ? null : movedTo.get(each.shardId());
+          if (port != null) {
+            assertEquals(port.intValue(), each.node().port(), each.toString());
+            seen++;
+          }
+        }
+        assertTrue(seen >= 2 * movedTo.size(), "a read and an update of each moved shard");
+      }
 
       Sql.run(spar, "SELECT rebalance_table_shards()");
       assertEquals(List.of(6L, 5L, 5L), sorted(counts(spar, harness, third)));
