@@ -85,6 +85,15 @@ final class ShardMove {
     String quotedList() {
       return shardNames().stream().map(TableName::quoted).collect(Collectors.joining(", "));
     }
+
+    /**
+     * The group's shard of the smallest id, which names its publication, subscription and
+     * marker: the same in every process, so that another engine finds what an interrupted
+     * move left.
+     */
+    Shard first() {
+      return shards.stream().min(java.util.Comparator.comparingLong(Shard::id)).orElseThrow();
+    }
   }
 
   private final NodePools pools;
@@ -142,8 +151,8 @@ final class ShardMove {
 
   private void move(DistributedTransaction transaction, Connection coordinator, Plan plan,
       Mode mode, Links links) throws SQLException {
-    String name = "spar_move_" + plan.shards().get(0).id();
-    TableName marker = new TableName(plan.shardNames().get(0).schema(), name + "_marker");
+    String name = "spar_move_" + plan.first().id();
+    TableName marker = new TableName(plan.first().shardName().schema(), name + "_marker");
     cleanUp(plan, links, name, marker);
     long start = System.nanoTime();
     long switchStart = start;
@@ -283,7 +292,7 @@ final class ShardMove {
     run(to, target, plan, "CREATE SUBSCRIPTION " + SqlQuoting.identifier(name) + " CONNECTION "
         + SqlQuoting.literal(pools.conninfo(source)) + " PUBLICATION "
         + SqlQuoting.identifier(name));
-    waitFor(to, "the initial copy of shard " + plan.shards().get(0).id(),
+    waitFor(to, "the initial copy of shard " + plan.first().id(),
         "SELECT count(*) = " + (plan.shards().size() + 1) + " AND bool_and(r.srsubstate"
             + " IN ('r', 's')) FROM pg_catalog.pg_subscription_rel r JOIN"
             + " pg_catalog.pg_subscription s ON s.oid = r.srsubid WHERE s.subname = "
@@ -307,9 +316,9 @@ final class ShardMove {
       Connection to = transaction.join(target);
       transaction.changed(target);
       createTargetTables(coordinator, plan, to, target, false);
-      for (TableName each : plan.shardNames()) {
-        long rows = ShardCopy.stream(from, to, each);
-        log.record(target, plan.shards().get(0).id(), "COPY " + each.quoted()
+      for (Shard each : plan.shards()) {
+        long rows = ShardCopy.stream(from, to, each.shardName());
+        log.record(target, each.id(), "COPY " + each.shardName().quoted()
             + " FROM STDIN -- " + rows + " rows from " + source);
       }
       for (int i = 0; i < plan.shards().size(); i++) {
@@ -350,7 +359,7 @@ final class ShardMove {
     // writer (workers may run with synchronous_commit off).
     run(links.from(), links.source(), plan, "SET synchronous_commit = on; INSERT INTO "
         + marker.quoted() + " VALUES (" + n + ")");
-    waitFor(links.to(), "shard " + plan.shards().get(0).id() + " to catch up",
+    waitFor(links.to(), "shard " + plan.first().id() + " to catch up",
         "SELECT EXISTS (SELECT 1 FROM " + marker.quoted() + " WHERE n = " + n + ")",
         SWITCH_POLL_MILLIS);
   }
@@ -434,7 +443,7 @@ final class ShardMove {
       cleanUp(plan, links, name, marker);
     } catch (SQLException | RuntimeException e) {
       LOG.warn("could not clean up after a failed move of shard {}: {}",
-          plan.shards().get(0).id(), e.getMessage());
+          plan.first().id(), e.getMessage());
     }
   }
 
@@ -474,7 +483,7 @@ final class ShardMove {
 
   private void run(Connection connection, NodeAddress node, Plan plan, String sql)
       throws SQLException {
-    log.record(node, plan.shards().get(0).id(), sql);
+    log.record(node, plan.first().id(), sql);
     try (Statement statement = connection.createStatement()) {
       statement.execute(sql);
     }

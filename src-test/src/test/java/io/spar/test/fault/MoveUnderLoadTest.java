@@ -5,17 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spar.engine.cluster.LocalCluster;
 import io.spar.engine.cluster.PgNode;
+import io.spar.test.SparTestCluster;
 import io.spar.test.Sql;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -129,7 +128,7 @@ class MoveUnderLoadTest {
             + ".shard_placement WHERE shard_state = 1 AND shard_id = " + each)) {
           PgNode node = nodes.stream().filter(n -> n.port() == Integer.parseInt(port))
               .findFirst().orElseThrow();
-          try (Connection direct = direct(node)) {
+          try (Connection direct = SparTestCluster.direct(node)) {
             contents.add(Sql.strings(direct, "SELECT count(*) || ':' || coalesce(md5(string_agg("
                 + "id || ',' || n || ',' || v, ';' ORDER BY id)), '') FROM ml_accounts_"
                 + each).get(0));
@@ -139,7 +138,7 @@ class MoveUnderLoadTest {
         assertEquals(contents.get(0), contents.get(1), "the placements of shard " + each);
       }
       for (PgNode node : nodes) {
-        try (Connection direct = direct(node)) {
+        try (Connection direct = SparTestCluster.direct(node)) {
           for (String catalog : List.of("pg_subscription", "pg_publication",
               "pg_replication_slots", "pg_prepared_xacts")) {
             assertEquals(0, Sql.count(direct, "SELECT count(*) FROM " + catalog), catalog);
@@ -210,11 +209,5 @@ class MoveUnderLoadTest {
     } catch (Throwable e) {
       failures.add(e);
     }
-  }
-
-  private static Connection direct(PgNode node) throws SQLException {
-    Properties properties = new Properties();
-    properties.setProperty("user", LocalCluster.USER);
-    return DriverManager.getConnection(node.jdbcUrl(), properties);
   }
 }

@@ -9,16 +9,15 @@ import io.spar.engine.cluster.PgNode;
 import io.spar.engine.execution.StatementLog;
 import io.spar.engine.transactions.FaultPoint;
 import io.spar.session.SparSession;
+import io.spar.test.SparTestCluster;
 import io.spar.test.Sql;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,14 +120,14 @@ class RebalanceTest {
       List<PgNode> nodes = new ArrayList<>(harness.cluster().workers());
       nodes.add(third);
       for (PgNode node : nodes) {
-        try (Connection direct = direct(node)) {
+        try (Connection direct = SparTestCluster.direct(node)) {
           for (String catalog : List.of("pg_subscription", "pg_publication",
               "pg_replication_slots", "pg_prepared_xacts")) {
             assertEquals(0, Sql.count(direct, "SELECT count(*) FROM " + catalog), catalog);
           }
         }
       }
-      try (Connection direct = direct(third)) {
+      try (Connection direct = SparTestCluster.direct(third)) {
         assertEquals(0, Sql.count(direct,
             "SELECT count(*) FROM pg_class WHERE relname LIKE 'rb\\_%'"));
       }
@@ -170,11 +169,5 @@ class RebalanceTest {
           + " ORDER BY s.min_value::int")));
     }
     assertEquals(layouts.get(0), layouts.get(1));
-  }
-
-  private static Connection direct(PgNode node) throws SQLException {
-    Properties properties = new Properties();
-    properties.setProperty("user", LocalCluster.USER);
-    return DriverManager.getConnection(node.jdbcUrl(), properties);
   }
 }
