@@ -97,12 +97,18 @@ final class ServeCommand {
       engine = probe.unwrap(SparSession.class).engine();
     }
     // Remote clients never choose the coordinator credentials: those are in the Spar URL.
-    SparServer server = SparServer.start(target.sparUrl(), new Properties(), settings);
+    SparServer server;
+    try {
+      server = SparServer.start(target.sparUrl(), new Properties(), settings);
+    } catch (RuntimeException e) {
+      stop(null, null, engine, cluster);
+      throw e;
+    }
     PgWireServer pg;
     try {
       pg = startPostgresPort(options, engine, settings, addresses);
     } catch (IOException | SQLException | RuntimeException e) {
-      server.close();
+      stop(server, null, engine, cluster);
       throw e;
     }
     OrderlyShutdown shutdown = new OrderlyShutdown(() -> stop(server, pg, engine, cluster));
@@ -206,7 +212,9 @@ final class ServeCommand {
     if (pg != null) {
       pg.close();
     }
-    server.close();
+    if (server != null) {
+      server.close();
+    }
     try {
       LOG.info("Node connections after closing every remote connection: {}",
           PoolUsage.of(engine));

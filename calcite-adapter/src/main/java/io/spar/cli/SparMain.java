@@ -45,6 +45,12 @@ public final class SparMain {
       System.err.println("spar " + command + ": " + e.getMessage());
       System.err.println(USAGE);
       status = 2;
+    } catch (Exception e) {
+      // Reported here, as the uncaught handler would; then the process must end, or the
+      // threads the command started (pools, the cluster's, the server's) keep it alive.
+      System.err.println("spar " + command + ": failed");
+      e.printStackTrace();
+      status = 1;
     }
     // Pools and server threads may linger after a command is done; the command is the process.
     System.exit(status);

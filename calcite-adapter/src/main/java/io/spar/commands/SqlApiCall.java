@@ -17,8 +17,10 @@ import org.apache.calcite.sql.SqlSelect;
  * @param arguments the argument expressions as parsed
  * @param inFrom whether the call is the FROM clause of {@code SELECT *}, as a function that
  *     returns rows of several columns must be called
+ * @param label the name of a one-column result: the select item's alias, else the function's
  */
-public record SqlApiCall(String function, List<SqlNode> arguments, boolean inFrom) {
+public record SqlApiCall(String function, List<SqlNode> arguments, boolean inFrom,
+    String label) {
 
   /** Returns the call {@code statement} makes, if it is one of the forms above of a known f. */
   public static Optional<SqlApiCall> match(SqlNode statement, java.util.Set<String> functions) {
@@ -28,20 +30,26 @@ public record SqlApiCall(String function, List<SqlNode> arguments, boolean inFro
     }
     SqlNode item = select.getFrom();
     boolean inFrom = item != null;
+    String alias = null;
     if (inFrom) {
       if (!(select.getSelectList().get(0) instanceof SqlIdentifier star) || !star.isStar()) {
         return Optional.empty();
       }
       item = strip(strip(item, SqlKind.AS), SqlKind.COLLECTION_TABLE);
     } else {
-      item = strip(select.getSelectList().get(0), SqlKind.AS);
+      item = select.getSelectList().get(0);
+      if (item.getKind() == SqlKind.AS) {
+        alias = ((SqlIdentifier) ((SqlBasicCall) item).operand(1)).getSimple();
+      }
+      item = strip(item, SqlKind.AS);
     }
     if (!(item instanceof SqlBasicCall call)) {
       return Optional.empty();
     }
     String name = call.getOperator().getName().toLowerCase(Locale.ROOT);
     return functions.contains(name)
-        ? Optional.of(new SqlApiCall(name, call.getOperandList(), inFrom))
+        ? Optional.of(new SqlApiCall(name, call.getOperandList(), inFrom,
+            alias != null ? alias : name))
         : Optional.empty();
   }
 

@@ -72,25 +72,25 @@ public final class SqlApiFunctions {
       case "master_add_node" -> {
         arity(call, args, 2, 2);
         operations.addNode(coordinatorConnection(), new NodeAddress(text(args[0]), integer(args[1])));
-        yield voidResult(call.function());
+        yield voidResult(call);
       }
       case "master_create_distributed_table" -> {
         arity(call, args, 3, 3);
         operations.createDistributedTable(coordinatorConnection(), text(args[0]), text(args[1]),
             text(args[2]));
-        yield voidResult(call.function());
+        yield voidResult(call);
       }
       case "master_create_worker_shards" -> {
         arity(call, args, 2, 4);
         operations.createWorkerShards(coordinatorConnection(), text(args[0]), integer(args[1]),
             args.length > 2 ? integer(args[2]) : 2, args.length > 3 && bool(args[3]));
-        yield voidResult(call.function());
+        yield voidResult(call);
       }
       case "master_create_empty_shard" -> {
         arity(call, args, 1, 2);
         long id = operations.createEmptyShard(coordinatorConnection(), text(args[0]),
             args.length > 1 ? integer(args[1]) : 1);
-        yield bigintResult(call.function(), id);
+        yield bigintResult(call, id);
       }
       case "master_copy_shard_placement" -> copyShardPlacement(call, args);
       case "master_move_shard_placement" -> {
@@ -101,7 +101,7 @@ public final class SqlApiFunctions {
             new NodeAddress(text(args[3]), integer(args[4])),
             args.length > 5 ? optionalText(args[5]) : null);
         catalogChanged.run();
-        yield voidResult(call.function());
+        yield voidResult(call);
       }
       case "rebalance_table_shards" -> {
         count(call, args, 0, 3);
@@ -110,7 +110,7 @@ public final class SqlApiFunctions {
             args.length > 1 && args[1] != null ? integer(args[1]) : Integer.MAX_VALUE,
             args.length > 2 ? optionalText(args[2]) : null, mover);
         catalogChanged.run();
-        yield voidResult(call.function());
+        yield voidResult(call);
       }
       case "get_rebalance_table_shards_plan" -> {
         count(call, args, 0, 1);
@@ -125,7 +125,7 @@ public final class SqlApiFunctions {
           rows.add(new Object[] {each.table().toString(), each.shardId(), each.source().host(),
               each.source().port(), each.target().host(), each.target().port()});
         }
-        yield StatementResult.ofRows(new RowSet(resultColumns(call.function()), rows));
+        yield StatementResult.ofRows(new RowSet(resultColumns(call), rows));
       }
       case "master_drain_node" -> {
         arity(call, args, 2, 3);
@@ -134,14 +134,14 @@ public final class SqlApiFunctions {
             new NodeAddress(text(args[0]), integer(args[1])),
             args.length > 2 ? optionalText(args[2]) : null, mover);
         catalogChanged.run();
-        yield voidResult(call.function());
+        yield voidResult(call);
       }
       case "master_remove_node" -> {
         arity(call, args, 2, 2);
         operations.removeNode(coordinatorConnection(),
             new NodeAddress(text(args[0]), integer(args[1])));
         catalogChanged.run();
-        yield voidResult(call.function());
+        yield voidResult(call);
       }
       case "master_append_table_to_shard" -> {
         arity(call, args, 4, 4);
@@ -153,12 +153,12 @@ public final class SqlApiFunctions {
             text(args[1]), new NodeAddress(text(args[2]), integer(args[3])));
         catalogChanged.run();
         // A session that reads PostgreSQL's text forms gets the ratio as PostgreSQL prints it.
-        yield StatementResult.ofRows(new RowSet(resultColumns(call.function()),
+        yield StatementResult.ofRows(new RowSet(resultColumns(call),
             rowOf(connections.valueForm() == ValueForm.TEXT ? fill[1] : fill[0])));
       }
       default -> {
         arity(call, args, 2, 2);
-        yield bigintResult(call.function(),
+        yield bigintResult(call,
             operations.shardIdForValue(coordinatorConnection(), text(args[0]), args[1]).orElse(null));
       }
     };
@@ -171,7 +171,7 @@ public final class SqlApiFunctions {
     operations.copyShardPlacement(coordinatorConnection(), bigint(args[0]),
         new NodeAddress(text(args[1]), integer(args[2])),
         new NodeAddress(text(args[3]), integer(args[4])));
-    return voidResult(call.function());
+    return voidResult(call);
   }
 
   /** Refuses NULL among the first {@code count} arguments (arity checks only three). */
@@ -277,7 +277,17 @@ public final class SqlApiFunctions {
    * describe the call before running it: {@code bigint} for the functions that return a shard
    * id, {@code real} for an append's fill ratio, {@code void} for the others.
    */
-  public static List<ColumnInfo> resultColumns(String function) {
+  public static List<ColumnInfo> resultColumns(SqlApiCall call) {
+    List<ColumnInfo> columns = resultColumns(call.function());
+    if (columns.size() != 1) {
+      return columns;
+    }
+    ColumnInfo only = columns.get(0);
+    return List.of(new ColumnInfo(call.label(), only.jdbcType(), only.typeName(),
+        only.precision(), only.scale(), only.nullable(), only.className()));
+  }
+
+  private static List<ColumnInfo> resultColumns(String function) {
     if (function.equals("get_rebalance_table_shards_plan")) {
       return List.of(textColumn("table_name"), bigintColumn("shardid"),
           textColumn("sourcename"), integerColumn("sourceport"), textColumn("targetname"),
@@ -305,12 +315,12 @@ public final class SqlApiFunctions {
     return new ColumnInfo(name, Types.INTEGER, "int4", 10, 0, 1, "java.lang.Integer");
   }
 
-  private static StatementResult voidResult(String function) {
-    return StatementResult.ofRows(new RowSet(resultColumns(function), rowOf("")));
+  private static StatementResult voidResult(SqlApiCall call) {
+    return StatementResult.ofRows(new RowSet(resultColumns(call), rowOf("")));
   }
 
-  private static StatementResult bigintResult(String function, Long value) {
-    return StatementResult.ofRows(new RowSet(resultColumns(function), rowOf(value)));
+  private static StatementResult bigintResult(SqlApiCall call, Long value) {
+    return StatementResult.ofRows(new RowSet(resultColumns(call), rowOf(value)));
   }
 
   private static List<Object[]> rowOf(Object value) {

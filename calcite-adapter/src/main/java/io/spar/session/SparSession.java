@@ -368,7 +368,7 @@ public final class SparSession implements AutoCloseable {
     Optional<SqlApiPlan> api = sqlApiCall(sql);
     if (api.isPresent()) {
       // The coordinator knows no such function; Spar knows what it answers.
-      return Optional.of(new Description(SqlApiFunctions.resultColumns(api.get().function()),
+      return Optional.of(new Description(SqlApiFunctions.resultColumns(api.get().call()),
           List.of()));
     }
     if (context.transaction().holdsCoordinator()) {

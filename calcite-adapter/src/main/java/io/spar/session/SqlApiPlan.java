@@ -22,6 +22,10 @@ final class SqlApiPlan implements StatementPlan {
   }
 
   /** Returns the name of the function the plan calls. */
+  SqlApiCall call() {
+    return call;
+  }
+
   String function() {
     return call.function();
   }

@@ -256,6 +256,14 @@ class ShardMoveTest {
       create(spar, "mv_nokey", "id bigint, v text", "id", 7, 1);
       Sql.run(spar, "INSERT INTO mv_nokey SELECT g, 'v' FROM generate_series(1, 100) g");
       long shard = shardOf(spar, "mv_nokey", 1);
+      // An SQL API call's column takes its alias, as PostgreSQL names it (psql's \gset).
+      try (java.sql.Statement statement = spar.createStatement();
+          ResultSet rs = statement.executeQuery(
+              "SELECT get_shard_id_for_distribution_column('mv_nokey', 1) AS shard")) {
+        assertEquals("shard", rs.getMetaData().getColumnLabel(1));
+        assertTrue(rs.next());
+        assertEquals(shard, rs.getLong("shard"));
+      }
       PgNode source = node(workers, Sql.strings(spar, PLACEMENT + shard).get(0));
       PgNode target = workers.stream().filter(w -> w != source).findFirst().orElseThrow();
 

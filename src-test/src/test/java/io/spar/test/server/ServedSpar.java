@@ -49,18 +49,25 @@ public final class ServedSpar implements AutoCloseable {
     SparProcess passwd = SparProcess.run(directory, PASSWORD + "\n", "passwd",
         users.toString(), USER);
     assertEquals(0, passwd.waitForExit(), passwd.errors());
-    int port = freePort();
-    List<String> args = new ArrayList<>(List.of("serve",
-        "--local", directory.resolve("cluster").toString(), "--port", Integer.toString(port),
-        "--auth-file", users.toString()));
-    if (!List.of(extra).contains("--pg-port")) {
-      // Servers of concurrent tests must not share the default PostgreSQL port.
-      args.addAll(List.of("--pg-port", Integer.toString(freePort())));
+    // A free port found here can be taken before spar binds it, by one of the PostgreSQL
+    // nodes it starts first: spar then exits with the bind failure, and starts again on others.
+    for (int attempt = 1; ; attempt++) {
+      int port = freePort();
+      List<String> args = new ArrayList<>(List.of("serve",
+          "--local", directory.resolve("cluster").toString(), "--port", Integer.toString(port),
+          "--auth-file", users.toString()));
+      if (!List.of(extra).contains("--pg-port")) {
+        // Servers of concurrent tests must not share the default PostgreSQL port.
+        args.addAll(List.of("--pg-port", Integer.toString(freePort())));
+      }
+      args.addAll(List.of(extra));
+      SparProcess serve = SparProcess.start(directory, args.toArray(String[]::new));
+      if (attempt < 3 && serve.exitsWith("Failed to bind", READY)) {
+        continue;
+      }
+      serve.awaitLine(READY);
+      return new ServedSpar(directory, serve, port);
     }
-    args.addAll(List.of(extra));
-    SparProcess serve = SparProcess.start(directory, args.toArray(String[]::new));
-    serve.awaitLine(READY);
-    return new ServedSpar(directory, serve, port);
   }
 
   private static int freePort() throws IOException {

@@ -76,6 +76,35 @@ final class SparProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until the process either prints a line starting with {@code readyPrefix} (false) or
+   * ends; returns whether it ended with {@code error} in its standard error.
+   */
+  boolean exitsWith(String error, String readyPrefix) throws InterruptedException, IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GIVE_UP_SECONDS);
+    synchronized (lines) {
+      for (int seen = 0; ; ) {
+        while (seen < lines.size()) {
+          String line = lines.get(seen++);
+          if (line == null) {
+            if (!process.waitFor(GIVE_UP_SECONDS, TimeUnit.SECONDS)) {
+              return false;
+            }
+            return errors().contains(error);
+          }
+          if (line.startsWith(readyPrefix)) {
+            return false;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        lines.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+      }
+    }
+  }
+
   /** Waits for an output line starting with {@code prefix} and returns it. */
   String awaitLine(String prefix) throws InterruptedException, IOException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GIVE_UP_SECONDS);
