@@ -35,11 +35,6 @@ final class BackendMessages {
     return written;
   }
 
-  /** Returns how many bytes were written since the last {@link #take()}. */
-  int written() {
-    return out == null ? 0 : out.readableBytes();
-  }
-
   /** Drops what was written and not taken, when the connection ends. */
   void discard() {
     if (out != null) {

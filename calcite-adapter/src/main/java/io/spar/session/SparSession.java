@@ -24,6 +24,7 @@ import java.sql.ParameterMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -614,8 +615,8 @@ public final class SparSession implements AutoCloseable {
   private void moveAlone(long shardId, NodeAddress source, NodeAddress target,
       String transferMode) throws SQLException {
     try (SparSession mover = new SparSession(engine)) {
-      mover.execute("SELECT master_move_shard_placement(?, ?, ?, ?, ?, ?)", java.util.Arrays
-          .asList(shardId, source.host(), source.port(), target.host(), target.port(),
+      mover.execute("SELECT master_move_shard_placement(?, ?, ?, ?, ?, ?)", Arrays.asList(
+          shardId, source.host(), source.port(), target.host(), target.port(),
               transferMode));
     }
   }

@@ -1,6 +1,7 @@
 package io.spar.engine.catalog;
 
 import io.spar.engine.hashing.PartitionType;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -100,8 +101,8 @@ public final class DistributedTable {
         || partitionType != other.partitionType) {
       return false;
     }
-    return java.util.Arrays.equals(hashMins, other.hashMins)
-        && java.util.Arrays.equals(hashMaxes, other.hashMaxes);
+    return Arrays.equals(hashMins, other.hashMins)
+        && Arrays.equals(hashMaxes, other.hashMaxes);
   }
 
   /** Returns the shard with id {@code shardId}, if it belongs to this table. */

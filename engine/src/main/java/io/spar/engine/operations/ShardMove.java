@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -92,7 +93,7 @@ final class ShardMove {
      * move left.
      */
     Shard first() {
-      return shards.stream().min(java.util.Comparator.comparingLong(Shard::id)).orElseThrow();
+      return shards.stream().min(Comparator.comparingLong(Shard::id)).orElseThrow();
     }
   }
 
