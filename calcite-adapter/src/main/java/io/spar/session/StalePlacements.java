@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tells a statement that failed because it was routed by placements that are no longer current
@@ -26,6 +28,7 @@ import java.util.stream.Collectors;
  * costs nothing and makes no session plan anew.
  */
 final class StalePlacements {
+  private static final Logger LOG = LoggerFactory.getLogger(StalePlacements.class);
   private static final String UNDEFINED_TABLE = "42P01";
   /** PostgreSQL's message for a missing shard table, {@code <table>_<shard id>}. */
   private static final Pattern SHARD_TABLE = Pattern.compile(
@@ -63,6 +66,8 @@ final class StalePlacements {
     if (then.equals(now)) {
       return false;
     }
+    LOG.info("The placements of shard {} changed after a statement was routed to them: {}",
+        planned.get().id(), failure.getMessage());
     engine.metadata().invalidate();
     return true;
   }

@@ -105,6 +105,25 @@ final class CoordinatorChild implements AutoCloseable {
     }
   }
 
+  /** Stops the child with SIGSTOP: every thread of its JVM halts where it is. */
+  void pause() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** Lets a child stopped by {@link #pause} go on (SIGCONT). */
+  void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+        .redirectErrorStream(true).start();
+    String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (kill.waitFor() != 0) {
+      throw new AssertionError("kill -" + name + " " + process.pid() + ": " + output);
+    }
+  }
+
   /** Kills the child with SIGKILL and checks that SIGKILL is what ended it. */
   void kill() throws InterruptedException {
     process.destroyForcibly();
@@ -126,6 +145,15 @@ final class CoordinatorChild implements AutoCloseable {
     stdin.close();
     if (!process.waitFor(LINE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
       throw new AssertionError(description + " did not quit\n" + diagnostics());
+    }
+  }
+
+  /** Returns whether the children's standard error log holds {@code text}. */
+  boolean stderrContains(String text) {
+    try {
+      return Files.readString(errorLog, StandardCharsets.UTF_8).contains(text);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -29,16 +29,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       transaction;</li>
  *   <li>{@code RECOVER <id>}: {@code SELECT recover_prepared_transactions()};</li>
  *   <li>{@code SQL <id> <statement>}: any statement in autocommit mode;</li>
+ *   <li>{@code PREPARE <id> <statement>}: prepares a statement with one {@code bigint}
+ *       parameter, kept for {@code EXECUTE}; {@code EXECUTE <id> <value>} runs it, in the
+ *       connection's current autocommit mode;</li>
+ *   <li>{@code BEGIN <id>}, {@code COMMIT <id>}, {@code ROLLBACK <id>}: autocommit off (then
+ *       {@code SELECT 1}, so that the block is open), commit, roll back;</li>
  *   <li>{@code QUIT}: closes the connection and exits 0.</li>
  * </ul>
  * After each command it prints {@code ACK <id> [<number>]} once the command (and its commit)
  * returned successfully, or {@code ERR <id> <sqlstate> <message>}. A fault point that is reached
  * prints {@code SPAR-FAULT-POINT <name>} on the same standard output and blocks until the
- * harness kills the process. Logging goes to standard error.
+ * harness kills the process, or, with {@code -Dspar.fault.wait=true}, until the harness sends
+ * {@code GO}, and then goes on. Logging goes to standard error.
  */
 public final class CoordinatorProcess {
+  /** Standard input; the fault hook reads {@code GO} from it while a command runs. */
+  private static final BufferedReader IN = new BufferedReader(new InputStreamReader(System.in,
+      StandardCharsets.UTF_8));
+
   private final Connection connection;
   private final PrintStream out;
+  private PreparedStatement prepared;
 
   private CoordinatorProcess(Connection connection, PrintStream out) {
     this.connection = connection;
@@ -59,10 +70,8 @@ public final class CoordinatorProcess {
     }
     say(out, "READY " + ProcessHandle.current().pid());
     CoordinatorProcess process = new CoordinatorProcess(connection, out);
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in,
-        StandardCharsets.UTF_8));
     String line;
-    while ((line = in.readLine()) != null) {
+    while ((line = IN.readLine()) != null) {
       if (line.isBlank()) {
         continue;
       }
@@ -92,6 +101,10 @@ public final class CoordinatorProcess {
         return;
       }
       say(out, "SPAR-FAULT-POINT " + point.label());
+      if (Boolean.getBoolean("spar.fault.wait")) {
+        awaitGo();
+        return;
+      }
       while (true) {
         try {
           Thread.sleep(60_000);
@@ -100,6 +113,18 @@ public final class CoordinatorProcess {
         }
       }
     });
+  }
+
+  /** Reads standard input up to a {@code GO} line; the main loop is inside a command. */
+  private static void awaitGo() {
+    try {
+      String line;
+      while ((line = IN.readLine()) != null && !line.trim().equals("GO")) {
+        // Only GO ends the wait.
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private void run(String line) {
@@ -119,6 +144,34 @@ public final class CoordinatorProcess {
           try (Statement statement = connection.createStatement()) {
             statement.execute(rest(words, 2));
           }
+          say(out, "ACK " + id);
+        }
+        case "PREPARE" -> {
+          if (prepared != null) {
+            prepared.close();
+          }
+          prepared = connection.prepareStatement(rest(words, 2));
+          say(out, "ACK " + id);
+        }
+        case "EXECUTE" -> {
+          prepared.setLong(1, Long.parseLong(words[2]));
+          say(out, "ACK " + id + " " + prepared.executeUpdate());
+        }
+        case "BEGIN" -> {
+          connection.setAutoCommit(false);
+          try (Statement statement = connection.createStatement()) {
+            statement.execute("SELECT 1");
+          }
+          say(out, "ACK " + id);
+        }
+        case "COMMIT" -> {
+          connection.commit();
+          connection.setAutoCommit(true);
+          say(out, "ACK " + id);
+        }
+        case "ROLLBACK" -> {
+          connection.rollback();
+          connection.setAutoCommit(true);
           say(out, "ACK " + id);
         }
         default -> say(out, "ERR " + id + " 42601 unknown command: " + line);

@@ -242,8 +242,24 @@ final class FaultHarness implements AutoCloseable {
    */
   CoordinatorChild startChild(FaultPoint point, int skip) throws IOException,
       InterruptedException {
-    CoordinatorChild child = CoordinatorChild.start(childUrl(),
-        point == null ? null : point.label(), skip, childOptions, childErrors);
+    return startChild(point == null ? null : point.label(), skip, childOptions);
+  }
+
+  /**
+   * Starts a coordinator child whose every pass through {@code point} prints
+   * {@code SPAR-FAULT-POINT} and waits for the harness to send {@code GO}.
+   */
+  CoordinatorChild startWaitingChild(FaultPoint point) throws IOException,
+      InterruptedException {
+    List<String> options = new ArrayList<>(childOptions);
+    options.add("-Dspar.fault.wait=true");
+    return startChild(point.label(), 0, options);
+  }
+
+  private CoordinatorChild startChild(String point, int skip, List<String> options)
+      throws IOException, InterruptedException {
+    CoordinatorChild child = CoordinatorChild.start(childUrl(), point, skip, options,
+        childErrors);
     synchronized (children) {
       children.add(child);
     }

@@ -30,14 +30,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 13's acceptance 3, move under load: 4 writer threads (inserts, updates, upserts) and 2
  * readers run through this JVM's engine while another engine, in a process of its own, moves a
- * replicated shard's placement back and forth, with logical replication and under a write lock.
+ * two replicated shards' placements back and forth for 30 s, with logical replication and then
+ * under a write lock.
  * Afterwards no acknowledged write is lost or doubled, every FINALIZED placement pair is
  * identical, and nothing of the moves is left on the workers.
  */
 class MoveUnderLoadTest {
   private static final int WRITERS = 4;
   private static final int READERS = 2;
-  private static final int MOVES = 4;
+  /** How long the load runs; logical moves in its first half, locked copies in the second. */
+  private static final long LOAD_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   @TempDir
   static Path directory;
@@ -52,9 +54,15 @@ class MoveUnderLoadTest {
       Sql.run(spar, "SELECT master_create_worker_shards('ml_accounts', 4, 2)");
       PgNode third = extra.coordinator();
       Sql.run(spar, "SELECT master_add_node('" + third.host() + "', " + third.port() + ")");
-      long shard = Sql.longs(spar,
-          "SELECT get_shard_id_for_distribution_column('ml_accounts', 1)").get(0);
-      PgNode away = harness.cluster().workers().get(0);
+      // Two shards, each moving between its own worker and the new node.
+      long[] shards = {shardOf(spar, 1), 0};
+      for (long key = 2; shards[1] == 0; key++) {
+        if (shardOf(spar, key) != shards[0]) {
+          shards[1] = shardOf(spar, key);
+        }
+      }
+      PgNode[][] hops = {{harness.cluster().workers().get(0), third},
+          {harness.cluster().workers().get(1), third}};
 
       Map<Long, Long> expected = new ConcurrentHashMap<>();
       List<Throwable> failures = new CopyOnWriteArrayList<>();
@@ -75,23 +83,27 @@ class MoveUnderLoadTest {
         running.add(threads.submit(() -> read(harness, inserted, reads, stop, failures)));
       }
       CoordinatorChild mover = harness.startChild(null, 0);
+      int moves = 0;
+      int locked = 0;
       try {
-        PgNode from = away;
-        PgNode to = third;
-        for (int i = 0; i < MOVES; i++) {
+        long started = System.nanoTime();
+        while (System.nanoTime() - started < LOAD_NANOS) {
           long before = writes.get();
-          while (writes.get() < before + 500 && failures.isEmpty()) {
+          while (writes.get() < before + 200 && failures.isEmpty()) {
             Thread.sleep(5);
           }
-          String mode = i % 2 == 0 ? "logical" : "block_writes";
-          mover.send("SQL " + i + " SELECT master_move_shard_placement(" + shard + ", '"
-              + from.host() + "', " + from.port() + ", '" + to.host() + "', " + to.port()
-              + ", '" + mode + "')");
+          boolean logical = System.nanoTime() - started < LOAD_NANOS / 2;
+          int which = moves % 2;
+          PgNode from = hops[which][0];
+          PgNode to = hops[which][1];
+          mover.send("SQL " + moves + " SELECT master_move_shard_placement(" + shards[which]
+              + ", '" + from.host() + "', " + from.port() + ", '" + to.host() + "', "
+              + to.port() + ", '" + (logical ? "logical" : "block_writes") + "')");
           String answer = mover.nextLine();
-          assertTrue(answer.startsWith("ACK " + i), answer + "\n" + mover.diagnostics());
-          PgNode swap = from;
-          from = to;
-          to = swap;
+          assertTrue(answer.startsWith("ACK " + moves), answer + "\n" + mover.diagnostics());
+          hops[which] = new PgNode[] {to, from};
+          moves++;
+          locked += logical ? 0 : 1;
         }
         long before = writes.get();
         while (writes.get() < before + 500 && failures.isEmpty()) {
@@ -106,8 +118,10 @@ class MoveUnderLoadTest {
         threads.shutdown();
       }
       assertTrue(failures.isEmpty(), "statements failed under the moves: " + failures);
-      System.out.printf("move under load: %d moves, %d writes and %d reads acknowledged%n",
-          MOVES, writes.get(), reads.get());
+      System.out.printf("move under load: %d moves (%d logical, %d block_writes), %d writes"
+          + " and %d reads acknowledged%n", moves, moves - locked, locked, writes.get(),
+          reads.get());
+      assertTrue(moves - locked >= 2 && locked >= 2, "each mode moved both shards");
 
       // Every acknowledged insert, update and upsert, once.
       Map<Long, Long> actual = new ConcurrentHashMap<>();
@@ -151,6 +165,11 @@ class MoveUnderLoadTest {
         }
       }
     }
+  }
+
+  private static long shardOf(Connection spar, long key) throws SQLException {
+    return Sql.longs(spar,
+        "SELECT get_shard_id_for_distribution_column('ml_accounts', " + key + ")").get(0);
   }
 
   /**
