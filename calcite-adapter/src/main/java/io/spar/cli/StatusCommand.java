@@ -13,7 +13,9 @@ import java.util.Set;
 
 /**
  * {@code spar status [URL | --local DIR [--workers N] | --coordinator URL]}: the nodes, the
- * distributed tables with their shard and placement counts, and the placements by state, read
+ * distributed tables with their shard and placement counts, the placements by state, the shard
+ * moves running (with their progress and an estimate of the time left) and the latest
+ * rebalance's moves, read
  * from {@code pgs_distribution_metadata} through a Spar connection (embedded or remote). The
  * default is the same as {@code spar sql}'s.
  */
@@ -49,7 +51,21 @@ final class StatusCommand {
       new Section("Placements by state", "SELECT " + STATE + " AS \"state\","
           + " count(DISTINCT \"shard_id\") AS \"shards\", count(*) AS \"placements\""
           + " FROM \"pgs_distribution_metadata\".\"shard_placement\""
-          + " GROUP BY \"shard_state\" ORDER BY \"shard_state\""));
+          + " GROUP BY \"shard_state\" ORDER BY \"shard_state\""),
+      new Section("Shard moves running", """
+          SELECT "shard", "table_name", "from", "to", "transfer_mode", "phase",
+            "bytes_copied", "bytes_total",
+            CAST(date_trunc('second', "estimated_time_left") AS text) AS "time_left"
+          FROM "pgs_distribution_metadata"."spar_move_progress" ORDER BY "started"
+          """),
+      new Section("Latest rebalance", """
+          SELECT "plan", "move", "shard", "table_name", "from", "to", "state", "phase",
+            "bytes_copied", "bytes_total", "error"
+          FROM "pgs_distribution_metadata"."spar_rebalance_progress"
+          WHERE "plan" = (SELECT max("plan")
+            FROM "pgs_distribution_metadata"."spar_rebalance_progress")
+          ORDER BY "move"
+          """));
 
   private final PrintStream out;
 

@@ -614,7 +614,11 @@ public final class SparSession implements AutoCloseable {
    */
   private void moveAlone(long shardId, NodeAddress source, NodeAddress target,
       String transferMode) throws SQLException {
-    try (SparSession mover = new SparSession(engine)) {
+    RunningQueries running = context.connections().running();
+    // A cancel of the rebalance reaches the move under way, and stops the next one.
+    try (SparSession mover = new SparSession(engine);
+        RunningQueries.Registration cancels = running.include(mover.connections().running())) {
+      running.checkCancelled();
       mover.execute("SELECT master_move_shard_placement(?, ?, ?, ?, ?, ?)", Arrays.asList(
           shardId, source.host(), source.port(), target.host(), target.port(),
               transferMode));

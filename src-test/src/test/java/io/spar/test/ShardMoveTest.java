@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -210,6 +211,85 @@ class ShardMoveTest {
       Sql.run(spar, "ALTER TABLE mv_ddl ADD COLUMN added int");
       Sql.run(spar, "INSERT INTO mv_ddl VALUES (1, 'after', 7)");
       assertEquals(List.of("7"), Sql.strings(spar, "SELECT added FROM mv_ddl WHERE id = 1"));
+    }
+  }
+
+  /**
+   * A running move shows its phase and the bytes copied in {@code spar_move_progress}; a
+   * cancel of its statement stops it, the source stays current and nothing of the move is
+   * left. The move can then run again.
+   */
+  @Test
+  void reportsProgressAndCancels() throws Exception {
+    List<PgNode> workers = SparTestCluster.cluster().workers();
+    try (Connection spar = SparTestCluster.embedded();
+        Connection moving = SparTestCluster.embedded();
+        Statement statement = moving.createStatement()) {
+      create(spar, "mv_progress", "id bigint PRIMARY KEY, payload text", "id", 13, 1);
+      Sql.run(spar, "INSERT INTO mv_progress SELECT g, repeat('x', 200)"
+          + " FROM generate_series(1, 20000) g");
+      long shard = shardOf(spar, "mv_progress", 1);
+      PgNode source = node(workers, Sql.strings(spar, PLACEMENT + shard).get(0));
+      PgNode target = workers.stream().filter(w -> w != source).findFirst().orElseThrow();
+      java.util.concurrent.CountDownLatch copied = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      ExecutorService mover = Executors.newSingleThreadExecutor();
+      FaultPoint.inject(point -> {
+        if (point == FaultPoint.MOVE_COPIED) {
+          copied.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      });
+      try {
+        Future<SQLException> outcome = mover.submit(() -> {
+          try {
+            statement.execute("SELECT master_move_shard_placement(" + shard + ", '"
+                + source.host() + "', " + source.port() + ", '" + target.host() + "', "
+                + target.port() + ", 'logical')");
+            return null;
+          } catch (SQLException e) {
+            return e;
+          }
+        });
+        assertTrue(copied.await(60, TimeUnit.SECONDS), "the move never finished its copy");
+        List<String> progress = Sql.strings(spar, "SELECT shard || '|' || table_name || '|'"
+            + " || transfer_mode || '|' || phase || '|' || (bytes_total > 0) || '|'"
+            + " || (bytes_copied BETWEEN bytes_total / 2 AND bytes_total * 2) || '|' || \"to\""
+            + " FROM pgs_distribution_metadata.spar_move_progress");
+        assertEquals(List.of(shard + "|public.mv_progress|logical|catching up|true|true|"
+            + address(target)), progress);
+
+        statement.cancel();
+        release.countDown();
+        SQLException cancelled = outcome.get(60, TimeUnit.SECONDS);
+        assertTrue(cancelled != null, "the cancelled move succeeded");
+        assertEquals("57014", cancelled.getSQLState(), cancelled.getMessage());
+      } finally {
+        release.countDown();
+        FaultPoint.inject(point -> { });
+        mover.shutdown();
+      }
+      assertEquals(List.of(address(source)), Sql.strings(spar, PLACEMENT + shard));
+      assertEquals(0, Sql.count(spar,
+          "SELECT count(*) FROM pgs_distribution_metadata.spar_move_progress"));
+      assertEquals(0, Sql.count(spar,
+          "SELECT count(*) FROM pgs_distribution_metadata.shard_move"));
+      for (PgNode each : workers) {
+        assertNothingLeft(each);
+      }
+      try (Connection targetNode = SparTestCluster.direct(target)) {
+        assertEquals(0, Sql.count(targetNode, "SELECT count(*) FROM pg_class WHERE relname"
+            + " = 'mv_progress_" + shard + "'"), "the cancelled move's table on the target");
+      }
+      assertEquals(20000, Sql.count(spar, "SELECT count(*) FROM mv_progress"));
+
+      move(spar, shard, source, target, "logical");
+      assertEquals(List.of(address(target)), Sql.strings(spar, PLACEMENT + shard));
+      assertEquals(20000, Sql.count(spar, "SELECT count(*) FROM mv_progress"));
     }
   }
 

@@ -251,6 +251,54 @@ public final class CatalogMigrations {
             CASE WHEN state = 'done' THEN bytes ELSE 0 END AS bytes_copied,
             bytes AS bytes_total, started, finished, error
           FROM pgs_distribution_metadata.rebalance_move;
+      """,
+      // 9: the progress of each shard move while it runs, written by the moving engine outside
+      // the move's transaction; a row counts only while the move's lock is held, so what a
+      // killed engine left shows nowhere (1836021349 is the move locks' first key, "move" in
+      // ASCII). The rebalance view takes the running move's bytes.
+      """
+      CREATE TABLE pgs_distribution_metadata.shard_move (
+        shard_id bigint PRIMARY KEY,
+        table_name text NOT NULL,
+        source_name text NOT NULL,
+        source_port int NOT NULL,
+        target_name text NOT NULL,
+        target_port int NOT NULL,
+        transfer_mode text NOT NULL,
+        phase text NOT NULL,
+        bytes_total bigint,
+        bytes_copied bigint NOT NULL DEFAULT 0,
+        started timestamptz NOT NULL DEFAULT now(),
+        updated timestamptz NOT NULL DEFAULT now());
+      CREATE VIEW pgs_distribution_metadata.spar_move_progress AS
+        SELECT m.shard_id AS shard, m.table_name,
+            m.source_name || ':' || m.source_port AS "from",
+            m.target_name || ':' || m.target_port AS "to", m.transfer_mode, m.phase,
+            m.bytes_copied, m.bytes_total,
+            CASE WHEN m.phase = 'copying' AND m.bytes_copied > 0
+                AND m.bytes_total > m.bytes_copied
+              THEN (m.updated - m.started)
+                * ((m.bytes_total - m.bytes_copied)::float8 / m.bytes_copied)
+            END AS estimated_time_left,
+            m.started, m.updated
+          FROM pgs_distribution_metadata.shard_move m
+          WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_locks l
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+              AND l.database = (SELECT oid FROM pg_catalog.pg_database
+                WHERE datname = pg_catalog.current_database())
+              AND l.classid = 1836021349
+              AND l.objid = (m.shard_id & 4294967295)::oid);
+      CREATE OR REPLACE VIEW pgs_distribution_metadata.spar_rebalance_progress AS
+        SELECT r.plan_id AS plan, r.move_id AS move, r.shard_id AS shard, r.table_name,
+            r.source_name || ':' || r.source_port AS "from",
+            r.target_name || ':' || r.target_port AS "to", r.state,
+            CASE r.state WHEN 'done' THEN r.bytes
+              WHEN 'moving' THEN coalesce(m.bytes_copied, 0) ELSE 0 END AS bytes_copied,
+            r.bytes AS bytes_total, r.started, r.finished, r.error, m.phase,
+            m.estimated_time_left
+          FROM pgs_distribution_metadata.rebalance_move r
+          LEFT JOIN pgs_distribution_metadata.spar_move_progress m
+            ON r.state = 'moving' AND m.shard = r.shard_id;
       """);
 
   private CatalogMigrations() {

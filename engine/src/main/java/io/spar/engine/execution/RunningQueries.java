@@ -19,12 +19,16 @@ import org.postgresql.PGConnection;
  */
 public final class RunningQueries {
   private final Set<Connection> connections = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Sessions that run parts of this session's statement, such as each move of a rebalance. */
+  private final Set<RunningQueries> helpers = Collections.newSetFromMap(new IdentityHashMap<>());
   private long statement;
   private boolean running;
+  private boolean cancelled;
 
   /** Notes that the session's next statement starts; returns its number. */
   public synchronized long begin() {
     running = true;
+    cancelled = false;
     return ++statement;
   }
 
@@ -43,6 +47,46 @@ public final class RunningQueries {
     connections.remove(connection);
   }
 
+  /**
+   * Makes a cancel of the running statement reach {@code connection} too, until the returned
+   * registration is closed; for connections a long operation opens outside the session's pool.
+   * Closing it waits for a cancel being delivered, so the connection's later queries are safe.
+   */
+  public Registration include(Connection connection) {
+    started(connection);
+    return () -> ended(connection);
+  }
+
+  /**
+   * Makes a cancel of the running statement reach {@code helper}, the queries of another
+   * session that runs part of it, until the returned registration is closed.
+   */
+  public synchronized Registration include(RunningQueries helper) {
+    helpers.add(helper);
+    return () -> {
+      synchronized (this) {
+        helpers.remove(helper);
+      }
+    };
+  }
+
+  /**
+   * Throws PostgreSQL's 57014 if the running statement was cancelled; long operations call
+   * it between their steps, where no query of theirs is there to be cancelled.
+   */
+  public synchronized void checkCancelled() throws SQLException {
+    if (cancelled) {
+      throw new SQLException("canceling statement due to user request", "57014");
+    }
+  }
+
+  /** A connection or helper whose inclusion in the statement's cancel ends on close. */
+  @FunctionalInterface
+  public interface Registration extends AutoCloseable {
+    @Override
+    void close();
+  }
+
   /** Cancels the running statement, if any, on every node it uses. */
   public synchronized void cancel() {
     if (running) {
@@ -58,6 +102,10 @@ public final class RunningQueries {
   }
 
   private void cancelAll() {
+    cancelled = true;
+    for (RunningQueries each : helpers) {
+      each.cancel();
+    }
     for (Connection each : connections) {
       try {
         each.unwrap(PGConnection.class).cancelQuery();

@@ -213,11 +213,14 @@ public final class Rebalancer {
     }
   }
 
-  /** Returns the size of {@code shard}'s table on {@code node}, or null if unknown. */
+  /**
+   * Returns the size of {@code shard}'s table on {@code node} without its indexes, as a move
+   * measures what it copied; null if unknown.
+   */
   private Long size(NodeAddress node, Shard shard) {
     try (Connection source = pools.borrowInternal(node);
         PreparedStatement ps = source.prepareStatement(
-            "SELECT pg_catalog.pg_total_relation_size(pg_catalog.to_regclass(?))")) {
+            "SELECT pg_catalog.pg_table_size(pg_catalog.to_regclass(?))")) {
       ps.setString(1, shard.shardName().quoted());
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? (Long) rs.getObject(1) : null;

@@ -10,8 +10,10 @@ import io.spar.engine.catalog.ShardPlacement;
 import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.catalog.TableName;
 import io.spar.engine.execution.NodePools;
+import io.spar.engine.execution.RunningQueries;
 import io.spar.engine.execution.StatementLog;
 import io.spar.engine.transactions.DistributedTransaction;
+import io.spar.engine.transactions.FaultPoint;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -44,10 +46,18 @@ import org.slf4j.LoggerFactory;
  * prepared transaction holds the tables' locks. This is the fence: an engine that still routes
  * by the old catalog finds the old placement locked, then gone (42P01), never writable, and
  * retries with the new catalog.
+ *
+ * <p>Its progress is recorded as it goes ({@link MoveProgress}). Cancelling the statement
+ * (JDBC's {@code cancel}, a PostgreSQL client's cancel request, a query timeout) stops it at its
+ * next step or query; the catalog then still names the source, and what the move made on the
+ * target is dropped.
  */
 final class ShardMove {
   private static final Logger LOG = LoggerFactory.getLogger(ShardMove.class);
-  /** First key of the coordinator's move locks ("move" in ASCII). */
+  /**
+   * First key of the coordinator's move locks ("move" in ASCII); the catalog's view
+   * {@code spar_move_progress} shows a move only while its lock is held.
+   */
   private static final int MOVE_LOCK_SPACE = 0x6d6f7665;
   /** How often the initial copy's progress is checked. */
   private static final long COPY_POLL_MILLIS = 20;
@@ -130,9 +140,13 @@ final class ShardMove {
       }
       // The catalog again, under the lock: DDL that ran meanwhile may have changed it.
       plan = plan(CatalogStore.load(coordinator), shardId, source, target);
+      RunningQueries running = transaction.running();
       try (Connection from = pools.open(source, "spar move");
-          Connection to = pools.open(target, "spar move")) {
-        Links links = new Links(from, source, to, target);
+          Connection to = pools.open(target, "spar move");
+          RunningQueries.Registration cancelsFrom = running.include(from);
+          RunningQueries.Registration cancelsTo = running.include(to)) {
+        Links links = new Links(from, source, to, target, running, List.of(cancelsFrom,
+            cancelsTo));
         Optional<String> noLogical = logicalProblem(from, plan);
         Mode mode = requested.orElse(noLogical.isEmpty() ? Mode.LOGICAL : Mode.BLOCK_WRITES);
         if (mode == Mode.LOGICAL && noLogical.isPresent()) {
@@ -140,18 +154,30 @@ final class ShardMove {
               + " with logical replication: " + noLogical.get(), null,
               "Use transfer_mode 'block_writes'.");
         }
-        move(transaction, coordinator, plan, mode, links);
+        try (MoveProgress progress = MoveProgress.start(pools, transaction.coordinatorNode(),
+            shardId, plan.tables().get(0).name().toString(), source, target,
+            mode.name().toLowerCase(Locale.ROOT), plan.shardNames())) {
+          move(transaction, coordinator, plan, mode, links, progress);
+        }
         return mode;
       }
     }
   }
 
-  /** The move's own connections to the source and the target, outside its transaction. */
-  private record Links(Connection from, NodeAddress source, Connection to, NodeAddress target) {
+  /**
+   * The move's own connections to the source and the target, outside its transaction, which a
+   * cancel of the statement reaches while {@code cancels} are open.
+   */
+  private record Links(Connection from, NodeAddress source, Connection to, NodeAddress target,
+      RunningQueries running, List<RunningQueries.Registration> cancels) {
+    /** Ends the cancels' reach, once every cancel under way was delivered. */
+    void detach() {
+      cancels.forEach(RunningQueries.Registration::close);
+    }
   }
 
   private void move(DistributedTransaction transaction, Connection coordinator, Plan plan,
-      Mode mode, Links links) throws SQLException {
+      Mode mode, Links links, MoveProgress progress) throws SQLException {
     String name = "spar_move_" + plan.first().id();
     TableName marker = new TableName(plan.first().shardName().schema(), name + "_marker");
     cleanUp(plan, links, name, marker);
@@ -159,11 +185,19 @@ final class ShardMove {
     long switchStart = start;
     try {
       if (mode == Mode.LOGICAL) {
-        replicate(coordinator, plan, links, name, marker);
+        replicate(coordinator, plan, links, name, marker, progress);
         switchStart = System.nanoTime();
+      } else {
+        // Made outside the switch's transaction, so that the copy's progress can be measured;
+        // a failed move drops them.
+        createTargetTables(coordinator, plan, links.to(), links.target(), false);
       }
-      switchOver(transaction, coordinator, plan, links, mode, name, marker);
+      links.running().checkCancelled();
+      switchOver(transaction, coordinator, plan, links, mode, name, marker, progress);
     } catch (SQLException | RuntimeException e) {
+      // A cancel of the statement may be on its way to these connections still; the clean-up's
+      // queries wait for it to arrive, then run without it.
+      links.detach();
       cleanUpQuietly(plan, links, name, marker);
       throw e;
     }
@@ -280,7 +314,7 @@ final class ShardMove {
    * done and the target applies the source's changes as they commit.
    */
   private void replicate(Connection coordinator, Plan plan, Links links, String name,
-      TableName marker) throws SQLException {
+      TableName marker, MoveProgress progress) throws SQLException {
     Connection from = links.from();
     Connection to = links.to();
     NodeAddress source = links.source();
@@ -293,11 +327,13 @@ final class ShardMove {
     run(to, target, plan, "CREATE SUBSCRIPTION " + SqlQuoting.identifier(name) + " CONNECTION "
         + SqlQuoting.literal(pools.conninfo(source)) + " PUBLICATION "
         + SqlQuoting.identifier(name));
-    waitFor(to, "the initial copy of shard " + plan.first().id(),
+    waitFor(links, to, "the initial copy of shard " + plan.first().id(),
         "SELECT count(*) = " + (plan.shards().size() + 1) + " AND bool_and(r.srsubstate"
             + " IN ('r', 's')) FROM pg_catalog.pg_subscription_rel r JOIN"
             + " pg_catalog.pg_subscription s ON s.oid = r.srsubid WHERE s.subname = "
             + SqlQuoting.literal(name), COPY_POLL_MILLIS);
+    progress.phase("catching up");
+    FaultPoint.MOVE_COPIED.reach();
     // Catch up with the writes made during the copy before writes are blocked, so that only
     // the last moments' are left to apply while they are.
     awaitMarker(plan, links, marker, 1);
@@ -305,18 +341,19 @@ final class ShardMove {
 
   /** Runs the switch in {@code transaction}; see the class comment. */
   private void switchOver(DistributedTransaction transaction, Connection coordinator, Plan plan,
-      Links links, Mode mode, String name, TableName marker) throws SQLException {
+      Links links, Mode mode, String name, TableName marker, MoveProgress progress)
+      throws SQLException {
     NodeAddress source = links.source();
     NodeAddress target = links.target();
     Connection from = transaction.join(source);
     // Waits for the writes in flight and keeps new ones out; reads go on.
     run(from, source, plan, "LOCK TABLE " + plan.quotedList() + " IN EXCLUSIVE MODE");
     if (mode == Mode.LOGICAL) {
+      progress.phase("switching");
       catchUp(plan, links, name, marker);
     } else {
       Connection to = transaction.join(target);
       transaction.changed(target);
-      createTargetTables(coordinator, plan, to, target, false);
       for (Shard each : plan.shards()) {
         long rows = ShardCopy.stream(from, to, each.shardName());
         log.record(target, each.id(), "COPY " + each.shardName().quoted()
@@ -328,6 +365,7 @@ final class ShardMove {
           run(to, target, plan, each);
         }
       }
+      progress.phase("switching");
     }
     // Waits for the reads in flight on the source; with the catalog change in one commit.
     run(from, source, plan, "DROP TABLE " + plan.quotedList());
@@ -360,7 +398,7 @@ final class ShardMove {
     // writer (workers may run with synchronous_commit off).
     run(links.from(), links.source(), plan, "SET synchronous_commit = on; INSERT INTO "
         + marker.quoted() + " VALUES (" + n + ")");
-    waitFor(links.to(), "shard " + plan.first().id() + " to catch up",
+    waitFor(links, links.to(), "shard " + plan.first().id() + " to catch up",
         "SELECT EXISTS (SELECT 1 FROM " + marker.quoted() + " WHERE n = " + n + ")",
         SWITCH_POLL_MILLIS);
   }
@@ -458,12 +496,16 @@ final class ShardMove {
     }
   }
 
-  /** Polls {@code condition}, a query of one boolean, until it is true. */
-  private static void waitFor(Connection connection, String what, String condition,
-      long pollMillis) throws SQLException {
+  /**
+   * Polls {@code condition}, a query of one boolean, until it is true or the statement is
+   * cancelled.
+   */
+  private static void waitFor(Links links, Connection connection, String what,
+      String condition, long pollMillis) throws SQLException {
     long deadline = System.nanoTime() + CATCH_UP_TIMEOUT_MILLIS * 1_000_000L;
     try (Statement statement = connection.createStatement()) {
       while (true) {
+        links.running().checkCancelled();
         try (ResultSet rs = statement.executeQuery(condition)) {
           if (rs.next() && rs.getBoolean(1)) {
             return;

@@ -3,8 +3,8 @@ package io.spar.engine.transactions;
 import java.util.Objects;
 
 /**
- * Named points of the commit path where the fault-injection tests stop the coordinator
- * process.
+ * Named points of the commit path, and of a shard move, where the fault-injection tests stop
+ * the coordinator process.
  *
  * <p>Reaching a point does nothing unless a test injected a {@link Hook} with
  * {@link #inject}; no setting or property of a production process can make a point block its
@@ -21,7 +21,9 @@ public enum FaultPoint {
   /** The commit record is committed in the coordinator; no node has committed. */
   AFTER_COMMIT_RECORD,
   /** The first node has committed its prepared transaction. */
-  AFTER_FIRST_COMMIT_PREPARED;
+  AFTER_FIRST_COMMIT_PREPARED,
+  /** A logical shard move's initial copy is done; writes are not blocked yet. */
+  MOVE_COPIED;
 
   /** What a test does when the commit path reaches a point. */
   @FunctionalInterface
@@ -31,6 +33,12 @@ public enum FaultPoint {
   }
 
   private static volatile Hook hook = point -> { };
+
+  /** Returns the points of the commit path, in the order a commit reaches them. */
+  public static java.util.List<FaultPoint> commitPath() {
+    return java.util.List.of(BEFORE_PREPARE, AFTER_FIRST_PREPARE, AFTER_ALL_PREPARES,
+        AFTER_COMMIT_RECORD, AFTER_FIRST_COMMIT_PREPARED);
+  }
 
   /** Returns the point's name as the tests write it, such as {@code after-first-prepare}. */
   public String label() {
@@ -43,7 +51,7 @@ public enum FaultPoint {
   }
 
   /** Calls the injected hook, if any, with this point. */
-  void reach() {
+  public void reach() {
     hook.reached(this);
   }
 }

@@ -50,6 +50,10 @@ class SparSqlShellTest {
     assertTrue(status.output().contains("shell_planets | hash | id | 4 | 8 | 8 | 0"),
         status.output());
     assertTrue(status.output().contains("FINALIZED | 4 | 8"), status.output());
+    assertTrue(status.output().contains("Shard moves running\nshard | table_name | from | to"
+        + " | transfer_mode | phase | bytes_copied | bytes_total | time_left"), status.output());
+    assertTrue(status.output().contains("Latest rebalance\nplan | move | shard"),
+        status.output());
   }
 
   /**
