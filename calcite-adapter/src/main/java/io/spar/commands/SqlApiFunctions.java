@@ -44,23 +44,26 @@ public final class SqlApiFunctions {
   private final SessionConnections connections;
   private final Supplier<DistributedTransaction> transaction;
   private final Runnable catalogChanged;
+  private final Runnable placementsChanged;
   private final Rebalancer.Mover mover;
 
   /**
    * Creates the functions over an engine's operations and a session's coordinator; functions
    * that change placements and the catalog together do it in the transaction
    * {@code transaction} returns, and call {@code catalogChanged} so that the session's cache
-   * drops the catalog when it commits. Functions that move several shards run each move with
-   * {@code mover}, as a statement of its own.
+   * drops the catalog when it commits, or {@code placementsChanged} if they changed placements
+   * only (then sessions keep their plans). Functions that move several shards run each move
+   * with {@code mover}, as a statement of its own.
    */
   public SqlApiFunctions(DistributionOperations operations, CoordinatorExecutor coordinator,
       SessionConnections connections, Supplier<DistributedTransaction> transaction,
-      Runnable catalogChanged, Rebalancer.Mover mover) {
+      Runnable catalogChanged, Runnable placementsChanged, Rebalancer.Mover mover) {
     this.operations = operations;
     this.coordinator = coordinator;
     this.connections = connections;
     this.transaction = transaction;
     this.catalogChanged = catalogChanged;
+    this.placementsChanged = placementsChanged;
     this.mover = mover;
   }
 
@@ -100,7 +103,7 @@ public final class SqlApiFunctions {
             new NodeAddress(text(args[1]), integer(args[2])),
             new NodeAddress(text(args[3]), integer(args[4])),
             args.length > 5 ? optionalText(args[5]) : null);
-        catalogChanged.run();
+        placementsChanged.run();
         yield voidResult(call);
       }
       case "rebalance_table_shards" -> {
@@ -109,7 +112,7 @@ public final class SqlApiFunctions {
         operations.rebalance(connections.coordinatorNode(), relation(args, 0),
             args.length > 1 && args[1] != null ? integer(args[1]) : Integer.MAX_VALUE,
             args.length > 2 ? optionalText(args[2]) : null, mover);
-        catalogChanged.run();
+        placementsChanged.run();
         yield voidResult(call);
       }
       case "get_rebalance_table_shards_plan" -> {
@@ -133,7 +136,7 @@ public final class SqlApiFunctions {
         operations.drainNode(connections.coordinatorNode(),
             new NodeAddress(text(args[0]), integer(args[1])),
             args.length > 2 ? optionalText(args[2]) : null, mover);
-        catalogChanged.run();
+        placementsChanged.run();
         yield voidResult(call);
       }
       case "master_remove_node" -> {

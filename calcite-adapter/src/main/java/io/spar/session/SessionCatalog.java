@@ -15,12 +15,14 @@ import java.sql.SQLException;
  * the transaction's next statements to shards it renamed or dropped; until the transaction
  * ends, the session reads the catalog through its own coordinator connection instead, inside
  * the transaction. When the transaction ends the cache is invalidated, after the commit, so
- * that no session reloads the state from before it.
+ * that no session reloads the state from before it. A transaction that changed placements only
+ * (a shard move) makes the cache reload them, and every session keeps its plans.
  */
 final class SessionCatalog {
   private final MetadataCache shared;
   private final SessionConnections connections;
   private boolean changedInTransaction;
+  private boolean placementsChangedInTransaction;
   private CatalogSnapshot own;
 
   SessionCatalog(MetadataCache shared, SessionConnections connections) {
@@ -45,6 +47,14 @@ final class SessionCatalog {
     own = null;
   }
 
+  /**
+   * Notes that a statement of the open transaction changed placements only; its statements
+   * read them through the cache, which reloads them once the transaction ends.
+   */
+  void placementsChanged() {
+    placementsChangedInTransaction = true;
+  }
+
   /** Notes that the transaction rolled back to a savepoint, which may undo its changes. */
   void rolledBack() {
     own = null;
@@ -54,8 +64,12 @@ final class SessionCatalog {
   void transactionEnded() {
     if (changedInTransaction) {
       changedInTransaction = false;
+      placementsChangedInTransaction = false;
       own = null;
       shared.invalidate();
+    } else if (placementsChangedInTransaction) {
+      placementsChangedInTransaction = false;
+      shared.placementsChanged();
     }
   }
 }

@@ -80,7 +80,8 @@ public final class SparSession implements AutoCloseable {
         new DistributionOperations(engine.pools(), engine.metadata(), engine.statementLog());
     this.planner = new StatementPlanner(engine, context,
         new SqlApiFunctions(operations, coordinator, connections, transaction::current,
-            () -> transaction.catalog().changed(), this::moveAlone));
+            () -> transaction.catalog().changed(),
+            () -> transaction.catalog().placementsChanged(), this::moveAlone));
     this.settings = new SparSettings(engine);
     this.shardRunner = new ShardDdlRunner(engine.pools(), engine.statementLog());
     this.ddl = new DdlCommands(coordinator, connections, engine.statementLog(), shardRunner);

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * gets 42P01 there, never a write. The statement is stale if it failed so on a shard table and
  * the catalog's placements of that shard now differ from those it was planned with. Only that
  * shard's placements are read, and only for such errors, so that an ordinary 42P01 (a typo)
- * costs nothing and makes no session plan anew.
+ * costs nothing; then only its table's placements are reloaded, and no session plans anew.
  */
 final class StalePlacements {
   private static final Logger LOG = LoggerFactory.getLogger(StalePlacements.class);
@@ -68,7 +69,9 @@ final class StalePlacements {
     }
     LOG.info("The placements of shard {} changed after a statement was routed to them: {}",
         planned.get().id(), failure.getMessage());
-    engine.metadata().invalidate();
+    seen.table(planned.get().table()).ifPresentOrElse(
+        table -> engine.metadata().placementsChanged(Set.of(table.relationId())),
+        engine.metadata()::invalidate);
     return true;
   }
 

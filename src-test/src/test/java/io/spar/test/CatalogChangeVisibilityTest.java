@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * {@code pgs_distribution_metadata}, committed outside Spar, reaches a running engine's routing.
  * 200 times a placement is marked INACTIVE and FINALIZED again with a raw UPDATE; after each,
  * the test runs the routed read until the engine reads from the placement the new state
- * designates, and reports the delay from the commit to the first such read.
+ * designates, and reports the delay from the commit to the first such read. A change of
+ * placements only is invalidated per table: no session makes its plans anew.
  */
 class CatalogChangeVisibilityTest {
   private static final int CHANGES = 200;
@@ -52,6 +53,8 @@ class CatalogChangeVisibilityTest {
           PreparedStatement change = operator.prepareStatement("UPDATE"
               + " pgs_distribution_metadata.shard_placement SET shard_state = ? WHERE id = ?")) {
         assertEquals(nodes.get(0), readFrom(read, log, shard));
+        SparSession session = spar.unwrap(SparSession.class);
+        long plans = session.plansMade();
         for (int i = 0; i < CHANGES; i++) {
           boolean deactivate = i % 2 == 0;
           change.setInt(1, deactivate ? 3 : 1);
@@ -65,6 +68,7 @@ class CatalogChangeVisibilityTest {
           }
           delays.add(System.nanoTime() - committed);
         }
+        assertEquals(plans, session.plansMade(), "plans made anew after placement changes");
       } finally {
         Sql.run(operator, "UPDATE pgs_distribution_metadata.shard_placement SET shard_state = 1"
             + " WHERE shard_id = " + shard);

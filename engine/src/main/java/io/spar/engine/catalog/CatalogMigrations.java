@@ -299,6 +299,33 @@ public final class CatalogMigrations {
           FROM pgs_distribution_metadata.rebalance_move r
           LEFT JOIN pgs_distribution_metadata.spar_move_progress m
             ON r.state = 'moving' AND m.shard = r.shard_id;
+      """,
+      // 10: a change to placements names its table, so that engines reload that table's
+      // placements and keep their plans (see MetadataCache); a placement whose shard is gone
+      // by the time the trigger runs, or that changed shards, invalidates everything.
+      """
+      CREATE FUNCTION pgs_distribution_metadata.notify_placement_change() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        DECLARE
+          relation oid;
+        BEGIN
+          IF TG_OP = 'UPDATE' AND OLD.shard_id IS DISTINCT FROM NEW.shard_id THEN
+            PERFORM pg_notify('spar_catalog_changed', TG_TABLE_NAME);
+            RETURN NULL;
+          END IF;
+          SELECT s.relation_id::oid INTO relation FROM pgs_distribution_metadata.shard s
+            WHERE s.id = CASE TG_OP WHEN 'DELETE' THEN OLD.shard_id ELSE NEW.shard_id END;
+          PERFORM pg_notify('spar_catalog_changed', CASE WHEN relation IS NULL
+            THEN TG_TABLE_NAME ELSE 'placements:' || relation::bigint END);
+          RETURN NULL;
+        END $$;
+      DROP TRIGGER shard_placement_changed ON pgs_distribution_metadata.shard_placement;
+      CREATE TRIGGER shard_placement_changed AFTER INSERT OR UPDATE OR DELETE
+        ON pgs_distribution_metadata.shard_placement
+        FOR EACH ROW EXECUTE FUNCTION pgs_distribution_metadata.notify_placement_change();
+      CREATE TRIGGER shard_placement_truncated AFTER TRUNCATE
+        ON pgs_distribution_metadata.shard_placement
+        FOR EACH STATEMENT EXECUTE FUNCTION pgs_distribution_metadata.notify_catalog_change();
       """);
 
   private CatalogMigrations() {

@@ -1,8 +1,10 @@
 package io.spar.engine.catalog;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Immutable view of the distribution metadata at one moment.
@@ -65,6 +67,21 @@ public final class CatalogSnapshot {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Returns this snapshot with the placements of the tables {@code relationIds} replaced by
+   * {@code placements} (by shard id): the catalog after a change to those placements only.
+   */
+  public CatalogSnapshot withPlacements(Set<Long> relationIds,
+      Map<Long, List<ShardPlacement>> placements) {
+    Map<TableName, DistributedTable> replaced = new HashMap<>(tables);
+    for (DistributedTable each : tables.values()) {
+      if (relationIds.contains(each.relationId())) {
+        replaced.put(each.name(), each.withPlacements(placements));
+      }
+    }
+    return new CatalogSnapshot(replaced, views, workers);
   }
 
   /** Returns the registered worker nodes sorted by (name, port). */

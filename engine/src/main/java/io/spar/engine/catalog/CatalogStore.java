@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads and writes the distribution metadata tables in the coordinator database.
@@ -63,6 +64,33 @@ public final class CatalogStore {
     }
     Map<TableName, DistributedTable> tables = loadTables(coordinator, shardsByRelation);
     return new CatalogSnapshot(tables, loadViews(coordinator), loadNodes(coordinator));
+  }
+
+  /**
+   * Returns {@code snapshot} with the placements of the tables {@code relationIds} read anew,
+   * after a change that touched only their placements.
+   */
+  public static CatalogSnapshot reloadPlacements(Connection coordinator,
+      CatalogSnapshot snapshot, Set<Long> relationIds) throws SQLException {
+    Map<Long, List<ShardPlacement>> placements = new HashMap<>();
+    try (PreparedStatement ps = coordinator.prepareStatement("SELECT p.id, p.shard_id,"
+        + " p.shard_state, p.node_name, p.node_port FROM " + PLACEMENT + " p JOIN " + SHARD
+        + " s ON s.id = p.shard_id WHERE s.relation_id::oid::bigint = ANY (?) ORDER BY p.id")) {
+      ps.setArray(1, coordinator.createArrayOf("bigint", relationIds.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          add(placements, rs);
+        }
+      }
+    }
+    return snapshot.withPlacements(relationIds, placements);
+  }
+
+  private static void add(Map<Long, List<ShardPlacement>> placements, ResultSet rs)
+      throws SQLException {
+    ShardPlacement placement = new ShardPlacement(rs.getLong(1), rs.getLong(2),
+        PlacementState.of(rs.getInt(3)), new NodeAddress(rs.getString(4), rs.getInt(5)));
+    placements.computeIfAbsent(placement.shardId(), k -> new ArrayList<>()).add(placement);
   }
 
   private static Map<TableName, DistributedTable> loadTables(
@@ -143,9 +171,7 @@ public final class CatalogStore {
             "SELECT id, shard_id, shard_state, node_name, node_port FROM " + PLACEMENT
                 + " ORDER BY id")) {
       while (rs.next()) {
-        ShardPlacement placement = new ShardPlacement(rs.getLong(1), rs.getLong(2),
-            PlacementState.of(rs.getInt(3)), new NodeAddress(rs.getString(4), rs.getInt(5)));
-        placements.computeIfAbsent(placement.shardId(), k -> new ArrayList<>()).add(placement);
+        add(placements, rs);
       }
     }
     return placements;

@@ -1,9 +1,11 @@
 package io.spar.engine.catalog;
 
 import io.spar.engine.hashing.PartitionType;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -103,6 +105,20 @@ public final class DistributedTable {
     }
     return Arrays.equals(hashMins, other.hashMins)
         && Arrays.equals(hashMaxes, other.hashMaxes);
+  }
+
+  /**
+   * Returns this table with each shard's placements replaced by those {@code placements} maps
+   * its id to (none if absent): what the catalog holds after a change to placements only.
+   */
+  public DistributedTable withPlacements(Map<Long, List<ShardPlacement>> placements) {
+    List<Shard> replaced = new ArrayList<>(shards.size());
+    for (Shard each : shards) {
+      replaced.add(new Shard(each.id(), each.table(), each.minValue(), each.maxValue(),
+          placements.getOrDefault(each.id(), List.of())));
+    }
+    return new DistributedTable(relationId, name, method, partitionColumn, partitionType,
+        replaced);
   }
 
   /** Returns the shard with id {@code shardId}, if it belongs to this table. */

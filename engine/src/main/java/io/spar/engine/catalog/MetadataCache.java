@@ -3,7 +3,10 @@ package io.spar.engine.catalog;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -19,6 +22,14 @@ import org.slf4j.LoggerFactory;
  * process invalidate synchronously as well, so a session always sees its own changes. While
  * the listener is disconnected every read reloads, so a missed notification cannot leave a
  * stale snapshot in use.
+ *
+ * <p>Invalidation is per distributed table where the change allows it. A change to placements
+ * only (a move, a repair, a placement marked INACTIVE, an operator's UPDATE of
+ * {@code shard_placement}) names its table ({@code placements:<oid>}): the next read reloads
+ * that table's placements, and the {@link #generation}, on which sessions key their plans,
+ * stays, since plans look placements up when they run. A change of the workers reloads the
+ * snapshot and keeps the plans too. Any other change (tables distributed or dropped, shards
+ * created, DDL) drops the snapshot and every plan.
  */
 public final class MetadataCache implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MetadataCache.class);
@@ -26,9 +37,12 @@ public final class MetadataCache implements AutoCloseable {
 
   private final DataSource coordinator;
   private final ConnectionOpener listenerConnections;
+  private static final String PLACEMENTS = "placements:";
+  private static final Cached EMPTY = new Cached(null, Set.of());
+
   private final AtomicLong generation = new AtomicLong();
   private final Thread listener;
-  private volatile CatalogSnapshot snapshot;
+  private final AtomicReference<Cached> cached = new AtomicReference<>(EMPTY);
   private volatile boolean listening;
   private volatile boolean closed;
 
@@ -44,21 +58,30 @@ public final class MetadataCache implements AutoCloseable {
     listener.start();
   }
 
-  /** Returns the current snapshot, loading it if it was invalidated. */
+  /**
+   * The snapshot in the cache (null once dropped) and the tables whose placements changed
+   * since it was loaded.
+   */
+  private record Cached(CatalogSnapshot snapshot, Set<Long> stalePlacements) {
+  }
+
+  /** Returns the current snapshot, loading what was invalidated. */
   public CatalogSnapshot snapshot() throws SQLException {
-    CatalogSnapshot current = snapshot;
-    if (current != null && listening) {
-      return current;
+    boolean trusted = listening;
+    Cached current = cached.get();
+    if (current.snapshot() != null && trusted && current.stalePlacements().isEmpty()) {
+      return current.snapshot();
     }
-    long before = generation.get();
+    CatalogSnapshot loaded;
     try (Connection connection = coordinator.getConnection()) {
-      current = CatalogStore.load(connection);
+      loaded = current.snapshot() != null && trusted
+          ? CatalogStore.reloadPlacements(connection, current.snapshot(),
+              current.stalePlacements())
+          : CatalogStore.load(connection);
     }
     // Publish only if nothing was invalidated while loading, or a stale load would stick.
-    if (generation.get() == before) {
-      snapshot = current;
-    }
-    return current;
+    cached.compareAndSet(current, new Cached(loaded, Set.of()));
+    return loaded;
   }
 
   /**
@@ -66,7 +89,7 @@ public final class MetadataCache implements AutoCloseable {
    * listener is away) and the next {@link #snapshot()} will load.
    */
   public CatalogSnapshot cached() {
-    return listening ? snapshot : null;
+    return listening ? cached.get().snapshot() : null;
   }
 
   /**
@@ -77,10 +100,57 @@ public final class MetadataCache implements AutoCloseable {
     return generation.get();
   }
 
-  /** Drops the cached snapshot; the next read reloads it. */
+  /** Drops the cached snapshot and every session's plans; the next read reloads it. */
   public void invalidate() {
     generation.incrementAndGet();
-    snapshot = null;
+    cached.set(EMPTY);
+  }
+
+  /**
+   * Notes that only the placements of the tables {@code relationIds} changed: the next read
+   * reloads them, and sessions keep their plans.
+   */
+  public void placementsChanged(Set<Long> relationIds) {
+    cached.updateAndGet(current -> {
+      if (current.snapshot() == null) {
+        return current;
+      }
+      Set<Long> stale = new HashSet<>(current.stalePlacements());
+      stale.addAll(relationIds);
+      return new Cached(current.snapshot(), Set.copyOf(stale));
+    });
+  }
+
+  /** Notes that only placements changed, of any table; sessions keep their plans. */
+  public void placementsChanged() {
+    CatalogSnapshot current = cached.get().snapshot();
+    if (current != null) {
+      Set<Long> all = new HashSet<>();
+      current.tables().forEach(table -> all.add(table.relationId()));
+      placementsChanged(all);
+    }
+  }
+
+  /** Reacts to one batch of notifications; see the class comment for what each says. */
+  private void notified(PGNotification[] notifications) {
+    Set<Long> placements = new HashSet<>();
+    boolean workers = false;
+    for (PGNotification each : notifications) {
+      String payload = each.getParameter();
+      if (payload.startsWith(PLACEMENTS) && payload.substring(PLACEMENTS.length())
+          .matches("[0-9]{1,18}")) {
+        placements.add(Long.parseLong(payload.substring(PLACEMENTS.length())));
+      } else if (payload.equals("node")) {
+        workers = true;
+      } else {
+        invalidate();
+        return;
+      }
+    }
+    if (workers) {
+      cached.set(EMPTY);
+    }
+    placementsChanged(placements);
   }
 
   private void listen() {
@@ -96,7 +166,7 @@ public final class MetadataCache implements AutoCloseable {
         while (!closed) {
           PGNotification[] notifications = pg.getNotifications(500);
           if (notifications != null && notifications.length > 0) {
-            invalidate();
+            notified(notifications);
           }
         }
       } catch (SQLException e) {

@@ -211,7 +211,7 @@ public final class DistributionOperations {
       return new ShardMove(pools, log).move(transaction, shardId, source, target, transferMode)
           .name().toLowerCase(java.util.Locale.ROOT);
     } finally {
-      metadata.invalidate();
+      metadata.placementsChanged();
     }
   }
 
@@ -228,7 +228,7 @@ public final class DistributionOperations {
           snapshot -> RebalancePlanner.rebalance(snapshot, relationId, maxMoves), transferMode,
           mover);
     } finally {
-      metadata.invalidate();
+      metadata.placementsChanged();
     }
   }
 
@@ -246,7 +246,7 @@ public final class DistributionOperations {
       return new Rebalancer(pools, coordinatorNode).run(
           snapshot -> RebalancePlanner.drain(snapshot, node), transferMode, mover);
     } finally {
-      metadata.invalidate();
+      metadata.placementsChanged();
     }
   }
 

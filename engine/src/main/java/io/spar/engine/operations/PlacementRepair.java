@@ -199,7 +199,7 @@ public final class PlacementRepair {
       throw e;
     } finally {
       coordinator.setAutoCommit(true);
-      metadata.invalidate();
+      metadata.placementsChanged();
     }
   }
 

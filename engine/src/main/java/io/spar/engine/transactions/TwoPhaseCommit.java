@@ -160,7 +160,8 @@ final class TwoPhaseCommit {
           + "; recovery will resolve it: " + e.getMessage(), "08007", e);
     }
     if (!lost.isEmpty()) {
-      cache.invalidate();
+      // Placements were marked INACTIVE: only placements changed.
+      cache.placementsChanged();
     }
   }
 
