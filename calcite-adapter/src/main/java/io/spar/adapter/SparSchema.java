@@ -32,7 +32,7 @@ final class SparSchema extends AbstractSchema {
       + " ORDER BY c.relname, a.attnum";
 
   /** Tables loaded at one metadata generation. */
-  private record Loaded(long generation, Map<String, Table> tables) {
+  private record Loaded(long generation, long namesEpoch, Map<String, Table> tables) {
   }
 
   private final String name;
@@ -56,10 +56,13 @@ final class SparSchema extends AbstractSchema {
 
   @Override
   protected Map<String, Table> getTableMap() {
+    // Any DDL may have made or changed tables, including DDL that keeps the catalog generation.
     long generation = source.engine().metadata().generation();
+    long namesEpoch = source.engine().metadata().namesEpoch();
     Loaded current = loaded;
-    if (current == null || current.generation() != generation) {
-      current = new Loaded(generation, load());
+    if (current == null || current.generation() != generation
+        || current.namesEpoch() != namesEpoch) {
+      current = new Loaded(generation, namesEpoch, load());
       loaded = current;
     }
     return current.tables();

@@ -3,6 +3,7 @@ package io.spar.commands;
 import io.spar.commands.DdlEvents.Event;
 import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.catalog.CatalogStore;
+import io.spar.engine.catalog.DdlInvalidation;
 import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.execution.SessionConnections;
@@ -90,8 +91,24 @@ public final class DdlCommands {
    */
   public StatementResult execute(String sql, List<Object> parameters,
       DistributedTransaction transaction, CatalogSnapshot catalog) throws SQLException {
+    return run(sql, parameters, transaction, catalog).result();
+  }
+
+  /**
+   * The outcome of {@link #run}.
+   *
+   * @param result the statement's result
+   * @param namesOnly the names of what it made, if it invalidates only the plans naming them
+   *     (see {@link DdlInvalidation}); empty if it invalidates every plan
+   */
+  public record Ran(StatementResult result, Optional<Set<String>> namesOnly) {
+  }
+
+  /** Runs {@code sql} as {@link #execute} does, and tells which plans it invalidates. */
+  public Ran run(String sql, List<Object> parameters, DistributedTransaction transaction,
+      CatalogSnapshot catalog) throws SQLException {
     if (!transaction.isBlock() && outsideTransactions(sql)) {
-      return indexes.outsideTransaction(sql, parameters, catalog);
+      return new Ran(indexes.outsideTransaction(sql, parameters, catalog), Optional.empty());
     }
     Connection shell = transaction.join(connections.coordinatorNode());
     ShardChanges changes = new ShardChanges(transaction, log);
@@ -108,14 +125,17 @@ public final class DdlCommands {
     if (droppedIndexes.isEmpty()) {
       throw IndexCommands.unreadable(); // PostgreSQL accepted it; the rollback undoes it
     }
-    carryOut(sql, DdlEvents.take(shell), target, catalog, shell, changes);
+    List<Event> events = DdlEvents.take(shell);
+    carryOut(sql, events, target, catalog, shell, changes);
     for (IndexCommands.ShardedIndex each : droppedIndexes.get()) {
       changes.onPlacements(each.table(), each::dropOnShard);
     }
     for (DistributedTable each : truncated) {
       changes.onPlacements(each, shard -> "TRUNCATE TABLE " + shard.shardName().quoted());
     }
-    return result;
+    return new Ran(result, DdlInvalidation.names(events.stream()
+        .map(each -> new DdlInvalidation.Change(each.dropped() ? "DROP" : each.tag(),
+            each.identity())).toList()));
   }
 
   /**

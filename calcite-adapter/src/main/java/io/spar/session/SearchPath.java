@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The session's schema search path, used to resolve unqualified table and function names as
@@ -23,8 +24,9 @@ import java.util.function.Function;
  * <p>An unqualified name that some distributed table or view carries is resolved by the
  * coordinator itself, on the session's own connection: any relation of that name earlier on
  * the path, a temporary table above all, hides the distributed one there, and the statement
- * must then not reach the shards. The answers are kept for one catalog snapshot, whose
- * generation grows with every DDL on the coordinator, and until the session's next refresh.
+ * must then not reach the shards. The answers are kept for one catalog snapshot and one names
+ * epoch (which grows with DDL that makes relations, and may hide one), and until the session's
+ * next refresh.
  */
 final class SearchPath {
   private static final String RESOLVE = "SELECT name, n.nspname"
@@ -33,13 +35,17 @@ final class SearchPath {
       + " ON c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident(name))"
       + " LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace";
   private final SessionConnections connections;
+  private final LongSupplier namesEpoch;
   private List<String> schemas;
   private List<String> functionSchemas;
   private CatalogSnapshot resolvedIn;
+  private long resolvedInEpoch;
   private Map<String, String> resolved;
 
-  SearchPath(SessionConnections connections) {
+  /** Creates the path of {@code connections}' session; {@code namesEpoch} is the engine's. */
+  SearchPath(SessionConnections connections, LongSupplier namesEpoch) {
     this.connections = connections;
+    this.namesEpoch = namesEpoch;
   }
 
   /** Forgets the path, so that the next resolution reads it again. */
@@ -81,7 +87,8 @@ final class SearchPath {
   }
 
   private Map<String, String> resolved(CatalogSnapshot snapshot) throws SQLException {
-    if (resolved != null && resolvedIn == snapshot) {
+    long epoch = namesEpoch.getAsLong();
+    if (resolved != null && resolvedIn == snapshot && resolvedInEpoch == epoch) {
       return resolved;
     }
     Set<String> names = new TreeSet<>();
@@ -103,6 +110,7 @@ final class SearchPath {
     }
     resolved = result;
     resolvedIn = snapshot;
+    resolvedInEpoch = epoch;
     return result;
   }
 

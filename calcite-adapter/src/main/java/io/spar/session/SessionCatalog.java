@@ -5,6 +5,8 @@ import io.spar.engine.catalog.CatalogStore;
 import io.spar.engine.catalog.MetadataCache;
 import io.spar.engine.execution.SessionConnections;
 import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The distribution metadata as the session's transaction sees it.
@@ -23,6 +25,7 @@ final class SessionCatalog {
   private final SessionConnections connections;
   private boolean changedInTransaction;
   private boolean placementsChangedInTransaction;
+  private final Set<String> namesChangedInTransaction = new HashSet<>();
   private CatalogSnapshot own;
 
   SessionCatalog(MetadataCache shared, SessionConnections connections) {
@@ -55,6 +58,15 @@ final class SessionCatalog {
     placementsChangedInTransaction = true;
   }
 
+  /**
+   * Notes that a statement of the open transaction ran DDL that only made the objects
+   * {@code names} (see the engine's {@code DdlInvalidation}); the catalog is the same, and
+   * once the transaction ends only plans naming them are made anew.
+   */
+  void namesChanged(Set<String> names) {
+    namesChangedInTransaction.addAll(names);
+  }
+
   /** Notes that the transaction rolled back to a savepoint, which may undo its changes. */
   void rolledBack() {
     own = null;
@@ -65,11 +77,18 @@ final class SessionCatalog {
     if (changedInTransaction) {
       changedInTransaction = false;
       placementsChangedInTransaction = false;
+      namesChangedInTransaction.clear();
       own = null;
       shared.invalidate();
-    } else if (placementsChangedInTransaction) {
+      return;
+    }
+    if (placementsChangedInTransaction) {
       placementsChangedInTransaction = false;
       shared.placementsChanged();
+    }
+    if (!namesChangedInTransaction.isEmpty()) {
+      shared.namesChanged(Set.copyOf(namesChangedInTransaction));
+      namesChangedInTransaction.clear();
     }
   }
 }

@@ -74,8 +74,9 @@ public final class SparSession implements AutoCloseable {
     SessionTransaction transaction = new SessionTransaction(engine, connections);
     CoordinatorExecutor coordinator =
         new CoordinatorExecutor(connections, engine.statementLog(), transaction::current);
-    this.context = new SessionContext(connections, coordinator, new SearchPath(connections),
-        transaction, new LongAdder());
+    this.context = new SessionContext(connections, coordinator,
+        new SearchPath(connections, engine.metadata()::namesEpoch), transaction,
+        new LongAdder());
     DistributionOperations operations =
         new DistributionOperations(engine.pools(), engine.metadata(), engine.statementLog());
     this.planner = new StatementPlanner(engine, context,
@@ -480,11 +481,11 @@ public final class SparSession implements AutoCloseable {
           return createTableAs(createAs.get(), parameters, catalog);
         }
         ShellReads.refuse(StatementKind.firstKeyword(sql), sql, catalog);
-        StatementResult result = ddl.execute(sql, parameters, context.transaction().current(),
-            catalog);
-        context.transaction().catalog().changed();
+        DdlCommands.Ran ran = ddl.run(sql, parameters, context.transaction().current(), catalog);
+        ran.namesOnly().ifPresentOrElse(context.transaction().catalog()::namesChanged,
+            context.transaction().catalog()::changed);
         sessionStateChanged();
-        return result;
+        return ran.result();
       case TRANSACTION_CONTROL:
         // Only SQL's PREPARE statement gets here; PREPARE TRANSACTION is parsed before.
         return coordinatorStatement(sql, parameters);
@@ -601,10 +602,11 @@ public final class SparSession implements AutoCloseable {
 
   private StatementPlan plan(String sql) throws SQLException {
     long generation = engine.metadata().generation();
-    StatementPlan plan = plans.get(sql, generation);
+    StatementPlan plan = plans.get(sql, generation, engine.metadata());
     if (plan == null) {
+      long namesEpoch = engine.metadata().namesEpoch();
       plan = planner.prepare(sql);
-      plans.put(sql, generation, plan);
+      plans.put(sql, generation, namesEpoch, plan);
     }
     return plan;
   }

@@ -59,7 +59,7 @@ public final class SparEngine implements AutoCloseable {
       PoolLimits limits) {
     this.coordinator = coordinator;
     this.limits = limits;
-    this.pools = new NodePools(database, user, password, limits);
+    this.pools = new NodePools(database, user, password, limits, coordinator);
     // The engine's own catalog work has connections of its own: sessions can hold all others.
     this.metadata = new MetadataCache(pools.internalPool(coordinator),
         () -> pools.open(coordinator));

@@ -81,6 +81,84 @@ class CatalogChangeVisibilityTest {
     }
   }
 
+  /**
+   * DDL that only makes objects invalidates only the plans that name them, whether it runs
+   * through Spar or straight on the coordinator; a table made in an earlier schema of the
+   * search path then hides the distributed one, as in PostgreSQL, also for a statement
+   * prepared before (it once read the distributed table's empty shell there). Other DDL makes
+   * every plan anew.
+   */
+  @Test
+  void ddlThatMakesObjectsInvalidatesOnlyPlansNamingThem() throws Exception {
+    try (Connection spar = SparTestCluster.embedded();
+        Connection other = SparTestCluster.embedded();
+        Connection operator = SparTestCluster.coordinator()) {
+      Sql.run(spar, "DROP TABLE IF EXISTS cv_names");
+      Sql.run(operator, "DROP SCHEMA IF EXISTS cv_shadow CASCADE");
+      Sql.run(operator, "DROP TABLE IF EXISTS cv_unrelated, cv_unrelated_too");
+      Sql.run(spar, "CREATE TABLE cv_names (k bigint PRIMARY KEY, v text)");
+      Sql.run(spar, "SELECT master_create_distributed_table('cv_names', 'k', 'hash')");
+      Sql.run(spar, "SELECT master_create_worker_shards('cv_names', 2, 1)");
+      Sql.run(spar, "INSERT INTO cv_names SELECT g, 'v' FROM generate_series(1, 5) g");
+      Sql.run(operator, "CREATE SCHEMA cv_shadow");
+      SparSession session = spar.unwrap(SparSession.class);
+      Sql.run(spar, "SET search_path TO cv_shadow, public");
+      try (PreparedStatement count = spar.prepareStatement("SELECT count(*) FROM cv_names")) {
+        assertEquals(5, count(count));
+        long plans = session.plansMade();
+
+        // Unrelated tables and an index, made by an operator and through Spar.
+        long epoch = session.engine().metadata().namesEpoch();
+        Sql.run(operator, "CREATE TABLE cv_unrelated (x int)");
+        Sql.run(operator, "CREATE INDEX ON cv_unrelated (x)");
+        Sql.run(other, "CREATE TABLE cv_unrelated_too (x serial PRIMARY KEY)");
+        awaitNamesEpoch(session, epoch + 3);
+        assertEquals(5, count(count));
+        assertEquals(plans, session.plansMade(), "plans made anew after unrelated DDL");
+
+        // A table of the same name, earlier on the search path, hides the distributed one.
+        epoch = session.engine().metadata().namesEpoch();
+        Sql.run(operator, "CREATE TABLE cv_shadow.cv_names (k bigint, v text)");
+        Sql.run(operator, "INSERT INTO cv_shadow.cv_names VALUES (1, 'local')");
+        awaitNamesEpoch(session, epoch + 1);
+        assertEquals(1, count(count));
+        assertEquals(plans + 1, session.plansMade());
+
+        // Other DDL makes every plan anew.
+        long generation = session.engine().metadata().generation();
+        Sql.run(operator, "ALTER TABLE cv_unrelated ADD COLUMN y int");
+        long deadline = System.nanoTime() + GIVE_UP_NANOS;
+        while (session.engine().metadata().generation() == generation) {
+          assertTrue(System.nanoTime() < deadline, "the ALTER never reached the engine");
+          Thread.sleep(1);
+        }
+        assertEquals(1, count(count));
+        assertEquals(plans + 2, session.plansMade());
+      } finally {
+        Sql.run(spar, "RESET search_path");
+        Sql.run(operator, "DROP SCHEMA cv_shadow CASCADE");
+        Sql.run(operator, "DROP TABLE cv_unrelated, cv_unrelated_too");
+      }
+    }
+  }
+
+  private static long count(PreparedStatement count) throws SQLException {
+    try (ResultSet rs = count.executeQuery()) {
+      assertTrue(rs.next());
+      return rs.getLong(1);
+    }
+  }
+
+  /** Waits until the engine has heard of DDL that changed names up to {@code epoch}. */
+  private static void awaitNamesEpoch(SparSession session, long epoch)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + GIVE_UP_NANOS;
+    while (session.engine().metadata().namesEpoch() < epoch) {
+      assertTrue(System.nanoTime() < deadline, "the DDL never reached the engine");
+      Thread.sleep(1);
+    }
+  }
+
   /** Runs the routed read of key 1 and returns the node it read from. */
   private static String readFrom(PreparedStatement read, StatementLog log, long shard)
       throws SQLException {

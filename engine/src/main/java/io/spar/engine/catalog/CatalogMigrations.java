@@ -326,6 +326,29 @@ public final class CatalogMigrations {
       CREATE TRIGGER shard_placement_truncated AFTER TRUNCATE
         ON pgs_distribution_metadata.shard_placement
         FOR EACH STATEMENT EXECUTE FUNCTION pgs_distribution_metadata.notify_catalog_change();
+      """,
+      // 11: DDL that invalidates only the plans naming what it made (see DdlInvalidation)
+      // says so, with those names; other DDL invalidates every plan, as before.
+      """
+      CREATE OR REPLACE FUNCTION pgs_distribution_metadata.notify_ddl() RETURNS event_trigger
+        LANGUAGE plpgsql AS $$
+        DECLARE
+          named boolean;
+          names text;
+        BEGIN
+          SELECT bool_and(c.command_tag IN (""" + DdlInvalidation.sqlTags() + """
+              )), string_agg(DISTINCT pg_catalog.quote_ident(CASE
+                WHEN c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass THEN
+                  (SELECT r.relname FROM pg_catalog.pg_class r WHERE r.oid = c.objid)
+                WHEN c.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass THEN
+                  (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = c.objid)
+                END), ',')
+            INTO named, names
+            FROM pg_catalog.pg_event_trigger_ddl_commands() c;
+          PERFORM pg_catalog.pg_notify('spar_catalog_changed', CASE
+            WHEN named AND coalesce(length(names), 0) < 7000
+              THEN 'names:' || coalesce(names, '') ELSE 'ddl' END);
+        END $$;
       """);
 
   private CatalogMigrations() {

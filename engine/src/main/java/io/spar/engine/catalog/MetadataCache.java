@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
@@ -28,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * {@code shard_placement}) names its table ({@code placements:<oid>}): the next read reloads
  * that table's placements, and the {@link #generation}, on which sessions key their plans,
  * stays, since plans look placements up when they run. A change of the workers reloads the
- * snapshot and keeps the plans too. Any other change (tables distributed or dropped, shards
- * created, DDL) drops the snapshot and every plan.
+ * snapshot and keeps the plans too. DDL that only made objects ({@link DdlInvalidation}) names
+ * them ({@code names:a,b}): plans whose text names one of them are made anew, others stay
+ * ({@link #namesChangedSince}). Any other change (tables distributed or dropped, shards
+ * created, other DDL) drops the snapshot and every plan.
  */
 public final class MetadataCache implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MetadataCache.class);
@@ -38,9 +42,13 @@ public final class MetadataCache implements AutoCloseable {
   private final DataSource coordinator;
   private final ConnectionOpener listenerConnections;
   private static final String PLACEMENTS = "placements:";
+  private static final String NAMES = "names:";
   private static final Cached EMPTY = new Cached(null, Set.of());
 
   private final AtomicLong generation = new AtomicLong();
+  /** Grows when DDL changes names; a name's entry is the value it grew to for that name. */
+  private volatile long namesEpoch;
+  private final Map<String, Long> nameChanges = new ConcurrentHashMap<>();
   private final Thread listener;
   private final AtomicReference<Cached> cached = new AtomicReference<>(EMPTY);
   private volatile boolean listening;
@@ -100,6 +108,38 @@ public final class MetadataCache implements AutoCloseable {
     return generation.get();
   }
 
+  /** Returns a counter that grows whenever DDL changes names (see {@link #namesChanged}). */
+  public long namesEpoch() {
+    return namesEpoch;
+  }
+
+  /**
+   * Returns whether DDL changed any of {@code names} (identifiers as a statement's text holds
+   * them) after names epoch {@code epoch}.
+   */
+  public boolean namesChangedSince(Set<String> names, long epoch) {
+    for (String each : names) {
+      Long changed = nameChanges.get(each);
+      if (changed != null && changed > epoch) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Notes that DDL made objects called {@code names}: plans whose text names one of them must
+   * be made anew, and only those.
+   */
+  public synchronized void namesChanged(Set<String> names) {
+    long next = namesEpoch + 1;
+    // The names first: a reader that sees the new epoch then sees them too.
+    for (String each : names) {
+      nameChanges.put(each, next);
+    }
+    namesEpoch = next;
+  }
+
   /** Drops the cached snapshot and every session's plans; the next read reloads it. */
   public void invalidate() {
     generation.incrementAndGet();
@@ -134,9 +174,15 @@ public final class MetadataCache implements AutoCloseable {
   /** Reacts to one batch of notifications; see the class comment for what each says. */
   private void notified(PGNotification[] notifications) {
     Set<Long> placements = new HashSet<>();
+    Set<String> names = new HashSet<>();
     boolean workers = false;
     for (PGNotification each : notifications) {
       String payload = each.getParameter();
+      if (payload.startsWith(NAMES)) {
+        DdlInvalidation.identifiers(payload.substring(NAMES.length()), ',').stream()
+            .filter(name -> !name.isEmpty()).forEach(names::add);
+        continue;
+      }
       if (payload.startsWith(PLACEMENTS) && payload.substring(PLACEMENTS.length())
           .matches("[0-9]{1,18}")) {
         placements.add(Long.parseLong(payload.substring(PLACEMENTS.length())));
@@ -151,6 +197,9 @@ public final class MetadataCache implements AutoCloseable {
       cached.set(EMPTY);
     }
     placementsChanged(placements);
+    if (!names.isEmpty()) {
+      namesChanged(names);
+    }
   }
 
   private void listen() {

@@ -27,6 +27,7 @@ public final class NodePools implements AutoCloseable {
   private static final long CONNECT_WAIT_MILLIS = 2000;
 
   private final String database;
+  private final NodeAddress coordinator;
   private final PoolLimits limits;
   private final Properties credentials;
   private final Map<NodeAddress, FairPool> pools = new ConcurrentHashMap<>();
@@ -37,10 +38,13 @@ public final class NodePools implements AutoCloseable {
 
   /**
    * Creates pools of at most {@code limits} connections each that connect to {@code database}
-   * with {@code user} and {@code password}.
+   * with {@code user} and {@code password}; {@code coordinator} is the node whose database
+   * holds the shells and the catalog.
    */
-  public NodePools(String database, String user, String password, PoolLimits limits) {
+  public NodePools(String database, String user, String password, PoolLimits limits,
+      NodeAddress coordinator) {
     this.database = database;
+    this.coordinator = coordinator;
     this.limits = limits;
     this.reserve = limits.connectionsPerNode() / 4;
     this.tokens = new Semaphore(reserve, true);
@@ -235,6 +239,15 @@ public final class NodePools implements AutoCloseable {
     Properties properties = new Properties();
     properties.putAll(credentials);
     properties.setProperty("ApplicationName", applicationName);
+    if (node.equals(coordinator)) {
+      // The coordinator's statements are parsed anew every time, never kept (nor a Describe's
+      // statement reused) as server-side prepared statements: PostgreSQL keeps a prepared
+      // statement's tables when a new table of the same name appears earlier on the search
+      // path, and would go on reading the hidden one (a distributed table's empty shell)
+      // where a plain query reads the new one.
+      properties.setProperty("prepareThreshold", "0");
+      properties.setProperty("preparedStatementCacheQueries", "0");
+    }
     config.setDataSourceProperties(properties);
     config.setMaximumPoolSize(size);
     config.setMinimumIdle(0);

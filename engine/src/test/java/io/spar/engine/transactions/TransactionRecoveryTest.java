@@ -59,7 +59,8 @@ class TransactionRecoveryTest {
     for (PgNode each : cluster.workers()) {
       execute(each, "CREATE TABLE recovery_probe (k bigint)");
     }
-    pools = new NodePools(LocalCluster.DATABASE, LocalCluster.USER, null, PoolLimits.DEFAULTS);
+    pools = new NodePools(LocalCluster.DATABASE, LocalCluster.USER, null, PoolLimits.DEFAULTS,
+        address(cluster.coordinator()));
     recovery = new TransactionRecovery(pools, address(cluster.coordinator()), ids,
         new StatementLog());
   }
