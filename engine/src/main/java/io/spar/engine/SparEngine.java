@@ -10,6 +10,7 @@ import io.spar.engine.execution.ReadExecutor;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.execution.StatementLog;
 import io.spar.engine.execution.WriteExecutor;
+import io.spar.engine.operations.MoveLeftovers;
 import io.spar.engine.transactions.DeadlockDetector;
 import io.spar.engine.transactions.TransactionIds;
 import io.spar.engine.transactions.TransactionMode;
@@ -20,7 +21,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -115,10 +115,14 @@ public final class SparEngine implements AutoCloseable {
         engine.statementLog);
     // In-flight locks keep every run away from transactions that their owners still commit;
     // the periodic runs also leave young ones alone, so as not to contend for their locks.
-    engine.recoveryTimer.execute(() -> engine.recoverQuietly(0));
-    engine.recoveryTimer.scheduleWithFixedDelay(
-        () -> engine.recoverQuietly(BACKGROUND_RECOVERY_MIN_AGE_SECONDS),
-        RECOVERY_INTERVAL_SECONDS, RECOVERY_INTERVAL_SECONDS, TimeUnit.SECONDS);
+    engine.recoveryTimer.execute(() -> {
+      engine.recoverQuietly(0);
+      engine.sweepMovesQuietly();
+    });
+    engine.recoveryTimer.scheduleWithFixedDelay(() -> {
+      engine.recoverQuietly(BACKGROUND_RECOVERY_MIN_AGE_SECONDS);
+      engine.sweepMovesQuietly();
+    }, RECOVERY_INTERVAL_SECONDS, RECOVERY_INTERVAL_SECONDS, TimeUnit.SECONDS);
     engine.deadlocks = new DeadlockDetector(engine.pools, node,
         () -> engine.metadata.snapshot().workers(), DeadlockDetector.DEFAULT_INTERVAL);
     engine.deadlocks.start();
@@ -131,6 +135,18 @@ public final class SparEngine implements AutoCloseable {
       recovery.recover(minAgeSeconds);
     } catch (SQLException | RuntimeException e) {
       LOG.warn("recovery of prepared transactions failed: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * Removes what shard moves killed with their engines left on the workers (see
+   * {@link MoveLeftovers}), logging instead of failing.
+   */
+  private void sweepMovesQuietly() {
+    try {
+      new MoveLeftovers(pools, coordinator).sweep(metadata.snapshot().workers());
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("removing the leftovers of unfinished shard moves failed: {}", e.getMessage());
     }
   }
 

@@ -105,6 +105,16 @@ final class ShardMove {
     Shard first() {
       return shards.stream().min(Comparator.comparingLong(Shard::id)).orElseThrow();
     }
+
+    /**
+     * The table that claims the target's new shard tables for the move until its switch
+     * commits, when it is dropped: one left behind tells {@link MoveLeftovers} that they are
+     * a dead move's.
+     */
+    TableName claim() {
+      return new TableName(first().shardName().schema(),
+          MoveLeftovers.PREFIX + first().id() + MoveLeftovers.CLAIM);
+    }
   }
 
   private final NodePools pools;
@@ -131,6 +141,11 @@ final class ShardMove {
     try (Connection moveLock = pools.open(transaction.coordinatorNode(), "spar move")) {
       lockMove(moveLock, shardId);
       Plan plan = plan(CatalogStore.load(coordinator), shardId, source, target);
+      // The group's lock too: it guards the objects named after the group (and a move of a
+      // co-located shard), which MoveLeftovers removes only once no engine holds it.
+      if (plan.first().id() != shardId) {
+        lockMove(moveLock, plan.first().id());
+      }
       // DDL on the tables would reach the source's shards and not the target's, made from
       // the shell's definition now: it waits until the move commits. Reads and writes do not.
       try (Statement statement = coordinator.createStatement()) {
@@ -178,12 +193,15 @@ final class ShardMove {
 
   private void move(DistributedTransaction transaction, Connection coordinator, Plan plan,
       Mode mode, Links links, MoveProgress progress) throws SQLException {
-    String name = "spar_move_" + plan.first().id();
-    TableName marker = new TableName(plan.first().shardName().schema(), name + "_marker");
+    String name = MoveLeftovers.PREFIX + plan.first().id();
+    TableName marker = new TableName(plan.first().shardName().schema(),
+        name + MoveLeftovers.MARKER);
     cleanUp(plan, links, name, marker);
     long start = System.nanoTime();
     long switchStart = start;
     try {
+      run(links.to(), links.target(), plan, ShardDdl.createSchema(plan.claim()));
+      run(links.to(), links.target(), plan, "CREATE TABLE " + plan.claim().quoted() + " ()");
       if (mode == Mode.LOGICAL) {
         replicate(coordinator, plan, links, name, marker, progress);
         switchStart = System.nanoTime();
@@ -209,14 +227,30 @@ final class ShardMove {
   }
 
   /** Takes the coordinator's session lock that lets one move of a shard run at a time. */
-  private void lockMove(Connection moveLock, long shardId) throws SQLException {
-    try (Statement statement = moveLock.createStatement();
+  private static void lockMove(Connection moveLock, long shardId) throws SQLException {
+    if (!tryLockMove(moveLock, shardId)) {
+      throw new OperationException("55P03", "shard " + shardId + " is being moved already");
+    }
+  }
+
+  /**
+   * Takes the move lock of {@code shardId} on {@code connection}, a coordinator session, if no
+   * session holds it; returns whether it did.
+   */
+  static boolean tryLockMove(Connection connection, long shardId) throws SQLException {
+    try (Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery("SELECT pg_try_advisory_lock(" + MOVE_LOCK_SPACE
             + ", " + (int) shardId + ")")) {
       rs.next();
-      if (!rs.getBoolean(1)) {
-        throw new OperationException("55P03", "shard " + shardId + " is being moved already");
-      }
+      return rs.getBoolean(1);
+    }
+  }
+
+  /** Releases the move lock of {@code shardId} that {@code connection} took. */
+  static void unlockMove(Connection connection, long shardId) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SELECT pg_advisory_unlock(" + MOVE_LOCK_SPACE + ", " + (int) shardId
+          + ")");
     }
   }
 
@@ -346,14 +380,14 @@ final class ShardMove {
     NodeAddress source = links.source();
     NodeAddress target = links.target();
     Connection from = transaction.join(source);
+    Connection to = transaction.join(target);
+    transaction.changed(target);
     // Waits for the writes in flight and keeps new ones out; reads go on.
     run(from, source, plan, "LOCK TABLE " + plan.quotedList() + " IN EXCLUSIVE MODE");
     if (mode == Mode.LOGICAL) {
       progress.phase("switching");
       catchUp(plan, links, name, marker);
     } else {
-      Connection to = transaction.join(target);
-      transaction.changed(target);
       for (Shard each : plan.shards()) {
         long rows = ShardCopy.stream(from, to, each.shardName());
         log.record(target, each.id(), "COPY " + each.shardName().quoted()
@@ -367,6 +401,8 @@ final class ShardMove {
       }
       progress.phase("switching");
     }
+    // The target's tables are the move's for good once this commits.
+    run(to, target, plan, "DROP TABLE " + plan.claim().quoted());
     // Waits for the reads in flight on the source; with the catalog change in one commit.
     run(from, source, plan, "DROP TABLE " + plan.quotedList());
     transaction.changed(source);
@@ -471,6 +507,7 @@ final class ShardMove {
     run(from, source, plan, "DROP PUBLICATION IF EXISTS " + SqlQuoting.identifier(name));
     run(from, source, plan, "DROP TABLE IF EXISTS " + marker.quoted());
     run(to, target, plan, "DROP TABLE IF EXISTS " + marker.quoted());
+    run(to, target, plan, "DROP TABLE IF EXISTS " + plan.claim().quoted());
     for (TableName each : plan.shardNames()) {
       // The target holds no placement of these shards (plan checked), so these are partial.
       run(to, target, plan, "DROP TABLE IF EXISTS " + each.quoted());
