@@ -26,6 +26,8 @@ public final class SparMain {
                         [--pool-size N] [--pool-wait MS] [--max-sessions N]
                         [--auth-file FILE | --no-auth] [--serialization protobuf|json]
                         [--tls-keystore FILE --tls-password P] [--idle-timeout SECONDS]
+                        [--pg-port 5433 (0: off)] [--pg-require-tls]
+                        [--listen ADDRESS[,ADDRESS]] [--allow-plaintext-passwords]
              spar sql [URL] [SQLLINE-ARGS...]
              spar status [URL | --local DIR [--workers N] | --coordinator URL]
              spar passwd FILE USER            (password on standard input)
