@@ -26,11 +26,12 @@ final class StatusCommand {
       + " WHEN 2 THEN 'CACHED' WHEN 3 THEN 'INACTIVE' WHEN 4 THEN 'TO_DELETE' END";
   private static final List<Section> SECTIONS = List.of(
       new Section("Nodes", """
-          SELECT "n"."node_name", "n"."node_port", count("p"."id") AS "placements"
+          SELECT "n"."node_name", "n"."node_port", count("p"."id") AS "placements",
+            "n"."should_have_shards"
           FROM "pgs_distribution_metadata"."node" AS "n"
           LEFT JOIN "pgs_distribution_metadata"."shard_placement" AS "p"
             ON "p"."node_name" = "n"."node_name" AND "p"."node_port" = "n"."node_port"
-          GROUP BY "n"."node_name", "n"."node_port"
+          GROUP BY "n"."node_name", "n"."node_port", "n"."should_have_shards"
           ORDER BY "n"."node_name", "n"."node_port"
           """),
       new Section("Distributed tables", """

@@ -294,7 +294,8 @@ public final class CatalogMigrations {
             r.target_name || ':' || r.target_port AS "to", r.state,
             CASE r.state WHEN 'done' THEN r.bytes
               WHEN 'moving' THEN coalesce(m.bytes_copied, 0) ELSE 0 END AS bytes_copied,
-            r.bytes AS bytes_total, r.started, r.finished, r.error, m.phase,
+            CASE WHEN r.state = 'moving' THEN coalesce(m.bytes_total, r.bytes)
+              ELSE r.bytes END AS bytes_total, r.started, r.finished, r.error, m.phase,
             m.estimated_time_left
           FROM pgs_distribution_metadata.rebalance_move r
           LEFT JOIN pgs_distribution_metadata.spar_move_progress m
@@ -349,6 +350,11 @@ public final class CatalogMigrations {
             WHEN named AND coalesce(length(names), 0) < 7000
               THEN 'names:' || coalesce(names, '') ELSE 'ddl' END);
         END $$;
+      """,
+      // 12: a node being drained gets no new shards (as Citus's shouldhaveshards).
+      """
+      ALTER TABLE pgs_distribution_metadata.node
+        ADD COLUMN should_have_shards boolean NOT NULL DEFAULT true;
       """);
 
   private CatalogMigrations() {

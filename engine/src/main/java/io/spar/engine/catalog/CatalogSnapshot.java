@@ -13,21 +13,26 @@ public final class CatalogSnapshot {
   private final Map<TableName, DistributedTable> tables;
   private final Map<TableName, DistributedView> views;
   private final List<NodeAddress> workers;
+  private final List<NodeAddress> drained;
+  private final List<NodeAddress> shardWorkers;
 
   /** Creates a snapshot of {@code tables} and the registered {@code workers}. */
   public CatalogSnapshot(Map<TableName, DistributedTable> tables, List<NodeAddress> workers) {
-    this(tables, Map.of(), workers);
+    this(tables, Map.of(), workers, List.of());
   }
 
   /**
    * Creates a snapshot of {@code tables}, the {@code views} that read them, and the registered
-   * {@code workers}.
+   * {@code workers}, of which {@code drained} get no new shards.
    */
   public CatalogSnapshot(Map<TableName, DistributedTable> tables,
-      Map<TableName, DistributedView> views, List<NodeAddress> workers) {
+      Map<TableName, DistributedView> views, List<NodeAddress> workers,
+      List<NodeAddress> drained) {
     this.tables = Map.copyOf(tables);
     this.views = Map.copyOf(views);
     this.workers = workers.stream().sorted().toList();
+    this.drained = List.copyOf(drained);
+    this.shardWorkers = this.workers.stream().filter(w -> !drained.contains(w)).toList();
   }
 
   /** Returns the distributed table called {@code name}, or empty if it is local or unknown. */
@@ -81,11 +86,19 @@ public final class CatalogSnapshot {
         replaced.put(each.name(), each.withPlacements(placements));
       }
     }
-    return new CatalogSnapshot(replaced, views, workers);
+    return new CatalogSnapshot(replaced, views, workers, drained);
   }
 
   /** Returns the registered worker nodes sorted by (name, port). */
   public List<NodeAddress> workers() {
     return workers;
+  }
+
+  /**
+   * Returns the workers that new and rebalanced shards may be placed on: all but those being
+   * drained ({@code master_drain_node}), sorted by (name, port).
+   */
+  public List<NodeAddress> shardWorkers() {
+    return shardWorkers;
   }
 }

@@ -63,7 +63,9 @@ public final class CatalogStore {
       }
     }
     Map<TableName, DistributedTable> tables = loadTables(coordinator, shardsByRelation);
-    return new CatalogSnapshot(tables, loadViews(coordinator), loadNodes(coordinator));
+    List<NodeAddress> drained = new ArrayList<>();
+    List<NodeAddress> nodes = loadNodes(coordinator, drained);
+    return new CatalogSnapshot(tables, loadViews(coordinator), nodes, drained);
   }
 
   /**
@@ -177,16 +179,34 @@ public final class CatalogStore {
     return placements;
   }
 
-  private static List<NodeAddress> loadNodes(Connection coordinator) throws SQLException {
+  /** Returns the registered nodes, adding those that get no new shards to {@code drained}. */
+  private static List<NodeAddress> loadNodes(Connection coordinator, List<NodeAddress> drained)
+      throws SQLException {
     List<NodeAddress> nodes = new ArrayList<>();
     try (Statement statement = coordinator.createStatement();
         ResultSet rs = statement.executeQuery(
-            "SELECT node_name, node_port FROM " + NODE)) {
+            "SELECT node_name, node_port, should_have_shards FROM " + NODE)) {
       while (rs.next()) {
-        nodes.add(new NodeAddress(rs.getString(1), rs.getInt(2)));
+        NodeAddress node = new NodeAddress(rs.getString(1), rs.getInt(2));
+        nodes.add(node);
+        if (!rs.getBoolean(3)) {
+          drained.add(node);
+        }
       }
     }
     return nodes;
+  }
+
+  /** Sets whether new shards, and rebalanced ones, may be placed on {@code node}. */
+  public static void setShouldHaveShards(Connection coordinator, NodeAddress node,
+      boolean shouldHaveShards) throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement("UPDATE " + NODE
+        + " SET should_have_shards = ? WHERE node_name = ? AND node_port = ?")) {
+      ps.setBoolean(1, shouldHaveShards);
+      ps.setString(2, node.host());
+      ps.setInt(3, node.port());
+      ps.executeUpdate();
+    }
   }
 
   /**
@@ -205,10 +225,14 @@ public final class CatalogStore {
     return nodes;
   }
 
-  /** Registers a worker node; returns false if it was already registered. */
+  /**
+   * Registers a worker node, or lets a drained one have shards again; returns false if it was
+   * registered and had them already.
+   */
   public static boolean addNode(Connection coordinator, NodeAddress node) throws SQLException {
     try (PreparedStatement ps = coordinator.prepareStatement("INSERT INTO " + NODE
-        + " (node_name, node_port) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+        + " (node_name, node_port) VALUES (?, ?) ON CONFLICT (node_name, node_port) DO UPDATE"
+        + " SET should_have_shards = true WHERE NOT " + NODE + ".should_have_shards")) {
       ps.setString(1, node.host());
       ps.setInt(2, node.port());
       return ps.executeUpdate() == 1;

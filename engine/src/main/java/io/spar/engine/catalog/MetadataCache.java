@@ -171,6 +171,11 @@ public final class MetadataCache implements AutoCloseable {
     }
   }
 
+  /** Notes that the workers changed: the next read reloads the catalog; plans stay. */
+  public void workersChanged() {
+    cached.set(EMPTY);
+  }
+
   /** Reacts to one batch of notifications; see the class comment for what each says. */
   private void notified(PGNotification[] notifications) {
     Set<Long> placements = new HashSet<>();
@@ -194,7 +199,7 @@ public final class MetadataCache implements AutoCloseable {
       }
     }
     if (workers) {
-      cached.set(EMPTY);
+      workersChanged();
     }
     placementsChanged(placements);
     if (!names.isEmpty()) {

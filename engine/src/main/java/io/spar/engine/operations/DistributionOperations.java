@@ -104,7 +104,7 @@ public final class DistributionOperations {
     if (replicationFactor <= 0) {
       throw new OperationException("22023", "replication_factor must be positive");
     }
-    List<NodeAddress> workers = metadata.snapshot().workers();
+    List<NodeAddress> workers = metadata.snapshot().shardWorkers();
     if (replicationFactor > workers.size()) {
       throw new OperationException("22023", "replication_factor (" + replicationFactor
           + ") exceeds number of worker nodes (" + workers.size() + ")");
@@ -139,7 +139,7 @@ public final class DistributionOperations {
       throw new OperationException("0A000", "relation \"" + table.name().name()
           + "\" is a hash partitioned table", null, "Use master_create_worker_shards instead.");
     }
-    List<NodeAddress> workers = metadata.snapshot().workers();
+    List<NodeAddress> workers = metadata.snapshot().shardWorkers();
     if (replicationFactor <= 0 || replicationFactor > workers.size()) {
       throw new OperationException("22023", "replication_factor (" + replicationFactor
           + ") exceeds number of worker nodes (" + workers.size() + ")");
@@ -242,6 +242,11 @@ public final class DistributionOperations {
   /** Moves every placement off {@code node}, each move run by {@code mover}. */
   public int drainNode(NodeAddress coordinatorNode, NodeAddress node, String transferMode,
       Rebalancer.Mover mover) throws SQLException {
+    // No new shard goes to the node from now on, nor a rebalanced one.
+    try (Connection coordinator = pools.borrowInternal(coordinatorNode)) {
+      CatalogStore.setShouldHaveShards(coordinator, node, false);
+    }
+    metadata.workersChanged();
     try {
       return new Rebalancer(pools, coordinatorNode).run(
           snapshot -> RebalancePlanner.drain(snapshot, node), transferMode, mover);

@@ -101,36 +101,30 @@ final class MoveProgress implements AutoCloseable {
 
   /** Records that the move entered {@code phase}, with the bytes copied so far. */
   void phase(String phase) throws SQLException {
+    record(phase);
+  }
+
+  private void measureQuietly() {
+    try {
+      record(null);
+    } catch (SQLException | RuntimeException e) {
+      // Progress is for people watching; the move goes on without it.
+      LOG.debug("could not record the progress of the move of shard {}: {}", shardId,
+          e.getMessage());
+    }
+  }
+
+  /** Records the bytes copied so far, and {@code phase} unless it is null. */
+  private void record(String phase) throws SQLException {
     Long copied = copied();
     try (Connection catalog = pools.borrowInternal(coordinator);
         PreparedStatement ps = catalog.prepareStatement("UPDATE"
-            + " pgs_distribution_metadata.shard_move SET phase = ?,"
+            + " pgs_distribution_metadata.shard_move SET phase = coalesce(?, phase),"
             + " bytes_copied = coalesce(?, bytes_copied), updated = now() WHERE shard_id = ?")) {
       ps.setString(1, phase);
       ps.setObject(2, copied);
       ps.setLong(3, shardId);
       ps.executeUpdate();
-    }
-  }
-
-  private void measureQuietly() {
-    try {
-      Long copied = copied();
-      if (copied == null) {
-        return;
-      }
-      try (Connection catalog = pools.borrowInternal(coordinator);
-          PreparedStatement ps = catalog.prepareStatement("UPDATE"
-              + " pgs_distribution_metadata.shard_move SET bytes_copied = ?, updated = now()"
-              + " WHERE shard_id = ? AND phase = 'copying'")) {
-        ps.setObject(1, copied);
-        ps.setLong(2, shardId);
-        ps.executeUpdate();
-      }
-    } catch (SQLException | RuntimeException e) {
-      // Progress is for people watching; the move goes on without it.
-      LOG.debug("could not record the progress of the move of shard {}: {}", shardId,
-          e.getMessage());
     }
   }
 

@@ -42,7 +42,7 @@ public final class RebalancePlanner {
       int maxMoves) {
     List<Move> moves = new ArrayList<>();
     for (DistributedTable group : groups(snapshot, table)) {
-      Layout layout = new Layout(snapshot.workers(), group);
+      Layout layout = new Layout(snapshot.shardWorkers(), group);
       while (moves.size() < maxMoves) {
         Optional<Move> next = layout.evenOut(group.name());
         if (next.isEmpty()) {
@@ -62,7 +62,7 @@ public final class RebalancePlanner {
    */
   public static List<Move> drain(CatalogSnapshot snapshot, NodeAddress node)
       throws SQLException {
-    List<NodeAddress> others = snapshot.workers().stream().filter(w -> !w.equals(node))
+    List<NodeAddress> others = snapshot.shardWorkers().stream().filter(w -> !w.equals(node))
         .toList();
     List<Move> moves = new ArrayList<>();
     for (DistributedTable group : groups(snapshot, Optional.empty())) {

@@ -110,6 +110,14 @@ class RebalanceTest {
       assertEquals("55000", busy.getSQLState(), busy.getMessage());
       Sql.run(spar, "SELECT master_drain_node(" + thirdAddress + ")");
       assertEquals(List.of(8L, 8L, 0L), counts(spar, harness, third));
+      // A drained node gets no new shards, and no rebalanced ones.
+      Sql.run(spar, "CREATE TABLE rb_new (id bigint PRIMARY KEY)");
+      Sql.run(spar, "SELECT master_create_distributed_table('rb_new', 'id', 'hash')");
+      Sql.run(spar, "SELECT master_create_worker_shards('rb_new', 6, 1)");
+      assertEquals(0, Sql.count(spar, "SELECT count(*) FROM pgs_distribution_metadata"
+          + ".shard_placement WHERE node_port = " + third.port()));
+      assertEquals(0, Sql.strings(spar, "SELECT * FROM get_rebalance_table_shards_plan()")
+          .size());
       Sql.run(spar, "SELECT master_remove_node(" + thirdAddress + ")");
       assertEquals(0, Sql.count(spar, "SELECT count(*) FROM pgs_distribution_metadata.node"
           + " WHERE node_port = " + third.port()));
