@@ -115,13 +115,16 @@ public final class SparEngine implements AutoCloseable {
         engine.statementLog);
     // In-flight locks keep every run away from transactions that their owners still commit;
     // the periodic runs also leave young ones alone, so as not to contend for their locks.
+    // A coordinator that recovery cannot reach has nothing to sweep by either.
     engine.recoveryTimer.execute(() -> {
-      engine.recoverQuietly(0);
-      engine.sweepMovesQuietly();
+      if (engine.recoverQuietly(0)) {
+        engine.sweepMovesQuietly();
+      }
     });
     engine.recoveryTimer.scheduleWithFixedDelay(() -> {
-      engine.recoverQuietly(BACKGROUND_RECOVERY_MIN_AGE_SECONDS);
-      engine.sweepMovesQuietly();
+      if (engine.recoverQuietly(BACKGROUND_RECOVERY_MIN_AGE_SECONDS)) {
+        engine.sweepMovesQuietly();
+      }
     }, RECOVERY_INTERVAL_SECONDS, RECOVERY_INTERVAL_SECONDS, TimeUnit.SECONDS);
     engine.deadlocks = new DeadlockDetector(engine.pools, node,
         () -> engine.metadata.snapshot().workers(), DeadlockDetector.DEFAULT_INTERVAL);
@@ -129,12 +132,17 @@ public final class SparEngine implements AutoCloseable {
     return engine;
   }
 
-  /** Runs recovery of prepared transactions, as the timer does, logging instead of failing. */
-  private void recoverQuietly(int minAgeSeconds) {
+  /**
+   * Runs recovery of prepared transactions, as the timer does, logging instead of failing;
+   * returns whether it ran.
+   */
+  private boolean recoverQuietly(int minAgeSeconds) {
     try {
       recovery.recover(minAgeSeconds);
+      return true;
     } catch (SQLException | RuntimeException e) {
       LOG.warn("recovery of prepared transactions failed: {}", e.getMessage());
+      return false;
     }
   }
 

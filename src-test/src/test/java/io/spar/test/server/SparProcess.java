@@ -81,42 +81,33 @@ final class SparProcess implements AutoCloseable {
    * ends; returns whether it ended with {@code error} in its standard error.
    */
   boolean exitsWith(String error, String readyPrefix) throws InterruptedException, IOException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GIVE_UP_SECONDS);
-    synchronized (lines) {
-      for (int seen = 0; ; ) {
-        while (seen < lines.size()) {
-          String line = lines.get(seen++);
-          if (line == null) {
-            if (!process.waitFor(GIVE_UP_SECONDS, TimeUnit.SECONDS)) {
-              return false;
-            }
-            return errors().contains(error);
-          }
-          if (line.startsWith(readyPrefix)) {
-            return false;
-          }
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        lines.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
-      }
+    if (nextLine(readyPrefix) != null) {
+      return false;
     }
+    return process.waitFor(GIVE_UP_SECONDS, TimeUnit.SECONDS) && errors().contains(error);
   }
 
   /** Waits for an output line starting with {@code prefix} and returns it. */
   String awaitLine(String prefix) throws InterruptedException, IOException {
+    String line = nextLine(prefix);
+    if (line == null) {
+      fail("spar exited (" + process.waitFor() + ") before printing '" + prefix + "':\n"
+          + output() + "\n" + errors());
+    }
+    return line;
+  }
+
+  /**
+   * Waits for an output line starting with {@code prefix} and returns it, or null if the output
+   * ends first; fails if neither happens within {@link #GIVE_UP_SECONDS}.
+   */
+  private String nextLine(String prefix) throws InterruptedException, IOException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GIVE_UP_SECONDS);
     synchronized (lines) {
       for (int seen = 0; ; ) {
         while (seen < lines.size()) {
           String line = lines.get(seen++);
-          if (line == null) {
-            fail("spar exited (" + process.waitFor() + ") before printing '" + prefix + "':\n"
-                + output() + "\n" + errors());
-          }
-          if (line.startsWith(prefix)) {
+          if (line == null || line.startsWith(prefix)) {
             return line;
           }
         }
