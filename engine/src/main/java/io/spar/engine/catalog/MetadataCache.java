@@ -39,18 +39,17 @@ public final class MetadataCache implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MetadataCache.class);
   private static final String CHANNEL = "spar_catalog_changed";
 
-  private final DataSource coordinator;
-  private final ConnectionOpener listenerConnections;
   private static final String PLACEMENTS = "placements:";
   private static final String NAMES = "names:";
-  private static final Cached EMPTY = new Cached(null, Set.of());
 
+  private final DataSource coordinator;
+  private final ConnectionOpener listenerConnections;
   private final AtomicLong generation = new AtomicLong();
   /** Grows when DDL changes names; a name's entry is the value it grew to for that name. */
   private volatile long namesEpoch;
   private final Map<String, Long> nameChanges = new ConcurrentHashMap<>();
   private final Thread listener;
-  private final AtomicReference<Cached> cached = new AtomicReference<>(EMPTY);
+  private final AtomicReference<Cached> cached = new AtomicReference<>(Cached.dropped());
   private volatile boolean listening;
   private volatile boolean closed;
 
@@ -71,6 +70,14 @@ public final class MetadataCache implements AutoCloseable {
    * since it was loaded.
    */
   private record Cached(CatalogSnapshot snapshot, Set<Long> stalePlacements) {
+    /**
+     * Returns a new state without a snapshot. Always a new object, never a shared one, so that
+     * a load under way, which publishes only over the state it started from, sees that the
+     * catalog changed since.
+     */
+    static Cached dropped() {
+      return new Cached(null, Set.of());
+    }
   }
 
   /** Returns the current snapshot, loading what was invalidated. */
@@ -143,7 +150,7 @@ public final class MetadataCache implements AutoCloseable {
   /** Drops the cached snapshot and every session's plans; the next read reloads it. */
   public void invalidate() {
     generation.incrementAndGet();
-    cached.set(EMPTY);
+    cached.set(Cached.dropped());
   }
 
   /**
@@ -151,9 +158,12 @@ public final class MetadataCache implements AutoCloseable {
    * reloads them, and sessions keep their plans.
    */
   public void placementsChanged(Set<Long> relationIds) {
+    if (relationIds.isEmpty()) {
+      return;
+    }
     cached.updateAndGet(current -> {
       if (current.snapshot() == null) {
-        return current;
+        return Cached.dropped();
       }
       Set<Long> stale = new HashSet<>(current.stalePlacements());
       stale.addAll(relationIds);
@@ -173,7 +183,7 @@ public final class MetadataCache implements AutoCloseable {
 
   /** Notes that the workers changed: the next read reloads the catalog; plans stay. */
   public void workersChanged() {
-    cached.set(EMPTY);
+    cached.set(Cached.dropped());
   }
 
   /** Reacts to one batch of notifications; see the class comment for what each says. */
