@@ -174,7 +174,10 @@ public final class MetadataCache implements AutoCloseable {
   /** Notes that only placements changed, of any table; sessions keep their plans. */
   public void placementsChanged() {
     CatalogSnapshot current = cached.get().snapshot();
-    if (current != null) {
+    if (current == null) {
+      // A load may be under way from before the change: it must not publish.
+      cached.set(Cached.dropped());
+    } else {
       Set<Long> all = new HashSet<>();
       current.tables().forEach(table -> all.add(table.relationId()));
       placementsChanged(all);
