@@ -47,11 +47,18 @@ final class LocalClusters {
     synchronized (CLUSTERS) {
       LocalCluster cluster = CLUSTERS.get(canonical);
       if (cluster == null) {
-        cluster = start(canonical, workers);
-        String url = cluster.coordinator().jdbcUrl();
-        // The engine's background threads would otherwise report the stopped nodes as failed.
-        cluster.beforeStop(() -> EngineRegistry.close(url, LocalCluster.USER));
-        CLUSTERS.put(canonical, cluster);
+        LocalCluster started = start(canonical, workers);
+        String url = started.coordinator().jdbcUrl();
+        // The engine's background threads would otherwise report the stopped nodes as failed;
+        // and a later cluster on the same port must get an engine of its own.
+        started.beforeStop(() -> {
+          EngineRegistry.close(url, LocalCluster.USER);
+          synchronized (CLUSTERS) {
+            CLUSTERS.remove(canonical, started);
+          }
+        });
+        CLUSTERS.put(canonical, started);
+        cluster = started;
       } else if (cluster.workers().size() != workers) {
         throw new SQLException("the local cluster in " + canonical + " already runs with "
             + cluster.workers().size() + " worker(s) in this JVM, not " + workers,

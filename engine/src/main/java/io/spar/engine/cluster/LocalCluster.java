@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -34,6 +36,9 @@ public final class LocalCluster implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
   private static final long PARALLEL_TIMEOUT_SECONDS = 300;
 
+  /** The clusters this JVM started and has not stopped, by directory. */
+  private static final Map<Path, LocalCluster> OPEN = new ConcurrentHashMap<>();
+
   private final Path directory;
   private final List<PgNode> nodes;
   private final NodeControl control;
@@ -62,7 +67,13 @@ public final class LocalCluster implements AutoCloseable {
       throw new IllegalArgumentException("workers must be >= 0: " + workers);
     }
     long startNanos = System.nanoTime();
-    Path dir = Files.createDirectories(directory).toAbsolutePath().normalize();
+    Path dir = Files.createDirectories(directory).toRealPath();
+    LocalCluster open = OPEN.get(dir);
+    if (open != null && open.workers().size() == workers) {
+      // One object per running cluster, so that whoever closes it runs every beforeStop action
+      // (an engine registered for its URL must not outlive it and meet a later cluster there).
+      return open;
+    }
     PgBinaries binaries = PgBinaries.discover();
     PgRunner runner = PgRunner.detect();
     ClusterLayout layout = ClusterLayout.loadOrCreate(dir, workers);
@@ -75,6 +86,7 @@ public final class LocalCluster implements AutoCloseable {
       cluster.shutDown("immediate"); // do not leave half a cluster running
       throw e;
     }
+    OPEN.put(dir, cluster);
     LOG.info("Local cluster with {} worker(s) ready in {} ms at {} (PostgreSQL {}, {} mode)", workers,
         (System.nanoTime() - startNanos) / 1_000_000, dir, binaries.majorVersion(), runner.mode());
     return cluster;
@@ -168,6 +180,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private void stopAll(String mode) {
+    OPEN.remove(directory, this);
     for (Runnable each : beforeStop) {
       try {
         each.run();
