@@ -35,6 +35,9 @@ final class DistributionRules {
     /** Reads the distribution column of {@code table}. */
     static PartitionColumn read(Connection coordinator, DistributedTable table)
         throws SQLException {
+      if (table.isReference()) {
+        return new PartitionColumn(table, 0, null); // no column to keep
+      }
       try (PreparedStatement ps = coordinator.prepareStatement("SELECT attnum,"
           + " pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute"
           + " WHERE attrelid = ?::oid AND attname = ? AND NOT attisdropped")) {
@@ -55,6 +58,9 @@ final class DistributionRules {
      * catalog, which names the distribution column.
      */
     void requireKept(Connection coordinator) throws SQLException {
+      if (table.isReference()) {
+        return;
+      }
       String name = table.name().name();
       try (PreparedStatement ps = coordinator.prepareStatement("SELECT attname,"
           + " pg_catalog.format_type(atttypid, atttypmod), attisdropped"

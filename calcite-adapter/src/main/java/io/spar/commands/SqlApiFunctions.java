@@ -37,7 +37,7 @@ public final class SqlApiFunctions {
       "master_create_empty_shard", "get_shard_id_for_distribution_column",
       "master_copy_shard_placement", "master_append_table_to_shard",
       "master_move_shard_placement", "rebalance_table_shards", "get_rebalance_table_shards_plan",
-      "master_drain_node", "master_remove_node");
+      "master_drain_node", "master_remove_node", "create_reference_table");
 
   private final DistributionOperations operations;
   private final CoordinatorExecutor coordinator;
@@ -81,6 +81,11 @@ public final class SqlApiFunctions {
         arity(call, args, 3, 3);
         operations.createDistributedTable(coordinatorConnection(), text(args[0]), text(args[1]),
             text(args[2]));
+        yield voidResult(call);
+      }
+      case "create_reference_table" -> {
+        arity(call, args, 1, 1);
+        operations.createReferenceTable(coordinatorConnection(), text(args[0]));
         yield voidResult(call);
       }
       case "master_create_worker_shards" -> {

@@ -204,11 +204,13 @@ public final class MultiShardQuery {
       NotCoLocatedException {
     List<DistributedTable> tables = new ArrayList<>();
     for (Part each : scan.parts()) {
-      DistributedTable table = snapshot.table(each.table()).orElseThrow();
-      if (!tables.isEmpty() && !RouterPlanner.sameLayout(tables.get(0), table)) {
+      tables.add(snapshot.table(each.table()).orElseThrow());
+    }
+    DistributedTable leader = tables.get(RouterPlanner.leader(tables));
+    for (DistributedTable each : tables) {
+      if (each != leader && !each.isReference() && !RouterPlanner.sameLayout(leader, each)) {
         throw new NotCoLocatedException();
       }
-      tables.add(table);
     }
     List<Object> bound = scan.template().bind(parameters);
     List<Integer> indexes = shardIndexes(scan, tables, parameters);
@@ -220,12 +222,12 @@ public final class MultiShardQuery {
     }
     List<ShardQuery> result = new ArrayList<>(indexes.size());
     for (int index : indexes) {
-      List<Shard> shards = tables.stream().map(each -> each.shards().get(index)).toList();
+      List<Shard> shards = tables.stream().map(each -> each.shardInGroup(index)).toList();
       List<NodeAddress> nodes = RouterPlanner.commonNodes(shards);
       if (nodes.isEmpty()) {
         throw new NotCoLocatedException();
       }
-      result.add(new ShardQuery(shards.get(0).id(), nodes, withTables(scan,
+      result.add(new ShardQuery(leader.shardInGroup(index).id(), nodes, withTables(scan,
           shards.stream().map(each -> each.shardName().quoted()).toList()), bound));
     }
     return result;
@@ -235,11 +237,14 @@ public final class MultiShardQuery {
   private static List<Integer> shardIndexes(Scan scan, List<DistributedTable> tables,
       List<Object> parameters) throws SQLException {
     Set<Integer> left = new TreeSet<>();
-    for (int i = 0; i < tables.get(0).shards().size(); i++) {
+    for (int i = 0; i < tables.get(RouterPlanner.leader(tables)).shards().size(); i++) {
       left.add(i);
     }
     for (int i = 0; i < tables.size(); i++) {
       DistributedTable table = tables.get(i);
+      if (table.isReference() && i != RouterPlanner.leader(tables)) {
+        continue; // every shard group reads its one shard
+      }
       List<Shard> kept = prune(scan.parts().get(i), table, parameters);
       left.retainAll(kept.stream().map(each -> table.shards().indexOf(each)).toList());
     }
@@ -285,7 +290,9 @@ public final class MultiShardQuery {
             + " shards after pruning " + shards.stream().map(Shard::id).toList());
         relations.add(shards.isEmpty() ? table.name().quoted()
             : shards.get(0).shardName().quoted());
-        left = left < 0 ? shards.size() : Math.min(left, shards.size());
+        if (!table.isReference() || each.parts().size() == 1) {
+          left = left < 0 ? shards.size() : Math.min(left, shards.size());
+        }
       }
       lines.add("    Sent to " + (left == 0 ? "the coordinator's empty tables"
           : left == 1 ? "the shard" : each.parts().size() > 1

@@ -24,7 +24,8 @@ import org.apache.calcite.sql.SqlNode;
 /**
  * The distributed tables of a query that its shards can read shard by shard: one table, or
  * co-located tables that the query joins on their distribution columns, so that the i-th shard
- * of one only ever meets the i-th shard of the others, as in Citus's co-located joins.
+ * of one only ever meets the i-th shard of the others, as in Citus's co-located joins; and
+ * reference tables inner-joined to them in any way, whose one shard each group reads whole.
  *
  * @param references the table references, in statement order
  * @param columns each reference's distribution column
@@ -42,15 +43,22 @@ record TableGroup(List<TableReference> references, List<String> columns, boolean
     List<String> columns = new ArrayList<>();
     List<DistributedTable> tables = new ArrayList<>();
     for (TableReference each : distributed) {
-      DistributedTable table = snapshot.table(each.table()).orElseThrow();
-      if (!tables.isEmpty() && !RouterPlanner.sameLayout(tables.get(0), table)) {
+      tables.add(snapshot.table(each.table()).orElseThrow());
+      columns.add(tables.get(tables.size() - 1).partitionColumn());
+    }
+    DistributedTable leader = tables.get(RouterPlanner.leader(tables));
+    boolean anyReference = false;
+    for (DistributedTable each : tables) {
+      anyReference |= each.isReference();
+      if (each != leader && !each.isReference() && !RouterPlanner.sameLayout(leader, each)) {
         return Optional.empty();
       }
-      tables.add(table);
-      columns.add(table.partitionColumn());
     }
     if (distributed.size() == 1) {
       return Optional.of(new TableGroup(distributed, columns, false));
+    }
+    if (leader.isReference()) {
+      return Optional.empty(); // reference tables alone: the router reads them on one node
     }
     Set<SqlNode> leaves = Collections.newSetFromMap(new IdentityHashMap<>());
     List<SqlNode> conditions = new ArrayList<>();
@@ -64,9 +72,13 @@ record TableGroup(List<TableReference> references, List<String> columns, boolean
         return Optional.empty();
       }
     }
+    if (anyReference && outer[0]) {
+      // An outer join could keep a reference table's unmatched rows once per shard.
+      return Optional.empty();
+    }
     TableGroup group = new TableGroup(distributed, columns, outer[0]);
     conditions.add(shape.select().getWhere());
-    return group.connected(conditions) ? Optional.of(group) : Optional.empty();
+    return group.connected(conditions, tables) ? Optional.of(group) : Optional.empty();
   }
 
   /** Returns whether the query reads one table, not a join. */
@@ -109,12 +121,15 @@ record TableGroup(List<TableReference> references, List<String> columns, boolean
 
   /**
    * Returns whether equalities of distribution columns in {@code conditions} (their top-level
-   * conjuncts) join every table of the group to every other.
+   * conjuncts) join every table of the group ({@code tables}, in reference order) but its
+   * reference tables to every other.
    */
-  private boolean connected(List<SqlNode> conditions) {
+  private boolean connected(List<SqlNode> conditions, List<DistributedTable> tables) {
     int[] parent = new int[references.size()];
+    int leader = RouterPlanner.leader(tables);
     for (int i = 0; i < parent.length; i++) {
-      parent[i] = i;
+      // Each shard group has the whole of a reference table: it needs no join condition.
+      parent[i] = tables.get(i).isReference() ? leader : i;
     }
     for (SqlNode condition : conditions) {
       for (SqlNode each : conjuncts(condition)) {

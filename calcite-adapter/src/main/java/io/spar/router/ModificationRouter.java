@@ -100,8 +100,10 @@ public final class ModificationRouter {
       return planInsert(insert, target, table, columns, splicer, parameters, evaluated,
           evaluator, writeClass, spliced);
     } else if (statement instanceof SqlInsert) {
-      // INSERT … SELECT from co-located tables: the query's filter on its tables prunes.
-      Joined source = joined.get(0);
+      // INSERT … SELECT from co-located tables: the query's filter on its tables prunes
+      // (a reference table's, on every shard group alike, cannot).
+      Joined source = joined.stream().filter(each -> !each.table().isReference()).findFirst()
+          .orElseThrow();
       shards = new ArrayList<>();
       for (Shard each : prune(source.table(), PartitionPredicates.extract(source.reference(),
           source.table().partitionColumn()), parameters)) {
@@ -118,7 +120,7 @@ public final class ModificationRouter {
       int index = table.shards().indexOf(each);
       List<Long> read = new ArrayList<>();
       for (Joined other : joined) {
-        Shard otherShard = other.table().shards().get(index);
+        Shard otherShard = other.table().shardInGroup(index);
         requireCoPlaced(each, otherShard, other.table());
         replacements.put(other.reference().identifier(),
             Replacement.text(RouterPlanner.shardReference(other.reference(), otherShard)));
@@ -136,6 +138,15 @@ public final class ModificationRouter {
   /** Refuses a join whose shard {@code other} is missing beside a placement of {@code shard}. */
   private static void requireCoPlaced(Shard shard, Shard other, DistributedTable otherTable)
       throws SQLException {
+    if (otherTable.isReference() && shard.finalizedPlacements().size() > 1) {
+      // Each placement would read its own node's copy, which a concurrent write to the
+      // reference table may have reached on one node and not yet on the other.
+      throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "cannot join reference table"
+          + " \"" + otherTable.name().name() + "\" in a modification of shard " + shard.id()
+          + ", which has " + shard.finalizedPlacements().size() + " placements", "Only"
+          + " shards with one placement can read a reference table while they are modified.",
+          null);
+    }
     List<NodeAddress> nodes = other.finalizedPlacements().stream()
         .map(ShardPlacement::node).toList();
     for (ShardPlacement each : shard.finalizedPlacements()) {
@@ -187,6 +198,11 @@ public final class ModificationRouter {
       ExpressionEvaluator evaluator, WriteClass writeClass, Map<Long, SplicedSql> spliced)
       throws SQLException {
     SqlNode source = insert.getSource();
+    if (table.isReference() && insert instanceof SparSqlInsert spar && spar.isDefaultValues()) {
+      Shard only = table.shards().get(0);
+      SplicedSql sql = splicer.splice(shardReplacements(insert, target, only, evaluated));
+      return List.of(ShardWrite.single(only, sql.sql(), sql.bind(parameters), writeClass));
+    }
     if (insert instanceof SparSqlInsert spar && spar.isDefaultValues()) {
       // DEFAULT VALUES is left as written only when no default fills the partition column.
       throw SparErrors.error("22004",
@@ -200,6 +216,11 @@ public final class ModificationRouter {
     List<SqlNode> rows = ((SqlBasicCall) source).getOperandList();
     Map<Shard, List<Integer>> rowsByShard = new LinkedHashMap<>();
     for (int i = 0; i < rows.size(); i++) {
+      if (table.isReference()) {
+        // Its one shard takes every row, whatever its values.
+        rowsByShard.computeIfAbsent(table.shards().get(0), k -> new ArrayList<>()).add(i);
+        continue;
+      }
       Object value = index < 0 ? null
           : rowValue((SqlBasicCall) rows.get(i), index, parameters, evaluated, evaluator);
       if (value == null) {

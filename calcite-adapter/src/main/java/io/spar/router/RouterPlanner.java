@@ -22,7 +22,8 @@ import org.apache.calcite.sql.SqlNode;
  * shard, all co-located, so the whole query runs unchanged on one placement.
  *
  * <p>As in Citus's router planner, co-location means hash tables with identical shard
- * intervals; the shards at the same interval index share their placement nodes.
+ * intervals; the shards at the same interval index share their placement nodes. A reference
+ * table's one shard joins any shard on a node that holds both.
  */
 public final class RouterPlanner {
   private RouterPlanner() {
@@ -61,8 +62,21 @@ public final class RouterPlanner {
           Replacement.text(shardReference(references.get(i), chosen.get(i))));
     }
     SplicedSql spliced = splicer.splice(replacements);
-    return Optional.of(new ShardQuery(chosen.get(0).id(), nodes, spliced.sql(),
+    return Optional.of(new ShardQuery(chosen.get(leader(tables)).id(), nodes, spliced.sql(),
         spliced.bind(parameters)));
+  }
+
+  /**
+   * Returns the index of the table that leads a co-located group: the first that is not a
+   * reference table (whose one shard joins any shard), or the first if all are.
+   */
+  public static int leader(List<DistributedTable> tables) {
+    for (int i = 0; i < tables.size(); i++) {
+      if (!tables.get(i).isReference()) {
+        return i;
+      }
+    }
+    return 0;
   }
 
   /** Returns the text that replaces a table identifier: the shard, aliased as the table. */
@@ -73,14 +87,13 @@ public final class RouterPlanner {
   }
 
   private static boolean coLocated(List<DistributedTable> tables, List<Shard> shards) {
-    if (tables.size() == 1) {
-      return true;
-    }
-    DistributedTable first = tables.get(0);
-    int index = first.shards().indexOf(shards.get(0));
-    for (int i = 1; i < tables.size(); i++) {
+    int leader = leader(tables);
+    DistributedTable first = tables.get(leader);
+    int index = first.shards().indexOf(shards.get(leader));
+    for (int i = 0; i < tables.size(); i++) {
       DistributedTable other = tables.get(i);
-      if (!sameLayout(first, other) || other.shards().indexOf(shards.get(i)) != index) {
+      if (i != leader && !other.isReference() && (!sameLayout(first, other)
+          || other.shards().indexOf(shards.get(i)) != index)) {
         return false;
       }
     }

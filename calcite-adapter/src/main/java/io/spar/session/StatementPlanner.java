@@ -330,7 +330,7 @@ final class StatementPlanner {
     for (TableReference each : others) {
       DistributedTable other = snapshot.table(each.table()).orElseThrow();
       for (int i = 0; i < table.shards().size(); i++) {
-        List<Shard> pair = List.of(table.shards().get(i), other.shards().get(i));
+        List<Shard> pair = List.of(table.shards().get(i), other.shardInGroup(i));
         if (!RouterPlanner.commonNodes(pair).containsAll(pair.get(0).finalizedPlacements()
             .stream().map(ShardPlacement::node).toList())) {
           return false;
@@ -369,10 +369,10 @@ final class StatementPlanner {
   }
 
   /**
-   * Returns whether every table in {@code joined} is a distributed table co-located with the
-   * target of the UPDATE or DELETE {@code statement}, named in its FROM or USING (not in a
-   * subquery), and equated with the target on both distribution columns at the top of its
-   * WHERE: then each shard of the target meets all its join partners in the co-located shard.
+   * Returns whether every table in {@code joined} is named in the FROM or USING of the UPDATE
+   * or DELETE {@code statement} (not in a subquery) and is a reference table, or a distributed
+   * table co-located with the target and equated with it on both distribution columns at the
+   * top of its WHERE: then each shard of the target meets all its join partners beside it.
    */
   private static boolean joinsCoLocated(SqlNode statement, TableReference target,
       DistributedTable table, List<TableReference> joined, CatalogSnapshot snapshot) {
@@ -386,6 +386,9 @@ final class StatementPlanner {
     conjuncts(condition, conjuncts);
     for (TableReference each : joined) {
       Optional<DistributedTable> other = snapshot.table(each.table());
+      if (each.where() == condition && other.isPresent() && other.get().isReference()) {
+        continue; // each shard reads the reference table's placement beside it
+      }
       if (each.where() != condition || other.isEmpty()
           || !RouterPlanner.sameLayout(table, other.get())
           || conjuncts.stream().noneMatch(c -> equates(c, target, table.partitionColumn(),

@@ -355,6 +355,15 @@ public final class CatalogMigrations {
       """
       ALTER TABLE pgs_distribution_metadata.node
         ADD COLUMN should_have_shards boolean NOT NULL DEFAULT true;
+      """,
+      // 13: reference tables ('n', as Citus codes them) have no partition column.
+      """
+      ALTER TABLE pgs_distribution_metadata.partition
+        DROP CONSTRAINT partition_partition_method_check,
+        ADD CONSTRAINT partition_partition_method_check
+          CHECK (partition_method IN ('h', 'r', 'a', 'n')),
+        ALTER COLUMN key DROP NOT NULL,
+        ADD CONSTRAINT partition_key_check CHECK ((key IS NULL) = (partition_method = 'n'));
       """);
 
   private CatalogMigrations() {

@@ -104,15 +104,17 @@ public final class CatalogStore {
                 + " bt.typname FROM " + PARTITION + " p"
                 + " JOIN pg_class c ON c.oid = p.relation_id"
                 + " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = p.key"
-                + " JOIN pg_type t ON t.oid = a.atttypid"
-                + " JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype"
-                + " ELSE t.oid END")) {
+                + " LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = p.key"
+                + " LEFT JOIN pg_type t ON t.oid = a.atttypid"
+                + " LEFT JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd'"
+                + " THEN t.typbasetype ELSE t.oid END")) {
       while (rs.next()) {
         long relationId = rs.getLong(1);
         TableName name = new TableName(rs.getString(2), rs.getString(3));
-        PartitionType type = PartitionType.forTypeName(rs.getString(6)).orElseThrow(
-            () -> new IllegalStateException("unsupported partition column type for " + name));
+        // A reference table has no partition column, so no type.
+        PartitionType type = rs.getString(5) == null ? null
+            : PartitionType.forTypeName(rs.getString(6)).orElseThrow(() ->
+                new IllegalStateException("unsupported partition column type for " + name));
         tables.put(name, new DistributedTable(relationId, name,
             DistributionMethod.ofCode(rs.getString(4).charAt(0)), rs.getString(5), type,
             shardsByRelation.getOrDefault(relationId, List.of())));

@@ -56,12 +56,31 @@ public final class DistributedTable {
     return method;
   }
 
-  /** Returns the partition column's name. */
+  /**
+   * Returns whether this is a reference table: one shard, replicated to every worker, that
+   * joins with any shard of any table on the nodes that hold both.
+   */
+  public boolean isReference() {
+    return method == DistributionMethod.REFERENCE;
+  }
+
+  /**
+   * Returns the shard this table contributes to shard group {@code index} of a co-located
+   * group: the shard at that index, or a reference table's one shard for every index.
+   */
+  public Shard shardInGroup(int index) {
+    return isReference() ? shards.get(0) : shards.get(index);
+  }
+
+  /** Returns the partition column's name; null for a reference table. */
   public String partitionColumn() {
     return partitionColumn;
   }
 
-  /** Returns the partition column's type, which hashes, compares and parses its values. */
+  /**
+   * Returns the partition column's type, which hashes, compares and parses its values; null
+   * for a reference table.
+   */
   public PartitionType partitionType() {
     return partitionType;
   }

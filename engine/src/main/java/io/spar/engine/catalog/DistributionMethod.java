@@ -11,7 +11,13 @@ public enum DistributionMethod {
   /** By non-overlapping value ranges of the partition column. */
   RANGE('r'),
   /** By load batches; shard ranges are only recorded, never enforced. */
-  APPEND('a');
+  APPEND('a'),
+  /**
+   * Not at all: a reference table has one shard, with no partition column, placed on every
+   * worker (Citus's code {@code 'n'}). Made by {@code create_reference_table}, never named to
+   * {@code master_create_distributed_table}.
+   */
+  REFERENCE('n');
 
   private final char code;
 
@@ -43,7 +49,8 @@ public enum DistributionMethod {
   public static DistributionMethod ofUserName(String name) {
     String lower = name.trim().toLowerCase(Locale.ROOT);
     for (DistributionMethod each : values()) {
-      if (lower.equals(each.name().toLowerCase(Locale.ROOT)) || lower.equals(String.valueOf(each.code))) {
+      if (each != REFERENCE && (lower.equals(each.name().toLowerCase(Locale.ROOT))
+          || lower.equals(String.valueOf(each.code)))) {
         return each;
       }
     }

@@ -6,7 +6,9 @@ import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.DistributionMethod;
 import io.spar.engine.catalog.MetadataCache;
 import io.spar.engine.catalog.NodeAddress;
+import io.spar.engine.catalog.PlacementState;
 import io.spar.engine.catalog.Shard;
+import io.spar.engine.catalog.ShardPlacement;
 import io.spar.engine.execution.NodePools;
 import io.spar.engine.execution.StatementLog;
 import io.spar.engine.hashing.PartitionType;
@@ -19,6 +21,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * pg_shard's SQL API for making tables distributed: registering workers, distributing a table
@@ -28,6 +32,8 @@ import java.util.Optional;
  * coordinator transaction.
  */
 public final class DistributionOperations {
+  private static final Logger LOG = LoggerFactory.getLogger(DistributionOperations.class);
+
   private final NodePools pools;
   private final MetadataCache metadata;
   private final StatementLog log;
@@ -39,13 +45,74 @@ public final class DistributionOperations {
     this.log = log;
   }
 
-  /** Registers worker {@code node} after checking that it accepts connections. */
+  /**
+   * Registers worker {@code node} after checking that it accepts connections, and gives it a
+   * placement of every reference table, copied from a current one while writers wait (as
+   * {@link PlacementRepair} copies).
+   */
   public void addNode(Connection coordinator, NodeAddress node) throws SQLException {
     try (Connection probe = pools.open(node)) {
       probe.isValid(5);
     }
+    List<Shard> references = new ArrayList<>();
+    for (DistributedTable each : metadata.snapshot().tables()) {
+      if (each.isReference() && each.hasShards()
+          && each.shards().get(0).placements().stream().noneMatch(p -> p.node().equals(node)
+              && p.state() == PlacementState.FINALIZED)) {
+        references.add(each.shards().get(0));
+      }
+    }
+    if (!references.isEmpty() && !coordinator.getAutoCommit()) {
+      // Each copy commits on its own, after the new placement's rows have.
+      throw new OperationException("25001", "master_add_node cannot copy reference tables"
+          + " inside a transaction block");
+    }
     CatalogStore.addNode(coordinator, node);
     metadata.invalidate();
+    for (Shard each : references) {
+      if (each.placements().stream().noneMatch(p -> p.node().equals(node))) {
+        CatalogStore.insertPlacement(coordinator, each.id(), PlacementState.INACTIVE, node);
+      }
+      List<ShardPlacement> current = each.finalizedPlacements();
+      if (current.isEmpty()) {
+        throw new OperationException("55000", "reference table shard " + each.id()
+            + " has no finalized placement to copy from");
+      }
+      copyShardPlacement(coordinator, each.id(), current.get(0).node(), node);
+    }
+  }
+
+  /**
+   * Makes table {@code tableName} a reference table: one shard, placed on every worker, that
+   * any statement reads from one placement and every write changes on all of them.
+   */
+  public void createReferenceTable(Connection coordinator, String tableName)
+      throws SQLException {
+    Relation relation = Relations.resolve(coordinator, tableName);
+    CatalogSnapshot snapshot = metadata.snapshot();
+    if (snapshot.table(relation.name()).isPresent()) {
+      throw new OperationException("42P07",
+          "table \"" + relation.name().name() + "\" is already distributed");
+    }
+    List<NodeAddress> workers = snapshot.workers();
+    if (workers.isEmpty()) {
+      throw new OperationException("55000", "cannot create reference table \""
+          + relation.name().name() + "\": there are no worker nodes", null,
+          "Add a worker with master_add_node first.");
+    }
+    inTransaction(coordinator, creator -> {
+      CatalogStore.insertPartition(coordinator, relation.oid(), DistributionMethod.REFERENCE,
+          null);
+      CatalogStore.guardShell(coordinator, relation.name());
+      long shardId = creator.create(coordinator, relation.oid(), relation.name(), null, null,
+          workers, false);
+      if (CatalogStore.shellHasRows(coordinator, relation.name())) {
+        new ShellRows(pools, log).move(coordinator, relation.oid(), relation.name(), null, null,
+            List.of(new ShellRows.Target(relation.name().shardName(shardId), workers)),
+            value -> 0);
+      }
+      return null;
+    });
   }
 
   /** Distributes table {@code tableName} by {@code column} with {@code methodName}. */
@@ -70,19 +137,10 @@ public final class DistributionOperations {
           "table \"" + relation.name().name() + "\" is already distributed");
     }
     UniqueIndexes.requireCovering(coordinator, relation.oid(), column);
-    boolean autoCommit = coordinator.getAutoCommit();
-    coordinator.setAutoCommit(false);
-    try {
+    inCatalogTransaction(coordinator, () -> {
       CatalogStore.insertPartition(coordinator, relation.oid(), method, column);
       CatalogStore.guardShell(coordinator, relation.name());
-      coordinator.commit();
-    } catch (SQLException | RuntimeException e) {
-      coordinator.rollback();
-      throw e;
-    } finally {
-      coordinator.setAutoCommit(autoCommit);
-      metadata.invalidate();
-    }
+    });
   }
 
   /** Creates {@code shardCount} hash shards of {@code tableName}, each on {@code rf} workers. */
@@ -138,6 +196,10 @@ public final class DistributionOperations {
     if (table.method() == DistributionMethod.HASH) {
       throw new OperationException("0A000", "relation \"" + table.name().name()
           + "\" is a hash partitioned table", null, "Use master_create_worker_shards instead.");
+    }
+    if (table.isReference()) {
+      throw new OperationException("0A000", "relation \"" + table.name().name()
+          + "\" is a reference table", "A reference table has exactly one shard.", null);
     }
     List<NodeAddress> workers = metadata.snapshot().shardWorkers();
     if (replicationFactor <= 0 || replicationFactor > workers.size()) {
@@ -256,20 +318,58 @@ public final class DistributionOperations {
   }
 
   /**
-   * Removes worker {@code node} from the catalog.
+   * Removes worker {@code node} from the catalog, with its placements of reference tables
+   * (whose tables on it are dropped too).
    *
-   * @throws OperationException if a placement, in any state, is still on it
+   * @throws OperationException if a placement of another table, in any state, is still on it
    */
   public void removeNode(Connection coordinator, NodeAddress node) throws SQLException {
-    long placements = CatalogStore.placementsOn(coordinator, node);
+    List<Shard> references = new ArrayList<>();
+    for (DistributedTable each : metadata.snapshot().tables()) {
+      if (each.isReference() && each.hasShards() && each.shards().get(0).placements().stream()
+          .anyMatch(p -> p.node().equals(node))) {
+        references.add(each.shards().get(0));
+      }
+    }
+    long placements = CatalogStore.placementsOn(coordinator, node) - references.size();
     if (placements > 0) {
       throw new OperationException("55000", "cannot remove node " + node + ": it holds "
           + placements + " shard placements", null, "Drain it with master_drain_node first.");
     }
-    if (!CatalogStore.removeNode(coordinator, node)) {
-      throw new OperationException("22023", "node " + node + " is not a worker");
+    inCatalogTransaction(coordinator, () -> {
+      // Its reference placements go with it; the other workers keep theirs.
+      for (Shard each : references) {
+        for (ShardPlacement placement : each.placements()) {
+          if (placement.node().equals(node)) {
+            CatalogStore.deletePlacement(coordinator, placement.id());
+          }
+        }
+      }
+      if (!CatalogStore.removeNode(coordinator, node)) {
+        throw new OperationException("22023", "node " + node + " is not a worker");
+      }
+    });
+    dropQuietly(node, references);
+  }
+
+  /**
+   * Drops the tables of {@code shards} on a removed node, so that an engine still routing by
+   * the old catalog fails there (and refreshes) instead of reading rows no write reaches.
+   */
+  private void dropQuietly(NodeAddress node, List<Shard> shards) {
+    if (shards.isEmpty()) {
+      return;
     }
-    metadata.invalidate();
+    try (Connection connection = pools.open(node);
+        java.sql.Statement statement = connection.createStatement()) {
+      for (Shard each : shards) {
+        log.record(node, each.id(), "DROP TABLE IF EXISTS " + each.shardName().quoted());
+        statement.execute("DROP TABLE IF EXISTS " + each.shardName().quoted());
+      }
+    } catch (SQLException e) {
+      LOG.warn("could not drop reference table placements on removed node {}: {}", node,
+          e.getMessage());
+    }
   }
 
   /** Returns the distributed table {@code tableName} denotes, or fails as pg_shard did. */
@@ -279,6 +379,27 @@ public final class DistributionOperations {
     CatalogSnapshot snapshot = metadata.snapshot();
     return snapshot.table(relation.name()).orElseThrow(() -> new OperationException("55000",
         "relation \"" + relation.name().name() + "\" is not a distributed table"));
+  }
+
+  private interface CatalogWork {
+    void run() throws SQLException;
+  }
+
+  /** Runs {@code work} in one coordinator transaction, then drops the cached catalog. */
+  private void inCatalogTransaction(Connection coordinator, CatalogWork work)
+      throws SQLException {
+    boolean autoCommit = coordinator.getAutoCommit();
+    coordinator.setAutoCommit(false);
+    try {
+      work.run();
+      coordinator.commit();
+    } catch (SQLException | RuntimeException e) {
+      coordinator.rollback();
+      throw e;
+    } finally {
+      coordinator.setAutoCommit(autoCommit);
+      metadata.invalidate();
+    }
   }
 
   private interface ShardWork<T> {

@@ -88,7 +88,9 @@ public final class RebalancePlanner {
     tables.sort(Comparator.comparingLong(DistributedTable::relationId));
     List<DistributedTable> groups = new ArrayList<>();
     for (DistributedTable each : tables) {
-      if (each.hasShards() && groups.stream().noneMatch(g -> g.isCoLocatedWith(each))) {
+      // A reference table's placements are on every worker; they never move.
+      if (each.hasShards() && !each.isReference()
+          && groups.stream().noneMatch(g -> g.isCoLocatedWith(each))) {
         groups.add(each);
       }
     }

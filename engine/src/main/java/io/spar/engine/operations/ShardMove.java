@@ -266,6 +266,11 @@ final class ShardMove {
     }
     for (DistributedTable table : snapshot.tables()) {
       Optional<Shard> found = table.shard(shardId);
+      if (found.isPresent() && table.isReference()) {
+        throw new OperationException("0A000", "cannot move shard " + shardId + " of reference"
+            + " table \"" + table.name().name() + "\"", "Reference tables have a placement on"
+            + " every worker.", null);
+      }
       if (found.isPresent()) {
         List<Shard> shards = new ArrayList<>();
         List<DistributedTable> tables = new ArrayList<>();

@@ -64,7 +64,8 @@ final class ShellRows {
   /**
    * Moves the rows of {@code table}'s shell into the {@code targets}: each row goes to the
    * target that {@code route} picks for its partition value (read as text into
-   * {@code partitionType}); returns the number of rows moved.
+   * {@code partitionType}), or the first target if there is no partition column (a reference
+   * table); returns the number of rows moved.
    *
    * @throws OperationException 23502 if a row has no partition value
    */
@@ -160,13 +161,17 @@ final class ShellRows {
       statement.setFetchSize(FETCH_SIZE);
       try (ResultSet rs = statement.executeQuery(select.toString())) {
         while (rs.next()) {
-          String partitionValue = rs.getString(partitionIndex + 1);
-          if (partitionValue == null) {
-            throw new OperationException("23502", "cannot distribute a row with NULL value in"
-                + " partition column \"" + columns.get(partitionIndex) + "\"", null,
-                "Delete or fix the row in table \"" + table.name() + "\" first.");
+          // A reference table (no partition column) has one target.
+          int target = 0;
+          if (partitionIndex >= 0) {
+            String partitionValue = rs.getString(partitionIndex + 1);
+            if (partitionValue == null) {
+              throw new OperationException("23502", "cannot distribute a row with NULL value"
+                  + " in partition column \"" + columns.get(partitionIndex) + "\"", null,
+                  "Delete or fix the row in table \"" + table.name() + "\" first.");
+            }
+            target = route.applyAsInt(partitionType.parseText(partitionValue));
           }
-          int target = route.applyAsInt(partitionType.parseText(partitionValue));
           if (outs[target] == null) {
             outs[target] = new BufferedOutputStream(
                 Files.newOutputStream(spool.resolve(Integer.toString(target))));

@@ -44,6 +44,9 @@ public final class UniqueIndexes {
    */
   public static void requireCovering(Connection coordinator, long relationId, String column)
       throws SQLException {
+    if (column == null) {
+      return; // a reference table: its one shard holds every row, so every index is global
+    }
     List<String> names = new ArrayList<>();
     boolean exclusion = false;
     try (PreparedStatement ps = coordinator.prepareStatement(NOT_COVERING)) {

@@ -35,6 +35,9 @@ public final class ShardPruner {
    */
   public static List<Shard> prune(
       DistributedTable table, PartitionConstraint constraint, List<Object> parameters) {
+    if (table.isReference()) {
+      return table.shards(); // its one shard holds every row
+    }
     Evaluation evaluation = new Evaluation(table, parameters);
     Optional<Set<Object>> points = evaluation.points(constraint);
     if (points.isPresent() && table.method() == DistributionMethod.HASH) {

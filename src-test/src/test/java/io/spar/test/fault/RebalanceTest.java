@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 13's acceptance 6: 2 workers and 16 shards, a third worker added and the tables
  * rebalanced onto it; the engine running the rebalance is killed (SIGKILL) at the switch of its
  * third move, and a rebalance started again resumes the plan: the same result, no shard moved
- * twice, no row lost. Then the third worker is drained and removed.
+ * twice, no row lost. Then the third worker is drained and removed. A reference table follows
+ * the nodes: copied to the added worker, never moved, and dropped with the removed one.
  */
 class RebalanceTest {
   @TempDir
@@ -44,10 +45,21 @@ class RebalanceTest {
         Sql.run(spar, "INSERT INTO " + table + " SELECT g, 'v' || g"
             + " FROM generate_series(1, 4000) g");
       }
+      Sql.run(spar, "CREATE TABLE rb_plans (id int PRIMARY KEY, name text)");
+      Sql.run(spar, "SELECT create_reference_table('rb_plans')");
+      Sql.run(spar, "INSERT INTO rb_plans SELECT g, 'plan ' || g FROM generate_series(1, 50) g");
       PgNode third = extra.coordinator();
       String thirdAddress = "'" + third.host() + "', " + third.port();
       Sql.run(spar, "SELECT master_add_node(" + thirdAddress + ")");
       assertEquals(List.of(8L, 8L, 0L), counts(spar, harness, third));
+      // The new worker gets the reference table, rows and all; later writes reach it too.
+      assertEquals(3, referencePlacements(spar));
+      Sql.run(spar, "INSERT INTO rb_plans VALUES (51, 'after the node')");
+      try (Connection direct = SparTestCluster.direct(third)) {
+        assertEquals(List.of(51L, 1326L), Sql.longs(direct, "SELECT count(*) FROM rb_plans_"
+            + referenceShard(spar) + " UNION ALL SELECT sum(id) FROM rb_plans_"
+            + referenceShard(spar)));
+      }
 
       List<String> plan = Sql.strings(spar, "SELECT * FROM get_rebalance_table_shards_plan()");
       assertEquals(5, plan.size(), "16 shards on 3 workers: 6, 5, 5 after 5 moves: " + plan);
@@ -115,12 +127,17 @@ class RebalanceTest {
       Sql.run(spar, "SELECT master_create_distributed_table('rb_new', 'id', 'hash')");
       Sql.run(spar, "SELECT master_create_worker_shards('rb_new', 6, 1)");
       assertEquals(0, Sql.count(spar, "SELECT count(*) FROM pgs_distribution_metadata"
-          + ".shard_placement WHERE node_port = " + third.port()));
+          + ".shard_placement WHERE node_port = " + third.port()
+          + " AND shard_id <> " + referenceShard(spar)));
+      assertEquals(3, referencePlacements(spar), "a drained node keeps reference tables");
       assertEquals(0, Sql.strings(spar, "SELECT * FROM get_rebalance_table_shards_plan()")
           .size());
       Sql.run(spar, "SELECT master_remove_node(" + thirdAddress + ")");
       assertEquals(0, Sql.count(spar, "SELECT count(*) FROM pgs_distribution_metadata.node"
           + " WHERE node_port = " + third.port()));
+      // Its reference placement went with it (the table too, checked below).
+      assertEquals(2, referencePlacements(spar));
+      assertEquals(51, Sql.count(spar, "SELECT count(*) FROM rb_plans"));
       assertCoLocated(spar);
       for (String table : List.of("rb_items", "rb_lines")) {
         assertEquals(4000, Sql.count(spar, "SELECT count(*) FROM " + table));
@@ -140,6 +157,16 @@ class RebalanceTest {
             "SELECT count(*) FROM pg_class WHERE relname LIKE 'rb\\_%'"));
       }
     }
+  }
+
+  private static long referenceShard(Connection spar) throws SQLException {
+    return Sql.longs(spar, "SELECT id FROM pgs_distribution_metadata.shard"
+        + " WHERE relation_id = 'rb_plans'::regclass").get(0);
+  }
+
+  private static long referencePlacements(Connection spar) throws SQLException {
+    return Sql.count(spar, "SELECT count(*) FROM pgs_distribution_metadata.shard_placement"
+        + " WHERE shard_state = 1 AND shard_id = " + referenceShard(spar));
   }
 
   /** Returns the FINALIZED placements on the first worker, the second, and {@code third}. */
