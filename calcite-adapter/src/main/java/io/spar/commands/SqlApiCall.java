@@ -53,6 +53,22 @@ public record SqlApiCall(String function, List<SqlNode> arguments, boolean inFro
         : Optional.empty();
   }
 
+  /**
+   * Returns the name each argument is given by ({@code name => value}), or null for one given
+   * by position.
+   */
+  public List<String> argumentNames() {
+    return arguments.stream().map(each -> each.getKind() == SqlKind.ARGUMENT_ASSIGNMENT
+        ? ((SqlIdentifier) ((SqlBasicCall) each).operand(1)).getSimple()
+            .toLowerCase(Locale.ROOT) : null).toList();
+  }
+
+  /** Returns an argument's value expression, without its name if it is given by name. */
+  public static SqlNode value(SqlNode argument) {
+    return argument.getKind() == SqlKind.ARGUMENT_ASSIGNMENT
+        ? ((SqlBasicCall) argument).operand(0) : argument;
+  }
+
   private static SqlNode strip(SqlNode node, SqlKind kind) {
     return node.getKind() == kind ? ((SqlBasicCall) node).operand(0) : node;
   }

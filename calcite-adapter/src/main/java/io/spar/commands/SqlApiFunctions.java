@@ -71,16 +71,17 @@ public final class SqlApiFunctions {
   public StatementResult execute(SqlApiCall call, ShardSqlSplicer splicer, List<Object> parameters)
       throws SQLException {
     Object[] args = evaluate(call.arguments(), splicer, parameters);
+    if (call.function().equals("master_create_distributed_table")) {
+      return createDistributedTable(call, args);
+    }
+    if (call.argumentNames().stream().anyMatch(java.util.Objects::nonNull)) {
+      throw SparErrors.error("42883", "function " + call.function() + " does not take"
+          + " arguments by name", null, "Give its arguments by position.");
+    }
     return switch (call.function()) {
       case "master_add_node" -> {
         arity(call, args, 2, 2);
         operations.addNode(coordinatorConnection(), new NodeAddress(text(args[0]), integer(args[1])));
-        yield voidResult(call);
-      }
-      case "master_create_distributed_table" -> {
-        arity(call, args, 3, 3);
-        operations.createDistributedTable(coordinatorConnection(), text(args[0]), text(args[1]),
-            text(args[2]));
         yield voidResult(call);
       }
       case "create_reference_table" -> {
@@ -172,6 +173,24 @@ public final class SqlApiFunctions {
     };
   }
 
+  /**
+   * pg_shard's three arguments, and Citus's {@code colocate_with} as a fourth, given by
+   * position or by name ({@code colocate_with => 'other_table'}).
+   */
+  private StatementResult createDistributedTable(SqlApiCall call, Object[] args)
+      throws SQLException {
+    List<String> names = call.argumentNames();
+    if (names.subList(0, Math.min(3, names.size())).stream().anyMatch(n -> n != null)
+        || names.size() > 3 && names.get(3) != null && !names.get(3).equals("colocate_with")) {
+      throw SparErrors.error("42883", "function " + call.function() + " has no such named"
+          + " argument", null, "Only colocate_with may be given by name.");
+    }
+    arity(call, args, 3, 4);
+    operations.createDistributedTable(coordinatorConnection(), text(args[0]), text(args[1]),
+        text(args[2]), args.length > 3 ? optionalText(args[3]) : null);
+    return voidResult(call);
+  }
+
   private StatementResult copyShardPlacement(SqlApiCall call, Object[] args)
       throws SQLException {
     arity(call, args, 5, 5);
@@ -201,7 +220,7 @@ public final class SqlApiFunctions {
     List<String> texts = new ArrayList<>();
     List<Object> bound = new ArrayList<>();
     for (SqlNode each : arguments) {
-      SplicedSql argument = splicer.text(each);
+      SplicedSql argument = splicer.text(SqlApiCall.value(each));
       texts.add(argument.sql());
       bound.addAll(argument.bind(parameters));
     }

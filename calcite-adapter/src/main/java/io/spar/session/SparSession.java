@@ -228,7 +228,8 @@ public final class SparSession implements AutoCloseable {
     try {
       return transaction.statement(suppressBegin, snapshot, () -> dispatch(kind, sql, parameters));
     } catch (SQLException e) {
-      if (!StalePlacements.isStale(e, seen, engine)) {
+      if (!StalePlacements.isStale(e, seen, engine,
+          context.connections().running().wasCancelled())) {
         throw e;
       }
       if (transaction.inBlock()) {

@@ -6,6 +6,7 @@ import io.spar.engine.catalog.CatalogStore;
 import io.spar.engine.catalog.PlacementState;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
+import io.spar.engine.execution.WriteCancelled;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
@@ -27,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * the catalog's placements of that shard now differ from those it was planned with. Only that
  * shard's placements are read, and only for such errors, so that an ordinary 42P01 (a typo)
  * costs nothing; then only its table's placements are reloaded, and no session plans anew.
+ *
+ * <p>A placement copy (a repair, or a reference table copied to an added node) instead cancels
+ * the writers queued behind its fence before the catalog names the new placement: a write
+ * cancelled so ({@link WriteCancelled}, not by the session itself) is stale in the same way.
  */
 final class StalePlacements {
   private static final Logger LOG = LoggerFactory.getLogger(StalePlacements.class);
@@ -42,17 +47,18 @@ final class StalePlacements {
    * Returns whether {@code failure} came from placements that changed since {@code seen}, the
    * cached snapshot the statement was planned by (null if it loaded one: then it is not
    * retried, and its 42P01 reaches the client); if so, the engine's cache is dropped, so that
-   * the statement plans with the new placements.
+   * the statement plans with the new placements. A write cancelled from outside is compared by
+   * the placements it was routed with, whatever {@code seen} is; never if
+   * {@code cancelledBySession}: the client asked for that cancel.
    */
-  static boolean isStale(SQLException failure, CatalogSnapshot seen, SparEngine engine) {
-    if (seen == null || !UNDEFINED_TABLE.equals(failure.getSQLState())) {
-      return false;
+  static boolean isStale(SQLException failure, CatalogSnapshot seen, SparEngine engine,
+      boolean cancelledBySession) {
+    Optional<Shard> planned;
+    if (UNDEFINED_TABLE.equals(failure.getSQLState())) {
+      planned = seen == null ? Optional.empty() : missingShard(failure).flatMap(seen::shard);
+    } else {
+      planned = cancelledBySession ? Optional.empty() : cancelledWrite(failure);
     }
-    Optional<Long> shardId = missingShard(failure);
-    if (shardId.isEmpty()) {
-      return false;
-    }
-    Optional<Shard> planned = seen.shard(shardId.get());
     if (planned.isEmpty()) {
       return false;
     }
@@ -69,8 +75,10 @@ final class StalePlacements {
     }
     LOG.info("The placements of shard {} changed after a statement was routed to them: {}",
         planned.get().id(), failure.getMessage());
-    seen.table(planned.get().table()).ifPresentOrElse(
-        table -> engine.metadata().placementsChanged(Set.of(table.relationId())),
+    CatalogSnapshot known = seen != null ? seen : engine.metadata().cached();
+    Optional<Long> relationId = known == null ? Optional.empty()
+        : known.table(planned.get().table()).map(table -> table.relationId());
+    relationId.ifPresentOrElse(id -> engine.metadata().placementsChanged(Set.of(id)),
         engine.metadata()::invalidate);
     return true;
   }
@@ -84,6 +92,19 @@ final class StalePlacements {
       Matcher matcher = each.getMessage() == null ? null : SHARD_TABLE.matcher(each.getMessage());
       if (matcher != null && matcher.find()) {
         return Optional.of(Long.parseLong(matcher.group(1)));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Returns the shard, as routed, whose write someone else cancelled, if that is the failure's
+   * cause.
+   */
+  private static Optional<Shard> cancelledWrite(Throwable failure) {
+    for (Throwable each = failure; each != null; each = each.getCause()) {
+      if (each instanceof WriteCancelled cancelled) {
+        return Optional.of(cancelled.routed());
       }
     }
     return Optional.empty();

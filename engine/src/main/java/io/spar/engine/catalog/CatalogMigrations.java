@@ -364,6 +364,11 @@ public final class CatalogMigrations {
           CHECK (partition_method IN ('h', 'r', 'a', 'n')),
         ALTER COLUMN key DROP NOT NULL,
         ADD CONSTRAINT partition_key_check CHECK ((key IS NULL) = (partition_method = 'n'));
+      """,
+      // 14: co-location groups of hash tables (see DistributedTable#colocationId).
+      """
+      CREATE SEQUENCE pgs_distribution_metadata.colocation_id_sequence;
+      ALTER TABLE pgs_distribution_metadata.partition ADD COLUMN colocation_id bigint;
       """);
 
   private CatalogMigrations() {

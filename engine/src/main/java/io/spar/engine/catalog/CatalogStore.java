@@ -101,7 +101,7 @@ public final class CatalogStore {
     try (Statement statement = coordinator.createStatement();
         ResultSet rs = statement.executeQuery(
             "SELECT p.relation_id::oid, n.nspname, c.relname, p.partition_method, p.key,"
-                + " bt.typname FROM " + PARTITION + " p"
+                + " bt.typname, coalesce(p.colocation_id, 0) FROM " + PARTITION + " p"
                 + " JOIN pg_class c ON c.oid = p.relation_id"
                 + " JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = p.key"
@@ -117,7 +117,7 @@ public final class CatalogStore {
                 new IllegalStateException("unsupported partition column type for " + name));
         tables.put(name, new DistributedTable(relationId, name,
             DistributionMethod.ofCode(rs.getString(4).charAt(0)), rs.getString(5), type,
-            shardsByRelation.getOrDefault(relationId, List.of())));
+            rs.getLong(7), shardsByRelation.getOrDefault(relationId, List.of())));
       }
     }
     return tables;
@@ -392,6 +392,31 @@ public final class CatalogStore {
       ps.setString(1, column);
       ps.setLong(2, relationId);
       ps.executeUpdate();
+    }
+  }
+
+  /** Puts relation {@code relationId} in co-location group {@code colocationId}. */
+  public static void setColocationId(Connection coordinator, long relationId, long colocationId)
+      throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement(
+        "UPDATE " + PARTITION + " SET colocation_id = ? WHERE relation_id = ?::oid")) {
+      ps.setLong(1, colocationId);
+      ps.setLong(2, relationId);
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Returns a new co-location group id: positive for a group that later tables of the same
+   * layout join by default, negative for one started by {@code colocate_with => 'none'}.
+   */
+  public static long newColocationId(Connection coordinator, boolean joinedByDefault)
+      throws SQLException {
+    try (Statement statement = coordinator.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT nextval('" + SCHEMA
+            + ".colocation_id_sequence')")) {
+      rs.next();
+      return joinedByDefault ? rs.getLong(1) : -rs.getLong(1);
     }
   }
 

@@ -20,18 +20,31 @@ public final class DistributedTable {
   private final DistributionMethod method;
   private final String partitionColumn;
   private final PartitionType partitionType;
+  private final long colocationId;
   private final List<Shard> shards;
   private final int[] hashMins;
   private final int[] hashMaxes;
 
-  /** Creates a table description; {@code shards} may be in any order. */
+  /** Creates a table description in no recorded co-location group. */
   public DistributedTable(long relationId, TableName name, DistributionMethod method,
       String partitionColumn, PartitionType partitionType, List<Shard> shards) {
+    this(relationId, name, method, partitionColumn, partitionType, 0, shards);
+  }
+
+  /**
+   * Creates a table description; {@code shards} may be in any order.
+   *
+   * @param colocationId the table's co-location group (see {@link #colocationId()})
+   */
+  public DistributedTable(long relationId, TableName name, DistributionMethod method,
+      String partitionColumn, PartitionType partitionType, long colocationId,
+      List<Shard> shards) {
     this.relationId = relationId;
     this.name = name;
     this.method = method;
     this.partitionColumn = partitionColumn;
     this.partitionType = partitionType;
+    this.colocationId = colocationId;
     this.shards = method == DistributionMethod.HASH
         ? shards.stream().sorted(Comparator.comparingInt(s -> Integer.parseInt(s.minValue()))).toList()
         : shards.stream().sorted(Comparator.comparingLong(Shard::id)).toList();
@@ -85,6 +98,17 @@ public final class DistributedTable {
     return partitionType;
   }
 
+  /**
+   * Returns the table's co-location group: tables of one group have their shard {@code i} on
+   * the same nodes, which moves and rebalances keep. Positive for a group that hash tables of
+   * the same shard count, replication factor and column type join by default, negative for one
+   * started by {@code colocate_with => 'none'}, 0 if none is recorded (tables distributed before
+   * groups were, and tables whose shards are not yet created).
+   */
+  public long colocationId() {
+    return colocationId;
+  }
+
   /** Returns all shards: hash shards by interval, others by id. */
   public List<Shard> shards() {
     return shards;
@@ -113,13 +137,17 @@ public final class DistributedTable {
   }
 
   /**
-   * Returns whether {@code other} is co-located with this table as joins and shard moves take
-   * it: both hash-distributed on the same column type with the same shard intervals, so that
-   * the shards at one index hold the same hash values.
+   * Returns whether {@code other} is co-located with this table as shard moves and rebalances
+   * take it: both hash-distributed on the same column type with the same shard intervals, so
+   * that the shards at one index hold the same hash values, and in one co-location group (or
+   * either in none recorded).
    */
   public boolean isCoLocatedWith(DistributedTable other) {
     if (method != DistributionMethod.HASH || other.method != DistributionMethod.HASH
         || partitionType != other.partitionType) {
+      return false;
+    }
+    if (colocationId != 0 && other.colocationId != 0 && colocationId != other.colocationId) {
       return false;
     }
     return Arrays.equals(hashMins, other.hashMins)
@@ -137,7 +165,7 @@ public final class DistributedTable {
           placements.getOrDefault(each.id(), List.of())));
     }
     return new DistributedTable(relationId, name, method, partitionColumn, partitionType,
-        replaced);
+        colocationId, replaced);
   }
 
   /** Returns the shard with id {@code shardId}, if it belongs to this table. */

@@ -26,6 +26,21 @@ final class PlacementWrite {
    */
   static Outcome run(Connection connection, ShardWrite write, StatementLog log, NodeAddress node,
       boolean replicated, boolean autocommit, ValueForm form) throws SQLException {
+    try {
+      return runOnce(connection, write, log, node, replicated, autocommit, form);
+    } catch (SQLException e) {
+      // A cancel the session did not ask for: perhaps a fence (see WriteCancelled).
+      if ("57014".equals(e.getSQLState()) && e.getMessage() != null
+          && e.getMessage().contains("user request")) {
+        throw new WriteCancelled(write.shard(), e);
+      }
+      throw e;
+    }
+  }
+
+  private static Outcome runOnce(Connection connection, ShardWrite write, StatementLog log,
+      NodeAddress node, boolean replicated, boolean autocommit, ValueForm form)
+      throws SQLException {
     if (connection.getAutoCommit() != autocommit) {
       connection.setAutoCommit(autocommit);
     }

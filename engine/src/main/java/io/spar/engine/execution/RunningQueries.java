@@ -80,6 +80,11 @@ public final class RunningQueries {
     }
   }
 
+  /** Returns whether the running (or last) statement was cancelled through this session. */
+  public synchronized boolean wasCancelled() {
+    return cancelled;
+  }
+
   /** A connection or helper whose inclusion in the statement's cancel ends on close. */
   @FunctionalInterface
   public interface Registration extends AutoCloseable {

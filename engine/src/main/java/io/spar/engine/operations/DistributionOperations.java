@@ -118,6 +118,18 @@ public final class DistributionOperations {
   /** Distributes table {@code tableName} by {@code column} with {@code methodName}. */
   public void createDistributedTable(Connection coordinator, String tableName, String column,
       String methodName) throws SQLException {
+    createDistributedTable(coordinator, tableName, column, methodName, null);
+  }
+
+  /**
+   * Distributes table {@code tableName} by {@code column} with {@code methodName}, in the
+   * co-location group {@code colocateWith} names: {@code 'default'} (or null: the group of
+   * earlier hash tables with the same shard count, replication factor and column type, found
+   * when the shards are made), {@code 'none'} (a group of its own) or a hash table's name (that
+   * table's group).
+   */
+  public void createDistributedTable(Connection coordinator, String tableName, String column,
+      String methodName, String colocateWith) throws SQLException {
     DistributionMethod method;
     try {
       method = DistributionMethod.ofUserName(methodName);
@@ -138,9 +150,49 @@ public final class DistributionOperations {
     }
     UniqueIndexes.requireCovering(coordinator, relation.oid(), column);
     inCatalogTransaction(coordinator, () -> {
+      long group = colocationGroup(coordinator, relation, method, typeName, colocateWith);
       CatalogStore.insertPartition(coordinator, relation.oid(), method, column);
+      if (group != 0) {
+        CatalogStore.setColocationId(coordinator, relation.oid(), group);
+      }
       CatalogStore.guardShell(coordinator, relation.name());
     });
+  }
+
+  /** Returns the co-location group {@code colocateWith} names (0: decided with the shards). */
+  private long colocationGroup(Connection coordinator, Relation relation,
+      DistributionMethod method, String typeName, String colocateWith) throws SQLException {
+    String choice = colocateWith == null ? "default"
+        : colocateWith.trim().toLowerCase(java.util.Locale.ROOT);
+    if (choice.equals("default")) {
+      return 0;
+    }
+    if (method != DistributionMethod.HASH) {
+      throw new OperationException("22023", "cannot distribute relation \""
+          + relation.name().name() + "\"", "Currently, colocate_with option is only supported"
+          + " for hash distributed tables.", null);
+    }
+    if (choice.equals("none")) {
+      return CatalogStore.newColocationId(coordinator, false);
+    }
+    DistributedTable other = distributedTable(coordinator, colocateWith);
+    if (other.method() != DistributionMethod.HASH || !other.hasShards()) {
+      throw new OperationException("55000", "cannot colocate tables " + other.name().name()
+          + " and " + relation.name().name(), "Table \"" + other.name().name()
+          + "\" must be a hash distributed table with shards.", null);
+    }
+    if (PartitionType.forTypeName(typeName).orElseThrow() != other.partitionType()) {
+      throw new OperationException("22023", "cannot colocate tables " + other.name().name()
+          + " and " + relation.name().name(), "Distribution column types don't match for "
+          + other.name().name() + " and " + relation.name().name() + ".", null);
+    }
+    if (other.colocationId() != 0) {
+      return other.colocationId();
+    }
+    // A table distributed before groups were recorded starts one now.
+    long group = CatalogStore.newColocationId(coordinator, true);
+    CatalogStore.setColocationId(coordinator, other.relationId(), group);
+    return group;
   }
 
   /** Creates {@code shardCount} hash shards of {@code tableName}, each on {@code rf} workers. */
@@ -168,10 +220,19 @@ public final class DistributionOperations {
           + ") exceeds number of worker nodes (" + workers.size() + ")");
     }
     List<ShardIntervals.HashInterval> intervals = ShardIntervals.split(shardCount);
+    Optional<DistributedTable> partner = colocationPartner(table, shardCount, replicationFactor);
     inTransaction(coordinator, creator -> {
+      long group = table.colocationId() != 0 ? table.colocationId()
+          : partner.isPresent() ? partner.get().colocationId()
+          : CatalogStore.newColocationId(coordinator, true);
+      CatalogStore.setColocationId(coordinator, table.relationId(), group);
       List<ShellRows.Target> targets = new ArrayList<>();
       for (int i = 0; i < shardCount; i++) {
-        List<NodeAddress> nodes = ShardPlacementPolicy.nodesFor(i, replicationFactor, workers);
+        // Shard i of a co-located table goes where its group's shard i is.
+        List<NodeAddress> nodes = partner.isPresent()
+            ? partner.get().shards().get(i).placements().stream().map(ShardPlacement::node)
+                .toList()
+            : ShardPlacementPolicy.nodesFor(i, replicationFactor, workers);
         long shardId = creator.create(coordinator, table.relationId(), table.name(),
             Integer.toString(intervals.get(i).min()), Integer.toString(intervals.get(i).max()),
             nodes, forceUnlogged);
@@ -184,6 +245,40 @@ public final class DistributionOperations {
       }
       return null;
     });
+  }
+
+  /**
+   * Returns the table whose shards a new table's co-located shards join: one of its recorded
+   * group that has shards, or (none recorded) the first with shards of the default group of
+   * its shard count, replication factor and column type, if any.
+   *
+   * @throws OperationException if its recorded group's shards differ in count or replicas
+   */
+  private Optional<DistributedTable> colocationPartner(DistributedTable table, int shardCount,
+      int replicationFactor) throws SQLException {
+    List<DistributedTable> candidates = new ArrayList<>();
+    for (DistributedTable each : metadata.snapshot().tables()) {
+      if (each.relationId() != table.relationId() && each.method() == DistributionMethod.HASH
+          && each.hasShards() && each.partitionType() == table.partitionType()
+          && (table.colocationId() != 0 ? each.colocationId() == table.colocationId()
+              : each.colocationId() > 0 && each.shards().size() == shardCount
+                  && each.shards().get(0).placements().size() == replicationFactor)) {
+        candidates.add(each);
+      }
+    }
+    candidates.sort(java.util.Comparator.comparingLong(DistributedTable::colocationId)
+        .thenComparingLong(DistributedTable::relationId));
+    Optional<DistributedTable> partner = candidates.stream().findFirst();
+    if (partner.isPresent() && (partner.get().shards().size() != shardCount
+        || partner.get().shards().stream().anyMatch(s -> s.placements().size()
+            != replicationFactor))) {
+      DistributedTable other = partner.get();
+      throw new OperationException("22023", "cannot colocate tables " + other.name().name()
+          + " and " + table.name().name(), "\"" + other.name().name() + "\" has "
+          + other.shards().size() + " shards of " + other.shards().get(0).placements().size()
+          + " placements; give " + table.name().name() + " as many.", null);
+    }
+    return partner;
   }
 
   /**

@@ -19,6 +19,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,16 +55,57 @@ class RebalanceTest {
       Sql.run(spar, "INSERT INTO rb_plans SELECT g, 'plan ' || g FROM generate_series(1, 50) g");
       PgNode third = extra.coordinator();
       String thirdAddress = "'" + third.host() + "', " + third.port();
-      Sql.run(spar, "SELECT master_add_node(" + thirdAddress + ")");
-      assertEquals(List.of(8L, 8L, 0L), counts(spar, harness, third));
-      // The new worker gets the reference table, rows and all; later writes reach it too.
-      assertEquals(3, referencePlacements(spar));
-      Sql.run(spar, "INSERT INTO rb_plans VALUES (51, 'after the node')");
-      try (Connection direct = SparTestCluster.direct(third)) {
-        assertEquals(List.of(51L, 1326L), Sql.longs(direct, "SELECT count(*) FROM rb_plans_"
-            + referenceShard(spar) + " UNION ALL SELECT sum(id) FROM rb_plans_"
-            + referenceShard(spar)));
+      // Another session writes to the reference table all through the node's addition.
+      // A write queued behind the copy's fence is cancelled (57014) if its retry queues there
+      // too; it is then not acknowledged, and must not be there.
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicLong acknowledged = new AtomicLong();
+      AtomicLong cancelled = new AtomicLong();
+      ExecutorService writer = Executors.newSingleThreadExecutor();
+      Future<?> writes = writer.submit(() -> {
+        try (Connection connection = harness.openSpar()) {
+          for (int id = 1000; !stop.get(); id++) {
+            try {
+              Sql.run(connection, "INSERT INTO rb_plans VALUES (" + id + ", 'during the copy')");
+              acknowledged.incrementAndGet();
+            } catch (SQLException e) {
+              if (!"57014".equals(e.getSQLState())) {
+                throw e;
+              }
+              cancelled.incrementAndGet();
+            }
+          }
+        }
+        return null;
+      });
+      try {
+        awaitWrites(acknowledged, 1, writes);
+        Sql.run(spar, "SELECT master_add_node(" + thirdAddress + ")");
+        awaitWrites(acknowledged, acknowledged.get() + 10, writes);
+      } finally {
+        stop.set(true);
+        writer.shutdown();
       }
+      writes.get();
+      System.out.println("reference table writes during master_add_node: " + acknowledged.get()
+          + " acknowledged, " + cancelled.get() + " cancelled by the copy's fence");
+      assertEquals(List.of(8L, 8L, 0L), counts(spar, harness, third));
+      // The new worker gets the reference table, rows and all; writes went on meanwhile, and
+      // none is missing from any placement.
+      assertEquals(3, referencePlacements(spar));
+      assertEquals(50 + acknowledged.get(), Sql.count(spar, "SELECT count(*) FROM rb_plans"));
+      List<PgNode> all = new ArrayList<>(harness.cluster().workers());
+      all.add(third);
+      List<String> contents = new ArrayList<>();
+      for (PgNode node : all) {
+        try (Connection direct = SparTestCluster.direct(node)) {
+          contents.add(Sql.strings(direct, "SELECT count(*) || ' ' || sum(id) FROM rb_plans_"
+              + referenceShard(spar)).get(0));
+        }
+      }
+      assertEquals(List.of(contents.get(0), contents.get(0), contents.get(0)), contents);
+      assertEquals((50 + acknowledged.get()) + " ", contents.get(0).substring(0,
+          contents.get(0).indexOf(' ') + 1));
 
       List<String> plan = Sql.strings(spar, "SELECT * FROM get_rebalance_table_shards_plan()");
       assertEquals(5, plan.size(), "16 shards on 3 workers: 6, 5, 5 after 5 moves: " + plan);
@@ -137,7 +183,7 @@ class RebalanceTest {
           + " WHERE node_port = " + third.port()));
       // Its reference placement went with it (the table too, checked below).
       assertEquals(2, referencePlacements(spar));
-      assertEquals(51, Sql.count(spar, "SELECT count(*) FROM rb_plans"));
+      assertEquals(50 + acknowledged.get(), Sql.count(spar, "SELECT count(*) FROM rb_plans"));
       assertCoLocated(spar);
       for (String table : List.of("rb_items", "rb_lines")) {
         assertEquals(4000, Sql.count(spar, "SELECT count(*) FROM " + table));
@@ -156,6 +202,13 @@ class RebalanceTest {
         assertEquals(0, Sql.count(direct,
             "SELECT count(*) FROM pg_class WHERE relname LIKE 'rb\\_%'"));
       }
+    }
+  }
+
+  /** Waits until {@code count} writes are acknowledged, or the writer has stopped. */
+  private static void awaitWrites(AtomicLong acknowledged, long count, Future<?> writes) {
+    while (acknowledged.get() < count && !writes.isDone()) {
+      Thread.onSpinWait();
     }
   }
 
