@@ -163,7 +163,8 @@ final class DistributionRules {
     for (int i = 0; i < columns.size(); i++) {
       if (columns.get(i).equals(from.partitionColumn())
           && referenced.get(i).equals(to.partitionColumn())) {
-        return RouterPlanner.sameLayout(from, to);
+        // One co-location group, so that moves keep the two shards of each pair together.
+        return RouterPlanner.sameLayout(from, to) && from.isCoLocatedWith(to);
       }
     }
     return false;

@@ -418,6 +418,49 @@ class ShardMoveTest {
     assertEquals(state, e.getSQLState(), e.getMessage());
   }
 
+  /**
+   * A foreign key between co-located tables holds on the moved shards as before the move:
+   * PostgreSQL's own 23503 for a row without its parent, both transfer modes.
+   */
+  @Test
+  void foreignKeysMoveWithTheirShards() throws SQLException {
+    List<PgNode> workers = SparTestCluster.cluster().workers();
+    try (Connection spar = SparTestCluster.embedded()) {
+      Sql.run(spar, "DROP TABLE IF EXISTS mv_fk_child, mv_fk_parent");
+      create(spar, "mv_fk_parent", "id bigint PRIMARY KEY, v text", "id", 17, 1);
+      create(spar, "mv_fk_child", "parent_id bigint, n int, PRIMARY KEY (parent_id, n)",
+          "parent_id", 17, 1);
+      Sql.run(spar, "ALTER TABLE mv_fk_child ADD CONSTRAINT mv_fk FOREIGN KEY (parent_id)"
+          + " REFERENCES mv_fk_parent (id) ON DELETE CASCADE");
+      Sql.run(spar, "INSERT INTO mv_fk_parent SELECT g, 'p' FROM generate_series(1, 100) g");
+      Sql.run(spar, "INSERT INTO mv_fk_child SELECT g, g FROM generate_series(1, 100) g");
+      long shard = shardOf(spar, "mv_fk_parent", 5);
+      for (String mode : List.of("logical", "block_writes")) {
+        PgNode source = node(workers, Sql.strings(spar, PLACEMENT + shard).get(0));
+        PgNode target = workers.stream().filter(w -> w != source).findFirst().orElseThrow();
+        move(spar, shard, source, target, mode);
+        SQLException orphan = assertThrows(SQLException.class,
+            () -> Sql.run(spar, "INSERT INTO mv_fk_child VALUES (100005, 1)"
+                .replace("100005", Long.toString(keyInShard(spar, shard, 1000)))));
+        assertEquals("23503", orphan.getSQLState(), mode + ": " + orphan.getMessage());
+        Sql.run(spar, "DELETE FROM mv_fk_parent WHERE id = 5");
+        assertEquals(0, Sql.count(spar, "SELECT count(*) FROM mv_fk_child WHERE parent_id = 5"),
+            mode + ": the cascade reached the moved child shard");
+        Sql.run(spar, "INSERT INTO mv_fk_parent VALUES (5, 'again')");
+        Sql.run(spar, "INSERT INTO mv_fk_child VALUES (5, 5)");
+      }
+    }
+  }
+
+  /** Returns the first key from {@code from} up whose row belongs in shard {@code shard}. */
+  private static long keyInShard(Connection spar, long shard, long from) throws SQLException {
+    for (long key = from; ; key++) {
+      if (shardOf(spar, "mv_fk_parent", key) == shard) {
+        return key;
+      }
+    }
+  }
+
   private static void move(Connection spar, long shard, PgNode from, PgNode to, String mode)
       throws SQLException {
     Sql.run(spar, "SELECT master_move_shard_placement(" + shard + ", '" + from.host() + "', "

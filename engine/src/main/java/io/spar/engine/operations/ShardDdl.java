@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,8 +28,8 @@ import java.util.regex.Pattern;
  * same way on every placement instead of diverging silently; no path does omit one: routed
  * INSERTs get the column added with its value, {@code DEFAULT} in VALUES and SET is replaced by
  * the value (or refused), and rows that move into or between shards ({@code ShellRows},
- * placement repair) carry every column. Foreign keys are left out, because their referenced
- * table is not on the worker.
+ * placement repair) carry every column. Foreign keys are left out, because the shard they
+ * reference may not be on the worker yet; {@link #foreignKeys} makes them once it is.
  */
 public final class ShardDdl {
   /**
@@ -143,6 +144,42 @@ public final class ShardDdl {
         while (rs.next()) {
           statements.add("ALTER TABLE " + shardName.quoted() + " ADD CONSTRAINT "
               + SqlQuoting.identifier(rs.getString(1) + "_" + shardId) + " " + rs.getString(2));
+        }
+      }
+    }
+    return statements;
+  }
+
+  /**
+   * Returns the statements that give shard {@code shardName} of {@code relationId} its
+   * table's foreign keys, each referencing the shard {@code referencedShard} names for the
+   * referenced table's OID (a co-located shard on the same node; null if there is none, which
+   * is refused with 0A000). They are added NOT VALID:
+   * callers copy rows the constraints already held for, and a check of every row would only
+   * lengthen the write block; new writes are checked all the same.
+   */
+  public static List<String> foreignKeys(Connection coordinator, long relationId,
+      TableName shardName, long shardId, LongFunction<TableName> referencedShard)
+      throws SQLException {
+    List<String> statements = new ArrayList<>();
+    try (PreparedStatement ps = coordinator.prepareStatement("SELECT conname,"
+        + " pg_get_constraintdef(oid), confrelid::bigint FROM pg_constraint"
+        + " WHERE conrelid = ?::oid AND contype = 'f' ORDER BY oid")) {
+      ps.setLong(1, relationId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          TableName referenced = referencedShard.apply(rs.getLong(3));
+          if (referenced == null) {
+            throw new OperationException("0A000", "cannot place foreign key \""
+                + rs.getString(1) + "\" on shard " + shardId, "The table it references has"
+                + " no co-located shard there.", null);
+          }
+          String definition = rs.getString(2).replaceFirst("REFERENCES .*?\\(",
+              java.util.regex.Matcher.quoteReplacement("REFERENCES " + referenced.quoted()
+                  + "("));
+          statements.add("ALTER TABLE " + shardName.quoted() + " ADD CONSTRAINT "
+              + SqlQuoting.identifier(rs.getString(1) + "_" + shardId) + " " + definition
+              + (definition.endsWith(" NOT VALID") ? "" : " NOT VALID"));
         }
       }
     }

@@ -406,6 +406,7 @@ final class ShardMove {
       }
       progress.phase("switching");
     }
+    addForeignKeys(coordinator, plan, to, target);
     // The target's tables are the move's for good once this commits.
     run(to, target, plan, "DROP TABLE " + plan.claim().quoted());
     // Waits for the reads in flight on the source; with the catalog change in one commit.
@@ -452,6 +453,25 @@ final class ShardMove {
       run(to, target, plan, ShardDdl.createSchema(shardName));
       run(to, target, plan, "DROP TABLE IF EXISTS " + shardName.quoted());
       for (String each : complete ? ddl : ddl.subList(0, 1)) {
+        run(to, target, plan, each);
+      }
+    }
+  }
+
+  /**
+   * Gives the target's shards their tables' foreign keys, once every shard of the move is
+   * there: each references the co-located shard that moves with it (a key to a table outside
+   * the move has none on the target, and the move fails rather than lose the key).
+   */
+  private void addForeignKeys(Connection coordinator, Plan plan, Connection to,
+      NodeAddress target) throws SQLException {
+    for (int i = 0; i < plan.shards().size(); i++) {
+      Shard shard = plan.shards().get(i);
+      int index = plan.tables().get(i).shards().indexOf(shard);
+      for (String each : ShardDdl.foreignKeys(coordinator, plan.tables().get(i).relationId(),
+          shard.shardName(), shard.id(), referenced -> plan.tables().stream()
+              .filter(table -> table.relationId() == referenced).findFirst()
+              .map(table -> table.shards().get(index).shardName()).orElse(null))) {
         run(to, target, plan, each);
       }
     }
