@@ -37,7 +37,7 @@ final class StatusCommand {
       new Section("Distributed tables", """
           SELECT CAST("t"."relation_id" AS text) AS "table_name",
             CASE "t"."partition_method" WHEN 'h' THEN 'hash' WHEN 'r' THEN 'range'
-              ELSE 'append' END AS "method",
+              WHEN 'n' THEN 'reference' ELSE 'append' END AS "method",
             "t"."key" AS "distribution_column",
             count(DISTINCT "s"."id") AS "shards",
             count("p"."id") AS "placements",

@@ -131,7 +131,7 @@ class PlacementRepairTest {
   /**
    * The repair waits for a write in progress on the source and includes it; a Spar write that
    * queued behind the repair is cancelled instead of reaching the source alone, and run again
-   * by the new placements.
+   * by the new placements (or cancelled again, if it queues before the fence is gone).
    */
   @Test
   @Order(2)
@@ -157,13 +157,62 @@ class PlacementRepairTest {
       assertBlocked(lateWrite, "a new write queues behind the repair");
       writer.commit();
       repair.get(30, TimeUnit.SECONDS);
-      // Cancelled behind the fence, it was routed by the old placements: Spar runs it again.
-      lateWrite.get(30, TimeUnit.SECONDS);
+      // Cancelled behind the fence, it was routed by the old placements: Spar runs it again,
+      // and if the fence, still cancelling, cancels that too, it fails with 57014. Either way
+      // it is on both placements or on none.
+      long expected = 1;
+      try {
+        lateWrite.get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        SQLException cause = (SQLException) e.getCause().getCause();
+        assertEquals("57014", cause.getSQLState(), cause.getMessage());
+        expected = 0;
+      }
+      assertEquals(expected, count("SELECT count(*) FROM repaired WHERE k = " + queued));
     }
     assertEquals(1, state(shard, stopped));
     assertEquals(1, count("SELECT count(*) FROM repaired WHERE k = " + inFlight));
-    assertEquals(1, count("SELECT count(*) FROM repaired WHERE k = " + queued));
-    assertEquals(digest(healthy, shard), digest(stopped, shard), "the retried write reaches both");
+    assertEquals(digest(healthy, shard), digest(stopped, shard), "the late write on both or none");
+  }
+
+  /** A repaired placement keeps its table's foreign key to the co-located shard beside it. */
+  @Test
+  @Order(3)
+  void repairKeepsForeignKeys() throws Exception {
+    execute("CREATE TABLE repaired_child (k bigint, m int, PRIMARY KEY (k, m))");
+    execute("SELECT master_create_distributed_table('repaired_child', 'k', 'hash')");
+    execute("SELECT master_create_worker_shards('repaired_child', 2, 2)");
+    execute("ALTER TABLE repaired_child ADD CONSTRAINT repaired_child_fk FOREIGN KEY (k)"
+        + " REFERENCES repaired (k)");
+    PgNode stopped = cluster.workers().get(1);
+    PgNode healthy = cluster.workers().get(0);
+    cluster.stopNode(stopped);
+    execute("INSERT INTO repaired_child VALUES (1, 1), (2, 1), (3, 1), (4, 1)");
+    cluster.startNode(stopped);
+    for (long child : longs("SELECT shard_id FROM " + PLACEMENTS + " WHERE shard_state = 3")) {
+      repair(child, healthy, stopped);
+      try (Connection direct = direct(stopped)) {
+        assertEquals(Set.of("repaired_child_fk_" + child), strings(direct, "SELECT conname"
+            + " FROM pg_constraint WHERE contype = 'f' AND conrelid = 'repaired_child_" + child
+            + "'::regclass"));
+      }
+    }
+    SQLException orphan = assertThrows(SQLException.class,
+        () -> execute("INSERT INTO repaired_child VALUES (999999, 1)"));
+    assertEquals("23503", orphan.getSQLState(), orphan.getMessage());
+    assertEquals(4, count("SELECT count(*) FROM repaired_child"));
+    assertEquals(0, count("SELECT count(*) FROM " + PLACEMENTS + " WHERE shard_state <> 1"));
+  }
+
+  private static List<Long> longs(String sql) throws SQLException {
+    List<Long> values = new ArrayList<>();
+    try (Statement statement = spar.createStatement();
+        ResultSet rs = statement.executeQuery(sql)) {
+      while (rs.next()) {
+        values.add(rs.getLong(1));
+      }
+    }
+    return values;
   }
 
   private static void assertBlocked(CompletableFuture<Void> future, String message)

@@ -48,7 +48,12 @@ public final class PlacementRepair {
 
   /** The shard, its two placements and the node where writers take its lock. */
   private record Plan(long relationId, TableName shardName, long shardId, ShardPlacement source,
-      ShardPlacement target, NodeAddress lockNode) {
+      ShardPlacement target, NodeAddress lockNode, CatalogSnapshot catalog, int index) {
+    /** Returns the shard of table {@code relationId} co-located with the repaired one. */
+    TableName coLocated(long relationId) {
+      return catalog.table(relationId).filter(table -> table.shards().size() > index)
+          .map(table -> table.shardInGroup(index).shardName()).orElse(null);
+    }
   }
 
   /** Creates the repair over an engine's pools, metadata cache and statement log. */
@@ -104,7 +109,8 @@ public final class PlacementRepair {
         checkStates(from.state(), to.state());
         // The source is FINALIZED, so the list is not empty.
         NodeAddress lockNode = shard.finalizedPlacements().get(0).node();
-        return new Plan(table.relationId(), shard.shardName(), shardId, from, to, lockNode);
+        return new Plan(table.relationId(), shard.shardName(), shardId, from, to, lockNode,
+            snapshot, table.shards().indexOf(shard));
       }
     }
     throw new OperationException("42704", "shard " + shardId + " does not exist");
@@ -149,6 +155,11 @@ public final class PlacementRepair {
         log.record(targetNode, plan.shardId(), "COPY " + plan.shardName().quoted()
             + " FROM STDIN -- " + rows + " rows from " + sourceNode);
         for (String each : ddl.subList(1, ddl.size())) {
+          run(target, plan, each);
+        }
+        // Its foreign keys reference the co-located shards beside it on the target.
+        for (String each : ShardDdl.foreignKeys(coordinator, plan.relationId(),
+            plan.shardName(), plan.shardId(), plan::coLocated)) {
           run(target, plan, each);
         }
         target.commit();
