@@ -217,8 +217,9 @@ public final class DdlCommands {
 
     // Then the workers: dropped tables' shards first, then the objects they may have used.
     for (DistributedTable each : dropped) {
+      DistributedTable current = changes.current(each);
       CatalogStore.deleteTable(shell, each.relationId());
-      for (Shard shard : each.shards()) {
+      for (Shard shard : current.shards()) {
         for (var placement : shard.placements()) {
           changes.run(placement, shard,
               "DROP TABLE IF EXISTS " + shard.shardName().quoted() + " CASCADE");

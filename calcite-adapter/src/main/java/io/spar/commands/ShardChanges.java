@@ -1,5 +1,6 @@
 package io.spar.commands;
 
+import io.spar.engine.catalog.CatalogStore;
 import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.catalog.Shard;
@@ -11,12 +12,20 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * DDL on shard placements and worker nodes inside the session's distributed transaction, so
  * that it commits (with two-phase commit) or rolls back together with the coordinator's part.
  * A worker's error fails the statement as it is: nothing is committed anywhere.
+ *
+ * <p>The placements are read when the statement has run on the coordinator, not from the
+ * snapshot it was planned with: its lock on the table there waited for any shard move (or
+ * repair) of the table to commit, and a change committed meanwhile must be seen, or the DDL
+ * would reach the moved-away placement and miss the new one.
  */
 final class ShardChanges {
   /** The statement for one shard, or null if that shard needs none. */
@@ -26,6 +35,7 @@ final class ShardChanges {
 
   private final DistributedTransaction transaction;
   private final StatementLog log;
+  private final Map<Long, DistributedTable> current = new HashMap<>();
 
   ShardChanges(DistributedTransaction transaction, StatementLog log) {
     this.transaction = transaction;
@@ -33,11 +43,25 @@ final class ShardChanges {
   }
 
   /**
+   * Returns {@code table} with its placements as the catalog holds them now, in the
+   * transaction; call it only once the statement holds its lock on the coordinator's table.
+   */
+  DistributedTable current(DistributedTable table) throws SQLException {
+    DistributedTable known = current.get(table.relationId());
+    if (known == null) {
+      known = table.withPlacements(CatalogStore.placementsOf(transaction.coordinator(true),
+          Set.of(table.relationId())));
+      current.put(table.relationId(), known);
+    }
+    return known;
+  }
+
+  /**
    * Runs the statement {@code sql} gives each shard of {@code table} on each of the shard's
    * placements that hold current data; the others are rebuilt from the shell when repaired.
    */
   void onPlacements(DistributedTable table, PerShard sql) throws SQLException {
-    for (Shard shard : table.shards()) {
+    for (Shard shard : current(table).shards()) {
       String statement = sql.sql(shard);
       if (statement == null) {
         continue;

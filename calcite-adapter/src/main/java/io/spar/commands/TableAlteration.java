@@ -152,7 +152,7 @@ final class TableAlteration {
   void apply(ShardChanges changes, Connection shell, CatalogSnapshot catalog)
       throws SQLException {
     AlterStatement.Defaults defaults = AlterStatement.of(literalDefaults, droppedDefaults);
-    for (Shard shard : table.shards()) {
+    for (Shard shard : changes.current(table).shards()) {
       List<String> statements = statement.forShard(shardNames(shard, shell, catalog), defaults);
       for (ShardPlacement placement : shard.finalizedPlacements()) {
         for (String sql : statements) {
@@ -189,7 +189,8 @@ final class TableAlteration {
             rs.next();
             DistributedTable referenced = catalog.table(rs.getLong(1)).orElseThrow(
                 () -> new IllegalStateException("foreign key to local table " + name));
-            return referenced.shards().get(table.shards().indexOf(shard)).shardName().quoted();
+            int index = table.shards().stream().map(Shard::id).toList().indexOf(shard.id());
+            return referenced.shardInGroup(index).shardName().quoted();
           }
         }
       }
@@ -211,7 +212,7 @@ final class TableAlteration {
         }
       }
     }
-    for (Shard shard : table.shards()) {
+    for (Shard shard : changes.current(table).shards()) {
       String shardTable = shard.shardName().quoted();
       for (ShardPlacement placement : shard.finalizedPlacements()) {
         List<Object[]> present = changes.query(placement, shard, String.format(CONSTRAINTS,

@@ -204,6 +204,66 @@ class PlacementRepairTest {
     assertEquals(0, count("SELECT count(*) FROM " + PLACEMENTS + " WHERE shard_state <> 1"));
   }
 
+  /**
+   * DDL sent while a repair copies waits for it, then reaches the repaired placement too. Once
+   * the ALTER ran on the FINALIZED source only, after the copy had made the target's table
+   * from the coordinator's definition of before it: the placements then differed in columns.
+   * The repaired shard is referenced by a child's key (from the test before), which the repair
+   * once could not drop with the old table.
+   */
+  @Test
+  @Order(4)
+  void ddlWaitsForTheRepair() throws Exception {
+    long shard = shardFor(4000);
+    PgNode stopped = cluster.workers().get(1);
+    PgNode healthy = cluster.workers().get(0);
+    cluster.stopNode(stopped);
+    insert(4000, 4001);
+    cluster.startNode(stopped);
+    assertEquals(3, state(shard, stopped));
+    try (Connection writer = direct(healthy); Connection altering = DriverManager.getConnection(
+        "jdbc:spar:local=" + directory + ";workers=2")) {
+      writer.setAutoCommit(false);
+      long key = keyInShard(shard, 5000);
+      execute(writer, "INSERT INTO repaired_" + shard + " VALUES (" + key + ", 'held', 1)");
+      CompletableFuture<Void> repair = CompletableFuture.runAsync(() -> quietly(
+          () -> repair(shard, healthy, stopped)));
+      awaitLockWait(healthy);
+      CompletableFuture<Void> alter = CompletableFuture.runAsync(() -> quietly(() -> execute(
+          altering, "ALTER TABLE repaired ADD COLUMN during_repair int")));
+      awaitLockWait(cluster.coordinator());
+      writer.commit();
+      repair.get(60, TimeUnit.SECONDS);
+      alter.get(60, TimeUnit.SECONDS);
+    }
+    assertEquals(1, state(shard, stopped));
+    for (PgNode each : cluster.workers()) {
+      try (Connection direct = direct(each)) {
+        assertEquals(Set.of("during_repair"), strings(direct, "SELECT attname FROM pg_attribute"
+            + " WHERE attrelid = 'repaired_" + shard + "'::regclass"
+            + " AND attname = 'during_repair'"), "the column on " + each.port());
+        // The table was made anew on the repaired node: the child shard's key to it is back.
+        assertEquals(1, count(direct, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'"
+            + " AND confrelid = 'repaired_" + shard + "'::regclass"), "keys on " + each.port());
+      }
+    }
+    execute("UPDATE repaired SET during_repair = 5 WHERE k = 4000");
+    assertEquals(digest(healthy, shard), digest(stopped, shard));
+  }
+
+  /** Waits until a statement on {@code node} waits for a lock. */
+  private static void awaitLockWait(PgNode node) throws Exception {
+    try (Connection direct = direct(node)) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (count(direct, "SELECT count(*) FROM pg_locks WHERE NOT granted") == 0) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("no statement came to wait for a lock on " + node.port());
+        }
+        Thread.sleep(5);
+      }
+    }
+  }
+
   private static List<Long> longs(String sql) throws SQLException {
     List<Long> values = new ArrayList<>();
     try (Statement statement = spar.createStatement();
@@ -316,7 +376,12 @@ class PlacementRepairTest {
   }
 
   private static long count(String sql) throws SQLException {
-    try (Statement statement = spar.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+    return count(spar, sql);
+  }
+
+  private static long count(Connection connection, String sql) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }

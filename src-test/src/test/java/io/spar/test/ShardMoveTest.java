@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.spar.engine.SparEngine;
 import io.spar.engine.cluster.LocalCluster;
 import io.spar.engine.cluster.PgNode;
+import io.spar.engine.operations.MoveLeftovers;
 import io.spar.engine.transactions.FaultPoint;
 import io.spar.session.SparSession;
 import java.sql.Connection;
@@ -211,6 +212,122 @@ class ShardMoveTest {
       Sql.run(spar, "ALTER TABLE mv_ddl ADD COLUMN added int");
       Sql.run(spar, "INSERT INTO mv_ddl VALUES (1, 'after', 7)");
       assertEquals(List.of("7"), Sql.strings(spar, "SELECT added FROM mv_ddl WHERE id = 1"));
+    }
+  }
+
+  /**
+   * An ALTER TABLE that waited for a move's lock on the coordinator's table reaches the
+   * shard's new placement: its placements are read once it holds the lock, not from the
+   * catalog it was planned with (which still named the source, whose table the move drops).
+   */
+  @Test
+  void ddlThatWaitedForTheMoveReachesTheNewPlacement() throws Exception {
+    List<PgNode> workers = SparTestCluster.cluster().workers();
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try (Connection spar = SparTestCluster.embedded();
+        Connection altering = SparTestCluster.embedded()) {
+      create(spar, "mv_ddl_wait", "id bigint PRIMARY KEY, v text", "id", 19, 1);
+      long shard = shardOf(spar, "mv_ddl_wait", 1);
+      PgNode source = node(workers, Sql.strings(spar, PLACEMENT + shard).get(0));
+      PgNode target = workers.stream().filter(w -> w != source).findFirst().orElseThrow();
+      Sql.count(altering, "SELECT count(*) FROM mv_ddl_wait"); // its catalog names the source
+      java.util.concurrent.CountDownLatch copied = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      FaultPoint.inject(point -> {
+        if (point == FaultPoint.MOVE_COPIED) {
+          copied.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      });
+      Future<?> alter;
+      Future<?> moved;
+      try {
+        moved = threads.submit(() -> {
+          move(spar, shard, source, target, "logical");
+          return null;
+        });
+        assertTrue(copied.await(60, TimeUnit.SECONDS), "the move copied");
+        alter = threads.submit(() -> {
+          Sql.run(altering, "ALTER TABLE mv_ddl_wait ADD COLUMN added int");
+          return null;
+        });
+        awaitLockWait(SparTestCluster.cluster().coordinator());
+      } finally {
+        release.countDown();
+      }
+      moved.get(60, TimeUnit.SECONDS);
+      FaultPoint.inject(point -> { });
+      alter.get(60, TimeUnit.SECONDS);
+      assertEquals(List.of(address(target)), Sql.strings(spar, PLACEMENT + shard));
+      Sql.run(spar, "INSERT INTO mv_ddl_wait VALUES (1, 'after', 7)");
+      assertEquals(List.of("7"), Sql.strings(spar, "SELECT added FROM mv_ddl_wait WHERE id = 1"));
+      try (Connection direct = SparTestCluster.direct(target)) {
+        assertEquals(1, Sql.count(direct, "SELECT count(*) FROM pg_attribute WHERE attrelid ="
+            + " 'mv_ddl_wait_" + shard + "'::regclass AND attname = 'added'"));
+      }
+    } finally {
+      FaultPoint.inject(point -> { });
+      threads.shutdownNow();
+    }
+  }
+
+  /**
+   * A sweep for dead moves' leftovers (any engine's periodic one) that runs while a move's
+   * switch commits leaves the move alone: the move lock is held until the catalog change has
+   * committed. Once it ended with the move's method instead, such a sweep read the catalog of
+   * before the switch, took the target's new shard table for a dead move's and dropped it,
+   * and the move then committed a catalog naming a table that no longer existed.
+   */
+  @Test
+  void sweepDuringTheSwitchKeepsTheMovedShard() throws Exception {
+    List<PgNode> workers = SparTestCluster.cluster().workers();
+    try (Connection spar = SparTestCluster.embedded()) {
+      create(spar, "mv_swept", "id bigint PRIMARY KEY, v text", "id", 17, 1);
+      Sql.run(spar, "INSERT INTO mv_swept SELECT g, 'v' || g FROM generate_series(1, 500) g");
+      long shard = shardOf(spar, "mv_swept", 1);
+      PgNode source = node(workers, Sql.strings(spar, PLACEMENT + shard).get(0));
+      PgNode target = workers.stream().filter(w -> w != source).findFirst().orElseThrow();
+      long rowsOfShard;
+      try (Connection direct = SparTestCluster.direct(source)) {
+        rowsOfShard = Sql.count(direct, "SELECT count(*) FROM mv_swept_" + shard);
+      }
+      SparEngine engine = spar.unwrap(SparSession.class).engine();
+      MoveLeftovers sweep = new MoveLeftovers(engine.pools(), engine.coordinator());
+      List<Integer> removed = new CopyOnWriteArrayList<>();
+      Thread mover = Thread.currentThread();
+      ExecutorService sweeper = Executors.newSingleThreadExecutor();
+      FaultPoint.inject(point -> {
+        // The switch's commit, after the move's own work: the claim table is still on the
+        // target, its drop not yet committed.
+        if (point == FaultPoint.BEFORE_PREPARE && Thread.currentThread() == mover
+            && removed.isEmpty()) {
+          try {
+            removed.add(sweeper.submit(() -> sweep.sweep(engine.metadata().snapshot()
+                .workers())).get(60, TimeUnit.SECONDS));
+          } catch (Exception e) {
+            removed.add(-1);
+          }
+        }
+      });
+      try {
+        move(spar, shard, source, target, "logical");
+      } finally {
+        FaultPoint.inject(point -> { });
+        sweeper.shutdownNow();
+      }
+      assertEquals(List.of(address(target)), Sql.strings(spar, PLACEMENT + shard));
+      try (Connection direct = SparTestCluster.direct(target)) {
+        assertEquals(rowsOfShard, Sql.count(direct, "SELECT count(*) FROM mv_swept_" + shard));
+      }
+      assertEquals(List.of(0), removed, "what the sweep removed during the switch");
+      assertEquals(500, Sql.count(spar, "SELECT count(*) FROM mv_swept"));
+      for (PgNode each : workers) {
+        assertNothingLeft(each);
+      }
     }
   }
 
@@ -518,7 +635,7 @@ class ShardMoveTest {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (Sql.count(direct, "SELECT count(*) FROM pg_locks WHERE NOT granted") == 0) {
         if (System.nanoTime() > deadline) {
-          throw new AssertionError("the stale insert never reached the source's lock");
+          throw new AssertionError("no statement came to wait for a lock on " + address(node));
         }
         Thread.sleep(5);
       }

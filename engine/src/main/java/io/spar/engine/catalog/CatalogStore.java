@@ -74,6 +74,12 @@ public final class CatalogStore {
    */
   public static CatalogSnapshot reloadPlacements(Connection coordinator,
       CatalogSnapshot snapshot, Set<Long> relationIds) throws SQLException {
+    return snapshot.withPlacements(relationIds, placementsOf(coordinator, relationIds));
+  }
+
+  /** Returns the placements of the shards of the tables {@code relationIds}, by shard id. */
+  public static Map<Long, List<ShardPlacement>> placementsOf(Connection coordinator,
+      Set<Long> relationIds) throws SQLException {
     Map<Long, List<ShardPlacement>> placements = new HashMap<>();
     try (PreparedStatement ps = coordinator.prepareStatement("SELECT p.id, p.shard_id,"
         + " p.shard_state, p.node_name, p.node_port FROM " + PLACEMENT + " p JOIN " + SHARD
@@ -85,7 +91,7 @@ public final class CatalogStore {
         }
       }
     }
-    return snapshot.withPlacements(relationIds, placements);
+    return placements;
   }
 
   private static void add(Map<Long, List<ShardPlacement>> placements, ResultSet rs)

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * while their claim table says the move never committed.
  *
  * <p>Every object a move makes is named after its group, {@code spar_move_<shard id>}, and the
- * move holds the coordinator's move lock of that shard while it runs. A sweep takes that lock
+ * move holds the coordinator's move lock of that shard until its switch commits or rolls back
+ * (the coordinator transaction that changes the catalog holds it). A sweep takes that lock
  * before it removes anything of a group, so it never touches a running move, and reads the
  * catalog under it, so a shard table that a committed move made current stays. The engine
  * sweeps when it starts and with its periodic recovery; a move of the same shards also removes

@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -37,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * committed, and the fence is released last. A crash before the metadata commit leaves the
  * placement INACTIVE (a later repair replaces the table again); a crash after it leaves a
  * complete copy, because no writer could run in between.
+ *
+ * <p>DDL of the table waits for the repair: it holds SHARE UPDATE EXCLUSIVE on the
+ * coordinator's table until the metadata commit, so the target's table, made from the
+ * coordinator's definition, cannot miss a change that reached the source's only.
  */
 public final class PlacementRepair {
   private static final Logger LOG = LoggerFactory.getLogger(PlacementRepair.class);
@@ -51,7 +56,8 @@ public final class PlacementRepair {
       ShardPlacement target, NodeAddress lockNode, CatalogSnapshot catalog, int index) {
     /** Returns the shard of table {@code relationId} co-located with the repaired one. */
     TableName coLocated(long relationId) {
-      return catalog.table(relationId).filter(table -> table.shards().size() > index)
+      return catalog.table(relationId)
+          .filter(table -> table.isReference() || table.shards().size() > index)
           .map(table -> table.shardInGroup(index).shardName()).orElse(null);
     }
   }
@@ -79,19 +85,33 @@ public final class PlacementRepair {
           "master_copy_shard_placement cannot run inside a transaction block");
     }
     Plan before = plan(coordinator, shardId, source, target);
-    try (ShardFence fence = ShardFence.raise(pools, log, shardId, before.shardName(),
-        before.lockNode(), source)) {
-      // Writers may have changed the placements while the locks were awaited: check again.
-      Plan plan = plan(coordinator, shardId, source, target);
-      if (!plan.lockNode().equals(before.lockNode())) {
-        throw new OperationException("40001", "placements of shard " + shardId
-            + " changed while waiting for its lock", null, "Retry the repair.");
+    coordinator.setAutoCommit(false);
+    try {
+      // Until the target is FINALIZED, DDL of the table waits: it would reach the source and
+      // not the target, whose table is made from the coordinator's definition of before it.
+      try (Statement statement = coordinator.createStatement()) {
+        statement.execute("LOCK TABLE " + before.catalog().table(before.relationId())
+            .orElseThrow().name().quoted() + " IN SHARE UPDATE EXCLUSIVE MODE");
       }
-      long rows = copy(coordinator, plan, fence.source());
-      markFinalized(coordinator, plan);
-      fence.cancelQueuedWritersAndRelease();
-      LOG.info("repaired placement of shard {} on {} from {} ({} rows)", shardId, target, source,
-          rows);
+      try (ShardFence fence = ShardFence.raise(pools, log, shardId, before.shardName(),
+          before.lockNode(), source)) {
+        // Writers may have changed the placements while the locks were awaited: check again.
+        Plan plan = plan(coordinator, shardId, source, target);
+        if (!plan.lockNode().equals(before.lockNode())) {
+          throw new OperationException("40001", "placements of shard " + shardId
+              + " changed while waiting for its lock", null, "Retry the repair.");
+        }
+        long rows = copy(coordinator, plan, fence.source());
+        markFinalized(coordinator, plan);
+        fence.cancelQueuedWritersAndRelease();
+        LOG.info("repaired placement of shard {} on {} from {} ({} rows)", shardId, target,
+            source, rows);
+      }
+    } catch (SQLException | RuntimeException e) {
+      rollbackQuietly(coordinator);
+      throw e;
+    } finally {
+      coordinator.setAutoCommit(true);
     }
   }
 
@@ -147,7 +167,9 @@ public final class PlacementRepair {
       target.setAutoCommit(false);
       try {
         run(target, plan, ShardDdl.createSchema(plan.shardName()));
-        run(target, plan, "DROP TABLE IF EXISTS " + plan.shardName().quoted());
+        // CASCADE: keys of other shards on the target that reference this one; they are
+        // added again below, once the new table is there.
+        run(target, plan, "DROP TABLE IF EXISTS " + plan.shardName().quoted() + " CASCADE");
         // ddl's first statement creates the table; constraints and indexes are built after
         // the load, which is faster than maintaining them row by row and checks them all.
         run(target, plan, ddl.get(0));
@@ -162,6 +184,9 @@ public final class PlacementRepair {
             plan.shardName(), plan.shardId(), plan::coLocated)) {
           run(target, plan, each);
         }
+        for (String each : referencingKeys(coordinator, plan)) {
+          run(target, plan, each);
+        }
         target.commit();
         return rows;
       } catch (SQLException | RuntimeException e) {
@@ -169,6 +194,33 @@ public final class PlacementRepair {
         throw e;
       }
     }
+  }
+
+  /**
+   * Returns the statements that give the target's FINALIZED shards of other tables back their
+   * foreign keys to the repaired shard: those co-located with it, or, for a reference table,
+   * every shard on the target.
+   */
+  private static List<String> referencingKeys(Connection coordinator, Plan plan)
+      throws SQLException {
+    DistributedTable repaired = plan.catalog().table(plan.relationId()).orElseThrow();
+    NodeAddress node = plan.target().node();
+    List<String> statements = new ArrayList<>();
+    for (ShardDdl.ForeignKey key : ShardDdl.foreignKeysTo(coordinator, plan.relationId())) {
+      Optional<DistributedTable> referencing = plan.catalog().table(key.relationId());
+      if (referencing.isEmpty()) {
+        continue;
+      }
+      List<Shard> shards = repaired.isReference() ? referencing.get().shards()
+          : referencing.get().shards().size() > plan.index()
+              ? List.of(referencing.get().shards().get(plan.index())) : List.of();
+      for (Shard each : shards) {
+        if (each.finalizedPlacements().stream().anyMatch(p -> p.node().equals(node))) {
+          statements.add(key.onShard(each.shardName(), each.id(), plan.shardName()));
+        }
+      }
+    }
+    return statements;
   }
 
   private void run(Connection target, Plan plan, String sql) throws SQLException {
@@ -193,11 +245,10 @@ public final class PlacementRepair {
   }
 
   /**
-   * Sets the target FINALIZED in a coordinator transaction of its own, after checking under
-   * row locks that neither placement changed state during the copy.
+   * Sets the target FINALIZED and commits {@code coordinator}'s transaction, after checking
+   * under row locks that neither placement changed state during the copy.
    */
   private void markFinalized(Connection coordinator, Plan plan) throws SQLException {
-    coordinator.setAutoCommit(false);
     try {
       try (PreparedStatement ps = coordinator.prepareStatement("SELECT shard_state FROM"
           + " pgs_distribution_metadata.shard_placement WHERE id = ? FOR UPDATE")) {
@@ -205,11 +256,7 @@ public final class PlacementRepair {
       }
       CatalogStore.updatePlacementState(coordinator, plan.target().id(), PlacementState.FINALIZED);
       coordinator.commit();
-    } catch (SQLException | RuntimeException e) {
-      rollbackQuietly(coordinator);
-      throw e;
     } finally {
-      coordinator.setAutoCommit(true);
       metadata.placementsChanged();
     }
   }

@@ -151,39 +151,73 @@ public final class ShardDdl {
   }
 
   /**
+   * A foreign key of a distributed table, as the coordinator's table holds it.
+   *
+   * @param relationId the referencing table
+   * @param name the constraint's name there
+   * @param definition its {@code pg_get_constraintdef}
+   * @param referencedId the referenced table
+   */
+  public record ForeignKey(long relationId, String name, String definition, long referencedId) {
+    /**
+     * Returns the statement that adds this key to shard {@code shardName} (of id
+     * {@code shardId}), referencing the shard table {@code referenced}. It is added NOT VALID:
+     * callers copy rows the constraint already held for, and a check of every row would only
+     * lengthen the write block; new writes are checked all the same.
+     */
+    public String onShard(TableName shardName, long shardId, TableName referenced) {
+      String onShard = definition.replaceFirst("REFERENCES .*?\\(",
+          java.util.regex.Matcher.quoteReplacement("REFERENCES " + referenced.quoted() + "("));
+      return "ALTER TABLE " + shardName.quoted() + " ADD CONSTRAINT "
+          + SqlQuoting.identifier(name + "_" + shardId) + " " + onShard
+          + (onShard.endsWith(" NOT VALID") ? "" : " NOT VALID");
+    }
+  }
+
+  /**
    * Returns the statements that give shard {@code shardName} of {@code relationId} its
    * table's foreign keys, each referencing the shard {@code referencedShard} names for the
    * referenced table's OID (a co-located shard on the same node; null if there is none, which
-   * is refused with 0A000). They are added NOT VALID:
-   * callers copy rows the constraints already held for, and a check of every row would only
-   * lengthen the write block; new writes are checked all the same.
+   * is refused with 0A000); see {@link ForeignKey#onShard}.
    */
   public static List<String> foreignKeys(Connection coordinator, long relationId,
       TableName shardName, long shardId, LongFunction<TableName> referencedShard)
       throws SQLException {
     List<String> statements = new ArrayList<>();
-    try (PreparedStatement ps = coordinator.prepareStatement("SELECT conname,"
+    for (ForeignKey each : foreignKeys(coordinator, "conrelid", relationId)) {
+      TableName referenced = referencedShard.apply(each.referencedId());
+      if (referenced == null) {
+        throw new OperationException("0A000", "cannot place foreign key \"" + each.name()
+            + "\" on shard " + shardId, "The table it references has no co-located shard"
+            + " there.", null);
+      }
+      statements.add(each.onShard(shardName, shardId, referenced));
+    }
+    return statements;
+  }
+
+  /** Returns the foreign keys of other tables that reference {@code relationId}. */
+  public static List<ForeignKey> foreignKeysTo(Connection coordinator, long relationId)
+      throws SQLException {
+    return foreignKeys(coordinator, "confrelid", relationId).stream()
+        .filter(each -> each.relationId() != relationId).toList();
+  }
+
+  private static List<ForeignKey> foreignKeys(Connection coordinator, String column,
+      long relationId) throws SQLException {
+    List<ForeignKey> keys = new ArrayList<>();
+    try (PreparedStatement ps = coordinator.prepareStatement("SELECT conrelid::bigint, conname,"
         + " pg_get_constraintdef(oid), confrelid::bigint FROM pg_constraint"
-        + " WHERE conrelid = ?::oid AND contype = 'f' ORDER BY oid")) {
+        + " WHERE " + column + " = ?::oid AND contype = 'f' ORDER BY oid")) {
       ps.setLong(1, relationId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          TableName referenced = referencedShard.apply(rs.getLong(3));
-          if (referenced == null) {
-            throw new OperationException("0A000", "cannot place foreign key \""
-                + rs.getString(1) + "\" on shard " + shardId, "The table it references has"
-                + " no co-located shard there.", null);
-          }
-          String definition = rs.getString(2).replaceFirst("REFERENCES .*?\\(",
-              java.util.regex.Matcher.quoteReplacement("REFERENCES " + referenced.quoted()
-                  + "("));
-          statements.add("ALTER TABLE " + shardName.quoted() + " ADD CONSTRAINT "
-              + SqlQuoting.identifier(rs.getString(1) + "_" + shardId) + " " + definition
-              + (definition.endsWith(" NOT VALID") ? "" : " NOT VALID"));
+          keys.add(new ForeignKey(rs.getLong(1), rs.getString(2), rs.getString(3),
+              rs.getLong(4)));
         }
       }
     }
-    return statements;
+    return keys;
   }
 
   /**

@@ -88,7 +88,7 @@ final class ShardMove {
 
   /** The shards that move together, each with its placement on the source. */
   private record Plan(List<Shard> shards, List<ShardPlacement> sources,
-      List<DistributedTable> tables) {
+      List<DistributedTable> tables, CatalogSnapshot catalog) {
     List<TableName> shardNames() {
       return shards.stream().map(Shard::shardName).toList();
     }
@@ -138,44 +138,46 @@ final class ShardMove {
     }
     Optional<Mode> requested = Mode.parse(transferMode);
     Connection coordinator = transaction.coordinator(true);
-    try (Connection moveLock = pools.open(transaction.coordinatorNode(), "spar move")) {
-      lockMove(moveLock, shardId);
-      Plan plan = plan(CatalogStore.load(coordinator), shardId, source, target);
-      // The group's lock too: it guards the objects named after the group (and a move of a
-      // co-located shard), which MoveLeftovers removes only once no engine holds it.
-      if (plan.first().id() != shardId) {
-        lockMove(moveLock, plan.first().id());
+    // Held by the switch's coordinator transaction, so they end when its catalog change
+    // commits (or rolls back), not when this method returns: MoveLeftovers, which takes them
+    // before it reads the catalog, would otherwise find the target's new shard tables
+    // unplaced in the catalog of before the switch, and drop them as a dead move's.
+    lockMove(coordinator, shardId);
+    Plan plan = plan(CatalogStore.load(coordinator), shardId, source, target);
+    // The group's lock too: it guards the objects named after the group (and a move of a
+    // co-located shard), which MoveLeftovers removes only once no engine holds it.
+    if (plan.first().id() != shardId) {
+      lockMove(coordinator, plan.first().id());
+    }
+    // DDL on the tables would reach the source's shards and not the target's, made from
+    // the shell's definition now: it waits until the move commits. Reads and writes do not.
+    try (Statement statement = coordinator.createStatement()) {
+      statement.execute("LOCK TABLE " + plan.tables().stream()
+          .map(t -> t.name().quoted()).collect(Collectors.joining(", "))
+          + " IN SHARE UPDATE EXCLUSIVE MODE");
+    }
+    // The catalog again, under the lock: DDL that ran meanwhile may have changed it.
+    plan = plan(CatalogStore.load(coordinator), shardId, source, target);
+    RunningQueries running = transaction.running();
+    try (Connection from = pools.open(source, "spar move");
+        Connection to = pools.open(target, "spar move");
+        RunningQueries.Registration cancelsFrom = running.include(from);
+        RunningQueries.Registration cancelsTo = running.include(to)) {
+      Links links = new Links(from, source, to, target, running, List.of(cancelsFrom,
+          cancelsTo));
+      Optional<String> noLogical = logicalProblem(from, plan);
+      Mode mode = requested.orElse(noLogical.isEmpty() ? Mode.LOGICAL : Mode.BLOCK_WRITES);
+      if (mode == Mode.LOGICAL && noLogical.isPresent()) {
+        throw new OperationException("55000", "cannot move shard " + shardId
+            + " with logical replication: " + noLogical.get(), null,
+            "Use transfer_mode 'block_writes'.");
       }
-      // DDL on the tables would reach the source's shards and not the target's, made from
-      // the shell's definition now: it waits until the move commits. Reads and writes do not.
-      try (Statement statement = coordinator.createStatement()) {
-        statement.execute("LOCK TABLE " + plan.tables().stream()
-            .map(t -> t.name().quoted()).collect(Collectors.joining(", "))
-            + " IN SHARE UPDATE EXCLUSIVE MODE");
+      try (MoveProgress progress = MoveProgress.start(pools, transaction.coordinatorNode(),
+          shardId, plan.tables().get(0).name().toString(), source, target,
+          mode.name().toLowerCase(Locale.ROOT), plan.shardNames())) {
+        move(transaction, coordinator, plan, mode, links, progress);
       }
-      // The catalog again, under the lock: DDL that ran meanwhile may have changed it.
-      plan = plan(CatalogStore.load(coordinator), shardId, source, target);
-      RunningQueries running = transaction.running();
-      try (Connection from = pools.open(source, "spar move");
-          Connection to = pools.open(target, "spar move");
-          RunningQueries.Registration cancelsFrom = running.include(from);
-          RunningQueries.Registration cancelsTo = running.include(to)) {
-        Links links = new Links(from, source, to, target, running, List.of(cancelsFrom,
-            cancelsTo));
-        Optional<String> noLogical = logicalProblem(from, plan);
-        Mode mode = requested.orElse(noLogical.isEmpty() ? Mode.LOGICAL : Mode.BLOCK_WRITES);
-        if (mode == Mode.LOGICAL && noLogical.isPresent()) {
-          throw new OperationException("55000", "cannot move shard " + shardId
-              + " with logical replication: " + noLogical.get(), null,
-              "Use transfer_mode 'block_writes'.");
-        }
-        try (MoveProgress progress = MoveProgress.start(pools, transaction.coordinatorNode(),
-            shardId, plan.tables().get(0).name().toString(), source, target,
-            mode.name().toLowerCase(Locale.ROOT), plan.shardNames())) {
-          move(transaction, coordinator, plan, mode, links, progress);
-        }
-        return mode;
-      }
+      return mode;
     }
   }
 
@@ -227,9 +229,15 @@ final class ShardMove {
   }
 
   /** Takes the coordinator's session lock that lets one move of a shard run at a time. */
-  private static void lockMove(Connection moveLock, long shardId) throws SQLException {
-    if (!tryLockMove(moveLock, shardId)) {
-      throw new OperationException("55P03", "shard " + shardId + " is being moved already");
+  /** Takes the move lock of {@code shardId} until {@code coordinator}'s transaction ends. */
+  private static void lockMove(Connection coordinator, long shardId) throws SQLException {
+    try (Statement statement = coordinator.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT pg_try_advisory_xact_lock("
+            + MOVE_LOCK_SPACE + ", " + (int) shardId + ")")) {
+      rs.next();
+      if (!rs.getBoolean(1)) {
+        throw new OperationException("55P03", "shard " + shardId + " is being moved already");
+      }
     }
   }
 
@@ -287,7 +295,7 @@ final class ShardMove {
         for (Shard each : shards) {
           sources.add(check(each, source, target));
         }
-        return new Plan(shards, sources, tables);
+        return new Plan(shards, sources, tables, snapshot);
       }
     }
     throw new OperationException("XX000", "could not find valid entry for shard " + shardId);
@@ -460,8 +468,9 @@ final class ShardMove {
 
   /**
    * Gives the target's shards their tables' foreign keys, once every shard of the move is
-   * there: each references the co-located shard that moves with it (a key to a table outside
-   * the move has none on the target, and the move fails rather than lose the key).
+   * there: each references the co-located shard that moves with it, or the target's placement
+   * of a reference table (a key to another table has none on the target, and the move fails
+   * rather than lose the key).
    */
   private void addForeignKeys(Connection coordinator, Plan plan, Connection to,
       NodeAddress target) throws SQLException {
@@ -469,9 +478,9 @@ final class ShardMove {
       Shard shard = plan.shards().get(i);
       int index = plan.tables().get(i).shards().indexOf(shard);
       for (String each : ShardDdl.foreignKeys(coordinator, plan.tables().get(i).relationId(),
-          shard.shardName(), shard.id(), referenced -> plan.tables().stream()
-              .filter(table -> table.relationId() == referenced).findFirst()
-              .map(table -> table.shards().get(index).shardName()).orElse(null))) {
+          shard.shardName(), shard.id(), referenced -> plan.catalog().table(referenced)
+              .filter(table -> table.isReference() || plan.tables().contains(table))
+              .map(table -> table.shardInGroup(index).shardName()).orElse(null))) {
         run(to, target, plan, each);
       }
     }
