@@ -75,7 +75,7 @@ final class ShardChanges {
   /** Runs {@code sql} for {@code shard} on {@code placement}. */
   void run(ShardPlacement placement, Shard shard, String sql) throws SQLException {
     execute(transaction.connection(placement), placement.node(), shard.id(), sql);
-    transaction.written(placement, true);
+    transaction.written(shard, placement, true);
   }
 
   /** Returns the rows of the catalog query {@code sql} on {@code placement}, in the transaction. */

@@ -188,7 +188,7 @@ final class CopyIn {
     for (ShardPlacement placement : shard.finalizedPlacements()) {
       // The transaction's bookkeeping stays on this thread; the connection's use moves.
       Connection connection = transaction.connection(placement);
-      transaction.written(placement, true);
+      transaction.written(shard, placement, true);
       log.record(placement.node(), shard.id(), sql);
       PGConnection pg = connection.unwrap(PGConnection.class);
       ExecutorService sender = senders.computeIfAbsent(placement.node(),

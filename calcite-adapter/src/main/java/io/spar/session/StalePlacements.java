@@ -7,6 +7,7 @@ import io.spar.engine.catalog.PlacementState;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
 import io.spar.engine.execution.WriteCancelled;
+import io.spar.engine.transactions.PlacementsChanged;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>A placement copy (a repair, or a reference table copied to an added node) instead cancels
  * the writers queued behind its fence before the catalog names the new placement: a write
  * cancelled so ({@link WriteCancelled}, not by the session itself) is stale in the same way.
+ * A write routed before the copy that reaches the shard only after the fence is gone is
+ * refused at its commit instead ({@link PlacementsChanged}), and is stale too.
  */
 final class StalePlacements {
   private static final Logger LOG = LoggerFactory.getLogger(StalePlacements.class);
@@ -53,6 +56,11 @@ final class StalePlacements {
    */
   static boolean isStale(SQLException failure, CatalogSnapshot seen, SparEngine engine,
       boolean cancelledBySession) {
+    for (Throwable each = failure; each != null; each = each.getCause()) {
+      if (each instanceof PlacementsChanged) {
+        return true; // its commit found them changed, and dropped them from the cache
+      }
+    }
     Optional<Shard> planned;
     if (UNDEFINED_TABLE.equals(failure.getSQLState())) {
       planned = seen == null ? Optional.empty() : missingShard(failure).flatMap(seen::shard);
@@ -112,6 +120,9 @@ final class StalePlacements {
 
   /** Returns the 40001 a statement in a transaction block gets instead of a retry. */
   static SQLException retryable(SQLException failure) {
+    if ("40001".equals(failure.getSQLState())) {
+      return failure;
+    }
     return new SQLException("shard placements changed while the transaction ran: "
         + failure.getMessage(), "40001", failure);
   }

@@ -47,7 +47,8 @@ public final class DistributedTable {
     this.colocationId = colocationId;
     this.shards = method == DistributionMethod.HASH
         ? shards.stream().sorted(Comparator.comparingInt(s -> Integer.parseInt(s.minValue()))).toList()
-        : shards.stream().sorted(Comparator.comparingLong(Shard::id)).toList();
+        : shards.stream().sorted(Comparator.comparingLong(Shard::id))
+            .map(s -> method == DistributionMethod.REFERENCE ? s.asReference() : s).toList();
     this.hashMins = method == DistributionMethod.HASH
         ? this.shards.stream().mapToInt(s -> Integer.parseInt(s.minValue())).toArray() : new int[0];
     this.hashMaxes = method == DistributionMethod.HASH

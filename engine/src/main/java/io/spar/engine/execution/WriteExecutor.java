@@ -1,6 +1,7 @@
 package io.spar.engine.execution;
 
 import io.spar.engine.catalog.NodeAddress;
+import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -44,8 +45,7 @@ public final class WriteExecutor {
    */
   public WriteResult execute(List<ShardWrite> writes, int statementCount, WriteScope scope)
       throws SQLException {
-    if (writes.size() == 1 && writes.get(0).shard().placements().size() == 1
-        && scope.allowsAutocommit()) {
+    if (writes.size() == 1 && !replicated(writes.get(0).shard()) && scope.allowsAutocommit()) {
       return single(writes.get(0), statementCount, scope);
     }
     Results results = new Results(statementCount);
@@ -65,8 +65,7 @@ public final class WriteExecutor {
 
   private void run(ShardWrite write, WriteScope scope, Results results) throws SQLException {
     List<ShardPlacement> placements = write.shard().finalizedPlacements();
-    // An INACTIVE replica still counts: a repair may make it FINALIZED while this write waits.
-    boolean replicated = write.shard().placements().size() > 1;
+    boolean replicated = replicated(write.shard());
     boolean degraded = placements.size() < write.shard().placements().size();
     for (ShardPlacement placement : placements) {
       NodeAddress node = placement.node();
@@ -81,7 +80,7 @@ public final class WriteExecutor {
         if (degraded && first) {
           scope.checkPlacementsUnchanged(write.shard());
         }
-        scope.written(placement, replicated);
+        scope.written(write.shard(), placement, replicated);
         results.record(write, outcome);
       } catch (SQLException e) {
         if (!Failures.isNodeFailure(e)) {
@@ -90,6 +89,18 @@ public final class WriteExecutor {
         scope.nodeFailed(placement, e);
       }
     }
+  }
+
+  /**
+   * Returns whether writes to {@code shard} keep replicas in step: take the shard lock and
+   * commit with two-phase commit, whose commit record is written only if no placement became
+   * current that the transaction did not write. An INACTIVE replica counts, since a repair may
+   * make it FINALIZED while a write waits; so does a reference table's single placement, since
+   * a worker added meanwhile gets a copy that an engine routing by an older catalog would not
+   * know of.
+   */
+  private static boolean replicated(Shard shard) {
+    return shard.placements().size() > 1 || shard.reference();
   }
 
   /**

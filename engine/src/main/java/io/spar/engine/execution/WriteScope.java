@@ -24,8 +24,12 @@ public interface WriteScope {
   /** Returns whether {@code node} failed earlier in this transaction. */
   boolean hasFailed(NodeAddress node);
 
-  /** Records that {@code placement} was written on its node in this transaction. */
-  void written(ShardPlacement placement, boolean replicated);
+  /**
+   * Records that {@code placement} of {@code routed}, the shard as the write was routed, was
+   * written on its node in this transaction; fails with 40001 if another write of the
+   * transaction was routed to other placements of the shard.
+   */
+  void written(Shard routed, ShardPlacement placement, boolean replicated) throws SQLException;
 
   /**
    * Records that {@code node} failed while writing {@code placement}: every placement this

@@ -41,12 +41,27 @@ record CommitRecord(long txid, Set<NodeAddress> nodes) {
   /** Inserts the commit record of {@code txid} in the caller's transaction. */
   static void insert(Connection coordinator, long txid, Collection<NodeAddress> nodes)
       throws SQLException {
+    insertIfReached(coordinator, txid, nodes, Set.of(), Set.of());
+  }
+
+  /**
+   * Inserts the commit record of {@code txid} in the caller's transaction, unless a FINALIZED
+   * placement of one of {@code shards} is none of the placements {@code reached}; returns
+   * whether it did. The check and the insert are one statement, and the placements it reads
+   * are those committed when it runs.
+   */
+  static boolean insertIfReached(Connection coordinator, long txid,
+      Collection<NodeAddress> nodes, Set<Long> shards, Set<Long> reached) throws SQLException {
     try (PreparedStatement statement = coordinator.prepareStatement(
-        "INSERT INTO " + TABLE + " (transaction_id, nodes) VALUES (?, ?)")) {
+        "INSERT INTO " + TABLE + " (transaction_id, nodes) SELECT ?, ? WHERE NOT EXISTS ("
+            + "SELECT 1 FROM pgs_distribution_metadata.shard_placement WHERE shard_id = ANY (?)"
+            + " AND shard_state = 1 AND id <> ALL (?))")) {
       statement.setLong(1, txid);
       statement.setArray(2, coordinator.createArrayOf("text",
           nodes.stream().map(CommitRecord::encode).toArray()));
-      statement.executeUpdate();
+      statement.setArray(3, coordinator.createArrayOf("bigint", shards.toArray()));
+      statement.setArray(4, coordinator.createArrayOf("bigint", reached.toArray()));
+      return statement.executeUpdate() == 1;
     }
   }
 

@@ -19,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +57,8 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
   private final Set<NodeAddress> failedNodes = new HashSet<>();
   private final List<ShardPlacement> failed = new ArrayList<>();
   private final Set<Long> shards = new HashSet<>();
+  /** The FINALIZED placements each written shard's writes were routed to. */
+  private final Map<Long, Set<Long>> routing = new HashMap<>();
   private TransactionTag tag;
   private boolean spansShards;
   private boolean replicated;
@@ -258,6 +261,7 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
 
   @Override
   public Connection connection(ShardPlacement placement) throws SQLException {
+    FaultPoint.BEFORE_SHARD_WRITE.reach();
     if (!block && !shards.contains(placement.shardId()) && !shards.isEmpty()) {
       // An implicit transaction that writes one shard takes the shard's placements in their
       // order, after the shard lock, so it cannot close a deadlock across nodes; one that
@@ -286,7 +290,17 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
   }
 
   @Override
-  public void written(ShardPlacement placement, boolean replicatedShard) {
+  public void written(Shard routed, ShardPlacement placement, boolean replicatedShard)
+      throws SQLException {
+    // One placement set per shard for the whole transaction: a write routed by a catalog
+    // from before a placement was added would leave it without that write, though a later
+    // one reached it (and the commit's check then saw every placement written).
+    Set<Long> placements = new HashSet<>();
+    routed.finalizedPlacements().forEach(each -> placements.add(each.id()));
+    Set<Long> before = routing.putIfAbsent(routed.id(), placements);
+    if (before != null && !before.equals(placements)) {
+      throw new PlacementsChanged(Set.of(routed.id()));
+    }
     written.computeIfAbsent(placement.node(), k -> new ArrayList<>()).add(placement);
     shards.add(placement.shardId());
     replicated |= replicatedShard;

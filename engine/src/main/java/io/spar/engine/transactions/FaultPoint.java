@@ -3,8 +3,8 @@ package io.spar.engine.transactions;
 import java.util.Objects;
 
 /**
- * Named points of the commit path, and of a shard move, where the fault-injection tests stop
- * the coordinator process.
+ * Named points of the commit path, of a shard move and of a replicated write, where the
+ * fault-injection tests stop the coordinator process or a thread.
  *
  * <p>Reaching a point does nothing unless a test injected a {@link Hook} with
  * {@link #inject}; no setting or property of a production process can make a point block its
@@ -23,7 +23,12 @@ public enum FaultPoint {
   /** The first node has committed its prepared transaction. */
   AFTER_FIRST_COMMIT_PREPARED,
   /** A logical shard move's initial copy is done; writes are not blocked yet. */
-  MOVE_COPIED;
+  MOVE_COPIED,
+  /**
+   * A write in a distributed transaction is routed to a placement and about to run there
+   * (first taking the shard's lock, if the shard is replicated).
+   */
+  BEFORE_SHARD_WRITE;
 
   /** What a test does when the commit path reaches a point. */
   @FunctionalInterface

@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *   <li>The coordinator transaction marks lost placements INACTIVE, inserts the commit record,
  *       which names every node that was sent PREPARE, and commits: this is the decision, atomic
  *       with the placement-state change (and with the transaction's own writes to coordinator
- *       tables).
+ *       tables). The record is inserted only if every FINALIZED placement of the shards written
+ *       was written; otherwise a placement became current after the transaction was routed
+ *       (see {@link PlacementsChanged}) and everything is rolled back.
  *   <li>Every prepared node runs {@code COMMIT PREPARED}. A node that fails now is finished by
  *       recovery, which commits what has a commit record.
  *   <li>Only then, or once the transaction is aborted, the in-flight lock is released: until
@@ -93,7 +95,10 @@ final class TwoPhaseCommit {
       }
     }
     FaultPoint.AFTER_ALL_PREPARES.reach();
-    decide(coordinator, txid, gid, prepared, sent, lost);
+    Set<Long> reached = new TreeSet<>();
+    written.values().forEach(list -> list.forEach(p -> reached.add(p.id())));
+    failed.forEach(p -> reached.add(p.id()));
+    decide(coordinator, txid, gid, prepared, sent, lost, shards, reached);
     FaultPoint.AFTER_COMMIT_RECORD.reach();
     commitPrepared(gid, prepared);
   }
@@ -142,12 +147,20 @@ final class TwoPhaseCommit {
   }
 
   private void decide(Connection coordinator, long txid, String gid, List<NodeAddress> prepared,
-      Set<NodeAddress> sent, List<ShardPlacement> lost) throws SQLException {
+      Set<NodeAddress> sent, List<ShardPlacement> lost, Set<Long> shards, Set<Long> reached)
+      throws SQLException {
     try {
       for (ShardPlacement each : lost) {
         CatalogStore.updatePlacementState(coordinator, each.id(), PlacementState.INACTIVE);
       }
-      CommitRecord.insert(coordinator, txid, sent);
+      // A placement made current after the transaction was routed (a repair, a reference
+      // table copied to an added worker) that it did not write would miss its writes: the
+      // copy's fence kept the transaction out until the copy ended, but not afterwards.
+      if (!CommitRecord.insertIfReached(coordinator, txid, sent, shards, reached)) {
+        // So that the statement, run again (by Spar or the client), is routed by them.
+        cache.placementsChanged();
+        throw new PlacementsChanged(shards);
+      }
     } catch (SQLException e) {
       abort(gid, prepared);
       throw e;
