@@ -30,11 +30,10 @@ import org.slf4j.LoggerFactory;
  * shard's placements are read, and only for such errors, so that an ordinary 42P01 (a typo)
  * costs nothing; then only its table's placements are reloaded, and no session plans anew.
  *
- * <p>A placement copy (a repair, or a reference table copied to an added node) instead cancels
- * the writers queued behind its fence before the catalog names the new placement: a write
- * cancelled so ({@link WriteCancelled}, not by the session itself) is stale in the same way.
- * A write routed before the copy that reaches the shard only after the fence is gone is
- * refused at its commit instead ({@link PlacementsChanged}), and is stale too.
+ * <p>A write routed before a placement copy (a repair, or a reference table copied to an added
+ * node) that reaches the shard after it is refused at its commit ({@link PlacementsChanged}),
+ * and is stale too. So is a write the copy's fence cancelled ({@link WriteCancelled}, not by
+ * the session itself), as it cancels writers that take no shard lock.
  */
 final class StalePlacements {
   private static final Logger LOG = LoggerFactory.getLogger(StalePlacements.class);

@@ -233,16 +233,7 @@ class ShardMoveTest {
       Sql.count(altering, "SELECT count(*) FROM mv_ddl_wait"); // its catalog names the source
       java.util.concurrent.CountDownLatch copied = new java.util.concurrent.CountDownLatch(1);
       java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-      FaultPoint.inject(point -> {
-        if (point == FaultPoint.MOVE_COPIED) {
-          copied.countDown();
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
-      });
+      holdAtMoveCopied(copied, release);
       Future<?> alter;
       Future<?> moved;
       try {
@@ -351,16 +342,7 @@ class ShardMoveTest {
       java.util.concurrent.CountDownLatch copied = new java.util.concurrent.CountDownLatch(1);
       java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
       ExecutorService mover = Executors.newSingleThreadExecutor();
-      FaultPoint.inject(point -> {
-        if (point == FaultPoint.MOVE_COPIED) {
-          copied.countDown();
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
-      });
+      holdAtMoveCopied(copied, release);
       try {
         Future<SQLException> outcome = mover.submit(() -> {
           try {
@@ -627,6 +609,24 @@ class ShardMoveTest {
     while (acknowledged.size() < rows && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
+  }
+
+  /**
+   * Makes a move that finished its initial copy count down {@code copied}, then wait until
+   * {@code release} is counted down.
+   */
+  private static void holdAtMoveCopied(java.util.concurrent.CountDownLatch copied,
+      java.util.concurrent.CountDownLatch release) {
+    FaultPoint.inject(point -> {
+      if (point == FaultPoint.MOVE_COPIED) {
+        copied.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    });
   }
 
   /** Waits until a statement on {@code node} waits for a lock. */

@@ -5,8 +5,9 @@ import java.sql.SQLException;
 
 /**
  * PostgreSQL's 57014 for a write to a shard placement that was cancelled from outside the
- * session, as a placement copy cancels the writers queued behind its fence before the catalog
- * names the new placement; the session can then tell a stale route (and retry) from a cancel.
+ * session, as a placement copy cancels the writers that take no shard lock queued behind its
+ * fence once the catalog names the new placement; the session can then tell a stale route (and
+ * retry) from a cancel.
  */
 public final class WriteCancelled extends SQLException {
   private static final long serialVersionUID = 1L;

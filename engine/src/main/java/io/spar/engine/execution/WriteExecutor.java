@@ -66,7 +66,6 @@ public final class WriteExecutor {
   private void run(ShardWrite write, WriteScope scope, Results results) throws SQLException {
     List<ShardPlacement> placements = write.shard().finalizedPlacements();
     boolean replicated = replicated(write.shard());
-    boolean degraded = placements.size() < write.shard().placements().size();
     for (ShardPlacement placement : placements) {
       NodeAddress node = placement.node();
       if (scope.hasFailed(node)) {
@@ -74,12 +73,8 @@ public final class WriteExecutor {
         continue;
       }
       try {
-        boolean first = placement == placements.get(0);
         PlacementWrite.Outcome outcome = PlacementWrite.run(scope.connection(placement), write, log,
             node, replicated, false, scope.valueForm());
-        if (degraded && first) {
-          scope.checkPlacementsUnchanged(write.shard());
-        }
         scope.written(write.shard(), placement, replicated);
         results.record(write, outcome);
       } catch (SQLException e) {

@@ -43,14 +43,6 @@ public interface WriteScope {
   /** Returns whether shard {@code shardId} keeps a written placement on a healthy node. */
   boolean hasLivePlacement(long shardId);
 
-  /**
-   * Checks, holding {@code shard}'s lock, that its placements are still in the states this
-   * write was planned with; a repair may have finished while the write waited for the lock.
-   *
-   * @throws SQLException with SQLState 40001 if they changed, so the write is retried
-   */
-  void checkPlacementsUnchanged(Shard shard) throws SQLException;
-
   /** Returns the first node failure, to report when a shard has no placement left. */
   SQLException firstNodeFailure();
 

@@ -103,7 +103,7 @@ public final class PlacementRepair {
         }
         long rows = copy(coordinator, plan, fence.source());
         markFinalized(coordinator, plan);
-        fence.cancelQueuedWritersAndRelease();
+        fence.release();
         LOG.info("repaired placement of shard {} on {} from {} ({} rows)", shardId, target,
             source, rows);
       }

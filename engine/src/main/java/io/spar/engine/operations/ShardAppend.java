@@ -72,7 +72,7 @@ final class ShardAppend {
       long rows = -1;
       for (ShardPlacement placement : placements) {
         Connection to = transaction.connection(placement);
-        transaction.written(shard, placement, placements.size() > 1);
+        transaction.written(shard, placement, shard.placements().size() > 1);
         log.record(placement.node(), shardId, "COPY " + target.quoted() + " FROM STDIN");
         long copied = ShardCopy.stream(from, "COPY " + quoted + " TO STDOUT", to,
             "COPY " + target.quoted() + " FROM STDIN");

@@ -82,17 +82,19 @@ final class ShardFence implements AutoCloseable {
   }
 
   /**
-   * Cancels the writers queued on the fence, then releases it.
+   * Releases the fence, once the catalog names the new placement.
    *
-   * <p>Queued writers planned while the target was INACTIVE, so once let through they would
-   * write the source alone and the placements would diverge again. Cancelled, they fail with
-   * 57014, a statement error that blames no placement, and a retry plans with the repaired
-   * placements. Only the modes writers request are cancelled, so queued DDL is left alone.
+   * <p>The writers queued on it were routed while the target was not current, so once let
+   * through they write the old placements alone. Those queued on the shard's advisory lock
+   * write in a two-phase commit, whose commit record is refused when a current placement went
+   * unwritten: they are rolled back and run again by the new placements. Writers queued on the
+   * source's table alone take no lock and commit on their own: their engine's catalog gave
+   * the shard a single placement, and the target was added after it (by an operator's plain
+   * SQL). Those are cancelled, with 57014, a statement error that blames no placement, and a
+   * retry plans with the new placements. Only the mode such writers request is cancelled, so
+   * queued DDL is left alone.
    */
-  void cancelQueuedWritersAndRelease() throws SQLException {
-    cancelWaiters(lockConnection, "locktype = 'advisory' AND classid = " + LOCK_SPACE
-        + "::bigint::oid AND objsubid = 2 AND objid = "
-        + Integer.toUnsignedLong((int) shardId) + "::bigint::oid");
+  void release() throws SQLException {
     cancelWaiters(sourceConnection, "locktype = 'relation' AND mode = 'RowExclusiveLock'"
         + " AND relation = to_regclass('" + shardName.quoted().replace("'", "''") + "')");
     if (sourceConnection != lockConnection) {

@@ -1,9 +1,7 @@
 package io.spar.engine.transactions;
 
-import io.spar.engine.catalog.CatalogStore;
 import io.spar.engine.catalog.MetadataCache;
 import io.spar.engine.catalog.NodeAddress;
-import io.spar.engine.catalog.PlacementState;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
 import io.spar.engine.catalog.SqlQuoting;
@@ -343,21 +341,6 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
   public boolean hasLivePlacement(long shardId) {
     return written.values().stream()
         .anyMatch(list -> list.stream().anyMatch(p -> p.shardId() == shardId));
-  }
-
-  @Override
-  public void checkPlacementsUnchanged(Shard shard) throws SQLException {
-    // A connection of its own: the catalog's current state, not this transaction's snapshot.
-    Map<Long, PlacementState> now;
-    try (Connection catalog = connections.pools().borrowInternal(connections.coordinatorNode())) {
-      now = CatalogStore.placementStates(catalog, shard.id());
-    }
-    for (ShardPlacement each : shard.placements()) {
-      if (now.get(each.id()) != each.state()) {
-        throw new SQLException("placements of shard " + shard.id() + " changed while the"
-            + " statement waited for it; retry the statement", "40001");
-      }
-    }
   }
 
   @Override

@@ -64,54 +64,44 @@ class AddedPlacementFencingTest {
       assertEquals("1", answer, "outside a block, run again by the new catalog");
       assertIdentical(spar, cluster, third, 22);
 
-      // Inside a block, the COMMIT is refused and nothing of the block remains.
-      Sql.run(spar, "SELECT master_remove_node(" + address + ")");
-      stale.setAutoCommit(false);
-      stale.execute("SELECT count(*) FROM ap_plans", List.of());
-      answer = writeAcrossTheCopy(spar, writer, "SELECT master_add_node(" + address + ")",
-          () -> {
-            try {
-              stale.execute("INSERT INTO ap_plans VALUES (?, 'in a block')", List.of(102));
-              // Routed by the new catalog, to the new placement too: the block cannot go on.
-              stale.execute("INSERT INTO ap_plans VALUES (?, 'in a block')", List.of(103));
-              stale.commit();
-              return "committed";
-            } catch (SQLException e) {
-              stale.rollback();
-              return e.getSQLState();
-            }
-          });
-      assertEquals("40001", answer);
-      stale.setAutoCommit(true);
-      assertIdentical(spar, cluster, third, 22);
-      assertEquals(0, Sql.count(spar, "SELECT count(*) FROM ap_plans WHERE id IN (102, 103)"));
-      // A block whose only write was routed before the copy: its COMMIT is refused.
-      Sql.run(spar, "SELECT master_remove_node(" + address + ")");
-      stale.setAutoCommit(false);
-      stale.execute("SELECT count(*) FROM ap_plans", List.of());
-      answer = writeAcrossTheCopy(spar, writer, "SELECT master_add_node(" + address + ")",
-          () -> {
-            try {
-              stale.execute("INSERT INTO ap_plans VALUES (?, 'in a block')", List.of(104));
-              stale.commit();
-              return "committed";
-            } catch (SQLException e) {
-              stale.rollback();
-              return e.getSQLState();
-            }
-          });
-      assertEquals("40001", answer);
-      stale.setAutoCommit(true);
-      assertIdentical(spar, cluster, third, 22);
+      // Inside a block: a later write, routed by the new catalog to the new placement too,
+      // cannot go on (102, 103); a block whose only write was routed before the copy has its
+      // COMMIT refused (104). Either way nothing of the block remains.
+      for (int[] ids : List.of(new int[] {102, 103}, new int[] {104})) {
+        Sql.run(spar, "SELECT master_remove_node(" + address + ")");
+        stale.setAutoCommit(false);
+        stale.execute("SELECT count(*) FROM ap_plans", List.of());
+        answer = writeAcrossTheCopy(spar, writer, "SELECT master_add_node(" + address + ")",
+            () -> block(stale, ids));
+        assertEquals("40001", answer);
+        stale.setAutoCommit(true);
+        assertIdentical(spar, cluster, third, 22);
+      }
       // Run again, the block writes every placement.
       stale.setAutoCommit(false);
-      stale.execute("INSERT INTO ap_plans VALUES (?, 'in a block')", List.of(102));
-      stale.commit();
+      assertEquals("committed", block(stale, 102));
       stale.setAutoCommit(true);
       assertIdentical(spar, cluster, third, 23);
     } finally {
       FaultPoint.inject(point -> { });
       writer.shutdownNow();
+    }
+  }
+
+  /**
+   * Inserts {@code ids} in the open block of {@code session} and commits; returns "committed",
+   * or the SQLState of the failure, after rolling the block back.
+   */
+  private static String block(SparSession session, int... ids) throws SQLException {
+    try {
+      for (int id : ids) {
+        session.execute("INSERT INTO ap_plans VALUES (?, 'in a block')", List.of(id));
+      }
+      session.commit();
+      return "committed";
+    } catch (SQLException e) {
+      session.rollback();
+      return e.getSQLState();
     }
   }
 
