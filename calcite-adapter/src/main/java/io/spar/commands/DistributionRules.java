@@ -144,18 +144,14 @@ final class DistributionRules {
           }
           List<String> columns = Arrays.asList((String[]) rs.getArray(4).getArray());
           List<String> referenced = Arrays.asList((String[]) rs.getArray(5).getArray());
-          // A key to a reference table is checked on each node against its placement there,
-          // which every node holding a shard of the referencing table has.
           if (from.isEmpty() || to.isEmpty()
-              || !to.get().isReference()
-                  && !joinsDistributionColumns(from.get(), to.get(), columns, referenced)
+              || !joinsDistributionColumns(from.get(), to.get(), columns, referenced)
               || !coPlaced(from.get(), to.get())) {
             throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "cannot create foreign key"
                 + " constraint \"" + rs.getString(1) + "\"", "Foreign keys of distributed"
-                + " tables must reference a reference table, or join two co-located distributed"
-                + " tables (hash-distributed on the same type into as many shards, with their"
-                + " placements on the same nodes) and include their distribution columns.",
-                null);
+                + " tables must join two co-located distributed tables (hash-distributed on"
+                + " the same type into as many shards, with their placements on the same"
+                + " nodes) and include their distribution columns.", null);
           }
         }
       }
@@ -181,7 +177,7 @@ final class DistributionRules {
    */
   private static boolean coPlaced(DistributedTable from, DistributedTable to) {
     for (int i = 0; i < from.shards().size(); i++) {
-      Shard referenced = to.shardInGroup(i);
+      Shard referenced = to.shards().get(i);
       List<NodeAddress> nodes = referenced.placements().stream()
           .map(ShardPlacement::node).toList();
       for (ShardPlacement each : from.shards().get(i).placements()) {

@@ -1,6 +1,7 @@
 package io.spar.commands;
 
 import io.spar.engine.catalog.CatalogSnapshot;
+import io.spar.engine.catalog.CatalogStore;
 import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
@@ -16,6 +17,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.postgresql.util.PSQLException;
 
 /**
@@ -125,7 +127,7 @@ final class IndexCommands {
       }
       requireCovering(tables.get(i), before.get(i));
       for (String definition : created) {
-        for (Shard shard : tables.get(i).shards()) {
+        for (Shard shard : current(tables.get(i)).shards()) {
           String onShard = ShardDdl.indexForShard(definition, shard.shardName(), shard.id())
               .replaceFirst("INDEX ", "INDEX CONCURRENTLY ");
           for (ShardPlacement placement : shard.finalizedPlacements()) {
@@ -175,23 +177,47 @@ final class IndexCommands {
       dropOnPlacements(index, true);
       return result;
     }
-    dropOnPlacements(index, false);
+    DistributedTable before = dropOnPlacements(index, false);
+    StatementResult result;
     try {
-      return coordinator.execute(sql, parameters);
+      result = coordinator.execute(sql, parameters);
     } catch (SQLException e) {
       throw incomplete(e, "The shard indexes were dropped; the index still exists on the"
           + " coordinator.", RUN_AGAIN);
     }
+    // A placement repaired meanwhile was made from the coordinator's table, index and all.
+    for (Shard shard : current(index.table()).shards()) {
+      List<ShardPlacement> done = before.shard(shard.id()).map(Shard::finalizedPlacements)
+          .orElse(List.of());
+      for (ShardPlacement placement : shard.finalizedPlacements()) {
+        if (!done.contains(placement)) {
+          shards.runOnShard(placement.node(), shard.id(), index.dropOnShard(shard));
+        }
+      }
+    }
+    return result;
   }
 
-  private void dropOnPlacements(ShardedIndex index, boolean coordinatorDropped)
+  /**
+   * Returns {@code table} with its placements as the catalog holds them now: a concurrent
+   * statement waits on the coordinator for a repair that holds the table's lock, then must
+   * reach the placement the repair made current too.
+   */
+  private DistributedTable current(DistributedTable table) throws SQLException {
+    return table.withPlacements(CatalogStore.placementsOf(connections.coordinator(),
+        Set.of(table.relationId())));
+  }
+
+  /** Drops the index on the placements the catalog holds now; returns them. */
+  private DistributedTable dropOnPlacements(ShardedIndex index, boolean coordinatorDropped)
       throws SQLException {
+    DistributedTable table = current(index.table());
     int placements = 0;
-    for (Shard shard : index.table().shards()) {
+    for (Shard shard : table.shards()) {
       placements += shard.finalizedPlacements().size();
     }
     int dropped = 0;
-    for (Shard shard : index.table().shards()) {
+    for (Shard shard : table.shards()) {
       for (ShardPlacement placement : shard.finalizedPlacements()) {
         try {
           shards.runOnShard(placement.node(), shard.id(), index.dropOnShard(shard));
@@ -206,6 +232,7 @@ final class IndexCommands {
         dropped++;
       }
     }
+    return table;
   }
 
   /** Returns the index {@code name} resolves to as PostgreSQL resolves it, if it is sharded. */

@@ -8,6 +8,7 @@ import io.spar.engine.catalog.ShardPlacement;
 import io.spar.engine.execution.RowSet;
 import io.spar.engine.execution.StatementLog;
 import io.spar.engine.transactions.DistributedTransaction;
+import io.spar.outcome.SparErrors;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -49,8 +50,23 @@ final class ShardChanges {
   DistributedTable current(DistributedTable table) throws SQLException {
     DistributedTable known = current.get(table.relationId());
     if (known == null) {
-      known = table.withPlacements(CatalogStore.placementsOf(transaction.coordinator(true),
-          Set.of(table.relationId())));
+      Set<Long> id = Set.of(table.relationId());
+      Map<Long, List<ShardPlacement>> placements =
+          CatalogStore.placementsOf(transaction.coordinator(true), id);
+      if (transaction.mode().keepsSnapshot()) {
+        // The transaction reads the catalog by its first snapshot; a change committed since
+        // is a concurrent update, as PostgreSQL reports one at these isolation levels. (None
+        // there: the table was distributed in this transaction.)
+        Map<Long, List<ShardPlacement>> committed;
+        try (Connection catalog = transaction.catalogConnection()) {
+          committed = CatalogStore.placementsOf(catalog, id);
+        }
+        if (!committed.isEmpty() && !committed.equals(placements)) {
+          throw SparErrors.error("40001", "could not serialize access due to concurrent"
+              + " change of the placements of table \"" + table.name().name() + "\"");
+        }
+      }
+      known = table.withPlacements(placements);
       current.put(table.relationId(), known);
     }
     return known;

@@ -190,7 +190,7 @@ final class TableAlteration {
             DistributedTable referenced = catalog.table(rs.getLong(1)).orElseThrow(
                 () -> new IllegalStateException("foreign key to local table " + name));
             int index = table.shards().stream().map(Shard::id).toList().indexOf(shard.id());
-            return referenced.shardInGroup(index).shardName().quoted();
+            return referenced.shards().get(index).shardName().quoted();
           }
         }
       }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
@@ -190,15 +191,17 @@ class PlacementRepairTest {
   }
 
   /**
-   * DDL sent while a repair copies waits for it, then reaches the repaired placement too. Once
+   * DDL sent while a repair waits for its fence is not lost on the repaired placement. Once
    * the ALTER ran on the FINALIZED source only, after the copy had made the target's table
    * from the coordinator's definition of before it: the placements then differed in columns.
-   * The repaired shard is referenced by a child's key (from the test before), which the repair
-   * once could not drop with the old table.
+   * Now the repair, finding the DDL holding the coordinator's table once its fence is up,
+   * fails with 55P03 and leaves the placement INACTIVE; run again, it copies the new
+   * definition. The repaired shard is referenced by a child's key (from the test before),
+   * which the repair once could not drop with the old table.
    */
   @Test
   @Order(4)
-  void ddlWaitsForTheRepair() throws Exception {
+  void ddlDuringARepairIsNotLost() throws Exception {
     long shard = inactiveOnSecondWorker(4000);
     PgNode stopped = cluster.workers().get(1);
     PgNode healthy = cluster.workers().get(0);
@@ -209,14 +212,19 @@ class PlacementRepairTest {
       execute(writer, "INSERT INTO repaired_" + shard + " VALUES (" + key + ", 'held', 1)");
       CompletableFuture<Void> repair = CompletableFuture.runAsync(() -> quietly(
           () -> repair(shard, healthy, stopped)));
-      awaitLockWait(healthy);
+      awaitLockWaits(healthy, 1);
       CompletableFuture<Void> alter = CompletableFuture.runAsync(() -> quietly(() -> execute(
           altering, "ALTER TABLE repaired ADD COLUMN during_repair int")));
-      awaitLockWait(cluster.coordinator());
+      awaitLockWaits(healthy, 2);
       writer.commit();
-      repair.get(60, TimeUnit.SECONDS);
+      ExecutionException refused = assertThrows(ExecutionException.class,
+          () -> repair.get(60, TimeUnit.SECONDS));
+      SQLException cause = (SQLException) refused.getCause().getCause();
+      assertEquals("55P03", cause.getSQLState(), cause.getMessage());
       alter.get(60, TimeUnit.SECONDS);
     }
+    assertEquals(3, state(shard, stopped), "the failed repair left the placement INACTIVE");
+    repair(shard, healthy, stopped);
     assertEquals(1, state(shard, stopped));
     for (PgNode each : cluster.workers()) {
       try (Connection direct = direct(each)) {
@@ -246,13 +254,15 @@ class PlacementRepairTest {
     return shard;
   }
 
-  /** Waits until a statement on {@code node} waits for a lock. */
-  private static void awaitLockWait(PgNode node) throws Exception {
+  /** Waits until {@code count} statements on {@code node} wait for a lock. */
+  private static void awaitLockWaits(PgNode node, int count) throws Exception {
     try (Connection direct = direct(node)) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (count(direct, "SELECT count(*) FROM pg_locks WHERE NOT granted") == 0) {
+      while (count(direct, "SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
+          < count) {
         if (System.nanoTime() > deadline) {
-          throw new AssertionError("no statement came to wait for a lock on " + node.port());
+          throw new AssertionError(count + " statements never came to wait for a lock on "
+              + node.port());
         }
         Thread.sleep(5);
       }

@@ -26,10 +26,9 @@ public interface WriteScope {
 
   /**
    * Records that {@code placement} of {@code routed}, the shard as the write was routed, was
-   * written on its node in this transaction; fails with 40001 if another write of the
-   * transaction was routed to other placements of the shard.
+   * written on its node in this transaction.
    */
-  void written(Shard routed, ShardPlacement placement, boolean replicated) throws SQLException;
+  void written(Shard routed, ShardPlacement placement, boolean replicated);
 
   /**
    * Records that {@code node} failed while writing {@code placement}: every placement this

@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * placement INACTIVE (a later repair replaces the table again); a crash after it leaves a
  * complete copy, because no writer could run in between.
  *
- * <p>DDL of the table waits for the repair: it holds SHARE UPDATE EXCLUSIVE on the
- * coordinator's table until the metadata commit, so the target's table, made from the
- * coordinator's definition, cannot miss a change that reached the source's only.
+ * <p>DDL of the table waits for the repair: once its fence is up, it holds SHARE UPDATE
+ * EXCLUSIVE on the coordinator's table until the metadata commit, so the target's table, made
+ * from the coordinator's definition, cannot miss a change that reached the source only. If
+ * DDL holds the table then, the repair fails with 55P03 rather than wait.
  */
 public final class PlacementRepair {
   private static final Logger LOG = LoggerFactory.getLogger(PlacementRepair.class);
@@ -56,8 +57,7 @@ public final class PlacementRepair {
       ShardPlacement target, NodeAddress lockNode, CatalogSnapshot catalog, int index) {
     /** Returns the shard of table {@code relationId} co-located with the repaired one. */
     TableName coLocated(long relationId) {
-      return catalog.table(relationId)
-          .filter(table -> table.isReference() || table.shards().size() > index)
+      return catalog.table(relationId).filter(table -> table.shards().size() > index)
           .map(table -> table.shardInGroup(index).shardName()).orElse(null);
     }
   }
@@ -87,14 +87,9 @@ public final class PlacementRepair {
     Plan before = plan(coordinator, shardId, source, target);
     coordinator.setAutoCommit(false);
     try {
-      // Until the target is FINALIZED, DDL of the table waits: it would reach the source and
-      // not the target, whose table is made from the coordinator's definition of before it.
-      try (Statement statement = coordinator.createStatement()) {
-        statement.execute("LOCK TABLE " + before.catalog().table(before.relationId())
-            .orElseThrow().name().quoted() + " IN SHARE UPDATE EXCLUSIVE MODE");
-      }
       try (ShardFence fence = ShardFence.raise(pools, log, shardId, before.shardName(),
           before.lockNode(), source)) {
+        lockTable(coordinator, before);
         // Writers may have changed the placements while the locks were awaited: check again.
         Plan plan = plan(coordinator, shardId, source, target);
         if (!plan.lockNode().equals(before.lockNode())) {
@@ -112,6 +107,26 @@ public final class PlacementRepair {
       throw e;
     } finally {
       coordinator.setAutoCommit(true);
+    }
+  }
+
+  /**
+   * Locks the coordinator's table until the target is FINALIZED, so that DDL of it waits: it
+   * would reach the source and not the target, whose table is made from the coordinator's
+   * definition. Without waiting: DDL under way may hold the table and wait for the fence, and
+   * a transaction that holds the shard's lock may run DDL next.
+   */
+  private static void lockTable(Connection coordinator, Plan plan) throws SQLException {
+    String table = plan.catalog().table(plan.relationId()).orElseThrow().name().quoted();
+    try (Statement statement = coordinator.createStatement()) {
+      statement.execute("LOCK TABLE " + table + " IN SHARE UPDATE EXCLUSIVE MODE NOWAIT");
+    } catch (SQLException e) {
+      if (!"55P03".equals(e.getSQLState())) {
+        throw e;
+      }
+      throw new OperationException("55P03", "could not lock table " + table + " to repair"
+          + " shard " + plan.shardId() + ": DDL of it is under way", null, "Retry the repair"
+          + " once it has ended.");
     }
   }
 
@@ -197,27 +212,21 @@ public final class PlacementRepair {
   }
 
   /**
-   * Returns the statements that give the target's FINALIZED shards of other tables back their
-   * foreign keys to the repaired shard: those co-located with it, or, for a reference table,
-   * every shard on the target.
+   * Returns the statements that give the target's FINALIZED shards of other tables, co-located
+   * with the repaired one, back their foreign keys to it.
    */
   private static List<String> referencingKeys(Connection coordinator, Plan plan)
       throws SQLException {
-    DistributedTable repaired = plan.catalog().table(plan.relationId()).orElseThrow();
     NodeAddress node = plan.target().node();
     List<String> statements = new ArrayList<>();
     for (ShardDdl.ForeignKey key : ShardDdl.foreignKeysTo(coordinator, plan.relationId())) {
-      Optional<DistributedTable> referencing = plan.catalog().table(key.relationId());
-      if (referencing.isEmpty()) {
-        continue;
-      }
-      List<Shard> shards = repaired.isReference() ? referencing.get().shards()
-          : referencing.get().shards().size() > plan.index()
-              ? List.of(referencing.get().shards().get(plan.index())) : List.of();
-      for (Shard each : shards) {
-        if (each.finalizedPlacements().stream().anyMatch(p -> p.node().equals(node))) {
-          statements.add(key.onShard(each.shardName(), each.id(), plan.shardName()));
-        }
+      Optional<Shard> referencing = plan.catalog().table(key.relationId())
+          .filter(table -> table.shards().size() > plan.index())
+          .map(table -> table.shards().get(plan.index()));
+      if (referencing.isPresent() && referencing.get().finalizedPlacements().stream()
+          .anyMatch(p -> p.node().equals(node))) {
+        statements.add(key.onShard(referencing.get().shardName(), referencing.get().id(),
+            plan.shardName()));
       }
     }
     return statements;

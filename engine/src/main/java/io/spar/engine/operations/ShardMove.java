@@ -88,7 +88,7 @@ final class ShardMove {
 
   /** The shards that move together, each with its placement on the source. */
   private record Plan(List<Shard> shards, List<ShardPlacement> sources,
-      List<DistributedTable> tables, CatalogSnapshot catalog) {
+      List<DistributedTable> tables) {
     List<TableName> shardNames() {
       return shards.stream().map(Shard::shardName).toList();
     }
@@ -295,7 +295,7 @@ final class ShardMove {
         for (Shard each : shards) {
           sources.add(check(each, source, target));
         }
-        return new Plan(shards, sources, tables, snapshot);
+        return new Plan(shards, sources, tables);
       }
     }
     throw new OperationException("XX000", "could not find valid entry for shard " + shardId);
@@ -468,9 +468,8 @@ final class ShardMove {
 
   /**
    * Gives the target's shards their tables' foreign keys, once every shard of the move is
-   * there: each references the co-located shard that moves with it, or the target's placement
-   * of a reference table (a key to another table has none on the target, and the move fails
-   * rather than lose the key).
+   * there: each references the co-located shard that moves with it (a key to a table outside
+   * the move has none on the target, and the move fails rather than lose the key).
    */
   private void addForeignKeys(Connection coordinator, Plan plan, Connection to,
       NodeAddress target) throws SQLException {
@@ -478,9 +477,9 @@ final class ShardMove {
       Shard shard = plan.shards().get(i);
       int index = plan.tables().get(i).shards().indexOf(shard);
       for (String each : ShardDdl.foreignKeys(coordinator, plan.tables().get(i).relationId(),
-          shard.shardName(), shard.id(), referenced -> plan.catalog().table(referenced)
-              .filter(table -> table.isReference() || plan.tables().contains(table))
-              .map(table -> table.shardInGroup(index).shardName()).orElse(null))) {
+          shard.shardName(), shard.id(), referenced -> plan.tables().stream()
+              .filter(table -> table.relationId() == referenced).findFirst()
+              .map(table -> table.shards().get(index).shardName()).orElse(null))) {
         run(to, target, plan, each);
       }
     }

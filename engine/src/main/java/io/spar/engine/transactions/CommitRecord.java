@@ -23,6 +23,9 @@ import java.util.TreeSet;
  */
 record CommitRecord(long txid, Set<NodeAddress> nodes) {
   private static final String TABLE = "pgs_distribution_metadata.transaction";
+  /** A FINALIZED placement of the shards {@code ?} (an array) that is none of {@code ?}. */
+  private static final String UNREACHED = "SELECT 1 FROM pgs_distribution_metadata"
+      + ".shard_placement WHERE shard_id = ANY (?) AND shard_state = 1 AND id <> ALL (?)";
 
   /** Returns every commit record of the coordinator. */
   static List<CommitRecord> readAll(Connection coordinator) throws SQLException {
@@ -54,14 +57,30 @@ record CommitRecord(long txid, Set<NodeAddress> nodes) {
       Collection<NodeAddress> nodes, Set<Long> shards, Set<Long> reached) throws SQLException {
     try (PreparedStatement statement = coordinator.prepareStatement(
         "INSERT INTO " + TABLE + " (transaction_id, nodes) SELECT ?, ? WHERE NOT EXISTS ("
-            + "SELECT 1 FROM pgs_distribution_metadata.shard_placement WHERE shard_id = ANY (?)"
-            + " AND shard_state = 1 AND id <> ALL (?))")) {
+            + UNREACHED + ")")) {
       statement.setLong(1, txid);
       statement.setArray(2, coordinator.createArrayOf("text",
           nodes.stream().map(CommitRecord::encode).toArray()));
       statement.setArray(3, coordinator.createArrayOf("bigint", shards.toArray()));
       statement.setArray(4, coordinator.createArrayOf("bigint", reached.toArray()));
       return statement.executeUpdate() == 1;
+    }
+  }
+
+  /**
+   * Returns whether a FINALIZED placement of one of {@code shards} is none of {@code reached},
+   * as {@code catalog}'s snapshot sees the placements.
+   */
+  static boolean missesPlacement(Connection catalog, Set<Long> shards, Set<Long> reached)
+      throws SQLException {
+    try (PreparedStatement statement = catalog.prepareStatement(
+        "SELECT EXISTS (" + UNREACHED + ")")) {
+      statement.setArray(1, catalog.createArrayOf("bigint", shards.toArray()));
+      statement.setArray(2, catalog.createArrayOf("bigint", reached.toArray()));
+      try (ResultSet rs = statement.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
     }
   }
 

@@ -55,7 +55,7 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
   private final Set<NodeAddress> failedNodes = new HashSet<>();
   private final List<ShardPlacement> failed = new ArrayList<>();
   private final Set<Long> shards = new HashSet<>();
-  /** The FINALIZED placements each written shard's writes were routed to. */
+  /** The FINALIZED placements every write of each written shard was routed to. */
   private final Map<Long, Set<Long>> routing = new HashMap<>();
   private TransactionTag tag;
   private boolean spansShards;
@@ -79,6 +79,14 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
       MetadataCache cache, TransactionIds ids, TransactionMode mode, boolean block) {
     return new DistributedTransaction(connections,
         new TwoPhaseCommit(connections, log, cache, ids), log, mode, block);
+  }
+
+  /**
+   * Returns a coordinator connection outside this transaction, which reads the catalog as it
+   * is committed now; the caller closes it.
+   */
+  public Connection catalogConnection() throws SQLException {
+    return connections.pools().borrowInternal(connections.coordinatorNode());
   }
 
   /** Returns the coordinator's address. */
@@ -288,17 +296,16 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
   }
 
   @Override
-  public void written(Shard routed, ShardPlacement placement, boolean replicatedShard)
-      throws SQLException {
-    // One placement set per shard for the whole transaction: a write routed by a catalog
-    // from before a placement was added would leave it without that write, though a later
-    // one reached it (and the commit's check then saw every placement written).
+  public void written(Shard routed, ShardPlacement placement, boolean replicatedShard) {
+    // A placement counts as reached only if every write of the shard was routed to it: a
+    // write routed by a catalog from before a placement was added left it without that write,
+    // even if a later write reached it.
     Set<Long> placements = new HashSet<>();
     routed.finalizedPlacements().forEach(each -> placements.add(each.id()));
-    Set<Long> before = routing.putIfAbsent(routed.id(), placements);
-    if (before != null && !before.equals(placements)) {
-      throw new PlacementsChanged(Set.of(routed.id()));
-    }
+    routing.merge(routed.id(), placements, (before, now) -> {
+      before.retainAll(now);
+      return before;
+    });
     written.computeIfAbsent(placement.node(), k -> new ArrayList<>()).add(placement);
     shards.add(placement.shardId());
     replicated |= replicatedShard;
@@ -417,7 +424,9 @@ public final class DistributedTransaction implements WriteScope, ReadScope {
           commitNode(each);
         }
       } else {
-        twoPhaseCommit.commit(written, failed, shards);
+        Set<Long> reached = new HashSet<>();
+        routing.values().forEach(reached::addAll);
+        twoPhaseCommit.commit(written, failed, shards, reached, mode.keepsSnapshot());
       }
     } catch (SQLException | RuntimeException e) {
       rollback();

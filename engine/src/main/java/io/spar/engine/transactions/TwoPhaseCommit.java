@@ -58,9 +58,14 @@ final class TwoPhaseCommit {
     this.ids = ids;
   }
 
-  /** Commits the work on {@code written} nodes, losing the {@code failed} placements. */
+  /**
+   * Commits the work on {@code written} nodes, losing the {@code failed} placements, if every
+   * FINALIZED placement of {@code shards} is among {@code reached}. If {@code keepsSnapshot},
+   * the coordinator transaction reads by an older snapshot, so the placements are read on a
+   * connection of their own.
+   */
   void commit(Map<NodeAddress, List<ShardPlacement>> written, List<ShardPlacement> failed,
-      Set<Long> shards) throws SQLException {
+      Set<Long> shards, Set<Long> reached, boolean keepsSnapshot) throws SQLException {
     // The commit record and the in-flight lock (released at the end) leave no session state.
     Connection coordinator = connections.coordinatorForSpar();
     boolean implicit = coordinator.getAutoCommit();
@@ -68,7 +73,7 @@ final class TwoPhaseCommit {
     try {
       long txid = begin(coordinator);
       try {
-        commit(coordinator, txid, written, failed, shards);
+        commit(coordinator, txid, written, failed, shards, reached, keepsSnapshot);
       } finally {
         release(coordinator, txid);
       }
@@ -81,7 +86,7 @@ final class TwoPhaseCommit {
 
   private void commit(Connection coordinator, long txid,
       Map<NodeAddress, List<ShardPlacement>> written, List<ShardPlacement> failed,
-      Set<Long> shards) throws SQLException {
+      Set<Long> shards, Set<Long> reached, boolean keepsSnapshot) throws SQLException {
     String gid = ids.gid(txid);
     FaultPoint.BEFORE_PREPARE.reach();
     Map<NodeAddress, List<ShardPlacement>> live = new LinkedHashMap<>(written);
@@ -95,10 +100,7 @@ final class TwoPhaseCommit {
       }
     }
     FaultPoint.AFTER_ALL_PREPARES.reach();
-    Set<Long> reached = new TreeSet<>();
-    written.values().forEach(list -> list.forEach(p -> reached.add(p.id())));
-    failed.forEach(p -> reached.add(p.id()));
-    decide(coordinator, txid, gid, prepared, sent, lost, shards, reached);
+    decide(coordinator, txid, gid, prepared, sent, lost, shards, reached, keepsSnapshot);
     FaultPoint.AFTER_COMMIT_RECORD.reach();
     commitPrepared(gid, prepared);
   }
@@ -147,16 +149,29 @@ final class TwoPhaseCommit {
   }
 
   private void decide(Connection coordinator, long txid, String gid, List<NodeAddress> prepared,
-      Set<NodeAddress> sent, List<ShardPlacement> lost, Set<Long> shards, Set<Long> reached)
-      throws SQLException {
+      Set<NodeAddress> sent, List<ShardPlacement> lost, Set<Long> shards, Set<Long> reached,
+      boolean keepsSnapshot) throws SQLException {
     try {
       for (ShardPlacement each : lost) {
         CatalogStore.updatePlacementState(coordinator, each.id(), PlacementState.INACTIVE);
       }
       // A placement made current after the transaction was routed (a repair, a reference
       // table copied to an added worker) that it did not write would miss its writes: the
-      // copy's fence kept the transaction out until the copy ended, but not afterwards.
-      if (!CommitRecord.insertIfReached(coordinator, txid, sent, shards, reached)) {
+      // copy's fence kept the transaction out until the copy ended, but not afterwards. No
+      // copy can end from now on: the prepared writes hold the locks its fence needs.
+      boolean missed;
+      if (keepsSnapshot) {
+        try (Connection catalog = connections.pools().borrowInternal(
+            connections.coordinatorNode())) {
+          missed = CommitRecord.missesPlacement(catalog, shards, reached);
+        }
+        if (!missed) {
+          CommitRecord.insert(coordinator, txid, sent);
+        }
+      } else {
+        missed = !CommitRecord.insertIfReached(coordinator, txid, sent, shards, reached);
+      }
+      if (missed) {
         // So that the statement, run again (by Spar or the client), is routed by them.
         cache.placementsChanged();
         throw new PlacementsChanged(shards);

@@ -32,9 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * keeps writers out and cancels those queued behind it; a write that an engine routed before
  * the copy but that reaches the shard only once the fence is gone would write the old
  * placements alone. Its commit finds the new placement current and unwritten, and rolls it
- * back: outside a transaction block the statement runs again by the new catalog. Inside one,
- * the block's next write to the shard, routed to the new placement too, fails with 40001 (as
- * its COMMIT would). Either way every placement holds the same rows.
+ * back: outside a transaction block the statement runs again by the new catalog; inside one,
+ * the COMMIT fails with 40001, even if a later write of the block, routed by the new catalog,
+ * reached the new placement. Either way every placement holds the same rows.
  */
 class AddedPlacementFencingTest {
   @TempDir
@@ -53,6 +53,7 @@ class AddedPlacementFencingTest {
         SparSession stale = new SparSession(other)) {
       Sql.run(spar, "CREATE TABLE ap_plans (id int PRIMARY KEY, name text)");
       Sql.run(spar, "SELECT create_reference_table('ap_plans')");
+      Sql.run(spar, "CREATE TABLE ap_log (id int)");
       Sql.run(spar, "INSERT INTO ap_plans SELECT g, 'plan ' || g FROM generate_series(1, 20) g");
       stale.execute("INSERT INTO ap_plans VALUES (?, 'warm')", List.of(100));
       PgNode third = extra.coordinator();
@@ -64,12 +65,17 @@ class AddedPlacementFencingTest {
       assertEquals("1", answer, "outside a block, run again by the new catalog");
       assertIdentical(spar, cluster, third, 22);
 
-      // Inside a block: a later write, routed by the new catalog to the new placement too,
-      // cannot go on (102, 103); a block whose only write was routed before the copy has its
-      // COMMIT refused (104). Either way nothing of the block remains.
-      for (int[] ids : List.of(new int[] {102, 103}, new int[] {104})) {
+      // Inside a block, the COMMIT is refused, whether a later write reached the new
+      // placement (103) or not (104), and in a REPEATABLE READ block whose coordinator
+      // snapshot predates the copy (105); nothing of the block remains.
+      for (int[] ids : List.of(new int[] {102, 103}, new int[] {104}, new int[] {105})) {
         Sql.run(spar, "SELECT master_remove_node(" + address + ")");
         stale.setAutoCommit(false);
+        if (ids[0] == 105) {
+          // A write to a local table: the coordinator commits with the block's snapshot.
+          stale.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", List.of());
+          stale.execute("INSERT INTO ap_log VALUES (?)", List.of(105));
+        }
         stale.execute("SELECT count(*) FROM ap_plans", List.of());
         answer = writeAcrossTheCopy(spar, writer, "SELECT master_add_node(" + address + ")",
             () -> block(stale, ids));
@@ -77,6 +83,7 @@ class AddedPlacementFencingTest {
         stale.setAutoCommit(true);
         assertIdentical(spar, cluster, third, 22);
       }
+      assertEquals(0, Sql.count(spar, "SELECT count(*) FROM ap_log"));
       // Run again, the block writes every placement.
       stale.setAutoCommit(false);
       assertEquals("committed", block(stale, 102));
