@@ -175,7 +175,8 @@ class PlacementRepairTest {
     cluster.stopNode(stopped);
     execute("INSERT INTO repaired_child VALUES (1, 1), (2, 1), (3, 1), (4, 1)");
     cluster.startNode(stopped);
-    for (long child : longs("SELECT shard_id FROM " + PLACEMENTS + " WHERE shard_state = 3")) {
+    for (long child : Sql.longs(spar, "SELECT shard_id FROM " + PLACEMENTS
+        + " WHERE shard_state = 3")) {
       repair(child, healthy, stopped);
       try (Connection direct = direct(stopped)) {
         assertEquals(Set.of("repaired_child_fk_" + child), strings(direct, "SELECT conname"
@@ -232,7 +233,7 @@ class PlacementRepairTest {
             + " WHERE attrelid = 'repaired_" + shard + "'::regclass"
             + " AND attname = 'during_repair'"), "the column on " + each.port());
         // The table was made anew on the repaired node: the child shard's key to it is back.
-        assertEquals(1, count(direct, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'"
+        assertEquals(1, Sql.count(direct, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'"
             + " AND confrelid = 'repaired_" + shard + "'::regclass"), "keys on " + each.port());
       }
     }
@@ -258,7 +259,7 @@ class PlacementRepairTest {
   private static void awaitLockWaits(PgNode node, int count) throws Exception {
     try (Connection direct = direct(node)) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (count(direct, "SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
+      while (Sql.count(direct, "SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
           < count) {
         if (System.nanoTime() > deadline) {
           throw new AssertionError(count + " statements never came to wait for a lock on "
@@ -269,16 +270,6 @@ class PlacementRepairTest {
     }
   }
 
-  private static List<Long> longs(String sql) throws SQLException {
-    List<Long> values = new ArrayList<>();
-    try (Statement statement = spar.createStatement();
-        ResultSet rs = statement.executeQuery(sql)) {
-      while (rs.next()) {
-        values.add(rs.getLong(1));
-      }
-    }
-    return values;
-  }
 
   private static void assertBlocked(CompletableFuture<Void> future, String message)
       throws Exception {
@@ -381,14 +372,6 @@ class PlacementRepairTest {
   }
 
   private static long count(String sql) throws SQLException {
-    return count(spar, sql);
-  }
-
-  private static long count(Connection connection, String sql) throws SQLException {
-    try (Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return Sql.count(spar, sql);
   }
 }
