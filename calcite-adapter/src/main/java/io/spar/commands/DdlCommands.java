@@ -179,6 +179,9 @@ public final class DdlCommands {
         }
         continue;
       }
+      if (each.type().equals("table")) {
+        DistributionRules.requireNoInheritance(shell, each.oid(), catalog);
+      }
       Optional<DistributedTable> table = distributedTableOf(shell, each, catalog);
       if (table.isPresent() && (each.tag().equals("ALTER TABLE")
           || each.tag().equals("ALTER INDEX"))) {

@@ -6,6 +6,7 @@ import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
+import io.spar.engine.operations.Relations;
 import io.spar.engine.operations.UniqueIndexes;
 import io.spar.outcome.SparErrors;
 import io.spar.router.RouterPlanner;
@@ -154,6 +155,26 @@ final class DistributionRules {
                 + " nodes) and include their distribution columns.", null);
           }
         }
+      }
+    }
+  }
+
+  /**
+   * Refuses partitions and inheritance between table {@code relationId} and a distributed
+   * table: the shards are plain tables, so reads of a parent would miss the rows of its
+   * partitions and children, and the coordinator's table would hold rows of its own.
+   */
+  static void requireNoInheritance(Connection coordinator, long relationId,
+      CatalogSnapshot catalog) throws SQLException {
+    for (Relations.InheritanceLink each : Relations.inheritanceLinks(coordinator, relationId)) {
+      Optional<DistributedTable> distributed = catalog.table(each.parent())
+          .or(() -> catalog.table(each.child()));
+      if (distributed.isPresent()) {
+        throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "cannot make \""
+            + each.childName() + "\" a partition or child of \"" + each.parentName() + "\"",
+            "\"" + distributed.get().name().name() + "\" is a distributed table.",
+            "Spar does not yet keep partitions and inheritance children with their parent's"
+            + " shards.");
       }
     }
   }

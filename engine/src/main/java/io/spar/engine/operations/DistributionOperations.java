@@ -89,6 +89,7 @@ public final class DistributionOperations {
   public void createReferenceTable(Connection coordinator, String tableName)
       throws SQLException {
     Relation relation = Relations.resolve(coordinator, tableName);
+    Relations.requireNoInheritance(coordinator, relation);
     CatalogSnapshot snapshot = metadata.snapshot();
     if (snapshot.table(relation.name()).isPresent()) {
       throw new OperationException("42P07",
@@ -148,6 +149,7 @@ public final class DistributionOperations {
       throw new OperationException("42P07",
           "table \"" + relation.name().name() + "\" is already distributed");
     }
+    Relations.requireNoInheritance(coordinator, relation);
     UniqueIndexes.requireCovering(coordinator, relation.oid(), column);
     inCatalogTransaction(coordinator, () -> {
       long group = colocationGroup(coordinator, relation, method, typeName, colocateWith);

@@ -5,6 +5,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Lookup of coordinator relations by the names users write, with PostgreSQL's own resolution
@@ -59,6 +61,72 @@ public final class Relations {
         }
         return rs.getString(1);
       }
+    }
+  }
+
+  /**
+   * An inheritance link between two coordinator relations: a partition and its partitioned
+   * table, or a table and a parent it inherits from.
+   *
+   * @param child the partition or inheriting table
+   * @param childName its name as {@code regclass} writes it
+   * @param parent the partitioned table or parent
+   * @param parentName its name as {@code regclass} writes it
+   */
+  public record InheritanceLink(long child, String childName, long parent, String parentName) {
+  }
+
+  /** Returns the inheritance links of relation {@code oid}, as child and as parent. */
+  public static List<InheritanceLink> inheritanceLinks(Connection coordinator, long oid)
+      throws SQLException {
+    List<InheritanceLink> links = new ArrayList<>();
+    try (PreparedStatement ps = coordinator.prepareStatement("SELECT inhrelid::bigint,"
+        + " inhrelid::regclass::text, inhparent::bigint, inhparent::regclass::text"
+        + " FROM pg_catalog.pg_inherits WHERE inhrelid = ?::oid OR inhparent = ?::oid"
+        + " ORDER BY 1, inhseqno")) {
+      ps.setLong(1, oid);
+      ps.setLong(2, oid);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          links.add(new InheritanceLink(rs.getLong(1), rs.getString(2), rs.getLong(3),
+              rs.getString(4)));
+        }
+      }
+    }
+    return links;
+  }
+
+  /**
+   * Refuses to distribute {@code relation} if it is partitioned, a partition, or inherits or is
+   * inherited from. Its shards would be plain tables: reads of a parent would miss the rows of
+   * partitions and children, which stay on the coordinator, and writes would skip PostgreSQL's
+   * partition bounds.
+   *
+   * @throws OperationException with SQLState 0A000 if it is one of these
+   */
+  public static void requireNoInheritance(Connection coordinator, Relation relation)
+      throws SQLException {
+    String detail = null;
+    try (PreparedStatement ps = coordinator.prepareStatement(
+        "SELECT relkind = 'p' FROM pg_catalog.pg_class WHERE oid = ?::oid")) {
+      ps.setLong(1, relation.oid());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next() && rs.getBoolean(1)) {
+          detail = "It is a partitioned table.";
+        }
+      }
+    }
+    for (InheritanceLink each : inheritanceLinks(coordinator, relation.oid())) {
+      if (detail == null) {
+        detail = each.child() == relation.oid()
+            ? "It is a partition or child of \"" + each.parentName() + "\"."
+            : "\"" + each.childName() + "\" is a partition or child of it.";
+      }
+    }
+    if (detail != null) {
+      throw new OperationException("0A000", "cannot distribute relation \""
+          + relation.name().name() + "\"", detail, "Spar does not yet keep partitions and"
+          + " inheritance children with their parent's shards.");
     }
   }
 }

@@ -1,0 +1,104 @@
+package io.spar.test;
+
+import static io.spar.test.Sql.count;
+import static io.spar.test.Sql.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Partitioned tables and inheritance, which Spar's plain shard tables cannot hold: a parent's
+ * shards would miss the rows of partitions and children left on the coordinator (pg_shard's
+ * users read a count of 0 where PostgreSQL answers 3) and would take rows outside every
+ * partition's bounds. Every way to link a distributed table to a parent or a child is refused
+ * with 0A000 and leaves nothing behind; tables without such links are untouched.
+ */
+class InheritanceRefusalTest {
+  private static Connection spar;
+
+  @BeforeAll
+  static void open() throws SQLException {
+    spar = SparTestCluster.spar();
+    run(spar, "DROP TABLE IF EXISTS inh_parent, inh_child, inh_events, inh_dist, inh_local,"
+        + " inh_base, inh_kid, inh_done CASCADE");
+  }
+
+  @AfterAll
+  static void close() throws SQLException {
+    spar.close();
+  }
+
+  @Test
+  void tablesWithPartitionsOrChildrenAreNotDistributed() throws SQLException {
+    run(spar, "CREATE TABLE inh_parent (id int, v text)");
+    run(spar, "CREATE TABLE inh_child () INHERITS (inh_parent)");
+    run(spar, "INSERT INTO inh_child VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+    assertRefused("SELECT master_create_distributed_table('inh_parent', 'id', 'hash')",
+        "cannot distribute relation \"inh_parent\"");
+    assertRefused("SELECT master_create_distributed_table('inh_child', 'id', 'hash')",
+        "cannot distribute relation \"inh_child\"");
+    assertRefused("SELECT create_reference_table('inh_parent')",
+        "cannot distribute relation \"inh_parent\"");
+    // Still plain tables, answering as PostgreSQL does.
+    assertEquals(3, count(spar, "SELECT count(*) FROM inh_parent"));
+    assertEquals(0, count(spar, "SELECT count(*) FROM ONLY inh_parent"));
+    assertEquals(0, count(spar, "SELECT count(*) FROM pgs_distribution_metadata.partition"
+        + " WHERE relation_id IN ('inh_parent'::regclass, 'inh_child'::regclass)"));
+
+    run(spar, "CREATE TABLE inh_events (id int, at date) PARTITION BY RANGE (at)");
+    assertRefused("SELECT master_create_distributed_table('inh_events', 'id', 'hash')",
+        "It is a partitioned table.");
+    run(spar, "CREATE TABLE inh_events_2024 PARTITION OF inh_events"
+        + " FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')");
+    assertRefused("SELECT master_create_distributed_table('inh_events_2024', 'id', 'hash')",
+        "It is a partition or child of \"inh_events\".");
+  }
+
+  @Test
+  void distributedTablesGetNoPartitionsParentsOrChildren() throws SQLException {
+    run(spar, "CREATE TABLE inh_dist (id int, v text)");
+    run(spar, "SELECT master_create_distributed_table('inh_dist', 'id', 'hash')");
+    run(spar, "SELECT master_create_worker_shards('inh_dist', 2, 1)");
+    run(spar, "INSERT INTO inh_dist VALUES (1, 'x')");
+    run(spar, "CREATE TABLE inh_base (id int, v text)");
+    run(spar, "CREATE TABLE inh_local (id int, v text)");
+
+    assertRefused("CREATE TABLE inh_kid () INHERITS (inh_dist)",
+        "cannot make \"inh_kid\" a partition or child of \"inh_dist\"");
+    assertRefused("ALTER TABLE inh_local INHERIT inh_dist",
+        "cannot make \"inh_local\" a partition or child of \"inh_dist\"");
+    assertRefused("ALTER TABLE inh_dist INHERIT inh_base", "INHERIT inh_base is not supported");
+    assertRefused("DO $$ BEGIN CREATE TABLE inh_kid () INHERITS (inh_dist); END $$",
+        "cannot make \"inh_kid\" a partition or child of \"inh_dist\"");
+
+    // Nothing was left behind: no table, no link, and the table still reads its shards.
+    assertEquals(0, count(spar, "SELECT count(*) FROM pg_class WHERE relname = 'inh_kid'"));
+    assertEquals(0, count(spar, "SELECT count(*) FROM pg_inherits WHERE inhparent IN"
+        + " ('inh_dist'::regclass, 'inh_base'::regclass)"));
+    assertEquals(1, count(spar, "SELECT count(*) FROM inh_dist"));
+
+    // In a block, the refusal fails the block like any error, and ROLLBACK leaves no trace.
+    spar.setAutoCommit(false);
+    try {
+      run(spar, "CREATE TABLE inh_done (id int, v text)");
+      assertRefused("ALTER TABLE inh_done INHERIT inh_dist",
+          "cannot make \"inh_done\" a partition or child of \"inh_dist\"");
+      spar.rollback();
+    } finally {
+      spar.setAutoCommit(true);
+    }
+    assertEquals(0, count(spar, "SELECT count(*) FROM pg_class WHERE relname = 'inh_done'"));
+  }
+
+  private static void assertRefused(String sql, String text) {
+    SQLException e = assertThrows(SQLException.class, () -> run(spar, sql), sql);
+    assertEquals("0A000", e.getSQLState(), e.getMessage());
+    assertTrue(e.getMessage().contains(text), e.getMessage());
+  }
+}
