@@ -126,12 +126,15 @@ public final class DdlCommands {
       throw IndexCommands.unreadable(); // PostgreSQL accepted it; the rollback undoes it
     }
     List<Event> events = DdlEvents.take(shell);
-    carryOut(sql, events, target, catalog, shell, changes);
+    boolean distributed = carryOut(sql, events, target, catalog, shell, changes);
     for (IndexCommands.ShardedIndex each : droppedIndexes.get()) {
       changes.onPlacements(each.table(), each::dropOnShard);
     }
     for (DistributedTable each : truncated) {
       changes.onPlacements(each, shard -> "TRUNCATE TABLE " + shard.shardName().quoted());
+    }
+    if (distributed) {
+      return new Ran(result, Optional.empty()); // a new distributed table: the catalog changed
     }
     return new Ran(result, DdlInvalidation.names(events.stream()
         .map(each -> new DdlInvalidation.Change(each.dropped() ? "DROP" : each.tag(),
@@ -166,9 +169,14 @@ public final class DdlCommands {
   public record Watched(StatementResult result, boolean ranDdl) {
   }
 
-  private void carryOut(String sql, List<Event> events, TableAlteration target,
+  /**
+   * Checks what the statement did on the coordinator, then carries it to the workers; returns
+   * whether it made a table distributed (a table of a distributed schema).
+   */
+  private boolean carryOut(String sql, List<Event> events, TableAlteration target,
       CatalogSnapshot catalog, Connection shell, ShardChanges changes) throws SQLException {
     // First every check, so that a refusal leaves the workers untouched.
+    DistributedSchemas.check(shell, events, catalog);
     List<DistributedTable> dropped = new ArrayList<>();
     List<Event> created = new ArrayList<>();
     boolean onWorkers = false;
@@ -242,6 +250,7 @@ public final class DdlCommands {
     if (onWorkers) {
       changes.onWorkers(catalog.workers(), onWorkers(sql));
     }
+    boolean distributed = DistributedSchemas.carryOut(shell, events, catalog, changes);
     if (target != null) {
       target.apply(changes, shell, catalog);
     }
@@ -252,6 +261,7 @@ public final class DdlCommands {
       changes.onPlacements(table,
           shard -> ShardDdl.indexForShard(definition, shard.shardName(), shard.id()));
     }
+    return distributed;
   }
 
   /**

@@ -36,7 +36,7 @@ final class DistributionRules {
     /** Reads the distribution column of {@code table}. */
     static PartitionColumn read(Connection coordinator, DistributedTable table)
         throws SQLException {
-      if (table.isReference()) {
+      if (!table.hasPartitionColumn()) {
         return new PartitionColumn(table, 0, null); // no column to keep
       }
       try (PreparedStatement ps = coordinator.prepareStatement("SELECT attnum,"
@@ -59,7 +59,7 @@ final class DistributionRules {
      * catalog, which names the distribution column.
      */
     void requireKept(Connection coordinator) throws SQLException {
-      if (table.isReference()) {
+      if (!table.hasPartitionColumn()) {
         return;
       }
       String name = table.name().name();
@@ -99,7 +99,12 @@ final class DistributionRules {
       + "  ORDER BY k.i),"
       + " ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, i)"
       + "  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n"
-      + "  ORDER BY k.i)"
+      + "  ORDER BY k.i),"
+      // Whether both tables are in one distributed schema, whose node holds all its tables.
+      + " EXISTS (SELECT 1 FROM pg_catalog.pg_class r JOIN pg_catalog.pg_class f"
+      + "  ON f.relnamespace = r.relnamespace"
+      + "  JOIN pgs_distribution_metadata.tenant_schema t ON t.schema_id = r.relnamespace"
+      + "  WHERE r.oid = c.conrelid AND f.oid = c.confrelid)"
       + " FROM pg_catalog.pg_constraint c"
       + " WHERE c.contype = 'f' AND (c.conrelid = ?::oid OR c.confrelid = ?::oid)";
 
@@ -129,7 +134,8 @@ final class DistributionRules {
   /**
    * Refuses foreign keys from or to table {@code relationId} that involve a distributed table
    * and do not join two co-located distributed tables on their distribution columns, with
-   * each referencing placement beside a placement of the referenced shard.
+   * each referencing placement beside a placement of the referenced shard, or two tables of
+   * one distributed schema.
    */
   static void requireColocatedForeignKeys(Connection coordinator, long relationId,
       CatalogSnapshot catalog) throws SQLException {
@@ -140,7 +146,7 @@ final class DistributionRules {
         while (rs.next()) {
           Optional<DistributedTable> from = catalog.table(rs.getLong(2));
           Optional<DistributedTable> to = catalog.table(rs.getLong(3));
-          if (from.isEmpty() && to.isEmpty()) {
+          if (from.isEmpty() && to.isEmpty() || rs.getBoolean(6)) {
             continue;
           }
           List<String> columns = Arrays.asList((String[]) rs.getArray(4).getArray());

@@ -37,7 +37,8 @@ public final class SqlApiFunctions {
       "master_create_empty_shard", "get_shard_id_for_distribution_column",
       "master_copy_shard_placement", "master_append_table_to_shard",
       "master_move_shard_placement", "rebalance_table_shards", "get_rebalance_table_shards_plan",
-      "master_drain_node", "master_remove_node", "create_reference_table");
+      "master_drain_node", "master_remove_node", "create_reference_table",
+      "spar_schema_move");
 
   private final DistributionOperations operations;
   private final CoordinatorExecutor coordinator;
@@ -109,6 +110,15 @@ public final class SqlApiFunctions {
             new NodeAddress(text(args[1]), integer(args[2])),
             new NodeAddress(text(args[3]), integer(args[4])),
             args.length > 5 ? optionalText(args[5]) : null);
+        placementsChanged.run();
+        yield voidResult(call);
+      }
+      case "spar_schema_move" -> {
+        arity(call, args, 3, 4);
+        requireArguments(call, args, 3);
+        operations.moveSchema(transaction.get(), text(args[0]),
+            new NodeAddress(text(args[1]), integer(args[2])),
+            args.length > 3 ? optionalText(args[3]) : null);
         placementsChanged.run();
         yield voidResult(call);
       }

@@ -181,7 +181,7 @@ public final class CopyCommands {
                   + " shards.", "List the column in the COPY and give its values.");
         }
       }
-      if (!table.isReference() && !columns.contains(table.partitionColumn())) {
+      if (table.hasPartitionColumn() && !columns.contains(table.partitionColumn())) {
         throw SparErrors.error("23502", "null value in column \"" + table.partitionColumn()
             + "\" of relation \"" + table.name().name() + "\" violates not-null constraint",
             "The distribution column decides each row's shard.", null);

@@ -94,7 +94,7 @@ final class CopyIn {
     PartitionType type = table.partitionType();
     boolean integers = type == PartitionType.INT2 || type == PartitionType.INT4
         || type == PartitionType.INT8;
-    if (statement.format() == CopyStatement.Format.BINARY && !integers && !table.isReference()
+    if (statement.format() == CopyStatement.Format.BINARY && !integers && table.hasPartitionColumn()
         && type != PartitionType.TEXT && type != PartitionType.VARCHAR) {
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "binary COPY into a table"
           + " distributed by a column of type " + type.typeName() + " is not supported");
@@ -110,7 +110,7 @@ final class CopyIn {
       String column = table.partitionColumn();
       while (rows.next()) {
         // A reference table's one shard takes every row.
-        Shard shard = table.isReference() ? table.shards().get(0)
+        Shard shard = !table.hasPartitionColumn() ? table.shards().get(0)
             : shardFor(rows.field(partitionField, column));
         Pending chunk = pending.computeIfAbsent(shard.id(), k -> new Pending());
         chunk.add(rows.row(), rows.length(), rows.line());

@@ -198,7 +198,8 @@ public final class ModificationRouter {
       ExpressionEvaluator evaluator, WriteClass writeClass, Map<Long, SplicedSql> spliced)
       throws SQLException {
     SqlNode source = insert.getSource();
-    if (table.isReference() && insert instanceof SparSqlInsert spar && spar.isDefaultValues()) {
+    if (!table.hasPartitionColumn() && insert instanceof SparSqlInsert spar
+        && spar.isDefaultValues()) {
       Shard only = table.shards().get(0);
       SplicedSql sql = splicer.splice(shardReplacements(insert, target, only, evaluated));
       return List.of(ShardWrite.single(only, sql.sql(), sql.bind(parameters), writeClass));
@@ -216,7 +217,7 @@ public final class ModificationRouter {
     List<SqlNode> rows = ((SqlBasicCall) source).getOperandList();
     Map<Shard, List<Integer>> rowsByShard = new LinkedHashMap<>();
     for (int i = 0; i < rows.size(); i++) {
-      if (table.isReference()) {
+      if (!table.hasPartitionColumn()) {
         // Its one shard takes every row, whatever its values.
         rowsByShard.computeIfAbsent(table.shards().get(0), k -> new ArrayList<>()).add(i);
         continue;

@@ -102,9 +102,13 @@ public final class RouterPlanner {
 
   /**
    * Returns whether two tables are co-located: hash-distributed on the same partition type into
-   * as many shards, so that their shards at the same index hold the same hash interval.
+   * as many shards, so that their shards at the same index hold the same hash interval, or
+   * tables of one distributed schema.
    */
   public static boolean sameLayout(DistributedTable first, DistributedTable other) {
+    if (first.isSingleShard() || other.isSingleShard()) {
+      return first.isCoLocatedWith(other); // one distributed schema's tables, on its node
+    }
     return first.method() == DistributionMethod.HASH
         && other.method() == DistributionMethod.HASH
         && first.shards().size() == other.shards().size()

@@ -17,6 +17,9 @@ import java.util.regex.Pattern;
  * Spar's own settings in the {@code spar.} namespace, set and shown with PostgreSQL's
  * {@code SET} and {@code SHOW} syntax.
  *
+ * <p>{@code spar.enable_schema_based_sharding} makes {@code CREATE SCHEMA} distribute the
+ * schema it creates (schema-based sharding).
+ *
  * <p>{@code spar.log_distributed_statements} (pg_shard's
  * {@code pg_shard.log_distributed_statements}) logs every statement sent to a node through
  * SLF4J, with its shard and node. It applies to the whole engine, since the log is shared.
@@ -28,6 +31,12 @@ final class SparSettings {
   private static final Pattern SHOW = Pattern.compile(
       "^\\s*SHOW\\s+spar\\.(\\w+)\\s*;?\\s*$", Pattern.CASE_INSENSITIVE);
   private static final String LOG_STATEMENTS = "log_distributed_statements";
+  /**
+   * Whether {@code CREATE SCHEMA} makes a distributed schema (issue 14). Unlike the log
+   * setting it belongs to the session, so it is the coordinator session's own setting, with
+   * PostgreSQL's {@code SET}, {@code SET LOCAL} and {@code RESET}; its value is checked here.
+   */
+  private static final String SCHEMA_BASED_SHARDING = "enable_schema_based_sharding";
 
   private final SparEngine engine;
 
@@ -38,13 +47,17 @@ final class SparSettings {
   /** Carries out {@code sql} if it sets or shows a Spar setting. */
   Optional<StatementResult> handle(String sql) throws java.sql.SQLException {
     Matcher set = SET.matcher(sql);
+    if (set.matches() && set.group(1).equalsIgnoreCase(SCHEMA_BASED_SHARDING)) {
+      parseBoolean(set.group(1), set.group(2));
+      return Optional.empty(); // the coordinator's session keeps it, as PostgreSQL keeps any
+    }
     if (set.matches()) {
       requireKnown(set.group(1));
-      engine.statementLog().setLogStatements(parseBoolean(set.group(2)));
+      engine.statementLog().setLogStatements(parseBoolean(LOG_STATEMENTS, set.group(2)));
       return Optional.of(StatementResult.ofCount(0));
     }
     Matcher show = SHOW.matcher(sql);
-    if (show.matches()) {
+    if (show.matches() && !show.group(1).equalsIgnoreCase(SCHEMA_BASED_SHARDING)) {
       requireKnown(show.group(1));
       String value = engine.statementLog().logsStatements() ? "on" : "off";
       ColumnInfo column = new ColumnInfo("spar." + LOG_STATEMENTS, Types.VARCHAR, "text",
@@ -63,12 +76,13 @@ final class SparSettings {
     }
   }
 
-  private static boolean parseBoolean(String value) throws java.sql.SQLException {
+  private static boolean parseBoolean(String name, String value)
+      throws java.sql.SQLException {
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "on", "true", "yes", "1" -> true;
       case "off", "false", "no", "0" -> false;
       default -> throw SparErrors.error(SparErrors.INVALID_PARAMETER_VALUE,
-          "parameter \"spar." + LOG_STATEMENTS + "\" requires a Boolean value");
+          "parameter \"spar." + name + "\" requires a Boolean value");
     };
   }
 }

@@ -234,6 +234,14 @@ final class StatementPlanner {
     FunctionVolatility volatility = volatility();
     List<SqlNode> pushed = new ArrayList<>();
     for (SqlNode each : subqueries) {
+      List<TableReference> sameSchema = sameSchemaSubquery(each, references, table.get(),
+          snapshot);
+      if (!sameSchema.isEmpty()
+          && volatility.of(each) == FunctionVolatility.Volatility.IMMUTABLE) {
+        joined.addAll(sameSchema);
+        pushed.add(each);
+        continue;
+      }
       Optional<TableReference> read = coLocatedSubquery(each, references, target, table.get(),
           snapshot);
       if (read.isPresent()) {
@@ -341,6 +349,23 @@ final class StatementPlanner {
   }
 
   /**
+   * Returns the tables {@code subquery} of a modification of {@code table}, a table of a
+   * distributed schema, reads, if all are tables of that schema: its node has them all, so
+   * the subquery runs there as written, whatever it refers to. Otherwise empty.
+   */
+  private static List<TableReference> sameSchemaSubquery(SqlNode subquery,
+      List<TableReference> references, DistributedTable table, CatalogSnapshot snapshot) {
+    if (!table.isSingleShard()) {
+      return List.of();
+    }
+    List<TableReference> read = references.stream().filter(each -> Subqueries.within(
+        each.identifier().getParserPosition(), subquery.getParserPosition())).toList();
+    boolean sameSchema = read.stream().allMatch(each -> snapshot.table(each.table())
+        .filter(table::isCoLocatedWith).isPresent());
+    return sameSchema ? read : List.of();
+  }
+
+  /**
    * Returns the one table that {@code subquery} of an UPDATE or DELETE of {@code table} reads,
    * if the shards can run the subquery with the target's rows: it is a distributed table
    * co-located with the target, and the subquery's WHERE equates its distribution column with
@@ -388,6 +413,9 @@ final class StatementPlanner {
       Optional<DistributedTable> other = snapshot.table(each.table());
       if (each.where() == condition && other.isPresent() && other.get().isReference()) {
         continue; // each shard reads the reference table's placement beside it
+      }
+      if (other.isPresent() && table.isSingleShard() && table.isCoLocatedWith(other.get())) {
+        continue; // one distributed schema's tables, all on its node
       }
       if (each.where() != condition || other.isEmpty()
           || !RouterPlanner.sameLayout(table, other.get())

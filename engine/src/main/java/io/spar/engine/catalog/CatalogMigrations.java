@@ -369,6 +369,22 @@ public final class CatalogMigrations {
       """
       CREATE SEQUENCE pgs_distribution_metadata.colocation_id_sequence;
       ALTER TABLE pgs_distribution_metadata.partition ADD COLUMN colocation_id bigint;
+      """,
+      // 15: distributed schemas (schema-based sharding): each lives on one node, with its
+      // tables single-shard ('s') tables in a co-location group of its own.
+      """
+      ALTER TABLE pgs_distribution_metadata.partition
+        DROP CONSTRAINT partition_partition_method_check,
+        ADD CONSTRAINT partition_partition_method_check
+          CHECK (partition_method IN ('h', 'r', 'a', 'n', 's')),
+        DROP CONSTRAINT partition_key_check,
+        ADD CONSTRAINT partition_key_check
+          CHECK ((key IS NULL) = (partition_method IN ('n', 's')));
+      CREATE TABLE pgs_distribution_metadata.tenant_schema (
+        schema_id oid PRIMARY KEY,
+        colocation_id bigint NOT NULL UNIQUE,
+        node_name text NOT NULL,
+        node_port int NOT NULL);
       """);
 
   private CatalogMigrations() {

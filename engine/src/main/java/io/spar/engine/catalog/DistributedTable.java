@@ -79,6 +79,22 @@ public final class DistributedTable {
   }
 
   /**
+   * Returns whether rows are placed by a partition column; a reference table and a table of a
+   * distributed schema have none, and their one shard holds every row.
+   */
+  public boolean hasPartitionColumn() {
+    return partitionColumn != null;
+  }
+
+  /**
+   * Returns whether this is a table of a distributed schema: one shard on its schema's node,
+   * co-located with the schema's other tables (see {@link DistributionMethod#SINGLE}).
+   */
+  public boolean isSingleShard() {
+    return method == DistributionMethod.SINGLE;
+  }
+
+  /**
    * Returns the shard this table contributes to shard group {@code index} of a co-located
    * group: the shard at that index, or a reference table's one shard for every index.
    */
@@ -141,9 +157,14 @@ public final class DistributedTable {
    * Returns whether {@code other} is co-located with this table as shard moves and rebalances
    * take it: both hash-distributed on the same column type with the same shard intervals, so
    * that the shards at one index hold the same hash values, and in one co-location group (or
-   * either in none recorded).
+   * either in none recorded); or both tables of the same distributed schema.
    */
   public boolean isCoLocatedWith(DistributedTable other) {
+    if (isSingleShard() || other.isSingleShard()) {
+      // One schema's tables: its group is recorded with its first table.
+      return isSingleShard() && other.isSingleShard() && colocationId != 0
+          && colocationId == other.colocationId;
+    }
     if (method != DistributionMethod.HASH || other.method != DistributionMethod.HASH
         || partitionType != other.partitionType) {
       return false;

@@ -17,7 +17,14 @@ public enum DistributionMethod {
    * worker (Citus's code {@code 'n'}). Made by {@code create_reference_table}, never named to
    * {@code master_create_distributed_table}.
    */
-  REFERENCE('n');
+  REFERENCE('n'),
+  /**
+   * Not at all, as a reference table, but placed on one node: a table of a distributed schema
+   * (schema-based sharding) has one shard, with no partition column, on its schema's node, and
+   * is co-located with the schema's other tables. Made by DDL in such a schema, never named to
+   * {@code master_create_distributed_table}.
+   */
+  SINGLE('s');
 
   private final char code;
 
@@ -49,7 +56,7 @@ public enum DistributionMethod {
   public static DistributionMethod ofUserName(String name) {
     String lower = name.trim().toLowerCase(Locale.ROOT);
     for (DistributionMethod each : values()) {
-      if (each != REFERENCE && (lower.equals(each.name().toLowerCase(Locale.ROOT))
+      if (each != REFERENCE && each != SINGLE && (lower.equals(each.name().toLowerCase(Locale.ROOT))
           || lower.equals(String.valueOf(each.code)))) {
         return each;
       }

@@ -9,6 +9,7 @@ import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.catalog.PlacementState;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
+import io.spar.engine.catalog.TenantSchemas;
 import io.spar.engine.execution.NodePools;
 import io.spar.engine.execution.StatementLog;
 import io.spar.engine.hashing.PartitionType;
@@ -17,6 +18,8 @@ import io.spar.engine.operations.Relations.Relation;
 import io.spar.engine.routing.ShardPruner;
 import io.spar.engine.transactions.DistributedTransaction;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -294,9 +297,10 @@ public final class DistributionOperations {
       throw new OperationException("0A000", "relation \"" + table.name().name()
           + "\" is a hash partitioned table", null, "Use master_create_worker_shards instead.");
     }
-    if (table.isReference()) {
-      throw new OperationException("0A000", "relation \"" + table.name().name()
-          + "\" is a reference table", "A reference table has exactly one shard.", null);
+    if (!table.hasPartitionColumn()) {
+      throw new OperationException("0A000", "relation \"" + table.name().name() + "\" is a "
+          + (table.isReference() ? "reference table" : "table of a distributed schema"),
+          "Such a table has exactly one shard.", null);
     }
     List<NodeAddress> workers = metadata.snapshot().shardWorkers();
     if (replicationFactor <= 0 || replicationFactor > workers.size()) {
@@ -372,6 +376,51 @@ public final class DistributionOperations {
     } finally {
       metadata.placementsChanged();
     }
+  }
+
+  /**
+   * Moves distributed schema {@code schemaName} to {@code target}, switching over in
+   * {@code transaction} as {@link #moveShardPlacement} does: its tables are one co-location
+   * group, so their shards move together. Returns the mode used ({@code 'none'} if the schema
+   * has no tables yet, or is on {@code target} already).
+   */
+  public String moveSchema(DistributedTransaction transaction, String schemaName,
+      NodeAddress target, String transferMode) throws SQLException {
+    Connection coordinator = transaction.coordinator(true);
+    long schemaId;
+    try (PreparedStatement ps = coordinator.prepareStatement(
+        "SELECT pg_catalog.to_regnamespace(?)::oid::bigint")) {
+      ps.setString(1, schemaName);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        schemaId = rs.getLong(1);
+        if (rs.wasNull()) {
+          throw new OperationException("3F000", "schema \"" + schemaName + "\" does not exist");
+        }
+      }
+    }
+    TenantSchemas.lock(coordinator, schemaId, true);
+    TenantSchemas.TenantSchema schema = TenantSchemas.find(coordinator, schemaId)
+        .orElseThrow(() -> new OperationException("22023", "schema \"" + schemaName
+            + "\" is not a distributed schema"));
+    CatalogSnapshot snapshot = metadata.snapshot();
+    if (!snapshot.workers().contains(target)) {
+      throw new OperationException("22023", "node " + target + " is not a worker",
+          null, "Add it with master_add_node first.");
+    }
+    String mode = "none";
+    if (!schema.node().equals(target)) {
+      Optional<Shard> any = java.util.stream.StreamSupport.stream(
+              snapshot.tables().spliterator(), false)
+          .filter(each -> each.isSingleShard() && each.colocationId() == schema.colocationId())
+          .map(each -> each.shards().get(0)).findFirst();
+      if (any.isPresent()) {
+        mode = moveShardPlacement(transaction, any.get().id(), schema.node(), target,
+            transferMode);
+      }
+    }
+    TenantSchemas.setNode(coordinator, schemaId, target);
+    return mode;
   }
 
   /**

@@ -35,7 +35,7 @@ public final class ShardPruner {
    */
   public static List<Shard> prune(
       DistributedTable table, PartitionConstraint constraint, List<Object> parameters) {
-    if (table.isReference()) {
+    if (!table.hasPartitionColumn()) {
       return table.shards(); // its one shard holds every row
     }
     Evaluation evaluation = new Evaluation(table, parameters);

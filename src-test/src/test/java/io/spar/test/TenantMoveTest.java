@@ -1,0 +1,153 @@
+package io.spar.test;
+
+import static io.spar.test.Sql.count;
+import static io.spar.test.Sql.run;
+import static io.spar.test.Sql.strings;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spar.engine.cluster.PgNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 14's tenant move under load: {@code spar_schema_move} moves a distributed schema's
+ * tables (one co-location group) to another worker online while two threads write to that
+ * tenant and two to another. Every acknowledged write must be on the new node, every write
+ * must succeed (a write routed to the old placement is refused at commit and run again), the
+ * schema's keys must hold on its new node, and the old node must hold nothing of it.
+ */
+class TenantMoveTest {
+  private static final String MOVING = "tm_moving";
+  private static final String STAYING = "tm_staying";
+
+  @Test
+  void aTenantMovesOnlineWithoutLosingWrites() throws Exception {
+    try (Connection spar = SparTestCluster.spar()) {
+      run(spar, "DROP SCHEMA IF EXISTS " + MOVING + " CASCADE");
+      run(spar, "DROP SCHEMA IF EXISTS " + STAYING + " CASCADE");
+      run(spar, "SET spar.enable_schema_based_sharding = on");
+      for (String each : List.of(MOVING, STAYING)) {
+        run(spar, "CREATE SCHEMA " + each);
+        run(spar, "CREATE TABLE " + each + ".users (id bigint PRIMARY KEY, name text)");
+        run(spar, "CREATE TABLE " + each + ".orders (id bigserial PRIMARY KEY,"
+            + " user_id bigint NOT NULL REFERENCES " + each + ".users (id), amount int)");
+        run(spar, "INSERT INTO " + each + ".users SELECT i, 'u' || i"
+            + " FROM generate_series(1, 50) i");
+        for (int from = 1; from <= 20_000; from += 500) {
+          run(spar, "INSERT INTO " + each + ".orders (user_id, amount) SELECT 1 + i % 50, i"
+              + " FROM generate_series(" + from + ", " + (from + 499) + ") i");
+        }
+      }
+      String source = node(spar, MOVING);
+      PgNode target = SparTestCluster.cluster().workers().stream()
+          .filter(w -> !(w.host() + ":" + w.port()).equals(source)).findFirst().orElseThrow();
+
+      AtomicBoolean stop = new AtomicBoolean();
+      ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
+      ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+      AtomicInteger stayingWrites = new AtomicInteger();
+      CountDownLatch started = new CountDownLatch(4);
+      List<Thread> writers = new ArrayList<>();
+      for (int w = 0; w < 4; w++) {
+        String schema = w < 2 ? MOVING : STAYING;
+        int writer = w;
+        writers.add(new Thread(() -> {
+          try (Connection c = SparTestCluster.spar();
+              PreparedStatement insert = c.prepareStatement("INSERT INTO " + schema
+                  + ".orders (user_id, amount) VALUES (?, ?) RETURNING id")) {
+            for (int i = 0; !stop.get() || i < 20; i++) {
+              insert.setLong(1, 1 + i % 50);
+              insert.setInt(2, writer * 1_000_000 + i);
+              try (ResultSet rs = insert.executeQuery()) {
+                rs.next();
+                if (schema.equals(MOVING)) {
+                  acknowledged.add(rs.getLong(1) + ":" + (writer * 1_000_000 + i));
+                } else {
+                  stayingWrites.incrementAndGet();
+                }
+              }
+              if (i == 20) {
+                started.countDown();
+              }
+            }
+          } catch (Throwable e) {
+            failures.add(e);
+            started.countDown();
+          }
+        }));
+      }
+      writers.forEach(Thread::start);
+      started.await();
+      run(spar, "SELECT spar_schema_move('" + MOVING + "', '" + target.host() + "', "
+          + target.port() + ", 'logical')");
+      int atMove = acknowledged.size();
+      // Writes go on after the switch, to the new placement.
+      while (acknowledged.size() < atMove + 50 && failures.isEmpty()) {
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      }
+      stop.set(true);
+      for (Thread each : writers) {
+        each.join();
+      }
+      assertTrue(failures.isEmpty(), failures.toString());
+
+      assertEquals(target.host() + ":" + target.port(), node(spar, MOVING));
+      List<String> stored = strings(spar, "SELECT id || ':' || amount FROM " + MOVING
+          + ".orders WHERE id > 20000");
+      assertTrue(stored.containsAll(acknowledged), "lost acknowledged writes");
+      assertEquals(acknowledged.size(), stored.size());
+      assertEquals(20_000 + acknowledged.size(), count(spar, "SELECT count(*) FROM " + MOVING
+          + ".orders"));
+      assertTrue(stayingWrites.get() > 0);
+      System.out.printf("tenant move under load: %d writes to the moved tenant, %d to the"
+          + " other, none failed%n", acknowledged.size(), stayingWrites.get());
+
+      // The schema's key holds on its new node, and the old node has none of its tables.
+      try (Connection direct = SparTestCluster.direct(target)) {
+        assertEquals(2, count(direct, "SELECT count(*) FROM pg_tables WHERE schemaname = '"
+            + MOVING + "'"));
+        assertEquals(1, count(direct, "SELECT count(*) FROM pg_constraint c"
+            + " JOIN pg_namespace n ON n.oid = c.connamespace"
+            + " WHERE n.nspname = '" + MOVING + "' AND c.contype = 'f'"));
+      }
+      for (PgNode each : SparTestCluster.cluster().workers()) {
+        if (each != target) {
+          try (Connection direct = SparTestCluster.direct(each)) {
+            assertEquals(0, count(direct, "SELECT count(*) FROM pg_tables WHERE schemaname = '"
+                + MOVING + "'"));
+          }
+        }
+      }
+      SQLException orphan = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+          () -> run(spar, "INSERT INTO " + MOVING + ".orders (user_id, amount)"
+              + " VALUES (999, 1)"));
+      assertEquals("23503", orphan.getSQLState());
+      // A table made after the move goes where the schema is now.
+      run(spar, "CREATE TABLE " + MOVING + ".later (id int)");
+      assertEquals(target.host() + ":" + target.port(), node(spar, MOVING));
+      run(spar, "DROP SCHEMA " + MOVING + " CASCADE");
+      run(spar, "DROP SCHEMA " + STAYING + " CASCADE");
+    }
+  }
+
+  /** Returns the one node that holds the tables of distributed schema {@code schema}. */
+  private static String node(Connection spar, String schema) throws SQLException {
+    List<String> nodes = strings(spar, "SELECT DISTINCT pl.node_name || ':' || pl.node_port"
+        + " FROM pgs_distribution_metadata.partition p JOIN pg_class c ON c.oid = p.relation_id"
+        + " JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = '" + schema + "'"
+        + " JOIN pgs_distribution_metadata.shard s ON s.relation_id = p.relation_id"
+        + " JOIN pgs_distribution_metadata.shard_placement pl ON pl.shard_id = s.id");
+    assertEquals(1, nodes.size(), nodes.toString());
+    return nodes.get(0);
+  }
+}
