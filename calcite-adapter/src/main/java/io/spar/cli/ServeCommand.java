@@ -40,7 +40,7 @@ final class ServeCommand {
   private static final Set<String> OPTIONS = Set.of("--port", "--auth-file", "--serialization",
       "--tls-keystore", "--tls-password", "--idle-timeout", "--pg-port", "--listen");
   private static final Set<String> SWITCHES = Set.of("--no-auth", "--pg-require-tls",
-      "--allow-plaintext-passwords");
+      "--allow-plaintext-passwords", "--schema-based-sharding");
 
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -99,7 +99,9 @@ final class ServeCommand {
     // Remote clients never choose the coordinator credentials: those are in the Spar URL.
     SparServer server;
     try {
-      server = SparServer.start(target.sparUrl(), new Properties(), settings);
+      // Remote sessions open through the URL, which carries the default for schemas too.
+      server = SparServer.start(target.sparUrl() + (options.has("--schema-based-sharding")
+          ? ";schemaBasedSharding=on" : ""), new Properties(), settings);
     } catch (RuntimeException e) {
       stop(null, null, engine, cluster);
       throw e;
@@ -131,7 +133,7 @@ final class ServeCommand {
     }
     return PgWireServer.start(engine, new PgWireServer.Settings(addresses, port,
         settings.usersFile(), settings.tls() ? PgWireServer.tls(settings.tlsKeystore(), settings.tlsPassword()) : null,
-        options.has("--pg-require-tls")));
+        options.has("--pg-require-tls"), options.has("--schema-based-sharding")));
   }
 
   /**

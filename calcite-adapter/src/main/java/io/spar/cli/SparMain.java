@@ -28,6 +28,7 @@ public final class SparMain {
                         [--tls-keystore FILE --tls-password P] [--idle-timeout SECONDS]
                         [--pg-port 5433 (0: off)] [--pg-require-tls]
                         [--listen ADDRESS[,ADDRESS]] [--allow-plaintext-passwords]
+                        [--schema-based-sharding]
              spar sql [URL] [SQLLINE-ARGS...]
              spar status [URL | --local DIR [--workers N] | --coordinator URL]
              spar passwd FILE USER            (password on standard input)

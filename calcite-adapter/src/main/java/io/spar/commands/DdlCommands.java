@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -75,10 +76,16 @@ public final class DdlCommands {
   private final SessionConnections connections;
   private final StatementLog log;
   private final IndexCommands indexes;
+  private final BooleanSupplier schemaBasedShardingByDefault;
 
-  /** Creates the DDL handler of one session. */
+  /**
+   * Creates the DDL handler of one session; {@code schemaBasedShardingByDefault} tells whether
+   * CREATE SCHEMA distributes schemas while the session has not set
+   * {@code spar.enable_schema_based_sharding}.
+   */
   public DdlCommands(CoordinatorExecutor coordinator, SessionConnections connections,
-      StatementLog log, ShardDdlRunner shards) {
+      StatementLog log, ShardDdlRunner shards, BooleanSupplier schemaBasedShardingByDefault) {
+    this.schemaBasedShardingByDefault = schemaBasedShardingByDefault;
     this.coordinator = coordinator;
     this.connections = connections;
     this.log = log;
@@ -250,7 +257,8 @@ public final class DdlCommands {
     if (onWorkers) {
       changes.onWorkers(catalog.workers(), onWorkers(sql));
     }
-    boolean distributed = DistributedSchemas.carryOut(shell, events, catalog, changes);
+    boolean distributed = DistributedSchemas.carryOut(shell, events, catalog, changes,
+        schemaBasedShardingByDefault.getAsBoolean());
     if (target != null) {
       target.apply(changes, shell, catalog);
     }

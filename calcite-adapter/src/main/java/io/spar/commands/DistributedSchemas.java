@@ -93,16 +93,18 @@ final class DistributedSchemas {
    * distributed schemas: records each schema it created with the setting on, forgets each it
    * dropped, and makes each table it created in one a single-shard table on the schema's node.
    *
+   * @param byDefault whether schemas are distributed while the session has not set
+   *     {@link #SETTING}
    * @return whether the catalog of distributed tables changed
    */
   static boolean carryOut(Connection shell, List<Event> events, CatalogSnapshot catalog,
-      ShardChanges changes) throws SQLException {
+      ShardChanges changes, boolean byDefault) throws SQLException {
     boolean changed = false;
     for (Event each : events) {
       if (each.dropped() && each.type().equals("schema")) {
         TenantSchemas.delete(shell, each.oid());
       } else if (!each.dropped() && each.tag().equals("CREATE SCHEMA")
-          && each.type().equals("schema") && enabled(shell)) {
+          && each.type().equals("schema") && enabled(shell, byDefault)) {
         NodeAddress node = TenantSchemas.leastLoaded(shell).orElseThrow(() -> SparErrors.error(
             "55000", "cannot create distributed schema " + each.identity() + ": there are no"
             + " worker nodes", null, "Add a worker with master_add_node first."));
@@ -124,15 +126,19 @@ final class DistributedSchemas {
     return changed;
   }
 
-  /** Returns whether the session's setting makes {@code CREATE SCHEMA} distribute schemas. */
-  private static boolean enabled(Connection shell) throws SQLException {
+  /**
+   * Returns whether the session's setting, or {@code byDefault} while it has none, makes
+   * {@code CREATE SCHEMA} distribute schemas.
+   */
+  private static boolean enabled(Connection shell, boolean byDefault) throws SQLException {
     try (PreparedStatement ps = shell.prepareStatement(
         "SELECT pg_catalog.current_setting(?, true)")) {
       ps.setString(1, SETTING);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         String value = rs.getString(1);
-        return value != null && ON.contains(value.trim().toLowerCase(java.util.Locale.ROOT));
+        return value == null || value.isEmpty() ? byDefault
+            : ON.contains(value.trim().toLowerCase(java.util.Locale.ROOT));
       }
     }
   }

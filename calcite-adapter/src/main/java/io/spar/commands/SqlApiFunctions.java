@@ -38,7 +38,7 @@ public final class SqlApiFunctions {
       "master_copy_shard_placement", "master_append_table_to_shard",
       "master_move_shard_placement", "rebalance_table_shards", "get_rebalance_table_shards_plan",
       "master_drain_node", "master_remove_node", "create_reference_table",
-      "spar_schema_move");
+      "spar_schema_move", "spar_schema_distribute", "spar_schema_undistribute");
 
   private final DistributionOperations operations;
   private final CoordinatorExecutor coordinator;
@@ -111,6 +111,18 @@ public final class SqlApiFunctions {
             new NodeAddress(text(args[3]), integer(args[4])),
             args.length > 5 ? optionalText(args[5]) : null);
         placementsChanged.run();
+        yield voidResult(call);
+      }
+      case "spar_schema_distribute" -> {
+        arity(call, args, 1, 1);
+        requireNoBlock(call); // it commits on the coordinator as it goes
+        operations.distributeSchema(coordinatorConnection(), text(args[0]));
+        yield voidResult(call);
+      }
+      case "spar_schema_undistribute" -> {
+        arity(call, args, 1, 1);
+        operations.undistributeSchema(transaction.get(), text(args[0]));
+        catalogChanged.run();
         yield voidResult(call);
       }
       case "spar_schema_move" -> {

@@ -94,6 +94,7 @@ public final class Driver extends UnregisteredDriver {
         : EngineRegistry.engine(url.coordinatorUrl(), url.user(), url.password(),
             url.limits());
     SparSession session = new SparSession(engine);
+    session.schemaBasedShardingByDefault(url.schemaBasedSharding());
     try {
       session.lookup(coordinator -> null);
     } catch (SQLException e) {

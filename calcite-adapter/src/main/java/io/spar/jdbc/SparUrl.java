@@ -23,9 +23,12 @@ import java.util.Set;
  * @param user user name, or null to let pgjdbc choose
  * @param password password, or null
  * @param limits the engine's pool size ({@code poolSize}) and wait ({@code poolWait}, in ms)
+ * @param schemaBasedSharding whether the connection's {@code CREATE SCHEMA} makes distributed
+ *     schemas unless it sets {@code spar.enable_schema_based_sharding} itself
+ *     ({@code schemaBasedSharding=on})
  */
 record SparUrl(String coordinatorUrl, Path localDirectory, int workers, String user,
-    String password, PoolLimits limits) {
+    String password, PoolLimits limits, boolean schemaBasedSharding) {
   /** Prefix of every Spar URL. */
   static final String PREFIX = "jdbc:spar:";
   static final int DEFAULT_WORKERS = 2;
@@ -39,8 +42,9 @@ record SparUrl(String coordinatorUrl, Path localDirectory, int workers, String u
   private static final String POOL_WAIT = "poolwait";
   /** Keys a URL may contain; anything else is a typo the user should hear about. */
   private static final String MAX_SESSIONS = "maxsessions";
+  private static final String SCHEMA_BASED_SHARDING = "schemabasedsharding";
   static final Set<String> KEYS = Set.of(COORDINATOR, LOCAL, WORKERS, USER, PASSWORD,
-      POOL_SIZE, POOL_WAIT, MAX_SESSIONS);
+      POOL_SIZE, POOL_WAIT, MAX_SESSIONS, SCHEMA_BASED_SHARDING);
 
   /** Returns whether {@code url} is a Spar URL. */
   static boolean accepts(String url) {
@@ -62,11 +66,12 @@ record SparUrl(String coordinatorUrl, Path localDirectory, int workers, String u
           + " or local=DIRECTORY: " + url);
     }
     PoolLimits limits = limits(options);
+    boolean schemas = schemaBasedSharding(options.get(SCHEMA_BASED_SHARDING));
     if (coordinator != null) {
-      return forCoordinator(coordinator, options, user, password, limits);
+      return forCoordinator(coordinator, options, user, password, limits, schemas);
     }
     return new SparUrl(null, Path.of(local), workers(options.get(WORKERS)), user, password,
-        limits);
+        limits, schemas);
   }
 
   /** Returns whether this URL names a local cluster rather than an existing coordinator. */
@@ -74,8 +79,19 @@ record SparUrl(String coordinatorUrl, Path localDirectory, int workers, String u
     return localDirectory != null;
   }
 
+  private static boolean schemaBasedSharding(String value) throws SQLException {
+    if (value == null) {
+      return false;
+    }
+    return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "on", "true", "yes", "1" -> true;
+      case "off", "false", "no", "0" -> false;
+      default -> throw error("schemaBasedSharding is on or off, not " + value);
+    };
+  }
+
   private static SparUrl forCoordinator(String coordinator, Map<String, String> options,
-      String user, String password, PoolLimits limits) throws SQLException {
+      String user, String password, PoolLimits limits, boolean schemas) throws SQLException {
     if (!coordinator.startsWith("jdbc:postgresql:")) {
       throw error("coordinator must be a jdbc:postgresql: URL: " + coordinator);
     }
@@ -89,7 +105,7 @@ record SparUrl(String coordinatorUrl, Path localDirectory, int workers, String u
     }
     return new SparUrl(coordinator, null, 0,
         user != null ? user : embedded.getProperty(USER),
-        password != null ? password : embedded.getProperty(PASSWORD), limits);
+        password != null ? password : embedded.getProperty(PASSWORD), limits, schemas);
   }
 
   /** Returns the pool limits the URL's {@code poolSize} and {@code poolWait} give. */
@@ -120,7 +136,8 @@ record SparUrl(String coordinatorUrl, Path localDirectory, int workers, String u
       String key = pair.substring(0, equals).trim().toLowerCase(Locale.ROOT);
       if (!KEYS.contains(key)) {
         throw error("unknown Spar URL option '" + key + "'; known options are "
-            + "coordinator, local, workers, user, password, poolSize, poolWait and maxSessions");
+            + "coordinator, local, workers, user, password, poolSize, poolWait, maxSessions and"
+            + " schemaBasedSharding");
       }
       if (options.put(key, pair.substring(equals + 1).trim()) != null) {
         throw error("Spar URL option '" + key + "' is given twice");

@@ -62,9 +62,16 @@ public final class PgWireServer implements AutoCloseable {
    *     authentication
    * @param tls the TLS context SSLRequest starts, or null to decline it
    * @param requireTls whether clients must use TLS
+   * @param schemaBasedSharding whether sessions' {@code CREATE SCHEMA} makes distributed
+   *     schemas while they have not set {@code spar.enable_schema_based_sharding}
    */
   public record Settings(List<InetAddress> addresses, int port, Path usersFile, SslContext tls,
-      boolean requireTls) {
+      boolean requireTls, boolean schemaBasedSharding) {
+    /** Settings of an endpoint whose sessions distribute schemas only when they ask to. */
+    public Settings(List<InetAddress> addresses, int port, Path usersFile, SslContext tls,
+        boolean requireTls) {
+      this(addresses, port, usersFile, tls, requireTls, false);
+    }
   }
 
   private final SparEngine engine;
@@ -181,6 +188,10 @@ public final class PgWireServer implements AutoCloseable {
 
   boolean requiresTls() {
     return settings.requireTls();
+  }
+
+  boolean distributesSchemas() {
+    return settings.schemaBasedSharding();
   }
 
   boolean isTls(Channel channel) {

@@ -159,6 +159,7 @@ final class Startup {
   private void authenticated() throws SQLException, MessageReader.InvalidText {
     wire.messages().authenticationOk();
     SparSession session = new SparSession(wire.server().engine());
+    session.schemaBasedShardingByDefault(wire.server().distributesSchemas());
     wire.open(session);
     Map<String, String> settings = settings();
     if (!settings.isEmpty()) {

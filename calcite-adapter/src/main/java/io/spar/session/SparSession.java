@@ -58,6 +58,7 @@ public final class SparSession implements AutoCloseable {
   private final SparEngine engine;
   private final SessionContext context;
   private final PlanCache plans = new PlanCache();
+  private volatile boolean schemaBasedShardingByDefault;
   private final StatementPlanner planner;
   private final DdlCommands ddl;
   private final ShardDdlRunner shardRunner;
@@ -85,7 +86,8 @@ public final class SparSession implements AutoCloseable {
             () -> transaction.catalog().placementsChanged(), this::moveAlone));
     this.settings = new SparSettings(engine);
     this.shardRunner = new ShardDdlRunner(engine.pools(), engine.statementLog());
-    this.ddl = new DdlCommands(coordinator, connections, engine.statementLog(), shardRunner);
+    this.ddl = new DdlCommands(coordinator, connections, engine.statementLog(), shardRunner,
+        () -> schemaBasedShardingByDefault);
     this.copy = new CopyCommands(connections, engine.statementLog());
     transaction.onSessionStateReverted(this::sessionStateChanged);
   }
@@ -639,6 +641,15 @@ public final class SparSession implements AutoCloseable {
     context.connections().sessionStateChanged();
     plans.clear();
     context.transaction().sessionStateTouched();
+  }
+
+  /**
+   * Sets whether the session's {@code CREATE SCHEMA} makes distributed schemas while it has not
+   * set {@code spar.enable_schema_based_sharding} itself (the {@code schemaBasedSharding} URL
+   * option, and {@code spar serve --schema-based-sharding}).
+   */
+  public void schemaBasedShardingByDefault(boolean on) {
+    this.schemaBasedShardingByDefault = on;
   }
 
   @Override

@@ -35,11 +35,14 @@ class DistributedSchemasTest {
   private static final List<String> TENANTS = List.of("ds_acme", "ds_globex");
   private static Connection spar;
   private static Connection plain;
+  /** The engine's own connection, whose engine also serves the PostgreSQL port. */
+  private static Connection embedded;
 
   @BeforeAll
   static void open() throws SQLException {
     spar = SparTestCluster.spar();
     plain = SparTestCluster.coordinator();
+    embedded = SparTestCluster.embedded();
     for (String each : TENANTS) {
       run(spar, "DROP SCHEMA IF EXISTS " + each + " CASCADE");
       run(plain, "DROP SCHEMA IF EXISTS " + plain(each) + " CASCADE");
@@ -57,8 +60,9 @@ class DistributedSchemasTest {
       both(each, "CREATE TABLE tasks (id bigserial PRIMARY KEY,"
           + " project int NOT NULL REFERENCES projects (id) ON DELETE CASCADE,"
           + " done boolean NOT NULL DEFAULT false, hours numeric(6, 2), due date)");
+      // Each tenant has rows of its own, so that reading another tenant's would show.
       both(each, "INSERT INTO users (name, plan) VALUES ('ann', 'pro'), ('bob', 'free'),"
-          + " ('cy', 'pro')");
+          + " ('cy', 'pro'), ('" + each + "', 'free')");
       both(each, "INSERT INTO projects (owner, title) VALUES (1, 'alpha'), (1, 'beta'),"
           + " (2, 'gamma'), (3, 'delta')");
       both(each, "INSERT INTO tasks (project, done, hours, due) SELECT 1 + i % 4, i % 3 = 0,"
@@ -71,6 +75,7 @@ class DistributedSchemasTest {
     run(spar, "RESET search_path");
     spar.close();
     plain.close();
+    embedded.close();
   }
 
   @Test
@@ -103,7 +108,7 @@ class DistributedSchemasTest {
 
   @Test
   void tenantStatementsAnswerAsPostgresOnOneNode() throws SQLException {
-    StatementLog log = spar.unwrap(SparSession.class).engine().statementLog();
+    StatementLog log = embedded.unwrap(SparSession.class).engine().statementLog();
     log.subscribe();
     String[] statements = {
         "SELECT u.name, count(t.id), sum(t.hours) FROM users u JOIN projects p ON p.owner = u.id"
@@ -137,8 +142,15 @@ class DistributedSchemasTest {
         assertEquals(1, sent.size(), each + ": " + sent);
         nodes.add(sent.get(0).node().toString());
       }
-      assertEquals(1, nodes.size(), nodes.toString());
+      assertEquals(Set.of(node(tenant)), nodes);
     }
+  }
+
+  /** Returns the node that holds the tables of distributed schema {@code schema}. */
+  private static String node(String schema) throws SQLException {
+    return strings(spar, "SELECT node_name || ':' || node_port"
+        + " FROM pgs_distribution_metadata.tenant_schema"
+        + " WHERE schema_id = '" + schema + "'::regnamespace").get(0);
   }
 
   @Test
@@ -205,6 +217,104 @@ class DistributedSchemasTest {
     } finally {
       run(spar, "SET spar.enable_schema_based_sharding = on");
     }
+  }
+
+  @Test
+  void anExistingSchemaIsDistributedWithItsRows() throws SQLException {
+    run(spar, "RESET search_path");
+    run(spar, "SET spar.enable_schema_based_sharding = off");
+    try {
+      run(spar, "DROP SCHEMA IF EXISTS ds_existing, ds_keyed CASCADE");
+      run(spar, "CREATE SCHEMA ds_existing");
+      run(spar, "CREATE TABLE ds_existing.users (id serial PRIMARY KEY, name text)");
+      run(spar, "CREATE TABLE ds_existing.orders (id serial PRIMARY KEY,"
+          + " user_id int REFERENCES ds_existing.users (id), amount int)");
+      run(spar, "INSERT INTO ds_existing.users (name) SELECT 'u' || i"
+          + " FROM generate_series(1, 30) i");
+      run(spar, "INSERT INTO ds_existing.orders (user_id, amount) SELECT 1 + i % 30, i"
+          + " FROM generate_series(1, 300) i");
+      assertRefused("SELECT spar_schema_distribute('public')", "0A000");
+      run(spar, "CREATE SCHEMA ds_keyed");
+      run(spar, "CREATE TABLE ds_keyed.t (id int REFERENCES ds_existing.users (id))");
+      assertRefused("SELECT spar_schema_distribute('ds_keyed')", "0A000");
+      // The key leaves ds_existing too; without it, ds_existing is the schema's own.
+      assertRefused("SELECT spar_schema_distribute('ds_existing')", "0A000");
+      run(spar, "DROP SCHEMA ds_keyed CASCADE");
+
+      run(spar, "SELECT spar_schema_distribute('ds_existing')");
+      assertRefused("SELECT spar_schema_distribute('ds_existing')", "55000");
+    } finally {
+      run(spar, "SET spar.enable_schema_based_sharding = on");
+    }
+    assertEquals(2, count(spar, "SELECT count(*) FROM pgs_distribution_metadata.partition"
+        + " WHERE relation_id IN ('ds_existing.users'::regclass,"
+        + " 'ds_existing.orders'::regclass) AND partition_method = 's'"));
+    assertEquals(List.of("300|45150"), strings(spar, "SELECT count(*) || '|' || sum(amount)"
+        + " FROM ds_existing.orders o JOIN ds_existing.users u ON u.id = o.user_id"));
+    try (Connection coordinator = SparTestCluster.coordinator()) {
+      assertEquals(0, count(coordinator, "SELECT count(*) FROM ONLY ds_existing.orders"));
+    }
+    // Its sequences go on from where they were, and its key holds on the node.
+    run(spar, "INSERT INTO ds_existing.users (name) VALUES ('new')");
+    assertEquals(List.of("31"), strings(spar, "SELECT id FROM ds_existing.users"
+        + " WHERE name = 'new'"));
+    assertRefused("INSERT INTO ds_existing.orders (user_id, amount) VALUES (999, 1)",
+        "23503");
+    run(spar, "DROP SCHEMA ds_existing CASCADE");
+  }
+
+  @Test
+  void aSchemaComesBackToTheCoordinatorWithItsRows() throws SQLException {
+    run(spar, "RESET search_path");
+    run(spar, "DROP SCHEMA IF EXISTS ds_returning CASCADE");
+    run(spar, "CREATE SCHEMA ds_returning");
+    run(spar, "CREATE TABLE ds_returning.users (id serial PRIMARY KEY, name text)");
+    run(spar, "CREATE TABLE ds_returning.orders (id serial PRIMARY KEY,"
+        + " user_id int REFERENCES ds_returning.users (id), amount int)");
+    run(spar, "INSERT INTO ds_returning.users (name) SELECT 'u' || i"
+        + " FROM generate_series(1, 20) i");
+    run(spar, "INSERT INTO ds_returning.orders (user_id, amount) SELECT 1 + i % 20, i"
+        + " FROM generate_series(1, 200) i");
+    String node = node("ds_returning");
+    assertRefused("SELECT spar_schema_undistribute('public')", "22023");
+
+    run(spar, "SELECT spar_schema_undistribute('ds_returning')");
+    assertEquals(0, count(spar, "SELECT count(*) FROM pgs_distribution_metadata.partition"
+        + " WHERE relation_id IN ('ds_returning.users'::regclass,"
+        + " 'ds_returning.orders'::regclass)"));
+    assertEquals(0, count(spar, "SELECT count(*) FROM pgs_distribution_metadata.tenant_schema"
+        + " WHERE schema_id = 'ds_returning'::regnamespace"));
+    try (Connection coordinator = SparTestCluster.coordinator()) {
+      assertEquals(List.of("200|20100"), strings(coordinator, "SELECT count(*) || '|'"
+          + " || sum(amount) FROM ONLY ds_returning.orders"));
+      assertEquals(20, count(coordinator, "SELECT count(*) FROM ONLY ds_returning.users"));
+    }
+    for (PgNode worker : SparTestCluster.cluster().workers()) {
+      assertEquals(0, count(SparTestCluster.direct(worker), "SELECT count(*) FROM pg_tables"
+          + " WHERE schemaname = 'ds_returning'"), worker + " (tenant was on " + node + ")");
+    }
+    // Plain tables now: writes land on the coordinator, and the key still holds.
+    run(spar, "INSERT INTO ds_returning.users (name) VALUES ('back')");
+    assertEquals(List.of("21"), strings(spar, "SELECT id FROM ds_returning.users"
+        + " WHERE name = 'back'"));
+    assertRefused("INSERT INTO ds_returning.orders (user_id, amount) VALUES (999, 1)",
+        "23503");
+    run(spar, "DROP SCHEMA ds_returning CASCADE");
+  }
+
+  @Test
+  void theUrlMakesDistributedSchemasTheDefault() throws SQLException {
+    run(spar, "DROP SCHEMA IF EXISTS ds_by_default, ds_not_by_default CASCADE");
+    try (Connection defaulted = java.sql.DriverManager.getConnection(
+        SparTestCluster.sparUrl() + ";schemaBasedSharding=on", new java.util.Properties())) {
+      run(defaulted, "CREATE SCHEMA ds_by_default");
+      run(defaulted, "SET spar.enable_schema_based_sharding = off");
+      run(defaulted, "CREATE SCHEMA ds_not_by_default");
+    }
+    assertEquals(List.of("ds_by_default"), strings(spar, "SELECT n.nspname"
+        + " FROM pgs_distribution_metadata.tenant_schema t JOIN pg_namespace n"
+        + " ON n.oid = t.schema_id WHERE n.nspname LIKE 'ds\\_%by\\_default'"));
+    run(spar, "DROP SCHEMA ds_by_default, ds_not_by_default CASCADE");
   }
 
   @Test

@@ -56,7 +56,8 @@ final class ShardCreator {
     return shardId;
   }
 
-  private void runOn(NodeAddress node, long shardId, List<String> ddl) throws SQLException {
+  /** Runs {@code ddl} for shard {@code shardId} on {@code node}, in a transaction of its own. */
+  void runOn(NodeAddress node, long shardId, List<String> ddl) throws SQLException {
     try (Connection connection = pools.borrow(node)) {
       connection.setAutoCommit(false);
       try (Statement statement = connection.createStatement()) {

@@ -216,7 +216,7 @@ final class ShellRows {
     return line.append('\n').toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static List<String> columns(Connection coordinator, long relationId)
+  static List<String> columns(Connection coordinator, long relationId)
       throws SQLException {
     List<String> columns = new ArrayList<>();
     try (PreparedStatement ps = coordinator.prepareStatement("SELECT attname FROM pg_attribute"

@@ -1,0 +1,167 @@
+package io.spar.test.pgwire;
+
+import static io.spar.test.Sql.count;
+import static io.spar.test.Sql.run;
+import static io.spar.test.Sql.strings;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spar.engine.execution.StatementLog;
+import io.spar.session.SparSession;
+import io.spar.test.SparTestCluster;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 14's Apartment-style workload through the PostgreSQL port, as a Rails application on
+ * the Apartment gem runs it: 50 tenant schemas created with
+ * {@code spar.enable_schema_based_sharding} on, each with {@code users}, {@code projects} and
+ * {@code tasks} (serial ids, foreign keys among them), a reference table {@code plans} in
+ * {@code public} and a hash-distributed {@code events} table beside them. The client switches
+ * {@code search_path} per tenant and runs that tenant's workload with unqualified names:
+ * inserts, a join with {@code plans}, a CTE report, a window function, an {@code UPDATE …
+ * FROM}. Through the engine's statement log, every tenant statement is one statement on its
+ * tenant's node, and the tenants are spread over the workers within one.
+ */
+class ApartmentWorkloadTest {
+  private static final int TENANTS = 50;
+
+  @Test
+  void everyTenantStatementIsOneStatementOnItsNode() throws Exception {
+    try (Connection embedded = SparTestCluster.embedded();
+        Connection app = WirePort.connect("")) {
+      StatementLog log = embedded.unwrap(SparSession.class).engine().statementLog();
+      log.subscribe();
+      run(app, "RESET search_path");
+      for (int i = 0; i < TENANTS; i++) {
+        run(app, "DROP SCHEMA IF EXISTS apt_" + i + " CASCADE");
+      }
+      run(app, "DROP TABLE IF EXISTS apt_plans, apt_events");
+      run(app, "CREATE TABLE apt_plans (id int PRIMARY KEY, name text, seats int)");
+      run(app, "SELECT create_reference_table('apt_plans')");
+      run(app, "INSERT INTO apt_plans VALUES (1, 'free', 1), (2, 'team', 10), (3, 'corp', 100)");
+      run(app, "CREATE TABLE apt_events (id bigint, kind text, at timestamptz DEFAULT now())");
+      run(app, "SELECT master_create_distributed_table('apt_events', 'id', 'hash')");
+      run(app, "SELECT master_create_worker_shards('apt_events', 8, 1)");
+
+      run(app, "SET spar.enable_schema_based_sharding = on");
+      for (int i = 0; i < TENANTS; i++) {
+        run(app, "CREATE SCHEMA apt_" + i);
+        run(app, "SET search_path TO apt_" + i + ", public");
+        run(app, "CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL,"
+            + " plan_id int NOT NULL)");
+        run(app, "CREATE TABLE projects (id serial PRIMARY KEY, owner_id int NOT NULL"
+            + " REFERENCES users (id), name text, archived boolean NOT NULL DEFAULT false)");
+        run(app, "CREATE TABLE tasks (id bigserial PRIMARY KEY, project_id int NOT NULL"
+            + " REFERENCES projects (id) ON DELETE CASCADE, title text, estimate int)");
+      }
+
+      Map<String, Integer> tenantsPerNode = new HashMap<>();
+      for (String each : strings(app, "SELECT node_name || ':' || node_port"
+          + " FROM pgs_distribution_metadata.tenant_schema t JOIN pg_namespace n"
+          + " ON n.oid = t.schema_id WHERE n.nspname LIKE 'apt\\_%'")) {
+        tenantsPerNode.merge(each, 1, Integer::sum);
+      }
+      assertEquals(TENANTS, tenantsPerNode.values().stream().mapToInt(Integer::intValue).sum());
+      assertEquals(SparTestCluster.WORKERS, tenantsPerNode.size(), tenantsPerNode.toString());
+      int most = tenantsPerNode.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+      int least = tenantsPerNode.values().stream().mapToInt(Integer::intValue).min().orElse(0);
+      assertTrue(most - least <= 1, "tenants per node: " + tenantsPerNode);
+
+      String[] workload = {
+          "INSERT INTO users (email, plan_id) VALUES ('a@x', 1), ('b@x', 2), ('c@x', 3)"
+              + " RETURNING id",
+          "INSERT INTO projects (owner_id, name) VALUES (1, 'site'), (2, 'app'), (2, 'api')",
+          "INSERT INTO tasks (project_id, title, estimate) SELECT p, 't' || i, i"
+              + " FROM generate_series(1, 12) i, (VALUES (1), (2), (3)) AS v(p)"
+              + " WHERE i % 3 + 1 = p",
+          "SELECT u.email, p.name AS plan, p.seats FROM users u JOIN apt_plans p"
+              + " ON p.id = u.plan_id ORDER BY u.id",
+          "WITH load AS (SELECT project_id, sum(estimate) AS hours FROM tasks GROUP BY 1)"
+              + " SELECT pr.name, l.hours FROM projects pr JOIN load l ON l.project_id = pr.id"
+              + " ORDER BY l.hours DESC, pr.name",
+          "SELECT title, estimate, rank() OVER (PARTITION BY project_id ORDER BY estimate DESC)"
+              + " FROM tasks ORDER BY project_id, estimate DESC LIMIT 4",
+          "UPDATE projects pr SET archived = true FROM users u WHERE u.id = pr.owner_id"
+              + " AND u.plan_id = 2 RETURNING pr.id",
+          "SELECT count(*) FILTER (WHERE archived), count(*) FROM projects",
+      };
+      String[] expected = {
+          "1|2|3",
+          "",
+          "",
+          "a@x free 1|b@x team 10|c@x corp 100",
+          "site 30|api 26|app 22",
+          "t12 12 1|t9 9 2|t6 6 3|t3 3 4",
+          "2|3",
+          "2 3",
+      };
+      List<String> offNode = new ArrayList<>();
+      for (int i = 0; i < TENANTS; i++) {
+        run(app, "SET search_path TO apt_" + i + ", public");
+        String node = strings(app, "SELECT node_name || ':' || node_port"
+            + " FROM pgs_distribution_metadata.tenant_schema"
+            + " WHERE schema_id = 'apt_" + i + "'::regnamespace").get(0);
+        for (int s = 0; s < workload.length; s++) {
+          long mark = log.mark();
+          assertEquals(expected[s], answer(app, workload[s]), "tenant " + i + ": "
+              + workload[s]);
+          List<StatementLog.Entry> sent = log.since(mark).stream()
+              .filter(e -> e.shardId() != null).toList();
+          if (sent.size() != 1 || !sent.get(0).node().toString().equals(node)) {
+            offNode.add("tenant " + i + ": " + workload[s] + " -> " + sent);
+          }
+        }
+        // An event of the tenant's, in the hash-distributed table beside the tenants.
+        run(app, "INSERT INTO apt_events (id, kind) VALUES (" + i + ", 'seeded')");
+      }
+      assertEquals(List.of(), offNode);
+      assertEquals(TENANTS, count(app, "SELECT count(*) FROM apt_events"));
+      // Nothing is in the coordinator's tables.
+      try (Connection coordinator = SparTestCluster.coordinator()) {
+        for (String table : List.of("users", "projects", "tasks")) {
+          assertEquals(0, count(coordinator, "SELECT count(*) FROM ONLY apt_7." + table));
+        }
+      }
+      run(app, "RESET search_path");
+      for (int i = 0; i < TENANTS; i++) {
+        run(app, "DROP SCHEMA apt_" + i + " CASCADE");
+      }
+      run(app, "DROP TABLE apt_plans, apt_events");
+    }
+  }
+
+  /**
+   * Returns the rows of {@code sql}, columns joined by spaces and rows by {@code |}, sorted
+   * unless the statement orders them.
+   */
+  private static String answer(Connection app, String sql) throws SQLException {
+    try (PreparedStatement statement = app.prepareStatement(sql)) {
+      if (!statement.execute()) {
+        return "";
+      }
+      List<String> rows = new ArrayList<>();
+      try (ResultSet rs = statement.getResultSet()) {
+        int columns = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+          List<String> values = new ArrayList<>();
+          for (int c = 1; c <= columns; c++) {
+            values.add(rs.getString(c));
+          }
+          rows.add(String.join(" ", values));
+        }
+      }
+      if (!sql.contains("ORDER BY")) {
+        rows.sort(null); // RETURNING of an UPDATE promises no order
+      }
+      return String.join("|", rows);
+    }
+  }
+}
