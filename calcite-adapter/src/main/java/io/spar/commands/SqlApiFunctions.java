@@ -38,7 +38,8 @@ public final class SqlApiFunctions {
       "master_copy_shard_placement", "master_append_table_to_shard",
       "master_move_shard_placement", "rebalance_table_shards", "get_rebalance_table_shards_plan",
       "master_drain_node", "master_remove_node", "create_reference_table",
-      "spar_schema_move", "spar_schema_distribute", "spar_schema_undistribute");
+      "spar_schema_move", "spar_schema_distribute", "spar_schema_undistribute",
+      "spar_schemas");
 
   private final DistributionOperations operations;
   private final CoordinatorExecutor coordinator;
@@ -143,13 +144,15 @@ public final class SqlApiFunctions {
         placementsChanged.run();
         yield voidResult(call);
       }
+      case "spar_schemas" -> {
+        count(call, args, 0, 0);
+        requireInFrom(call);
+        yield StatementResult.ofRows(new RowSet(resultColumns(call),
+            operations.schemas(coordinatorConnection())));
+      }
       case "get_rebalance_table_shards_plan" -> {
         count(call, args, 0, 1);
-        if (!call.inFrom()) {
-          // PostgreSQL would return each row as one composite value.
-          throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, call.function()
-              + " must be called as SELECT * FROM " + call.function() + "(…)");
-        }
+        requireInFrom(call);
         List<Object[]> rows = new ArrayList<>();
         for (RebalancePlanner.Move each : operations.rebalancePlan(connections.coordinatorNode(),
             relation(args, 0))) {
@@ -268,6 +271,15 @@ public final class SqlApiFunctions {
     }
   }
 
+  /** Refuses a set-returning function called other than in FROM. */
+  private static void requireInFrom(SqlApiCall call) throws SQLException {
+    if (!call.inFrom()) {
+      // PostgreSQL would return each row as one composite value.
+      throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, call.function()
+          + " must be called as SELECT * FROM " + call.function() + "(…)");
+    }
+  }
+
   /** Refuses a function that commits as it goes (one move at a time) in a transaction block. */
   private void requireNoBlock(SqlApiCall call) throws SQLException {
     if (transaction.get().isBlock()) {
@@ -341,6 +353,10 @@ public final class SqlApiFunctions {
       return List.of(textColumn("table_name"), bigintColumn("shardid"),
           textColumn("sourcename"), integerColumn("sourceport"), textColumn("targetname"),
           integerColumn("targetport"));
+    }
+    if (function.equals("spar_schemas")) {
+      return List.of(textColumn("schema_name"), textColumn("node_name"),
+          integerColumn("node_port"), bigintColumn("tables"), bigintColumn("bytes"));
     }
     return List.of(switch (function) {
       case "master_create_empty_shard", "get_shard_id_for_distribution_column" ->

@@ -169,6 +169,25 @@ final class StatementPlanner {
     return new ExpandedPlan(prepare(expanded.sql(), depth + 1), expanded);
   }
 
+  /**
+   * Refuses a modification whose tables belong to two or more distributed schemas: one
+   * tenant's write must not depend on another's rows (queries may read several tenants).
+   */
+  private static void requireOneTenant(List<TableReference> references,
+      CatalogSnapshot snapshot) throws SQLException {
+    java.util.Set<Long> tenants = new java.util.HashSet<>();
+    for (TableReference each : references) {
+      snapshot.table(each.table()).filter(DistributedTable::isSingleShard)
+          .ifPresent(table -> tenants.add(table.colocationId()));
+    }
+    if (tenants.size() > 1) {
+      throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "cannot modify the tables of"
+          + " one distributed schema with rows of another", "Each distributed schema is a"
+          + " tenant on a node of its own.", "Read the other tenant's rows first, then write"
+          + " them in a statement of their own.");
+    }
+  }
+
   private static SqlNode dmlTarget(SqlNode statement) {
     if (statement instanceof SqlInsert insert) {
       return insert.getTargetTable();
@@ -187,6 +206,7 @@ final class StatementPlanner {
       throws SQLException {
     TableReference target = references.get(0);
     Optional<DistributedTable> table = snapshot.table(target.table());
+    requireOneTenant(references, snapshot);
     Optional<InsertSelectPlan.Parts> insertSelect = statement instanceof SqlInsert
         ? InsertSelectPlan.parts(SqlParsing.parsedText(sql)) : Optional.empty();
     if (insertSelect.isPresent()) {
@@ -322,9 +342,17 @@ final class StatementPlanner {
       }
     }
     int item = written.indexOf(table.partitionColumn());
-    Optional<List<TableReference>> read = item < 0 ? Optional.empty()
-        : MultiShardPlanner.shardwise(insert.getSource(), distributed, sources.size(),
-            snapshot, engine.functions()::isAggregate, item, sourceColumns);
+    Optional<List<TableReference>> read;
+    if (table.isSingleShard()) {
+      // One distributed schema's tables are all on its node: the query runs there as written.
+      read = sources.size() == distributed.size() && distributed.stream().allMatch(each ->
+          table.isCoLocatedWith(snapshot.table(each.table()).orElseThrow()))
+          ? Optional.of(distributed) : Optional.empty();
+    } else {
+      read = item < 0 ? Optional.empty()
+          : MultiShardPlanner.shardwise(insert.getSource(), distributed, sources.size(),
+              snapshot, engine.functions()::isAggregate, item, sourceColumns);
+    }
     if (read.isEmpty() || !coPlaced(table, read.get(), snapshot)) {
       return Optional.empty();
     }

@@ -96,6 +96,19 @@ class DistributedSchemasTest {
     }
     // Two schemas, two workers: one each.
     assertNotEquals(nodes.get(0), nodes.get(1));
+    List<String> listed = new ArrayList<>();
+    try (java.sql.Statement statement = spar.createStatement();
+        java.sql.ResultSet rs = statement.executeQuery("SELECT * FROM spar_schemas()")) {
+      while (rs.next()) {
+        if (TENANTS.contains(rs.getString("schema_name"))) {
+          // Three tables, each with a primary key index: at least six pages.
+          listed.add(rs.getString(1) + " " + rs.getString(2) + ":" + rs.getInt(3) + " "
+              + rs.getLong(4) + " " + (rs.getLong(5) >= 6 * 8192));
+        }
+      }
+    }
+    assertEquals(List.of(TENANTS.get(0) + " " + nodes.get(0) + " 3 true",
+        TENANTS.get(1) + " " + nodes.get(1) + " 3 true"), listed);
     for (PgNode worker : SparTestCluster.cluster().workers()) {
       String address = worker.host() + ":" + worker.port();
       for (int i = 0; i < TENANTS.size(); i++) {
@@ -125,10 +138,14 @@ class DistributedSchemasTest {
         "INSERT INTO projects (owner, title) VALUES (4, 'eps') RETURNING *",
         "INSERT INTO projects (owner, title) VALUES (99, 'orphan')",
         "DELETE FROM users WHERE name = 'bob'",
+        "DELETE FROM tasks t USING projects p WHERE p.id = t.project AND p.title = 'gamma'"
+            + " AND t.hours < 30",
         "SELECT p.title, (SELECT count(*) FROM tasks t WHERE t.project = p.id) FROM projects p"
             + " ORDER BY 1",
         "UPDATE users SET plan = 'pro' WHERE id IN (SELECT owner FROM projects"
             + " WHERE title LIKE 'e%') RETURNING id, plan",
+        "INSERT INTO tasks (id, project, done, hours, due) SELECT id + 1000, project, done,"
+            + " hours * 2, due FROM tasks t WHERE t.hours > 40 RETURNING id, hours",
         "SELECT * FROM users ORDER BY id",
     };
     for (String tenant : TENANTS) {
@@ -160,6 +177,29 @@ class DistributedSchemasTest {
     assertEquals(outcome(plain, String.format(query, plain(TENANTS.get(0)),
             plain(TENANTS.get(1)))),
         outcome(spar, String.format(query, TENANTS.get(0), TENANTS.get(1))));
+    query = "SELECT a.name, count(g.id) FROM %s.users a LEFT JOIN %s.users g"
+        + " ON g.name = a.name GROUP BY a.name ORDER BY 1";
+    assertEquals(outcome(plain, String.format(query, plain(TENANTS.get(0)),
+            plain(TENANTS.get(1)))),
+        outcome(spar, String.format(query, TENANTS.get(0), TENANTS.get(1))));
+    // A tenant's table with a hash-distributed one, which is on every worker.
+    run(spar, "RESET search_path");
+    run(spar, "DROP TABLE IF EXISTS ds_scores");
+    run(plain, "DROP TABLE IF EXISTS plain_ds_scores");
+    for (Connection each : List.of(spar, plain)) {
+      String table = each == spar ? "ds_scores" : "plain_ds_scores";
+      run(each, "CREATE TABLE " + table + " (name text, score int)");
+      if (each == spar) {
+        run(each, "SELECT master_create_distributed_table('ds_scores', 'name', 'hash')");
+        run(each, "SELECT master_create_worker_shards('ds_scores', 4, 1)");
+      }
+      run(each, "INSERT INTO " + table + " VALUES ('ann', 3), ('cy', 5), ('zed', 9)");
+    }
+    query = "SELECT u.name, s.score FROM %s.users u JOIN %s s ON s.name = u.name ORDER BY 1";
+    assertEquals(outcome(plain, String.format(query, plain(TENANTS.get(0)), "plain_ds_scores")),
+        outcome(spar, String.format(query, TENANTS.get(0), "ds_scores")));
+    run(spar, "DROP TABLE ds_scores");
+    run(plain, "DROP TABLE plain_ds_scores");
   }
 
   @Test
@@ -170,6 +210,17 @@ class DistributedSchemasTest {
       both(tenant, "UPDATE users SET email = name || '@example.com'");
       String query = "SELECT name, email FROM users ORDER BY id";
       assertEquals(answer(plain, plain(tenant), query), answer(spar, tenant, query));
+    }
+  }
+
+  @Test
+  void jdbcSetSchemaPicksTheTenant() throws SQLException {
+    try (Connection app = SparTestCluster.spar()) {
+      for (String tenant : TENANTS) {
+        app.setSchema(tenant);
+        assertEquals(List.of(tenant), strings(app, "SELECT name FROM users"
+            + " WHERE name LIKE 'ds\\_%'"));
+      }
     }
   }
 
@@ -203,6 +254,11 @@ class DistributedSchemasTest {
     assertRefused("CREATE TABLE " + tenant + ".events (at date) PARTITION BY RANGE (at)",
         "0A000");
     assertRefused("CREATE TABLE " + tenant + ".copied AS SELECT 1 AS x", "0A000");
+    // One tenant's write never reads another's rows.
+    assertRefused("INSERT INTO " + tenant + ".users (name) SELECT name FROM "
+        + TENANTS.get(0) + ".users", "0A000");
+    assertRefused("UPDATE " + tenant + ".users SET plan = 'x' WHERE name IN (SELECT name FROM "
+        + TENANTS.get(0) + ".users)", "0A000");
     assertEquals(0, count(spar, "SELECT count(*) FROM pg_tables WHERE tablename IN"
         + " ('ds_points', 'events', 'copied')"));
     // Without the setting, a schema and its tables stay on the coordinator.

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,6 +57,8 @@ class TenantMoveTest {
       ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
       ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
       AtomicInteger stayingWrites = new AtomicInteger();
+      AtomicLong slowestStaying = new AtomicLong();
+      AtomicLong slowestMoving = new AtomicLong();
       CountDownLatch started = new CountDownLatch(4);
       List<Thread> writers = new ArrayList<>();
       for (int w = 0; w < 4; w++) {
@@ -68,7 +71,11 @@ class TenantMoveTest {
             for (int i = 0; !stop.get() || i < 20; i++) {
               insert.setLong(1, 1 + i % 50);
               insert.setInt(2, writer * 1_000_000 + i);
+              long began = System.nanoTime();
               try (ResultSet rs = insert.executeQuery()) {
+                long took = System.nanoTime() - began;
+                (schema.equals(MOVING) ? slowestMoving : slowestStaying)
+                    .accumulateAndGet(took, Math::max);
                 rs.next();
                 if (schema.equals(MOVING)) {
                   acknowledged.add(rs.getLong(1) + ":" + (writer * 1_000_000 + i));
@@ -109,8 +116,9 @@ class TenantMoveTest {
       assertEquals(20_000 + acknowledged.size(), count(spar, "SELECT count(*) FROM " + MOVING
           + ".orders"));
       assertTrue(stayingWrites.get() > 0);
-      System.out.printf("tenant move under load: %d writes to the moved tenant, %d to the"
-          + " other, none failed%n", acknowledged.size(), stayingWrites.get());
+      System.out.printf("tenant move under load: %d writes to the moved tenant (slowest %.1f"
+          + " ms), %d to the other (slowest %.1f ms), none failed%n", acknowledged.size(),
+          slowestMoving.get() / 1e6, stayingWrites.get(), slowestStaying.get() / 1e6);
 
       // The schema's key holds on its new node, and the old node has none of its tables.
       try (Connection direct = SparTestCluster.direct(target)) {

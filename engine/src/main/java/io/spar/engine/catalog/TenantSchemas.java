@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -56,10 +58,41 @@ public final class TenantSchemas {
   }
 
   /**
+   * A distributed schema with its name.
+   *
+   * @param name the schema's name
+   * @param schema the schema
+   */
+  public record Placed(String name, TenantSchema schema) {
+  }
+
+  /** Returns every distributed schema, by name. */
+  public static List<Placed> all(Connection coordinator) throws SQLException {
+    List<Placed> schemas = new ArrayList<>();
+    try (PreparedStatement ps = coordinator.prepareStatement(PLACED
+        + " SELECT n.nspname, p.schema_id, p.colocation_id, p.node_name, p.node_port"
+        + " FROM placed p JOIN pg_catalog.pg_namespace n ON n.oid = p.schema_id"
+        + " ORDER BY n.nspname");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        schemas.add(new Placed(rs.getString(1), new TenantSchema(rs.getLong(2), rs.getLong(3),
+            new NodeAddress(rs.getString(4), rs.getInt(5)))));
+      }
+    }
+    return schemas;
+  }
+
+  /**
    * Returns the worker a new distributed schema goes to: the one that holds the fewest
    * distributed schemas, then the fewest shard placements, among workers that take shards.
+   * Locks the schemas' catalog until the transaction ends.
    */
   public static Optional<NodeAddress> leastLoaded(Connection coordinator) throws SQLException {
+    try (PreparedStatement lock = coordinator.prepareStatement("LOCK TABLE " + TENANT_SCHEMA
+        + " IN SHARE ROW EXCLUSIVE MODE")) {
+      // Schemas made at once are placed one after the other, each seeing the others.
+      lock.execute();
+    }
     try (PreparedStatement ps = coordinator.prepareStatement(PLACED
         + " SELECT n.node_name, n.node_port"
         + " FROM pgs_distribution_metadata.node n WHERE n.should_have_shards"

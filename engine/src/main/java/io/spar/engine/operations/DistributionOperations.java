@@ -393,8 +393,9 @@ public final class DistributionOperations {
    *     outside it; 55000 if it is distributed already
    */
   public void distributeSchema(Connection coordinator, String schemaName) throws SQLException {
-    long schemaId = schemaId(coordinator, schemaName);
-    String name = schemaName(coordinator, schemaId);
+    Schema resolved = schema(coordinator, schemaName);
+    long schemaId = resolved.oid();
+    String name = resolved.name();
     if (name.equals("public") || name.startsWith("pg_") || name.equals("information_schema")
         || name.equals("pgs_distribution_metadata")) {
       throw new OperationException("0A000", "cannot distribute schema \"" + name + "\"", null,
@@ -472,6 +473,39 @@ public final class DistributionOperations {
   }
 
   /**
+   * Returns a row per distributed schema ({@code spar_schemas()}): its name, the host and port
+   * of its node, its number of tables, and their bytes on the node (tables, indexes, TOAST).
+   */
+  public List<Object[]> schemas(Connection coordinator) throws SQLException {
+    CatalogSnapshot catalog = metadata.snapshot();
+    List<Object[]> rows = new ArrayList<>();
+    for (TenantSchemas.Placed each : TenantSchemas.all(coordinator)) {
+      List<String> shards = new ArrayList<>();
+      for (DistributedTable table : catalog.tables()) {
+        if (table.isSingleShard() && table.colocationId() == each.schema().colocationId()) {
+          shards.add(table.shards().get(0).shardName().quoted());
+        }
+      }
+      long bytes = 0;
+      if (!shards.isEmpty()) {
+        try (Connection node = pools.borrow(each.schema().node());
+            PreparedStatement ps = node.prepareStatement("SELECT coalesce(sum("
+                + "pg_catalog.pg_total_relation_size(pg_catalog.to_regclass(n))), 0)::bigint"
+                + " FROM unnest(?::text[]) AS n")) {
+          ps.setArray(1, node.createArrayOf("text", shards.toArray()));
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            bytes = rs.getLong(1);
+          }
+        }
+      }
+      rows.add(new Object[] {each.name(), each.schema().node().host(),
+          each.schema().node().port(), (long) shards.size(), bytes});
+    }
+    return rows;
+  }
+
+  /**
    * Brings distributed schema {@code schemaName} back to the coordinator ({@code
    * spar_schema_undistribute}), in {@code transaction}: each table's shard is locked on its
    * node (writers routed to it wait), its rows are copied into the coordinator's table, whose
@@ -481,7 +515,7 @@ public final class DistributionOperations {
   public void undistributeSchema(DistributedTransaction transaction, String schemaName)
       throws SQLException {
     Connection coordinator = transaction.coordinator(true);
-    long schemaId = schemaId(coordinator, schemaName);
+    long schemaId = schema(coordinator, schemaName).oid();
     TenantSchemas.lock(coordinator, schemaId, true);
     TenantSchemas.TenantSchema schema = TenantSchemas.find(coordinator, schemaId)
         .orElseThrow(() -> new OperationException("22023", "schema \"" + schemaName
@@ -578,28 +612,19 @@ public final class DistributionOperations {
     return ordered;
   }
 
-  private static long schemaId(Connection coordinator, String schemaName) throws SQLException {
-    try (PreparedStatement ps = coordinator.prepareStatement(
-        "SELECT pg_catalog.to_regnamespace(?)::oid::bigint")) {
-      ps.setString(1, schemaName);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        long oid = rs.getLong(1);
-        if (rs.wasNull()) {
-          throw new OperationException("3F000", "schema \"" + schemaName + "\" does not exist");
-        }
-        return oid;
-      }
-    }
+  /** A schema as a name given by a user resolves: its OID and its name. */
+  private record Schema(long oid, String name) {
   }
 
-  private static String schemaName(Connection coordinator, long schemaId) throws SQLException {
-    try (PreparedStatement ps = coordinator.prepareStatement(
-        "SELECT nspname FROM pg_catalog.pg_namespace WHERE oid = ?::oid")) {
-      ps.setLong(1, schemaId);
+  private static Schema schema(Connection coordinator, String schemaName) throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement("SELECT oid::bigint, nspname"
+        + " FROM pg_catalog.pg_namespace WHERE oid = pg_catalog.to_regnamespace(?)")) {
+      ps.setString(1, schemaName);
       try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getString(1);
+        if (!rs.next()) {
+          throw new OperationException("3F000", "schema \"" + schemaName + "\" does not exist");
+        }
+        return new Schema(rs.getLong(1), rs.getString(2));
       }
     }
   }
@@ -613,7 +638,7 @@ public final class DistributionOperations {
   public String moveSchema(DistributedTransaction transaction, String schemaName,
       NodeAddress target, String transferMode) throws SQLException {
     Connection coordinator = transaction.coordinator(true);
-    long schemaId = schemaId(coordinator, schemaName);
+    long schemaId = schema(coordinator, schemaName).oid();
     TenantSchemas.lock(coordinator, schemaId, true);
     TenantSchemas.TenantSchema schema = TenantSchemas.find(coordinator, schemaId)
         .orElseThrow(() -> new OperationException("22023", "schema \"" + schemaName
