@@ -12,6 +12,7 @@ import io.spar.engine.catalog.ShardPlacement;
 import io.spar.engine.catalog.TableName;
 import io.spar.engine.catalog.TenantSchemas;
 import io.spar.engine.catalog.TenantSchemas.TenantSchema;
+import io.spar.engine.operations.Relations;
 import io.spar.engine.operations.ShardDdl;
 import io.spar.outcome.SparErrors;
 import java.sql.Connection;
@@ -46,9 +47,9 @@ final class DistributedSchemas {
   }
 
   /**
-   * Refuses what the statement did to tables and distributed schemas that Spar cannot keep:
-   * a table moved into or out of a distributed schema, or a relation of a kind other than a
-   * plain table made in one.
+   * Refuses what the statement did to tables of distributed schemas that Spar cannot keep: a
+   * table moved into or out of one. (What a table made in one must not be is checked as it is
+   * made, since the statement may have made the schema too.)
    */
   static void check(Connection shell, List<Event> events, CatalogSnapshot catalog)
       throws SQLException {
@@ -75,16 +76,31 @@ final class DistributedSchemas {
             + relation.name().name() + "\" into or out of a distributed schema", "The tables"
             + " of a distributed schema live on its node; others are sharded or local.", null);
       }
-      if (inTenantSchema && table.isEmpty() && relation.kind() != 'r') {
-        throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "cannot create "
-            + (relation.kind() == 'p' ? "a partitioned table" : "this kind of table")
-            + " \"" + relation.name().name() + "\" in a distributed schema");
-      }
-      if (inTenantSchema && table.isEmpty() && CatalogStore.shellHasRows(shell, relation.name())) {
-        throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "cannot create table \""
-            + relation.name().name() + "\" with rows in a distributed schema", null,
-            "Create the table, then fill it with INSERT … SELECT.");
-      }
+    }
+  }
+
+  /**
+   * Refuses to make {@code relation} a table of a distributed schema if its one shard could
+   * not hold what PostgreSQL keeps in it: a partitioned table, a partition or an inheritance
+   * child or parent (rows would pass between it and other tables on the coordinator), or a
+   * table that already has rows there (made and filled by the same statement).
+   */
+  private static void requireDistributable(Connection shell, Relation relation)
+      throws SQLException {
+    if (relation.kind() != 'r') {
+      throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "cannot create "
+          + (relation.kind() == 'p' ? "a partitioned table" : "this kind of table")
+          + " \"" + relation.name().name() + "\" in a distributed schema");
+    }
+    if (!Relations.inheritanceLinks(shell, relation.oid()).isEmpty()) {
+      throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "cannot create table \""
+          + relation.name().name() + "\" as a partition or inheritance child or parent in a"
+          + " distributed schema");
+    }
+    if (CatalogStore.shellHasRows(shell, relation.name())) {
+      throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "cannot create table \""
+          + relation.name().name() + "\" with rows in a distributed schema", null,
+          "Create the table, then fill it with INSERT … SELECT.");
     }
   }
 
@@ -146,6 +162,7 @@ final class DistributedSchemas {
   /** Makes {@code relation} a single-shard table of {@code schema}, with its shard on its node. */
   private static void distribute(Connection shell, Relation relation, TenantSchema schema,
       ShardChanges changes) throws SQLException {
+    requireDistributable(shell, relation);
     CatalogStore.insertPartition(shell, relation.oid(), DistributionMethod.SINGLE, null);
     CatalogStore.setColocationId(shell, relation.oid(), schema.colocationId());
     CatalogStore.guardShell(shell, relation.name());

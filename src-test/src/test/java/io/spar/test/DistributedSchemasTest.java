@@ -259,8 +259,21 @@ class DistributedSchemasTest {
         + TENANTS.get(0) + ".users", "0A000");
     assertRefused("UPDATE " + tenant + ".users SET plan = 'x' WHERE name IN (SELECT name FROM "
         + TENANTS.get(0) + ".users)", "0A000");
+    // Rows would pass between a partition or child and its parent on the coordinator.
+    run(spar, "DROP TABLE IF EXISTS ds_parted, ds_parent");
+    run(spar, "CREATE TABLE public.ds_parted (id int) PARTITION BY RANGE (id)");
+    run(spar, "CREATE TABLE public.ds_parent (id int)");
+    assertRefused("CREATE TABLE " + tenant + ".part PARTITION OF public.ds_parted"
+        + " FOR VALUES FROM (0) TO (10)", "0A000");
+    assertRefused("CREATE TABLE " + tenant + ".kid () INHERITS (public.ds_parent)", "0A000");
+    run(spar, "DROP TABLE ds_parted, ds_parent");
+    // A statement that makes a schema, a table in it and a row: the row would stay behind.
+    assertRefused("DO $$ BEGIN CREATE SCHEMA ds_in_one; CREATE TABLE ds_in_one.t (id int);"
+        + " INSERT INTO ds_in_one.t VALUES (1); END $$", "0A000");
+    assertEquals(0, count(spar, "SELECT count(*) FROM pg_namespace"
+        + " WHERE nspname = 'ds_in_one'"));
     assertEquals(0, count(spar, "SELECT count(*) FROM pg_tables WHERE tablename IN"
-        + " ('ds_points', 'events', 'copied')"));
+        + " ('ds_points', 'events', 'copied', 'part', 'kid')"));
     // Without the setting, a schema and its tables stay on the coordinator.
     run(spar, "SET spar.enable_schema_based_sharding = off");
     try {

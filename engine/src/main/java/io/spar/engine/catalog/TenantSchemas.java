@@ -28,7 +28,7 @@ public final class TenantSchemas {
       + "  JOIN pgs_distribution_metadata.shard s ON s.relation_id = pa.relation_id"
       + "  JOIN pgs_distribution_metadata.shard_placement pl ON pl.shard_id = s.id"
       + "  WHERE pa.colocation_id = t.colocation_id AND pl.shard_state = "
-      + PlacementState.FINALIZED.code() + " LIMIT 1) p ON true)";
+      + PlacementState.FINALIZED.code() + " ORDER BY s.id LIMIT 1) p ON true)";
 
   private TenantSchemas() {
   }
@@ -132,6 +132,20 @@ public final class TenantSchemas {
     try (PreparedStatement ps = coordinator.prepareStatement("SELECT 1 FROM " + TENANT_SCHEMA
         + " WHERE schema_id = ?::oid FOR " + (exclusive ? "UPDATE" : "SHARE"))) {
       ps.setLong(1, schemaId);
+      ps.executeQuery().close();
+    }
+  }
+
+  /**
+   * Locks, as {@link #lock} does for a move, the distributed schema whose table shard
+   * {@code shardId} belongs to, if it is one.
+   */
+  public static void lockForMove(Connection coordinator, long shardId) throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement("SELECT 1 FROM " + TENANT_SCHEMA
+        + " t JOIN pg_catalog.pg_class c ON c.relnamespace = t.schema_id"
+        + " JOIN pgs_distribution_metadata.shard s ON s.relation_id = c.oid"
+        + " WHERE s.id = ? FOR UPDATE OF t")) {
+      ps.setLong(1, shardId);
       ps.executeQuery().close();
     }
   }

@@ -559,6 +559,10 @@ public final class DistributionOperations {
           coordinator.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn("COPY "
               + each.name().quoted() + " (" + columns + ") FROM STDIN", file);
         }
+        try (java.sql.Statement statement = coordinator.createStatement()) {
+          // Only these copies pass the guard, not the rest of the transaction.
+          statement.execute("SELECT set_config('spar.shell_write', 'off', true)");
+        }
       } catch (java.io.IOException e) {
         throw new SQLException("could not spool the rows of " + each.name() + ": "
             + e.getMessage(), "58030", e);
@@ -612,6 +616,14 @@ public final class DistributionOperations {
     return ordered;
   }
 
+  /** Returns the shard of one table of distributed schema {@code schema}, if it has any. */
+  private static Optional<Shard> firstShard(CatalogSnapshot catalog,
+      TenantSchemas.TenantSchema schema) {
+    return java.util.stream.StreamSupport.stream(catalog.tables().spliterator(), false)
+        .filter(each -> each.isSingleShard() && each.colocationId() == schema.colocationId())
+        .map(each -> each.shards().get(0)).min(java.util.Comparator.comparingLong(Shard::id));
+  }
+
   /** A schema as a name given by a user resolves: its OID and its name. */
   private record Schema(long oid, String name) {
   }
@@ -639,24 +651,24 @@ public final class DistributionOperations {
       NodeAddress target, String transferMode) throws SQLException {
     Connection coordinator = transaction.coordinator(true);
     long schemaId = schema(coordinator, schemaName).oid();
-    TenantSchemas.lock(coordinator, schemaId, true);
     TenantSchemas.TenantSchema schema = TenantSchemas.find(coordinator, schemaId)
         .orElseThrow(() -> new OperationException("22023", "schema \"" + schemaName
             + "\" is not a distributed schema"));
-    CatalogSnapshot snapshot = metadata.snapshot();
-    if (!snapshot.workers().contains(target)) {
+    if (!metadata.snapshot().workers().contains(target)) {
       throw new OperationException("22023", "node " + target + " is not a worker",
           null, "Add it with master_add_node first.");
     }
     String mode = "none";
-    if (!schema.node().equals(target)) {
-      Optional<Shard> any = java.util.stream.StreamSupport.stream(
-              snapshot.tables().spliterator(), false)
-          .filter(each -> each.isSingleShard() && each.colocationId() == schema.colocationId())
-          .map(each -> each.shards().get(0)).findFirst();
-      if (any.isPresent()) {
-        mode = moveShardPlacement(transaction, any.get().id(), schema.node(), target,
-            transferMode);
+    Optional<Shard> any = firstShard(CatalogStore.load(coordinator), schema);
+    if (any.isPresent() && !schema.node().equals(target)) {
+      // The move locks the schema, and takes every table of it as it is then.
+      mode = moveShardPlacement(transaction, any.get().id(), schema.node(), target,
+          transferMode);
+    } else if (any.isEmpty()) {
+      TenantSchemas.lock(coordinator, schemaId, true);
+      if (firstShard(CatalogStore.load(coordinator), schema).isPresent()) {
+        throw new OperationException("40001", "could not move schema \"" + schemaName
+            + "\": a table was created in it meanwhile", null, "Run the move again.");
       }
     }
     TenantSchemas.setNode(coordinator, schemaId, target);
@@ -721,6 +733,14 @@ public final class DistributionOperations {
     if (placements > 0) {
       throw new OperationException("55000", "cannot remove node " + node + ": it holds "
           + placements + " shard placements", null, "Drain it with master_drain_node first.");
+    }
+    for (TenantSchemas.Placed each : TenantSchemas.all(coordinator)) {
+      if (each.schema().node().equals(node)) {
+        // A schema without tables yet: its next table would be placed on the removed node.
+        throw new OperationException("55000", "cannot remove node " + node + ": distributed"
+            + " schema \"" + each.name() + "\" is placed there", null,
+            "Move it with spar_schema_move first.");
+      }
     }
     inCatalogTransaction(coordinator, () -> {
       // Its reference placements go with it; the other workers keep theirs.

@@ -7,6 +7,7 @@ import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.catalog.PlacementState;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
+import io.spar.engine.catalog.TenantSchemas;
 import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.catalog.TableName;
 import io.spar.engine.execution.NodePools;
@@ -156,7 +157,10 @@ final class ShardMove {
           .map(t -> t.name().quoted()).collect(Collectors.joining(", "))
           + " IN SHARE UPDATE EXCLUSIVE MODE");
     }
-    // The catalog again, under the lock: DDL that ran meanwhile may have changed it.
+    // A distributed schema's tables all move: a table made in it meanwhile waits, and is
+    // then placed where the schema went (taken after the table locks, as its DDL takes them).
+    TenantSchemas.lockForMove(coordinator, shardId);
+    // The catalog again, under the locks: DDL that ran meanwhile may have changed it.
     plan = plan(CatalogStore.load(coordinator), shardId, source, target);
     RunningQueries running = transaction.running();
     try (Connection from = pools.open(source, "spar move");
