@@ -94,8 +94,9 @@ final class CopyIn {
     PartitionType type = table.partitionType();
     boolean integers = type == PartitionType.INT2 || type == PartitionType.INT4
         || type == PartitionType.INT8;
-    if (statement.format() == CopyStatement.Format.BINARY && !integers && table.hasPartitionColumn()
-        && type != PartitionType.TEXT && type != PartitionType.VARCHAR) {
+    if (statement.format() == CopyStatement.Format.BINARY && !integers
+        && table.hasPartitionColumn() && type != PartitionType.TEXT
+        && type != PartitionType.VARCHAR) {
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "binary COPY into a table"
           + " distributed by a column of type " + type.typeName() + " is not supported");
     }
@@ -109,7 +110,7 @@ final class CopyIn {
       rows = CopyRows.of(statement, in, integers);
       String column = table.partitionColumn();
       while (rows.next()) {
-        // A reference table's one shard takes every row.
+        // The one shard of a table without a partition column takes every row.
         Shard shard = !table.hasPartitionColumn() ? table.shards().get(0)
             : shardFor(rows.field(partitionField, column));
         Pending chunk = pending.computeIfAbsent(shard.id(), k -> new Pending());

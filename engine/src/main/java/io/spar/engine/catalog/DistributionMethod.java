@@ -56,7 +56,8 @@ public enum DistributionMethod {
   public static DistributionMethod ofUserName(String name) {
     String lower = name.trim().toLowerCase(Locale.ROOT);
     for (DistributionMethod each : values()) {
-      if (each != REFERENCE && each != SINGLE && (lower.equals(each.name().toLowerCase(Locale.ROOT))
+      if (each != REFERENCE && each != SINGLE
+          && (lower.equals(each.name().toLowerCase(Locale.ROOT))
           || lower.equals(String.valueOf(each.code)))) {
         return each;
       }
