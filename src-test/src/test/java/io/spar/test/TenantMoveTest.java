@@ -148,6 +148,85 @@ class TenantMoveTest {
     }
   }
 
+  /**
+   * A table made in a schema while a shard move (here one a rebalance would make) moves the
+   * schema's tables waits for the move, and is then placed where the schema went: the move
+   * locks the schema's catalog row before it reads which tables to take, and a table made in
+   * the schema takes that row's lock before it reads where the schema is.
+   */
+  @Test
+  void aTableMadeDuringAMoveGoesWithTheSchema() throws Exception {
+    String schema = "tm_growing";
+    java.util.concurrent.ExecutorService threads =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    try (Connection spar = SparTestCluster.spar(); Connection other = SparTestCluster.spar()) {
+      run(spar, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+      run(spar, "SET spar.enable_schema_based_sharding = on");
+      run(spar, "CREATE SCHEMA " + schema);
+      run(spar, "CREATE TABLE " + schema + ".first (id int PRIMARY KEY)");
+      run(spar, "INSERT INTO " + schema + ".first SELECT generate_series(1, 100)");
+      String source = node(spar, schema);
+      PgNode target = SparTestCluster.cluster().workers().stream()
+          .filter(w -> !(w.host() + ":" + w.port()).equals(source)).findFirst().orElseThrow();
+      CountDownLatch copied = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      io.spar.engine.transactions.FaultPoint.inject(point -> {
+        if (point == io.spar.engine.transactions.FaultPoint.MOVE_COPIED) {
+          copied.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      });
+      java.util.concurrent.Future<?> moved;
+      java.util.concurrent.Future<?> created;
+      try {
+        // A shard move of one of its tables, as a rebalance would make it.
+        long shard = count(spar, "SELECT id FROM pgs_distribution_metadata.shard"
+            + " WHERE relation_id = '" + schema + ".first'::regclass");
+        String[] from = source.split(":");
+        moved = threads.submit(() -> {
+          run(spar, "SELECT master_move_shard_placement(" + shard + ", '" + from[0] + "', "
+              + from[1] + ", '" + target.host() + "', " + target.port() + ", 'logical')");
+          return null;
+        });
+        assertTrue(copied.await(60, java.util.concurrent.TimeUnit.SECONDS), "the move copied");
+        created = threads.submit(() -> {
+          run(other, "CREATE TABLE " + schema + ".second (id int PRIMARY KEY, first_id int)");
+          return null;
+        });
+        awaitLockWait();
+      } finally {
+        release.countDown();
+      }
+      moved.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      io.spar.engine.transactions.FaultPoint.inject(point -> { });
+      created.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      // Both tables on the target, and statements joining them run there.
+      assertEquals(target.host() + ":" + target.port(), node(spar, schema));
+      run(spar, "INSERT INTO " + schema + ".second VALUES (1, 7)");
+      assertEquals(List.of("7|100"), strings(spar, "SELECT max(s.first_id) || '|'"
+          + " || count(f.id) FROM " + schema + ".second s CROSS JOIN " + schema + ".first f"));
+      run(spar, "DROP SCHEMA " + schema + " CASCADE");
+    } finally {
+      io.spar.engine.transactions.FaultPoint.inject(point -> { });
+      threads.shutdownNow();
+    }
+  }
+
+  /** Waits until a statement on the coordinator waits for a lock. */
+  private static void awaitLockWait() throws SQLException, InterruptedException {
+    try (Connection coordinator = SparTestCluster.coordinator()) {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (count(coordinator, "SELECT count(*) FROM pg_locks WHERE NOT granted") == 0) {
+        assertTrue(System.nanoTime() < deadline, "the CREATE TABLE never waited for the move");
+        Thread.sleep(5);
+      }
+    }
+  }
+
   /** Returns the one node that holds the tables of distributed schema {@code schema}. */
   private static String node(Connection spar, String schema) throws SQLException {
     List<String> nodes = strings(spar, "SELECT DISTINCT pl.node_name || ':' || pl.node_port"
