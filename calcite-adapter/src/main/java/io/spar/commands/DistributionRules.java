@@ -100,11 +100,15 @@ final class DistributionRules {
       + " ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, i)"
       + "  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n"
       + "  ORDER BY k.i),"
-      // Whether both tables are in one distributed schema, whose node holds all its tables.
+      // Whether the referencing table is in a distributed schema, whose node holds all its
+      // tables, and the referenced one in the same schema or a reference table, which every
+      // worker holds.
       + " EXISTS (SELECT 1 FROM pg_catalog.pg_class r JOIN pg_catalog.pg_class f"
-      + "  ON f.relnamespace = r.relnamespace"
+      + "  ON f.oid = c.confrelid"
       + "  JOIN pgs_distribution_metadata.tenant_schema t ON t.schema_id = r.relnamespace"
-      + "  WHERE r.oid = c.conrelid AND f.oid = c.confrelid)"
+      + "  WHERE r.oid = c.conrelid AND (f.relnamespace = r.relnamespace"
+      + "  OR EXISTS (SELECT 1 FROM pgs_distribution_metadata.partition p"
+      + "   WHERE p.relation_id = f.oid AND p.partition_method = 'n')))"
       + " FROM pg_catalog.pg_constraint c"
       + " WHERE c.contype = 'f' AND (c.conrelid = ?::oid OR c.confrelid = ?::oid)";
 
@@ -134,8 +138,8 @@ final class DistributionRules {
   /**
    * Refuses foreign keys from or to table {@code relationId} that involve a distributed table
    * and do not join two co-located distributed tables on their distribution columns, with
-   * each referencing placement beside a placement of the referenced shard, or two tables of
-   * one distributed schema.
+   * each referencing placement beside a placement of the referenced shard, or a table of a
+   * distributed schema and another of the schema or a reference table.
    */
   static void requireColocatedForeignKeys(Connection coordinator, long relationId,
       CatalogSnapshot catalog) throws SQLException {

@@ -333,6 +333,75 @@ class DistributedSchemasTest {
   }
 
   @Test
+  void keysToAReferenceTableHoldOnTheNode() throws SQLException {
+    StatementLog log = embedded.unwrap(SparSession.class).engine().statementLog();
+    log.subscribe();
+    String tenant = TENANTS.get(0);
+    run(spar, "RESET search_path");
+    run(spar, "DROP TABLE IF EXISTS " + tenant + ".members");
+    run(plain, "DROP TABLE IF EXISTS " + plain(tenant) + ".members");
+    run(spar, "DROP SCHEMA IF EXISTS ds_shared CASCADE");
+    run(plain, "DROP SCHEMA IF EXISTS plain_ds_shared CASCADE");
+    run(spar, "SET spar.enable_schema_based_sharding = off");
+    try {
+      run(spar, "CREATE SCHEMA ds_shared"); // the reference table's, on the coordinator
+    } finally {
+      run(spar, "SET spar.enable_schema_based_sharding = on");
+    }
+    run(plain, "CREATE SCHEMA plain_ds_shared");
+    for (String schema : List.of("ds_shared", "plain_ds_shared")) {
+      Connection connection = schema.equals("ds_shared") ? spar : plain;
+      run(connection, "CREATE TABLE " + schema + ".plans (name text PRIMARY KEY, seats int)");
+      if (connection == spar) {
+        run(spar, "SELECT create_reference_table('ds_shared.plans')");
+      }
+      run(connection, "INSERT INTO " + schema + ".plans VALUES ('free', 1), ('pro', 5)");
+    }
+    String[] statements = {
+        "CREATE TABLE members (id int PRIMARY KEY, plan text NOT NULL REFERENCES plans (name)"
+            + " ON UPDATE CASCADE)",
+        "INSERT INTO members VALUES (1, 'pro'), (2, 'free'), (3, 'pro')",
+        "INSERT INTO members VALUES (4, 'gold')",
+        "SELECT m.id, p.seats FROM members m JOIN plans p ON p.name = m.plan ORDER BY m.id",
+        "DELETE FROM plans WHERE name = 'pro'",
+        "UPDATE plans SET name = 'basic' WHERE name = 'free'",
+        "SELECT * FROM members ORDER BY id",
+        "ALTER TABLE members ADD COLUMN spare text REFERENCES plans (name)",
+        "UPDATE members SET spare = 'nope' WHERE id = 1",
+        "UPDATE members SET spare = 'basic' WHERE id = 1 RETURNING *",
+        "DROP TABLE plans",
+    };
+    try {
+      for (String each : statements) {
+        assertEquals(answerIn(plain, plain(tenant) + ", plain_ds_shared", each),
+            answerIn(spar, tenant + ", ds_shared", each), each);
+      }
+      // The tenant's statements that read the reference table run whole on its node.
+      long mark = log.mark();
+      answerIn(spar, tenant + ", ds_shared", statements[3]);
+      List<StatementLog.Entry> sent = log.since(mark).stream()
+          .filter(e -> e.shardId() != null).toList();
+      assertEquals(1, sent.size(), sent.toString());
+      assertEquals(node(tenant), sent.get(0).node().toString());
+      // On the coordinator the reference table's rows are not there for the key to find.
+      run(spar, "RESET search_path");
+      assertRefused("SELECT spar_schema_undistribute('" + tenant + "')", "0A000");
+      // Without the reference table, the key goes from the shard as from the shell.
+      for (String each : List.of("DROP TABLE plans CASCADE",
+          "INSERT INTO members VALUES (5, 'any')", "SELECT count(*) FROM members")) {
+        assertEquals(answerIn(plain, plain(tenant) + ", plain_ds_shared", each),
+            answerIn(spar, tenant + ", ds_shared", each), each);
+      }
+    } finally {
+      run(spar, "RESET search_path");
+      run(spar, "DROP TABLE IF EXISTS " + tenant + ".members");
+      run(plain, "DROP TABLE IF EXISTS " + plain(tenant) + ".members");
+      run(spar, "DROP SCHEMA IF EXISTS ds_shared CASCADE");
+      run(plain, "DROP SCHEMA IF EXISTS plain_ds_shared CASCADE");
+    }
+  }
+
+  @Test
   void aSchemaComesBackToTheCoordinatorWithItsRows() throws SQLException {
     run(spar, "RESET search_path");
     run(spar, "DROP SCHEMA IF EXISTS ds_returning CASCADE");
@@ -413,7 +482,14 @@ class DistributedSchemasTest {
   /** Returns what {@code sql} answers with {@code schema} first in the search path. */
   private static List<String> answer(Connection connection, String schema, String sql)
       throws SQLException {
-    run(connection, "SET search_path TO " + schema + ", public");
+    return answerIn(connection, schema + ", public", sql);
+  }
+
+  /** Returns what {@code sql} answers with search path {@code path}. */
+  private static List<String> answerIn(Connection connection, String path, String sql)
+      throws SQLException {
+    String schema = path.substring(0, path.indexOf(','));
+    run(connection, "SET search_path TO " + path);
     try {
       // pgjdbc names a column "serial" or "bigserial" from its table's default; Spar's
       // result columns come from shards, which leave nextval to the coordinator.

@@ -36,14 +36,19 @@ class TenantMoveTest {
     try (Connection spar = SparTestCluster.spar()) {
       run(spar, "DROP SCHEMA IF EXISTS " + MOVING + " CASCADE");
       run(spar, "DROP SCHEMA IF EXISTS " + STAYING + " CASCADE");
+      run(spar, "DROP TABLE IF EXISTS tm_plans");
+      run(spar, "CREATE TABLE tm_plans (name text PRIMARY KEY)");
+      run(spar, "SELECT create_reference_table('tm_plans')");
+      run(spar, "INSERT INTO tm_plans VALUES ('free'), ('pro')");
       run(spar, "SET spar.enable_schema_based_sharding = on");
       for (String each : List.of(MOVING, STAYING)) {
         run(spar, "CREATE SCHEMA " + each);
-        run(spar, "CREATE TABLE " + each + ".users (id bigint PRIMARY KEY, name text)");
+        run(spar, "CREATE TABLE " + each + ".users (id bigint PRIMARY KEY, name text,"
+            + " plan text NOT NULL REFERENCES tm_plans (name))");
         run(spar, "CREATE TABLE " + each + ".orders (id bigserial PRIMARY KEY,"
             + " user_id bigint NOT NULL REFERENCES " + each + ".users (id), amount int)");
-        run(spar, "INSERT INTO " + each + ".users SELECT i, 'u' || i"
-            + " FROM generate_series(1, 50) i");
+        run(spar, "INSERT INTO " + each + ".users SELECT i, 'u' || i,"
+            + " CASE WHEN i % 2 = 0 THEN 'pro' ELSE 'free' END FROM generate_series(1, 50) i");
         for (int from = 1; from <= 20_000; from += 500) {
           run(spar, "INSERT INTO " + each + ".orders (user_id, amount) SELECT 1 + i % 50, i"
               + " FROM generate_series(" + from + ", " + (from + 499) + ") i");
@@ -120,11 +125,12 @@ class TenantMoveTest {
           + " ms), %d to the other (slowest %.1f ms), none failed%n", acknowledged.size(),
           slowestMoving.get() / 1e6, stayingWrites.get(), slowestStaying.get() / 1e6);
 
-      // The schema's key holds on its new node, and the old node has none of its tables.
+      // The schema's keys (one to the reference table) hold on its new node, and the old
+      // node has none of its tables.
       try (Connection direct = SparTestCluster.direct(target)) {
         assertEquals(2, count(direct, "SELECT count(*) FROM pg_tables WHERE schemaname = '"
             + MOVING + "'"));
-        assertEquals(1, count(direct, "SELECT count(*) FROM pg_constraint c"
+        assertEquals(2, count(direct, "SELECT count(*) FROM pg_constraint c"
             + " JOIN pg_namespace n ON n.oid = c.connamespace"
             + " WHERE n.nspname = '" + MOVING + "' AND c.contype = 'f'"));
       }
@@ -140,11 +146,16 @@ class TenantMoveTest {
           () -> run(spar, "INSERT INTO " + MOVING + ".orders (user_id, amount)"
               + " VALUES (999, 1)"));
       assertEquals("23503", orphan.getSQLState());
+      SQLException unknownPlan = org.junit.jupiter.api.Assertions.assertThrows(
+          SQLException.class, () -> run(spar, "INSERT INTO " + MOVING + ".users"
+              + " VALUES (51, 'u51', 'gold')"));
+      assertEquals("23503", unknownPlan.getSQLState());
       // A table made after the move goes where the schema is now.
       run(spar, "CREATE TABLE " + MOVING + ".later (id int)");
       assertEquals(target.host() + ":" + target.port(), node(spar, MOVING));
       run(spar, "DROP SCHEMA " + MOVING + " CASCADE");
       run(spar, "DROP SCHEMA " + STAYING + " CASCADE");
+      run(spar, "DROP TABLE tm_plans");
     }
   }
 
@@ -216,14 +227,110 @@ class TenantMoveTest {
     }
   }
 
+  /**
+   * While a tenant's move blocks its writes (the move holds its tables' write lock on the
+   * source and is stopped there), a writer of that tenant waits, and another tenant on the same
+   * node writes and reads as ever, as does a reader of the moving tenant. Once the move goes
+   * on, the waiting write lands on the new node.
+   */
+  @Test
+  void otherTenantsGoOnWhileAMoveBlocksOnesWrites() throws Exception {
+    String moving = "tm_blocked";
+    String neighbour = "tm_neighbour";
+    java.util.concurrent.ExecutorService threads =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    try (Connection spar = SparTestCluster.spar(); Connection writer = SparTestCluster.spar()) {
+      run(spar, "DROP SCHEMA IF EXISTS " + moving + ", " + neighbour + " CASCADE");
+      run(spar, "SET spar.enable_schema_based_sharding = on");
+      for (String each : List.of(moving, neighbour)) {
+        run(spar, "CREATE SCHEMA " + each);
+        run(spar, "CREATE TABLE " + each + ".orders (id int PRIMARY KEY, amount int)");
+        run(spar, "INSERT INTO " + each + ".orders SELECT i, i FROM generate_series(1, 100) i");
+      }
+      String source = node(spar, moving);
+      if (!node(spar, neighbour).equals(source)) {
+        String[] at = source.split(":");
+        run(spar, "SELECT spar_schema_move('" + neighbour + "', '" + at[0] + "', " + at[1]
+            + ")");
+      }
+      PgNode target = SparTestCluster.cluster().workers().stream()
+          .filter(w -> !(w.host() + ":" + w.port()).equals(source)).findFirst().orElseThrow();
+      CountDownLatch blocked = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      io.spar.engine.transactions.FaultPoint.inject(point -> {
+        if (point == io.spar.engine.transactions.FaultPoint.MOVE_WRITES_BLOCKED) {
+          blocked.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      });
+      java.util.concurrent.Future<?> moved;
+      java.util.concurrent.Future<?> waiting;
+      try {
+        moved = threads.submit(() -> {
+          run(spar, "SELECT spar_schema_move('" + moving + "', '" + target.host() + "', "
+              + target.port() + ", 'logical')");
+          return null;
+        });
+        assertTrue(blocked.await(60, java.util.concurrent.TimeUnit.SECONDS),
+            "the move blocked writes");
+        waiting = threads.submit(() -> {
+          run(writer, "INSERT INTO " + moving + ".orders VALUES (101, 101)");
+          return null;
+        });
+        try (Connection direct = SparTestCluster.direct(nodeOf(source))) {
+          awaitLockWait(direct, "the moving tenant's write never waited for the move");
+        }
+        // The neighbour on the same node, and reads of the moving tenant, go on meanwhile.
+        try (Connection other = SparTestCluster.spar()) {
+          run(other, "INSERT INTO " + neighbour + ".orders VALUES (101, 101)");
+          run(other, "UPDATE " + neighbour + ".orders SET amount = amount + 1 WHERE id <= 10");
+          assertEquals(List.of("101|5161"), strings(other, "SELECT count(*) || '|'"
+              + " || sum(amount) FROM " + neighbour + ".orders"));
+          assertEquals(100, count(other, "SELECT count(*) FROM " + moving + ".orders"));
+        }
+        assertTrue(!waiting.isDone(), "the moving tenant's write did not wait");
+      } finally {
+        release.countDown();
+      }
+      moved.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      waiting.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(target.host() + ":" + target.port(), node(spar, moving));
+      try (Connection direct = SparTestCluster.direct(target)) {
+        assertEquals(List.of("101|5151"), strings(direct, "SELECT count(*) || '|'"
+            + " || sum(amount) FROM " + moving + ".orders_" + count(spar, "SELECT s.id FROM"
+            + " pgs_distribution_metadata.shard s WHERE s.relation_id = '" + moving
+            + ".orders'::regclass")));
+      }
+      run(spar, "DROP SCHEMA " + moving + ", " + neighbour + " CASCADE");
+    } finally {
+      io.spar.engine.transactions.FaultPoint.inject(point -> { });
+      threads.shutdownNow();
+    }
+  }
+
+  private static PgNode nodeOf(String address) {
+    return SparTestCluster.cluster().workers().stream()
+        .filter(w -> (w.host() + ":" + w.port()).equals(address)).findFirst().orElseThrow();
+  }
+
   /** Waits until a statement on the coordinator waits for a lock. */
   private static void awaitLockWait() throws SQLException, InterruptedException {
     try (Connection coordinator = SparTestCluster.coordinator()) {
-      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-      while (count(coordinator, "SELECT count(*) FROM pg_locks WHERE NOT granted") == 0) {
-        assertTrue(System.nanoTime() < deadline, "the CREATE TABLE never waited for the move");
-        Thread.sleep(5);
-      }
+      awaitLockWait(coordinator, "the CREATE TABLE never waited for the move");
+    }
+  }
+
+  /** Waits until a statement on {@code server} waits for a lock. */
+  private static void awaitLockWait(Connection server, String failure)
+      throws SQLException, InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (count(server, "SELECT count(*) FROM pg_locks WHERE NOT granted") == 0) {
+      assertTrue(System.nanoTime() < deadline, failure);
+      Thread.sleep(5);
     }
   }
 

@@ -193,6 +193,7 @@ final class SchemaOperations {
     }
     Map<Long, DistributedTable> byId = new HashMap<>();
     tables.forEach(each -> byId.put(each.relationId(), each));
+    requireNoKeyToReferenceTables(coordinator, schemaId, schemaName);
     // Referenced rows first, so that each copy's keys find theirs.
     for (long id : referencedFirst(coordinator, List.copyOf(byId.keySet()))) {
       DistributedTable each = byId.get(id);
@@ -247,6 +248,29 @@ final class SchemaOperations {
       transaction.written(shard, placement, true);
     }
     TenantSchemas.delete(coordinator, schemaId);
+  }
+
+  /**
+   * Refuses to bring back a schema whose tables reference a reference table: on the coordinator
+   * their rows would reference its table there, which holds none of its rows.
+   */
+  private static void requireNoKeyToReferenceTables(Connection coordinator, long schemaId,
+      String schemaName) throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement("SELECT k.conname, r.relname"
+        + " FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class r ON r.oid = k.conrelid"
+        + " JOIN pgs_distribution_metadata.partition p ON p.relation_id = k.confrelid"
+        + " WHERE k.contype = 'f' AND r.relnamespace = ?::oid AND p.partition_method = 'n'"
+        + " ORDER BY k.oid LIMIT 1")) {
+      ps.setLong(1, schemaId);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          throw new OperationException("0A000", "cannot undistribute schema \"" + schemaName
+              + "\"", "Foreign key \"" + rs.getString(1) + "\" of table \"" + rs.getString(2)
+              + "\" references a reference table, whose rows are not on the coordinator.",
+              "Drop the foreign key first.");
+        }
+      }
+    }
   }
 
   /**

@@ -178,7 +178,8 @@ public final class ShardDdl {
    * Returns the statements that give shard {@code shardName} of {@code relationId} its
    * table's foreign keys, each referencing the shard {@code referencedShard} names for the
    * referenced table's OID (a co-located shard on the same node; null if there is none, which
-   * is refused with 0A000); see {@link ForeignKey#onShard}.
+   * is refused with 0A000), or the one shard of a referenced reference table, which every
+   * worker holds; see {@link ForeignKey#onShard}.
    */
   public static List<String> foreignKeys(Connection coordinator, long relationId,
       TableName shardName, long shardId, LongFunction<TableName> referencedShard)
@@ -187,6 +188,9 @@ public final class ShardDdl {
     for (ForeignKey each : foreignKeys(coordinator, "conrelid", relationId)) {
       TableName referenced = referencedShard.apply(each.referencedId());
       if (referenced == null) {
+        referenced = referenceShard(coordinator, each.referencedId());
+      }
+      if (referenced == null) {
         throw new OperationException("0A000", "cannot place foreign key \"" + each.name()
             + "\" on shard " + shardId, "The table it references has no co-located shard"
             + " there.", null);
@@ -194,6 +198,23 @@ public final class ShardDdl {
       statements.add(each.onShard(shardName, shardId, referenced));
     }
     return statements;
+  }
+
+  /** Returns the name of reference table {@code relationId}'s shard; null if it is none. */
+  private static TableName referenceShard(Connection coordinator, long relationId)
+      throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement("SELECT n.nspname, c.relname,"
+        + " s.id FROM pgs_distribution_metadata.partition p"
+        + " JOIN pgs_distribution_metadata.shard s ON s.relation_id = p.relation_id"
+        + " JOIN pg_catalog.pg_class c ON c.oid = p.relation_id"
+        + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        + " WHERE p.relation_id = ?::oid AND p.partition_method = 'n'")) {
+      ps.setLong(1, relationId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new TableName(rs.getString(1), rs.getString(2))
+            .shardName(rs.getLong(3)) : null;
+      }
+    }
   }
 
   /** Returns the foreign keys of other tables that reference {@code relationId}. */

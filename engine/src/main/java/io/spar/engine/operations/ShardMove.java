@@ -401,6 +401,7 @@ final class ShardMove {
     transaction.changed(target);
     // Waits for the writes in flight and keeps new ones out; reads go on.
     run(from, source, plan, "LOCK TABLE " + plan.quotedList() + " IN EXCLUSIVE MODE");
+    FaultPoint.MOVE_WRITES_BLOCKED.reach();
     if (mode == Mode.LOGICAL) {
       progress.phase("switching");
       catchUp(plan, links, name, marker);

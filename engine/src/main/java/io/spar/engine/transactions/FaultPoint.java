@@ -24,6 +24,8 @@ public enum FaultPoint {
   AFTER_FIRST_COMMIT_PREPARED,
   /** A logical shard move's initial copy is done; writes are not blocked yet. */
   MOVE_COPIED,
+  /** A shard move holds its tables' write lock on the source; the switch has not begun. */
+  MOVE_WRITES_BLOCKED,
   /**
    * A write in a distributed transaction is routed to a placement and about to run there
    * (first taking the shard's lock, if the shard is replicated).

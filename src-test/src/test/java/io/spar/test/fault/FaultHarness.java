@@ -376,7 +376,7 @@ final class FaultHarness implements AutoCloseable {
     return switch (point) {
       case BEFORE_PREPARE, AFTER_FIRST_PREPARE, AFTER_ALL_PREPARES -> Fate.ABSENT;
       case AFTER_COMMIT_RECORD, AFTER_FIRST_COMMIT_PREPARED -> Fate.PRESENT;
-      case MOVE_COPIED, BEFORE_SHARD_WRITE ->
+      case MOVE_COPIED, MOVE_WRITES_BLOCKED, BEFORE_SHARD_WRITE ->
           throw new IllegalArgumentException("not on the commit path: " + point);
     };
   }
