@@ -147,8 +147,7 @@ public final class SqlApiFunctions {
       case "spar_schemas" -> {
         count(call, args, 0, 0);
         requireInFrom(call);
-        yield StatementResult.ofRows(new RowSet(resultColumns(call),
-            operations.schemas(coordinatorConnection())));
+        yield StatementResult.ofRows(new RowSet(resultColumns(call), schemaRows()));
       }
       case "get_rebalance_table_shards_plan" -> {
         count(call, args, 0, 1);
@@ -331,6 +330,14 @@ public final class SqlApiFunctions {
   private static boolean bool(Object value) {
     return value instanceof Boolean b ? b : Set.of("t", "true", "on", "yes", "1")
         .contains(value.toString().trim().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /**
+   * Returns a row per distributed schema, as {@code spar_schemas} lists them: its name, its
+   * node's host and port, its number of tables and their bytes on the node.
+   */
+  public List<Object[]> schemaRows() throws SQLException {
+    return operations.schemas(coordinatorConnection());
   }
 
   /**

@@ -23,24 +23,25 @@ final class ExpandedPlan implements StatementPlan {
 
   @Override
   public StatementResult execute(List<Object> parameters) throws SQLException {
-    return expanded.execute(bind(parameters));
+    return expanded.execute(bind(text, parameters));
   }
 
   @Override
   public List<String> explain(List<Object> parameters) throws SQLException {
-    return expanded.explain(bind(parameters));
+    return expanded.explain(bind(text, parameters));
   }
 
   @Override
   public long[] executeBatch(List<List<Object>> parameterSets) throws SQLException {
     List<List<Object>> bound = new ArrayList<>();
     for (List<Object> each : parameterSets) {
-      bound.add(bind(each));
+      bound.add(bind(text, each));
     }
     return expanded.executeBatch(bound);
   }
 
-  private List<Object> bind(List<Object> parameters) throws SQLException {
+  /** Returns {@code parameters} bound to the markers of {@code text}, which moved them. */
+  static List<Object> bind(SplicedSql text, List<Object> parameters) throws SQLException {
     try {
       return text.bind(parameters);
     } catch (IllegalArgumentException e) {

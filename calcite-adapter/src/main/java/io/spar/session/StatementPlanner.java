@@ -101,6 +101,17 @@ final class StatementPlanner {
     }
     List<TableReference> references = TableReferenceCollector.collect(statement,
         context.searchPath().resolver(snapshot));
+    List<TableReference> listed = SchemaListPlan.of(references,
+        context.connections().coordinatorForSpar());
+    if (!listed.isEmpty()) {
+      if (statement.getKind().belongsTo(SqlKind.DML)
+          && listed.stream().anyMatch(each -> each.identifier().equals(dmlTarget(statement)))) {
+        throw SparErrors.error("55000", "cannot modify view \"" + SchemaListPlan.NAME + "\"",
+            "It lists the distributed schemas; it is not automatically updatable.", null);
+      }
+      return new SchemaListPlan(splicer, listed, functions::schemaRows,
+          text -> prepare(text, viewDepth + 1));
+    }
     List<TableReference> views = references.stream()
         .filter(each -> snapshot.view(each.table()).isPresent()).toList();
     if (!views.isEmpty()) {

@@ -96,19 +96,32 @@ class DistributedSchemasTest {
     }
     // Two schemas, two workers: one each.
     assertNotEquals(nodes.get(0), nodes.get(1));
+    // Three tables, each with a primary key index: at least six pages.
+    List<String> expected = List.of(TENANTS.get(0) + " " + nodes.get(0) + " 3 true",
+        TENANTS.get(1) + " " + nodes.get(1) + " 3 true");
     List<String> listed = new ArrayList<>();
     try (java.sql.Statement statement = spar.createStatement();
         java.sql.ResultSet rs = statement.executeQuery("SELECT * FROM spar_schemas()")) {
       while (rs.next()) {
         if (TENANTS.contains(rs.getString("schema_name"))) {
-          // Three tables, each with a primary key index: at least six pages.
           listed.add(rs.getString(1) + " " + rs.getString(2) + ":" + rs.getInt(3) + " "
               + rs.getLong(4) + " " + (rs.getLong(5) >= 6 * 8192));
         }
       }
     }
-    assertEquals(List.of(TENANTS.get(0) + " " + nodes.get(0) + " 3 true",
-        TENANTS.get(1) + " " + nodes.get(1) + " 3 true"), listed);
+    assertEquals(expected, listed);
+    // The view: filtered, ordered and joined as any relation, qualified or not.
+    String[] views = {"spar_schemas", "pgs_distribution_metadata.spar_schemas"};
+    for (String view : views) {
+      assertEquals(expected, strings(spar, "SELECT s.schema_name || ' ' || s.node_name || ':'"
+          + " || s.node_port || ' ' || s.tables || ' ' || (s.bytes >= 6 * 8192)"
+          + " FROM " + view + " s JOIN pg_namespace n ON n.nspname = s.schema_name"
+          + " WHERE s.schema_name IN ('" + String.join("', '", TENANTS) + "') ORDER BY 1"));
+    }
+    assertEquals(List.of(TENANTS.get(1)), strings(spar, "SELECT schema_name FROM spar_schemas"
+        + " WHERE schema_name IN ('" + String.join("', '", TENANTS) + "')"
+        + " ORDER BY tables DESC, schema_name DESC LIMIT 1"));
+    assertRefused("DELETE FROM spar_schemas", "55000");
     for (PgNode worker : SparTestCluster.cluster().workers()) {
       String address = worker.host() + ":" + worker.port();
       for (int i = 0; i < TENANTS.size(); i++) {
