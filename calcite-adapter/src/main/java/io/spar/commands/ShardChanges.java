@@ -5,6 +5,7 @@ import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
+import io.spar.engine.catalog.TenantSchemas;
 import io.spar.engine.execution.RowSet;
 import io.spar.engine.execution.StatementLog;
 import io.spar.engine.transactions.DistributedTransaction;
@@ -103,6 +104,12 @@ final class ShardChanges {
     } catch (SQLException e) {
       throw ShardDdlRunner.failureOn(placement.node(), e);
     }
+  }
+
+  /** Returns the bytes of {@code node}'s database, read outside the transaction. */
+  long databaseBytes(NodeAddress node) throws SQLException {
+    return TenantSchemas.databaseBytes(
+        transaction.autocommitConnection(node));
   }
 
   /** Runs {@code sql} on every worker in {@code workers}. */

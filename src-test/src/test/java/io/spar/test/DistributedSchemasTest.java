@@ -132,6 +132,63 @@ class DistributedSchemasTest {
     }
   }
 
+  /**
+   * Between workers holding as many distributed schemas, a new one goes to the one whose
+   * database has fewer bytes: here the other, once the smaller is given more bytes than it.
+   */
+  @Test
+  void aTieGoesToTheWorkerWithFewerBytes() throws SQLException {
+    run(spar, "RESET search_path");
+    List<PgNode> workers = SparTestCluster.cluster().workers();
+    List<String> made = new ArrayList<>();
+    try {
+      for (int i = 0; ; i++) {
+        List<Long> schemas = new ArrayList<>();
+        for (PgNode each : workers) {
+          schemas.add(count(spar, "SELECT count(*) FROM spar_schemas WHERE node_name = '"
+              + each.host() + "' AND node_port = " + each.port()));
+        }
+        if (schemas.stream().distinct().count() == 1) {
+          break;
+        }
+        made.add("ds_filler_" + i);
+        run(spar, "CREATE SCHEMA ds_filler_" + i);
+      }
+      PgNode small = workers.get(0);
+      PgNode big = workers.get(1);
+      if (bytes(small) > bytes(big)) {
+        small = workers.get(1);
+        big = workers.get(0);
+      }
+      try (Connection direct = SparTestCluster.direct(small)) {
+        run(direct, "DROP TABLE IF EXISTS ds_ballast");
+        run(direct, "CREATE TABLE ds_ballast (pad text)");
+        while (bytes(small) < bytes(big) + 8 * 1024 * 1024) {
+          run(direct, "INSERT INTO ds_ballast SELECT (SELECT string_agg(md5(i || '-' || j), '')"
+              + " FROM generate_series(1, 30) j) FROM generate_series(1, 4000) i");
+        }
+      }
+      made.add("ds_by_bytes");
+      run(spar, "CREATE SCHEMA ds_by_bytes");
+      assertEquals(big.host() + ":" + big.port(), node("ds_by_bytes"));
+    } finally {
+      for (String each : made) {
+        run(spar, "DROP SCHEMA IF EXISTS " + each + " CASCADE");
+      }
+      for (PgNode each : workers) {
+        try (Connection direct = SparTestCluster.direct(each)) {
+          run(direct, "DROP TABLE IF EXISTS ds_ballast");
+        }
+      }
+    }
+  }
+
+  private static long bytes(PgNode worker) throws SQLException {
+    try (Connection direct = SparTestCluster.direct(worker)) {
+      return count(direct, "SELECT pg_database_size(current_database())");
+    }
+  }
+
   @Test
   void tenantStatementsAnswerAsPostgresOnOneNode() throws SQLException {
     StatementLog log = embedded.unwrap(SparSession.class).engine().statementLog();

@@ -82,29 +82,61 @@ public final class TenantSchemas {
     return schemas;
   }
 
+  /** The bytes of a worker's database, asked of the workers tied on their schemas. */
+  @FunctionalInterface
+  public interface NodeBytes {
+    /** Returns the bytes of {@code node}'s database. */
+    long of(NodeAddress node) throws SQLException;
+  }
+
+  /** Returns the bytes of the database of {@code node}, a connection to a worker. */
+  public static long databaseBytes(Connection node) throws SQLException {
+    try (PreparedStatement ps = node.prepareStatement(
+        "SELECT pg_catalog.pg_database_size(pg_catalog.current_database())");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   /**
    * Returns the worker a new distributed schema goes to: the one that holds the fewest
-   * distributed schemas, then the fewest shard placements, among workers that take shards.
-   * Locks the schemas' catalog until the transaction ends.
+   * distributed schemas, then the fewest bytes, among workers that take shards. Locks the
+   * schemas' catalog until the transaction ends.
    */
-  public static Optional<NodeAddress> leastLoaded(Connection coordinator) throws SQLException {
+  public static Optional<NodeAddress> leastLoaded(Connection coordinator, NodeBytes bytes)
+      throws SQLException {
     try (PreparedStatement lock = coordinator.prepareStatement("LOCK TABLE " + TENANT_SCHEMA
         + " IN SHARE ROW EXCLUSIVE MODE")) {
       // Schemas made at once are placed one after the other, each seeing the others.
       lock.execute();
     }
+    List<NodeAddress> fewest = new ArrayList<>();
     try (PreparedStatement ps = coordinator.prepareStatement(PLACED
-        + " SELECT n.node_name, n.node_port"
+        + " SELECT n.node_name, n.node_port, (SELECT count(*) FROM placed t"
+        + "  WHERE t.node_name = n.node_name AND t.node_port = n.node_port) AS schemas"
         + " FROM pgs_distribution_metadata.node n WHERE n.should_have_shards"
-        + " ORDER BY (SELECT count(*) FROM placed t"
-        + "  WHERE t.node_name = n.node_name AND t.node_port = n.node_port),"
-        + " (SELECT count(*) FROM pgs_distribution_metadata.shard_placement pl"
-        + "  WHERE pl.node_name = n.node_name AND pl.node_port = n.node_port),"
-        + " n.node_name, n.node_port LIMIT 1");
+        + " ORDER BY schemas, n.node_name, n.node_port");
         ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? Optional.of(new NodeAddress(rs.getString(1), rs.getInt(2)))
-          : Optional.empty();
+      long least = -1;
+      while (rs.next() && (least < 0 || rs.getLong(3) == least)) {
+        least = rs.getLong(3);
+        fewest.add(new NodeAddress(rs.getString(1), rs.getInt(2)));
+      }
     }
+    if (fewest.size() < 2) {
+      return fewest.stream().findFirst();
+    }
+    NodeAddress chosen = null;
+    long chosenBytes = Long.MAX_VALUE;
+    for (NodeAddress each : fewest) {
+      long size = bytes.of(each);
+      if (size < chosenBytes) {
+        chosen = each;
+        chosenBytes = size;
+      }
+    }
+    return Optional.of(chosen);
   }
 
   /** Records schema {@code schemaId} as distributed, on {@code node}, in a new group. */

@@ -98,7 +98,7 @@ final class SchemaOperations {
       }
     }
     shards.inTransaction(coordinator, creator -> {
-      NodeAddress node = TenantSchemas.leastLoaded(coordinator).orElseThrow(() ->
+      NodeAddress node = TenantSchemas.leastLoaded(coordinator, this::databaseBytes).orElseThrow(() ->
           new OperationException("55000", "cannot distribute schema \"" + name + "\": there"
               + " are no worker nodes", null, "Add a worker with master_add_node first."));
       TenantSchemas.TenantSchema schema = TenantSchemas.insert(coordinator, schemaId, node);
@@ -134,6 +134,12 @@ final class SchemaOperations {
       }
       return null;
     });
+  }
+
+  private long databaseBytes(NodeAddress node) throws SQLException {
+    try (Connection connection = pools.borrow(node)) {
+      return TenantSchemas.databaseBytes(connection);
+    }
   }
 
   /**
