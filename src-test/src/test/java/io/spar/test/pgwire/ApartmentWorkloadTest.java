@@ -23,20 +23,24 @@ import org.junit.jupiter.api.Test;
  * Issue 14's Apartment-style workload through the PostgreSQL port, as a Rails application on
  * the Apartment gem runs it: 50 tenant schemas created with
  * {@code spar.enable_schema_based_sharding} on, each with {@code users}, {@code projects} and
- * {@code tasks} (serial ids, foreign keys among them), a reference table {@code plans} in
- * {@code public} and a hash-distributed {@code events} table beside them. The client switches
+ * {@code tasks} (serial ids, foreign keys among them and to a reference table {@code plans} in
+ * {@code public}) and a hash-distributed {@code events} table beside them. The client switches
  * {@code search_path} per tenant and runs that tenant's workload with unqualified names:
  * inserts, a join with {@code plans}, a CTE report, a window function, an {@code UPDATE …
  * FROM}. Through the engine's statement log, every tenant statement is one statement on its
- * tenant's node, and the tenants are spread over the workers within one.
+ * tenant's node, and the tenants are spread over the workers within one. Every statement, and
+ * the analytics across tenants after them, answer as in a plain PostgreSQL database holding
+ * the same 50 schemas.
  */
 class ApartmentWorkloadTest {
   private static final int TENANTS = 50;
+  private static final String PLAIN_DATABASE = "spar_plain_apartment";
 
   @Test
   void everyTenantStatementIsOneStatementOnItsNode() throws Exception {
     try (Connection embedded = SparTestCluster.embedded();
-        Connection app = WirePort.connect("")) {
+        Connection app = WirePort.connect("");
+        Connection plain = plainDatabase()) {
       StatementLog log = embedded.unwrap(SparSession.class).engine().statementLog();
       log.subscribe();
       run(app, "RESET search_path");
@@ -44,23 +48,31 @@ class ApartmentWorkloadTest {
         run(app, "DROP SCHEMA IF EXISTS apt_" + i + " CASCADE");
       }
       run(app, "DROP TABLE IF EXISTS apt_plans, apt_events");
-      run(app, "CREATE TABLE apt_plans (id int PRIMARY KEY, name text, seats int)");
-      run(app, "SELECT create_reference_table('apt_plans')");
-      run(app, "INSERT INTO apt_plans VALUES (1, 'free', 1), (2, 'team', 10), (3, 'corp', 100)");
-      run(app, "CREATE TABLE apt_events (id bigint, kind text, at timestamptz DEFAULT now())");
+      for (Connection each : List.of(app, plain)) {
+        run(each, "CREATE TABLE apt_plans (id int PRIMARY KEY, name text, seats int)");
+        if (each == app) {
+          run(app, "SELECT create_reference_table('apt_plans')");
+        }
+        run(each, "INSERT INTO apt_plans VALUES (1, 'free', 1), (2, 'team', 10),"
+            + " (3, 'corp', 100)");
+        run(each, "CREATE TABLE apt_events (id bigint, kind text, at timestamptz"
+            + " DEFAULT now())");
+      }
       run(app, "SELECT master_create_distributed_table('apt_events', 'id', 'hash')");
       run(app, "SELECT master_create_worker_shards('apt_events', 8, 1)");
 
       run(app, "SET spar.enable_schema_based_sharding = on");
       for (int i = 0; i < TENANTS; i++) {
-        run(app, "CREATE SCHEMA apt_" + i);
-        run(app, "SET search_path TO apt_" + i + ", public");
-        run(app, "CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL,"
-            + " plan_id int NOT NULL)");
-        run(app, "CREATE TABLE projects (id serial PRIMARY KEY, owner_id int NOT NULL"
-            + " REFERENCES users (id), name text, archived boolean NOT NULL DEFAULT false)");
-        run(app, "CREATE TABLE tasks (id bigserial PRIMARY KEY, project_id int NOT NULL"
-            + " REFERENCES projects (id) ON DELETE CASCADE, title text, estimate int)");
+        for (Connection each : List.of(app, plain)) {
+          run(each, "CREATE SCHEMA apt_" + i);
+          run(each, "SET search_path TO apt_" + i + ", public");
+          run(each, "CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL,"
+              + " plan_id int NOT NULL REFERENCES apt_plans (id))");
+          run(each, "CREATE TABLE projects (id serial PRIMARY KEY, owner_id int NOT NULL"
+              + " REFERENCES users (id), name text, archived boolean NOT NULL DEFAULT false)");
+          run(each, "CREATE TABLE tasks (id bigserial PRIMARY KEY, project_id int NOT NULL"
+              + " REFERENCES projects (id) ON DELETE CASCADE, title text, estimate int)");
+        }
       }
 
       Map<String, Integer> tenantsPerNode = new HashMap<>();
@@ -106,13 +118,15 @@ class ApartmentWorkloadTest {
       List<String> offNode = new ArrayList<>();
       for (int i = 0; i < TENANTS; i++) {
         run(app, "SET search_path TO apt_" + i + ", public");
+        run(plain, "SET search_path TO apt_" + i + ", public");
         String node = strings(app, "SELECT node_name || ':' || node_port"
             + " FROM pgs_distribution_metadata.tenant_schema"
             + " WHERE schema_id = 'apt_" + i + "'::regnamespace").get(0);
         for (int s = 0; s < workload.length; s++) {
           long mark = log.mark();
-          assertEquals(expected[s], answer(app, workload[s]), "tenant " + i + ": "
-              + workload[s]);
+          String answer = answer(app, workload[s]);
+          assertEquals(answer(plain, workload[s]), answer, "tenant " + i + ": " + workload[s]);
+          assertEquals(expected[s], answer, "tenant " + i + ": " + workload[s]);
           List<StatementLog.Entry> sent = log.since(mark).stream()
               .filter(e -> e.shardId() != null).toList();
           if (sent.size() != 1 || !sent.get(0).node().toString().equals(node)) {
@@ -120,9 +134,31 @@ class ApartmentWorkloadTest {
           }
         }
         // An event of the tenant's, in the hash-distributed table beside the tenants.
-        run(app, "INSERT INTO apt_events (id, kind) VALUES (" + i + ", 'seeded')");
+        for (Connection each : List.of(app, plain)) {
+          run(each, "INSERT INTO apt_events (id, kind) VALUES (" + i + ", 'seeded')");
+        }
       }
       assertEquals(List.of(), offNode);
+      // Analytics over the tenants, and with the tables beside them, through the
+      // multi-shard engine.
+      run(app, "RESET search_path");
+      run(plain, "RESET search_path");
+      String[] analytics = {
+          "SELECT 'apt_1' AS tenant, title, estimate FROM apt_1.tasks UNION ALL"
+              + " SELECT 'apt_2', title, estimate FROM apt_2.tasks ORDER BY 1, 3 DESC, 2",
+          "SELECT t.tenant, p.name, count(*) FROM (SELECT 'apt_3' AS tenant, plan_id"
+              + " FROM apt_3.users UNION ALL SELECT 'apt_40', plan_id FROM apt_40.users) t"
+              + " JOIN apt_plans p ON p.id = t.plan_id GROUP BY 1, 2 ORDER BY 1, 2",
+          "SELECT sum(estimate), count(DISTINCT title) FROM (SELECT * FROM apt_5.tasks"
+              + " UNION ALL SELECT * FROM apt_6.tasks UNION ALL SELECT * FROM apt_7.tasks) t",
+          "SELECT e.kind, count(*) FROM apt_events e WHERE e.id IN (SELECT id FROM apt_9.users)"
+              + " GROUP BY 1",
+          "SELECT u.email, count(pr.id) FROM apt_11.users u LEFT JOIN apt_11.projects pr"
+              + " ON pr.owner_id = u.id AND pr.archived GROUP BY 1 ORDER BY 1",
+      };
+      for (String each : analytics) {
+        assertEquals(answer(plain, each), answer(app, each), each);
+      }
       assertEquals(TENANTS, count(app, "SELECT count(*) FROM apt_events"));
       // Nothing is in the coordinator's tables.
       try (Connection coordinator = SparTestCluster.coordinator()) {
@@ -136,6 +172,24 @@ class ApartmentWorkloadTest {
       }
       run(app, "DROP TABLE apt_plans, apt_events");
     }
+    try (Connection coordinator = SparTestCluster.coordinator()) {
+      run(coordinator, "DROP DATABASE " + PLAIN_DATABASE);
+    }
+  }
+
+  /**
+   * Returns a connection to a database of its own on the coordinator's server, made anew: plain
+   * PostgreSQL, where the same schemas hold the same tables as through Spar.
+   */
+  private static Connection plainDatabase() throws SQLException {
+    try (Connection coordinator = SparTestCluster.coordinator()) {
+      run(coordinator, "DROP DATABASE IF EXISTS " + PLAIN_DATABASE);
+      run(coordinator, "CREATE DATABASE " + PLAIN_DATABASE);
+    }
+    java.util.Properties properties = new java.util.Properties();
+    properties.setProperty("user", io.spar.engine.cluster.LocalCluster.USER);
+    return java.sql.DriverManager.getConnection(SparTestCluster.cluster().coordinator()
+        .jdbcUrl().replaceFirst("/[^/]*$", "/" + PLAIN_DATABASE), properties);
   }
 
   /**
