@@ -138,7 +138,12 @@ public final class DdlCommands {
       changes.onPlacements(each.table(), each::dropOnShard);
     }
     for (DistributedTable each : truncated) {
-      changes.onPlacements(each, shard -> "TRUNCATE TABLE " + shard.shardName().quoted());
+      // The coordinator accepted the statement, so every table whose keys reference a
+      // truncated one is truncated too, named or by CASCADE: the shards referencing a shard
+      // on its node (co-located, or a tenant's referencing a reference table's copy) are those
+      // tables', and go with it there.
+      changes.onPlacements(each, shard -> "TRUNCATE TABLE " + shard.shardName().quoted()
+          + " CASCADE");
     }
     if (distributed) {
       return new Ran(result, Optional.empty()); // a new distributed table: the catalog changed

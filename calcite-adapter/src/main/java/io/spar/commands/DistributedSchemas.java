@@ -177,7 +177,7 @@ final class DistributedSchemas {
     ddl.add(ShardDdl.createSchema(shardName));
     ddl.addAll(ShardDdl.createShard(shell, relation.oid(), shardName, shardId, false));
     // Keys reference the schema's other tables, whose shards are on the same node.
-    ddl.addAll(ShardDdl.foreignKeys(shell, relation.oid(), shardName, shardId,
+    ddl.addAll(ShardDdl.foreignKeys(shell, relation.oid(), shardName, shardId, schema.node(),
         shardsOfGroup(shell, schema.colocationId())::get));
     for (String each : ddl) {
       changes.run(placement, shard, each);

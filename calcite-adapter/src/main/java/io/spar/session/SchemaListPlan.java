@@ -1,11 +1,11 @@
 package io.spar.session;
 
-import io.spar.engine.catalog.SqlQuoting;
 import io.spar.outcome.StatementResult;
 import io.spar.router.Replacement;
 import io.spar.router.ShardSqlSplicer;
 import io.spar.router.SplicedSql;
 import io.spar.router.TableReference;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -104,13 +104,23 @@ final class SchemaListPlan implements StatementPlan {
     return planner.prepare(text.sql()).explain(ExpandedPlan.bind(text, parameters));
   }
 
+  /**
+   * Returns {@code value} as an expression of type text that holds only hexadecimal digits
+   * between quotes, so that no setting ({@code standard_conforming_strings}) and no name can
+   * change how it reads.
+   */
+  private static String text(String value) {
+    return "pg_catalog.convert_from(pg_catalog.decode('"
+        + java.util.HexFormat.of().formatHex(value.getBytes(StandardCharsets.UTF_8))
+        + "', 'hex'), 'UTF8')";
+  }
+
   /** Returns the statement with the view's current rows in place of each reference. */
   private SplicedSql splice() throws SQLException {
     List<String> values = new ArrayList<>();
     for (Object[] row : rows.read()) {
-      values.add("(" + SqlQuoting.literal((String) row[0]) + "::text, "
-          + SqlQuoting.literal((String) row[1]) + "::text, " + row[2] + "::integer, "
-          + row[3] + "::bigint, " + row[4] + "::bigint)");
+      values.add("(" + text((String) row[0]) + ", " + text((String) row[1]) + ", "
+          + row[2] + "::integer, " + row[3] + "::bigint, " + row[4] + "::bigint)");
     }
     String relation = values.isEmpty()
         ? "(SELECT NULL::text, NULL::text, NULL::integer, NULL::bigint, NULL::bigint"

@@ -106,8 +106,11 @@ final class StatementPlanner {
     if (!listed.isEmpty()) {
       if (statement.getKind().belongsTo(SqlKind.DML)
           && listed.stream().anyMatch(each -> each.identifier().equals(dmlTarget(statement)))) {
-        throw SparErrors.error("55000", "cannot modify view \"" + SchemaListPlan.NAME + "\"",
-            "It lists the distributed schemas; it is not automatically updatable.", null);
+        String verb = statement instanceof SqlInsert ? "insert into"
+            : statement instanceof SqlUpdate ? "update" : "delete from";
+        throw SparErrors.error("55000", "cannot " + verb + " view \"" + SchemaListPlan.NAME
+            + "\"", "Views that do not select from a single table or view are not"
+            + " automatically updatable.", null);
       }
       return new SchemaListPlan(splicer, listed, functions::schemaRows,
           text -> prepare(text, viewDepth + 1));

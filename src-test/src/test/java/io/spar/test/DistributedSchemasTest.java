@@ -134,7 +134,8 @@ class DistributedSchemasTest {
 
   /**
    * Between workers holding as many distributed schemas, a new one goes to the one whose
-   * database has fewer bytes: here the other, once the smaller is given more bytes than it.
+   * database has fewer bytes. Each worker in turn is given more bytes than the other, and the
+   * next schema must go to the other.
    */
   @Test
   void aTieGoesToTheWorkerWithFewerBytes() throws SQLException {
@@ -142,35 +143,26 @@ class DistributedSchemasTest {
     List<PgNode> workers = SparTestCluster.cluster().workers();
     List<String> made = new ArrayList<>();
     try {
-      for (int i = 0; ; i++) {
-        List<Long> schemas = new ArrayList<>();
-        for (PgNode each : workers) {
-          schemas.add(count(spar, "SELECT count(*) FROM spar_schemas WHERE node_name = '"
-              + each.host() + "' AND node_port = " + each.port()));
+      for (int turn = 0; turn < workers.size(); turn++) {
+        for (int i = 0; schemasPerWorker(workers).stream().distinct().count() > 1; i++) {
+          assertTrue(i < 20, "the workers' schemas never evened out: "
+              + schemasPerWorker(workers));
+          made.add("ds_filler_" + turn + "_" + i);
+          run(spar, "CREATE SCHEMA " + made.get(made.size() - 1));
         }
-        if (schemas.stream().distinct().count() == 1) {
-          break;
+        PgNode heavy = workers.get(turn);
+        PgNode light = workers.get(1 - turn);
+        try (Connection direct = SparTestCluster.direct(heavy)) {
+          run(direct, "CREATE TABLE IF NOT EXISTS ds_ballast (pad text)");
+          while (bytes(heavy) < bytes(light) + 8 * 1024 * 1024) {
+            run(direct, "INSERT INTO ds_ballast SELECT (SELECT string_agg(md5(i || '-' || j),"
+                + " '') FROM generate_series(1, 30) j) FROM generate_series(1, 4000) i");
+          }
         }
-        made.add("ds_filler_" + i);
-        run(spar, "CREATE SCHEMA ds_filler_" + i);
+        made.add("ds_by_bytes_" + turn);
+        run(spar, "CREATE SCHEMA ds_by_bytes_" + turn);
+        assertEquals(light.host() + ":" + light.port(), node("ds_by_bytes_" + turn));
       }
-      PgNode small = workers.get(0);
-      PgNode big = workers.get(1);
-      if (bytes(small) > bytes(big)) {
-        small = workers.get(1);
-        big = workers.get(0);
-      }
-      try (Connection direct = SparTestCluster.direct(small)) {
-        run(direct, "DROP TABLE IF EXISTS ds_ballast");
-        run(direct, "CREATE TABLE ds_ballast (pad text)");
-        while (bytes(small) < bytes(big) + 8 * 1024 * 1024) {
-          run(direct, "INSERT INTO ds_ballast SELECT (SELECT string_agg(md5(i || '-' || j), '')"
-              + " FROM generate_series(1, 30) j) FROM generate_series(1, 4000) i");
-        }
-      }
-      made.add("ds_by_bytes");
-      run(spar, "CREATE SCHEMA ds_by_bytes");
-      assertEquals(big.host() + ":" + big.port(), node("ds_by_bytes"));
     } finally {
       for (String each : made) {
         run(spar, "DROP SCHEMA IF EXISTS " + each + " CASCADE");
@@ -181,6 +173,15 @@ class DistributedSchemasTest {
         }
       }
     }
+  }
+
+  private static List<Long> schemasPerWorker(List<PgNode> workers) throws SQLException {
+    List<Long> schemas = new ArrayList<>();
+    for (PgNode each : workers) {
+      schemas.add(count(spar, "SELECT count(*) FROM spar_schemas WHERE node_name = '"
+          + each.host() + "' AND node_port = " + each.port()));
+    }
+    return schemas;
   }
 
   private static long bytes(PgNode worker) throws SQLException {
@@ -439,6 +440,13 @@ class DistributedSchemasTest {
         "ALTER TABLE members ADD COLUMN spare text REFERENCES plans (name)",
         "UPDATE members SET spare = 'nope' WHERE id = 1",
         "UPDATE members SET spare = 'basic' WHERE id = 1 RETURNING *",
+        "TRUNCATE plans",
+        "TRUNCATE plans, members",
+        "SELECT count(*) FROM members",
+        "INSERT INTO plans VALUES ('free', 1)",
+        "INSERT INTO members VALUES (1, 'free')",
+        "TRUNCATE plans CASCADE",
+        "SELECT count(*) FROM members",
         "DROP TABLE plans",
     };
     try {

@@ -1,6 +1,7 @@
 package io.spar.test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.spar.engine.cluster.LocalCluster;
 import io.spar.engine.cluster.PgNode;
@@ -63,6 +64,49 @@ class PlacementFailureTest {
     }
     cluster.startNode(stopped);
     assertEquals(200, count("SELECT count(*) FROM failing"), "inactive placements stay unused");
+  }
+
+  /**
+   * A reference table whose rows a tenant's table references on the tenant's node: with that
+   * node stopped, a write of the reference table fails rather than leave the copy there
+   * behind, since the tenant's key would then check against rows the table no longer has.
+   */
+  @Test
+  void aReferencedReferenceTableIsNotLeftBehind() throws Exception {
+    Sql.run(spar, "CREATE TABLE pf_plans (id int PRIMARY KEY)");
+    Sql.run(spar, "SELECT create_reference_table('pf_plans')");
+    Sql.run(spar, "INSERT INTO pf_plans VALUES (1), (2)");
+    Sql.run(spar, "SET spar.enable_schema_based_sharding = on");
+    Sql.run(spar, "CREATE SCHEMA pf_tenant");
+    Sql.run(spar, "CREATE TABLE pf_tenant.users (id int PRIMARY KEY,"
+        + " plan int REFERENCES pf_plans (id))");
+    Sql.run(spar, "INSERT INTO pf_tenant.users VALUES (1, 2)");
+    String node = Sql.strings(spar, "SELECT node_name || ':' || node_port"
+        + " FROM pgs_distribution_metadata.tenant_schema"
+        + " WHERE schema_id = 'pf_tenant'::regnamespace").get(0);
+    PgNode tenants = cluster.workers().stream()
+        .filter(w -> (w.host() + ":" + w.port()).equals(node)).findFirst().orElseThrow();
+    try (Connection direct = SparTestCluster.direct(tenants)) {
+      // The test cluster commits without waiting for WAL; the tenant's row must outlive the
+      // abrupt stop below.
+      Sql.run(direct, "CHECKPOINT");
+    }
+    cluster.stopNode(tenants);
+    try {
+      SQLException failed = assertThrows(SQLException.class,
+          () -> Sql.run(spar, "DELETE FROM pf_plans WHERE id = 2"));
+      assertEquals("08006", failed.getSQLState(), failed.getMessage());
+    } finally {
+      cluster.startNode(tenants);
+    }
+    assertEquals(0, count("SELECT count(*) FROM pgs_distribution_metadata.shard_placement pl"
+        + " JOIN pgs_distribution_metadata.shard s ON s.id = pl.shard_id"
+        + " WHERE s.relation_id = 'pf_plans'::regclass AND pl.shard_state <> 1"));
+    // Both copies still hold the row, and the key still holds on the tenant's node.
+    SQLException referenced = assertThrows(SQLException.class,
+        () -> Sql.run(spar, "DELETE FROM pf_plans WHERE id = 2"));
+    assertEquals("23503", referenced.getSQLState(), referenced.getMessage());
+    assertEquals(2, count("SELECT count(*) FROM pf_plans"));
   }
 
   private static void insert(int from, int to) throws SQLException {

@@ -282,7 +282,7 @@ class TenantMoveTest {
           return null;
         });
         try (Connection direct = SparTestCluster.direct(nodeOf(source))) {
-          awaitLockWait(direct, "the moving tenant's write never waited for the move");
+          awaitLockWait(direct, moving, "the moving tenant's write never waited for the move");
         }
         // The neighbour on the same node, and reads of the moving tenant, go on meanwhile.
         try (Connection other = SparTestCluster.spar()) {
@@ -320,15 +320,21 @@ class TenantMoveTest {
   /** Waits until a statement on the coordinator waits for a lock. */
   private static void awaitLockWait() throws SQLException, InterruptedException {
     try (Connection coordinator = SparTestCluster.coordinator()) {
-      awaitLockWait(coordinator, "the CREATE TABLE never waited for the move");
+      awaitLockWait(coordinator, null, "the CREATE TABLE never waited for the move");
     }
   }
 
-  /** Waits until a statement on {@code server} waits for a lock. */
-  private static void awaitLockWait(Connection server, String failure)
+  /**
+   * Waits until a statement on {@code server} waits for a lock: on a relation of schema
+   * {@code schema}, unless it is null.
+   */
+  private static void awaitLockWait(Connection server, String schema, String failure)
       throws SQLException, InterruptedException {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-    while (count(server, "SELECT count(*) FROM pg_locks WHERE NOT granted") == 0) {
+    String waiting = "SELECT count(*) FROM pg_locks l WHERE NOT l.granted" + (schema == null
+        ? "" : " AND l.relation IN (SELECT c.oid FROM pg_class c JOIN pg_namespace n"
+        + " ON n.oid = c.relnamespace WHERE n.nspname = '" + schema + "')");
+    while (count(server, waiting) == 0) {
       assertTrue(System.nanoTime() < deadline, failure);
       Thread.sleep(5);
     }

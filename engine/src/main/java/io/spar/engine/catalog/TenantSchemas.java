@@ -101,8 +101,9 @@ public final class TenantSchemas {
 
   /**
    * Returns the worker a new distributed schema goes to: the one that holds the fewest
-   * distributed schemas, then the fewest bytes, among workers that take shards. Locks the
-   * schemas' catalog until the transaction ends.
+   * distributed schemas, then the fewest bytes, among workers that take shards, preferring
+   * those with a current copy of every reference table. Locks the schemas' catalog until the
+   * transaction ends.
    */
   public static Optional<NodeAddress> leastLoaded(Connection coordinator, NodeBytes bytes)
       throws SQLException {
@@ -114,12 +115,25 @@ public final class TenantSchemas {
     List<NodeAddress> fewest = new ArrayList<>();
     try (PreparedStatement ps = coordinator.prepareStatement(PLACED
         + " SELECT n.node_name, n.node_port, (SELECT count(*) FROM placed t"
-        + "  WHERE t.node_name = n.node_name AND t.node_port = n.node_port) AS schemas"
+        + "  WHERE t.node_name = n.node_name AND t.node_port = n.node_port) AS schemas,"
+        // Whether it lacks a current copy of a reference table, which a schema's foreign
+        // keys could not reference there (a worker being added, or one whose copy fell
+        // behind): such workers come last.
+        + " EXISTS (SELECT 1 FROM pgs_distribution_metadata.partition p"
+        + "  JOIN pgs_distribution_metadata.shard s ON s.relation_id = p.relation_id"
+        + "  WHERE p.partition_method = 'n' AND NOT EXISTS (SELECT 1"
+        + "  FROM pgs_distribution_metadata.shard_placement pl WHERE pl.shard_id = s.id"
+        + "  AND pl.node_name = n.node_name AND pl.node_port = n.node_port"
+        + "  AND pl.shard_state = " + PlacementState.FINALIZED.code() + ")) AS lacking"
         + " FROM pgs_distribution_metadata.node n WHERE n.should_have_shards"
-        + " ORDER BY schemas, n.node_name, n.node_port");
+        + " ORDER BY lacking, schemas, n.node_name, n.node_port");
         ResultSet rs = ps.executeQuery()) {
-      long least = -1;
-      while (rs.next() && (least < 0 || rs.getLong(3) == least)) {
+      boolean first = true;
+      boolean lacking = false;
+      long least = 0;
+      while (rs.next() && (first || rs.getBoolean(4) == lacking && rs.getLong(3) == least)) {
+        first = false;
+        lacking = rs.getBoolean(4);
         least = rs.getLong(3);
         fewest.add(new NodeAddress(rs.getString(1), rs.getInt(2)));
       }
@@ -130,7 +144,13 @@ public final class TenantSchemas {
     NodeAddress chosen = null;
     long chosenBytes = Long.MAX_VALUE;
     for (NodeAddress each : fewest) {
-      long size = bytes.of(each);
+      long size;
+      try {
+        size = bytes.of(each);
+      } catch (SQLException e) {
+        // A worker that cannot answer now is not the one to place a schema on.
+        size = Long.MAX_VALUE - 1;
+      }
       if (size < chosenBytes) {
         chosen = each;
         chosenBytes = size;

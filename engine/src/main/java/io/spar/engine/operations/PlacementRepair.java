@@ -196,7 +196,7 @@ public final class PlacementRepair {
         }
         // Its foreign keys reference the co-located shards beside it on the target.
         for (String each : ShardDdl.foreignKeys(coordinator, plan.relationId(),
-            plan.shardName(), plan.shardId(), plan::coLocated)) {
+            plan.shardName(), plan.shardId(), plan.target().node(), plan::coLocated)) {
           run(target, plan, each);
         }
         for (String each : referencingKeys(coordinator, plan)) {

@@ -130,7 +130,7 @@ final class SchemaOperations {
       for (Relation each : tables) {
         long shardId = shardIds.get(each.oid());
         creator.runOn(node, shardId, ShardDdl.foreignKeys(coordinator, each.oid(),
-            shardNames.get(each.oid()), shardId, shardNames::get));
+            shardNames.get(each.oid()), shardId, node, shardNames::get));
       }
       return null;
     });
@@ -148,29 +148,47 @@ final class SchemaOperations {
    */
   List<Object[]> list(Connection coordinator) throws SQLException {
     CatalogSnapshot catalog = metadata.snapshot();
-    List<Object[]> rows = new ArrayList<>();
-    for (TenantSchemas.Placed each : TenantSchemas.all(coordinator)) {
+    List<TenantSchemas.Placed> schemas = TenantSchemas.all(coordinator);
+    Map<Long, List<String>> shardsOfGroup = new HashMap<>();
+    Map<NodeAddress, List<String>> shardsOnNode = new HashMap<>();
+    for (TenantSchemas.Placed each : schemas) {
       List<String> shards = new ArrayList<>();
       for (DistributedTable table : catalog.tables()) {
         if (table.isSingleShard() && table.colocationId() == each.schema().colocationId()) {
           shards.add(table.shards().get(0).shardName().quoted());
         }
       }
-      long bytes = 0;
-      if (!shards.isEmpty()) {
-        try (Connection node = pools.borrow(each.schema().node());
-            PreparedStatement ps = node.prepareStatement("SELECT coalesce(sum("
-                + "pg_catalog.pg_total_relation_size(pg_catalog.to_regclass(n))), 0)::bigint"
-                + " FROM unnest(?::text[]) AS n")) {
-          ps.setArray(1, node.createArrayOf("text", shards.toArray()));
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            bytes = rs.getLong(1);
+      shardsOfGroup.put(each.schema().colocationId(), shards);
+      shardsOnNode.computeIfAbsent(each.schema().node(), node -> new ArrayList<>())
+          .addAll(shards);
+    }
+    // One query per node for the bytes of all its schemas' shards.
+    Map<String, Long> bytes = new HashMap<>();
+    for (Map.Entry<NodeAddress, List<String>> each : shardsOnNode.entrySet()) {
+      if (each.getValue().isEmpty()) {
+        continue;
+      }
+      try (Connection node = pools.borrow(each.getKey());
+          PreparedStatement ps = node.prepareStatement("SELECT n, coalesce("
+              + "pg_catalog.pg_total_relation_size(pg_catalog.to_regclass(n)), 0)"
+              + " FROM unnest(?::text[]) AS n")) {
+        ps.setArray(1, node.createArrayOf("text", each.getValue().toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            bytes.put(each.getKey() + " " + rs.getString(1), rs.getLong(2));
           }
         }
       }
+    }
+    List<Object[]> rows = new ArrayList<>();
+    for (TenantSchemas.Placed each : schemas) {
+      List<String> shards = shardsOfGroup.get(each.schema().colocationId());
+      long total = 0;
+      for (String shard : shards) {
+        total += bytes.getOrDefault(each.schema().node() + " " + shard, 0L);
+      }
       rows.add(new Object[] {each.name(), each.schema().node().host(),
-          each.schema().node().port(), (long) shards.size(), bytes});
+          each.schema().node().port(), (long) shards.size(), total});
     }
     return rows;
   }

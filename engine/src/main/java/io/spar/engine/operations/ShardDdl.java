@@ -1,5 +1,7 @@
 package io.spar.engine.operations;
 
+import io.spar.engine.catalog.NodeAddress;
+import io.spar.engine.catalog.PlacementState;
 import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.catalog.TableName;
 import java.sql.Connection;
@@ -178,17 +180,17 @@ public final class ShardDdl {
    * Returns the statements that give shard {@code shardName} of {@code relationId} its
    * table's foreign keys, each referencing the shard {@code referencedShard} names for the
    * referenced table's OID (a co-located shard on the same node; null if there is none, which
-   * is refused with 0A000), or the one shard of a referenced reference table, which every
-   * worker holds; see {@link ForeignKey#onShard}.
+   * is refused with 0A000), or the one shard of a referenced reference table, whose current
+   * copy on {@code node}, the shard's, it references; see {@link ForeignKey#onShard}.
    */
   public static List<String> foreignKeys(Connection coordinator, long relationId,
-      TableName shardName, long shardId, LongFunction<TableName> referencedShard)
-      throws SQLException {
+      TableName shardName, long shardId, NodeAddress node,
+      LongFunction<TableName> referencedShard) throws SQLException {
     List<String> statements = new ArrayList<>();
     for (ForeignKey each : foreignKeys(coordinator, "conrelid", relationId)) {
       TableName referenced = referencedShard.apply(each.referencedId());
       if (referenced == null) {
-        referenced = referenceShard(coordinator, each.referencedId());
+        referenced = referenceShard(coordinator, each.referencedId(), node);
       }
       if (referenced == null) {
         throw new OperationException("0A000", "cannot place foreign key \"" + each.name()
@@ -200,19 +202,37 @@ public final class ShardDdl {
     return statements;
   }
 
-  /** Returns the name of reference table {@code relationId}'s shard; null if it is none. */
-  private static TableName referenceShard(Connection coordinator, long relationId)
-      throws SQLException {
+  /**
+   * Returns the name of reference table {@code relationId}'s shard; null if it is none.
+   *
+   * @throws OperationException 55000 if {@code node} has no current copy of it, which a key
+   *     could not reference without missing its writes
+   */
+  private static TableName referenceShard(Connection coordinator, long relationId,
+      NodeAddress node) throws SQLException {
     try (PreparedStatement ps = coordinator.prepareStatement("SELECT n.nspname, c.relname,"
-        + " s.id FROM pgs_distribution_metadata.partition p"
+        + " s.id, EXISTS (SELECT 1 FROM pgs_distribution_metadata.shard_placement pl"
+        + "  WHERE pl.shard_id = s.id AND pl.node_name = ? AND pl.node_port = ?"
+        + "  AND pl.shard_state = " + PlacementState.FINALIZED.code() + ")"
+        + " FROM pgs_distribution_metadata.partition p"
         + " JOIN pgs_distribution_metadata.shard s ON s.relation_id = p.relation_id"
         + " JOIN pg_catalog.pg_class c ON c.oid = p.relation_id"
         + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
         + " WHERE p.relation_id = ?::oid AND p.partition_method = 'n'")) {
-      ps.setLong(1, relationId);
+      ps.setString(1, node.host());
+      ps.setInt(2, node.port());
+      ps.setLong(3, relationId);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? new TableName(rs.getString(1), rs.getString(2))
-            .shardName(rs.getLong(3)) : null;
+        if (!rs.next()) {
+          return null;
+        }
+        if (!rs.getBoolean(4)) {
+          throw new OperationException("55000", "reference table \"" + rs.getString(2)
+              + "\" has no current copy on " + node, "A foreign key to it from a table on"
+              + " that node needs one.", "Repair its copy there with"
+              + " master_copy_shard_placement first.");
+        }
+        return new TableName(rs.getString(1), rs.getString(2)).shardName(rs.getLong(3));
       }
     }
   }

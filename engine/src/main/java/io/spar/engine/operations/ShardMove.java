@@ -482,7 +482,7 @@ final class ShardMove {
       Shard shard = plan.shards().get(i);
       int index = plan.tables().get(i).shards().indexOf(shard);
       for (String each : ShardDdl.foreignKeys(coordinator, plan.tables().get(i).relationId(),
-          shard.shardName(), shard.id(), referenced -> plan.tables().stream()
+          shard.shardName(), shard.id(), target, referenced -> plan.tables().stream()
               .filter(table -> table.relationId() == referenced).findFirst()
               .map(table -> table.shards().get(index).shardName()).orElse(null))) {
         run(to, target, plan, each);

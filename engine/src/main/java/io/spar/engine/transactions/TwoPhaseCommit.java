@@ -9,6 +9,7 @@ import io.spar.engine.execution.Failures;
 import io.spar.engine.execution.SessionConnections;
 import io.spar.engine.execution.StatementLog;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -152,6 +153,7 @@ final class TwoPhaseCommit {
       Set<NodeAddress> sent, List<ShardPlacement> lost, Set<Long> shards, Set<Long> reached,
       boolean keepsSnapshot) throws SQLException {
     try {
+      requireNoKeyedReferenceLost(coordinator, lost);
       for (ShardPlacement each : lost) {
         CatalogStore.updatePlacementState(coordinator, each.id(), PlacementState.INACTIVE);
       }
@@ -190,6 +192,36 @@ final class TwoPhaseCommit {
     if (!lost.isEmpty()) {
       // Placements were marked INACTIVE: only placements changed.
       cache.placementsChanged();
+    }
+  }
+
+  /**
+   * Refuses to lose a copy of a reference table that foreign keys reference (tables of
+   * distributed schemas, on the copy's node): a stale copy would check those keys against
+   * rows the table no longer has, and miss its cascades, with no error anywhere. The write
+   * fails instead, as it would on one PostgreSQL server that could not reach its disk.
+   */
+  private static void requireNoKeyedReferenceLost(Connection coordinator,
+      List<ShardPlacement> lost) throws SQLException {
+    if (lost.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = coordinator.prepareStatement("SELECT c.relname"
+        + " FROM pgs_distribution_metadata.shard s"
+        + " JOIN pgs_distribution_metadata.partition p ON p.relation_id = s.relation_id"
+        + " JOIN pg_catalog.pg_class c ON c.oid = s.relation_id"
+        + " WHERE s.id = ANY (?) AND p.partition_method = 'n' AND EXISTS (SELECT 1"
+        + "  FROM pg_catalog.pg_constraint k WHERE k.confrelid = s.relation_id"
+        + "  AND k.contype = 'f') LIMIT 1")) {
+      ps.setArray(1, coordinator.createArrayOf("bigint",
+          lost.stream().map(ShardPlacement::shardId).distinct().toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          throw new SQLException("could not write reference table \"" + rs.getString(1)
+              + "\" on every worker: foreign keys reference it there, so no copy may fall"
+              + " behind", "08006");
+        }
+      }
     }
   }
 
