@@ -21,8 +21,10 @@ import java.sql.SQLXML;
 import java.sql.Struct;
 import java.sql.Time;
 import java.sql.Timestamp;
+import java.time.ZoneId;
 import java.util.Calendar;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.calcite.avatica.util.Cursor;
 import org.joou.UByte;
 import org.joou.UInteger;
@@ -42,14 +44,18 @@ final class PgAccessor implements Cursor.Accessor {
   private final boolean zoned;
   /** The calendar Avatica passes when the caller gave none, which means the default zone. */
   private final Calendar localCalendar;
+  /** The zone of the session's TimeZone, in which timestamptz values print; null: unknown. */
+  private final Supplier<ZoneId> sessionZone;
 
-  PgAccessor(RowsCursor cursor, int index, String typeName, Calendar localCalendar) {
+  PgAccessor(RowsCursor cursor, int index, String typeName, Calendar localCalendar,
+      Supplier<ZoneId> sessionZone) {
     this.cursor = cursor;
     this.index = index;
     this.typeName = typeName;
     this.zoned = "timestamptz".equalsIgnoreCase(typeName)
         || "timetz".equalsIgnoreCase(typeName);
     this.localCalendar = localCalendar;
+    this.sessionZone = sessionZone;
   }
 
   private Object value() throws SQLException {
@@ -67,7 +73,14 @@ final class PgAccessor implements Cursor.Accessor {
 
   @Override
   public String getString() throws SQLException {
-    return ValueConversions.toText(value());
+    Object value = value();
+    if (value instanceof Timestamp timestamp && "timestamptz".equalsIgnoreCase(typeName)) {
+      ZoneId zone = sessionZone.get();
+      if (zone != null) {
+        return TemporalConversions.timestamptzText(timestamp, zone);
+      }
+    }
+    return ValueConversions.toText(value);
   }
 
   @Override

@@ -5,12 +5,14 @@ import io.spar.engine.execution.RowSet;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TimeZone;
+import java.util.function.Supplier;
 import org.apache.calcite.avatica.AvaticaResultSet;
 import org.apache.calcite.avatica.AvaticaStatement;
 import org.apache.calcite.avatica.Meta;
@@ -68,9 +70,37 @@ public final class SparResultSet extends AvaticaResultSet {
 
   @Override
   protected SparResultSet execute() throws SQLException {
-    cursor = new RowsCursor(ResultRows.of(rows.rows(), rows.type() == TYPE_FORWARD_ONLY));
+    cursor = new RowsCursor(ResultRows.of(rows.rows(), rows.type() == TYPE_FORWARD_ONLY),
+        sessionZone());
     execute2(cursor, columnMetaDataList);
     return this;
+  }
+
+  /**
+   * Returns the zone of the session's TimeZone setting, read once when first asked: from the
+   * coordinator's report of it on the session's connection; null without a session.
+   */
+  private Supplier<ZoneId> sessionZone() {
+    AvaticaStatement owner = statement;
+    return new Supplier<>() {
+      private ZoneId zone;
+      private boolean read;
+
+      @Override
+      public ZoneId get() {
+        if (!read) {
+          read = true;
+          try {
+            if (owner != null && owner.getConnection() instanceof SparConnection connection) {
+              zone = TemporalConversions.zoneOf(connection.session().timeZoneSetting());
+            }
+          } catch (SQLException e) {
+            zone = null; // printed as before, in the JVM's zone without offset
+          }
+        }
+        return zone;
+      }
+    };
   }
 
   /** Returns the column descriptions of these rows. */

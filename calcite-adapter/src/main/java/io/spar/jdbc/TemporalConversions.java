@@ -30,6 +30,90 @@ final class TemporalConversions {
   private TemporalConversions() {
   }
 
+  /**
+   * A POSIX zone without daylight rules, as PostgreSQL reports a fixed offset ({@code <+03>-03})
+   * or takes one ({@code UTC+3}): hours west of Greenwich, where Java counts east.
+   */
+  private static final java.util.regex.Pattern POSIX_OFFSET = java.util.regex.Pattern.compile(
+      "(?:[A-Za-z]{3,}|<[^>]*>)([+-]?)(\\d{1,2})(?::(\\d{2}))?(?::(\\d{2}))?");
+
+  /** Returns the zone of PostgreSQL's TimeZone setting {@code name}; null if unknown. */
+  static ZoneId zoneOf(String name) {
+    if (name == null) {
+      return null;
+    }
+    java.util.regex.Matcher posix = POSIX_OFFSET.matcher(name);
+    if (posix.matches()) {
+      int seconds = Integer.parseInt(posix.group(2)) * 3600
+          + (posix.group(3) == null ? 0 : Integer.parseInt(posix.group(3)) * 60)
+          + (posix.group(4) == null ? 0 : Integer.parseInt(posix.group(4)));
+      return java.time.ZoneOffset.ofTotalSeconds(posix.group(1).equals("-") ? seconds
+          : -seconds);
+    }
+    try {
+      return ZoneId.of(name, ZoneId.SHORT_IDS);
+    } catch (java.time.DateTimeException e) {
+      return null;
+    }
+  }
+
+  /** The first moment of the Gregorian calendar in java.util's calendars, which pgjdbc uses. */
+  private static final long GREGORIAN_CUTOVER = -12219292800000L;
+
+  /**
+   * Returns the instant of timestamptz {@code value} in PostgreSQL's proleptic Gregorian
+   * calendar: pgjdbc placed dates before 1582 in the Julian calendar, whose fields (read here
+   * in UTC) are PostgreSQL's.
+   */
+  private static Instant instant(Timestamp value) {
+    if (value.getTime() >= GREGORIAN_CUTOVER) {
+      return value.toInstant();
+    }
+    java.util.GregorianCalendar julian = new java.util.GregorianCalendar(
+        java.util.TimeZone.getTimeZone("UTC"));
+    julian.setTimeInMillis(value.getTime());
+    int year = julian.get(Calendar.YEAR);
+    return LocalDateTime.of(julian.get(Calendar.ERA) == java.util.GregorianCalendar.BC
+        ? 1 - year : year, julian.get(Calendar.MONTH) + 1, julian.get(Calendar.DAY_OF_MONTH),
+        julian.get(Calendar.HOUR_OF_DAY), julian.get(Calendar.MINUTE),
+        julian.get(Calendar.SECOND), value.getNanos()).toInstant(java.time.ZoneOffset.UTC);
+  }
+
+  /**
+   * Returns timestamptz {@code value} as PostgreSQL writes it in zone {@code zone} with
+   * DateStyle ISO (the only one pgjdbc accepts): fractional seconds without trailing zeros, the
+   * offset in hours with minutes and seconds only where not zero, and BC years.
+   */
+  static String timestamptzText(Timestamp value, ZoneId zone) {
+    if (value.getTime() == org.postgresql.PGStatement.DATE_POSITIVE_INFINITY) {
+      return "infinity";
+    }
+    if (value.getTime() == org.postgresql.PGStatement.DATE_NEGATIVE_INFINITY) {
+      return "-infinity";
+    }
+    java.time.ZonedDateTime time = instant(value).atZone(zone);
+    int year = time.getYear();
+    StringBuilder text = new StringBuilder(String.format("%04d-%02d-%02d %02d:%02d:%02d",
+        year > 0 ? year : 1 - year, time.getMonthValue(), time.getDayOfMonth(),
+        time.getHour(), time.getMinute(), time.getSecond()));
+    if (time.getNano() != 0) {
+      String fraction = String.format("%06d", time.getNano() / 1000).replaceFirst("0+$", "");
+      if (!fraction.isEmpty()) {
+        text.append('.').append(fraction);
+      }
+    }
+    int offset = time.getOffset().getTotalSeconds();
+    int magnitude = Math.abs(offset);
+    text.append(offset < 0 ? '-' : '+').append(String.format("%02d", magnitude / 3600));
+    if (magnitude % 3600 != 0) {
+      text.append(String.format(":%02d", magnitude % 3600 / 60));
+      if (magnitude % 60 != 0) {
+        text.append(String.format(":%02d", magnitude % 60));
+      }
+    }
+    return year > 0 ? text.toString() : text.append(" BC").toString();
+  }
+
   /** Returns {@code value} as a Timestamp, or null for SQL NULL. */
   static Timestamp toTimestamp(Object value, Calendar calendar, boolean zoned)
       throws SQLException {

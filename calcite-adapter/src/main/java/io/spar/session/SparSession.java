@@ -66,6 +66,15 @@ public final class SparSession implements AutoCloseable {
   private final SparSettings settings;
 
   /**
+   * Returns the session's TimeZone setting as the coordinator last reported it (PostgreSQL
+   * reports each change), in which timestamptz values print.
+   */
+  public String timeZoneSetting() throws SQLException {
+    return context.connections().coordinatorForSpar().unwrap(org.postgresql.PGConnection.class)
+        .getParameterStatus("TimeZone");
+  }
+
+  /**
    * Creates a session on {@code engine}; fails with 53300 when the engine already has as many
    * sessions as its limits admit.
    */
