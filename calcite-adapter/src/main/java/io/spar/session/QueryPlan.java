@@ -89,6 +89,13 @@ final class QueryPlan implements StatementPlan {
       lines.add("Router Query: 1 shard after pruning");
       lines.add("  Shard " + query.shardId() + " on " + query.nodes());
       lines.add("    Sent to the shard: " + query.sql());
+      // The worker's own plan of it: its partition pruning, its indexes.
+      lines.add("    Plan on " + query.nodes().get(0) + ":");
+      for (Object[] row : engine.reads().execute(List.of(new ShardQuery(query.shardId(),
+          query.nodes(), "EXPLAIN " + query.sql(), query.parameters())),
+          context.transaction().current(), false).rows()) {
+        lines.add("      " + row[0]);
+      }
       return lines;
     }
     return multiShard().explain(parameters, context.snapshot());
