@@ -177,8 +177,16 @@ final class DistributionRules {
   static void requireNoInheritance(Connection coordinator, long relationId,
       CatalogSnapshot catalog) throws SQLException {
     for (Relations.InheritanceLink each : Relations.inheritanceLinks(coordinator, relationId)) {
-      Optional<DistributedTable> distributed = catalog.table(each.parent())
-          .or(() -> catalog.table(each.child()));
+      Optional<DistributedTable> parent = catalog.table(each.parent());
+      Optional<DistributedTable> child = catalog.table(each.child());
+      if (parent.isPresent() && child.isPresent() && parent.get().isCoLocatedWith(child.get())
+          && Relations.isPartition(coordinator, new Relations.Relation(each.child(),
+              child.get().name()))) {
+        // A partition distributed with its partitioned table: its shards are partitions of
+        // the table's (ATTACH and DETACH of distributed tables are refused as ALTER TABLE).
+        continue;
+      }
+      Optional<DistributedTable> distributed = parent.or(() -> child);
       if (distributed.isPresent()) {
         throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "cannot make \""
             + each.childName() + "\" a partition or child of \"" + each.parentName() + "\"",

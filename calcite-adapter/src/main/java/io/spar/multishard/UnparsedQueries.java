@@ -38,10 +38,11 @@ public final class UnparsedQueries {
   /**
    * Returns the plan of query {@code sql}.
    *
-   * @param read the distributed tables PostgreSQL's plan of the query reads
+   * @param read the distributed tables PostgreSQL's plan of the query reads, each followed by
+   *     the partitioned tables it is a partition of, any of which the query may name instead
    * @param resolver resolves a name's parts to a table as the session's search path does
    */
-  public static MultiShardQuery plan(String sql, Set<TableName> read,
+  public static MultiShardQuery plan(String sql, Set<List<TableName>> read,
       Function<List<String>, TableName> resolver, CatalogSnapshot snapshot) throws SQLException {
     List<Token> tokens = SqlTokens.of(sql);
     CoordinatorSql.Builder coordinator = new CoordinatorSql.Builder();
@@ -74,8 +75,10 @@ public final class UnparsedQueries {
         continue;
       }
       found.add(table);
-      int from = i > 0 && tokens.get(i - 1).is("only") ? tokens.get(i - 1).start()
-          : token.start();
+      // ONLY reads the shards without their partitions (a partitioned table's shards have
+      // some), as it reads a table without its children.
+      boolean only = i > 0 && tokens.get(i - 1).is("only");
+      int from = only ? tokens.get(i - 1).start() : token.start();
       text.append(sql, cursor, from);
       coordinator.append(new SplicedSql(text.toString(),
           order.stream().mapToInt(Integer::intValue).toArray()));
@@ -86,7 +89,7 @@ public final class UnparsedQueries {
           && !AFTER_FROM_ITEM.contains(tokens.get(last + 1).name()));
       int scan = scans.size();
       scans.add(MultiShardQuery.Scan.unpruned(table, null,
-          SplicedSql.of("SELECT * FROM " + MultiShardQuery.TABLE_MARKER)));
+          SplicedSql.of("SELECT * FROM " + (only ? "ONLY " : "") + MultiShardQuery.TABLE_MARKER)));
       String alias = aliased ? null : SqlQuoting.identifier(table.name());
       coordinator.hole(columns -> {
         List<ColumnInfo> shardColumns = columns.perScan().get(scan);
@@ -103,9 +106,12 @@ public final class UnparsedQueries {
     // Every table PostgreSQL reads must be found, or it would read that table's empty shell.
     // Found names PostgreSQL does not read (a subquery its planner proved needless) cost only
     // their shards' rows.
-    if (!found.containsAll(read)) {
+    List<TableName> missing = read.stream()
+        .filter(names -> names.stream().noneMatch(found::contains)).map(names -> names.get(0))
+        .toList();
+    if (!missing.isEmpty()) {
       throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "Spar cannot tell where this"
-          + " query names its distributed tables " + read, null,
+          + " query names its distributed tables " + missing, null,
           "Name distributed tables directly in FROM clauses.");
     }
     return new MultiShardQuery(Strategy.COORDINATOR, scans, coordinator.build(), false, null);

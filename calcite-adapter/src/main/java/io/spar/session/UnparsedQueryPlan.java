@@ -17,8 +17,21 @@ import java.util.Set;
  * on the first execution with the parameters PostgreSQL's planner needs.
  */
 final class UnparsedQueryPlan implements StatementPlan {
-  private static final String READ_RELATIONS = "SELECT DISTINCT r ->> 'Schema', r ->> 'Relation"
-      + " Name' FROM jsonb_path_query(?::jsonb, '$.** ? (exists (@.\"Relation Name\"))') AS r";
+  private static final String ANCESTORS = " FROM pg_catalog.pg_partition_ancestors(c.oid)"
+      + " WITH ORDINALITY p(oid, i) JOIN pg_catalog.pg_class ac ON ac.oid = p.oid"
+      + " JOIN pg_catalog.pg_namespace n ON n.oid = ac.relnamespace WHERE p.i > 1"
+      + " ORDER BY p.i";
+  /**
+   * The relations a plan reads, each with its partitioned ancestors (the query may name a
+   * partitioned table, whose plan reads its partitions), nearest first.
+   */
+  private static final String READ_RELATIONS = "SELECT DISTINCT r ->> 'Schema',"
+      + " r ->> 'Relation Name', ARRAY(SELECT n.nspname::text" + ANCESTORS + "),"
+      + " ARRAY(SELECT ac.relname::text" + ANCESTORS + ")"
+      + " FROM jsonb_path_query(?::jsonb, '$.** ? (exists (@.\"Relation Name\"))') AS r"
+      + " JOIN pg_catalog.pg_namespace rn ON rn.nspname = r ->> 'Schema'"
+      + " JOIN pg_catalog.pg_class c ON c.relnamespace = rn.oid"
+      + " AND c.relname = r ->> 'Relation Name'";
 
   private final String sql;
   private final SparEngine engine;
@@ -49,16 +62,28 @@ final class UnparsedQueryPlan implements StatementPlan {
       CatalogSnapshot snapshot = context.snapshot();
       Object json = context.coordinator().execute("EXPLAIN (VERBOSE, FORMAT JSON) " + sql,
           parameters).rows().rows().get(0)[0];
-      Set<TableName> read = new HashSet<>();
+      Set<List<TableName>> read = new HashSet<>();
       for (Object[] row : context.coordinator().execute(READ_RELATIONS,
           List.of(String.valueOf(json))).rows().rows()) {
         TableName table = new TableName((String) row[0], (String) row[1]);
         if (snapshot.table(table).isPresent()) {
-          read.add(table);
+          List<TableName> names = new java.util.ArrayList<>();
+          names.add(table);
+          Object[] schemas = values(row[2]);
+          Object[] relations = values(row[3]);
+          for (int i = 0; i < schemas.length; i++) {
+            names.add(new TableName((String) schemas[i], (String) relations[i]));
+          }
+          read.add(names);
         }
       }
       plan = UnparsedQueries.plan(sql, read, context.searchPath().resolver(snapshot), snapshot);
     }
     return plan;
+  }
+
+  private static Object[] values(Object array) throws SQLException {
+    return array instanceof java.sql.Array sql ? (Object[]) sql.getArray()
+        : array instanceof Object[] values ? values : new Object[0];
   }
 }

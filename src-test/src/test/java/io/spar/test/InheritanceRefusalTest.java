@@ -51,13 +51,29 @@ class InheritanceRefusalTest {
     assertEquals(0, count(spar, "SELECT count(*) FROM pgs_distribution_metadata.partition"
         + " WHERE relation_id IN ('inh_parent'::regclass, 'inh_child'::regclass)"));
 
+    // A partitioned table is distributed by hash only (PartitionedTablesTest), with its
+    // partitions, never a partition alone.
     run(spar, "CREATE TABLE inh_events (id int, at date) PARTITION BY RANGE (at)");
-    assertRefused("SELECT master_create_distributed_table('inh_events', 'id', 'hash')",
-        "It is a partitioned table.");
+    assertRefused("SELECT master_create_distributed_table('inh_events', 'id', 'range')",
+        "by hash only");
+    assertRefused("SELECT create_reference_table('inh_events')", "It is a partitioned table.");
     run(spar, "CREATE TABLE inh_events_2024 PARTITION OF inh_events"
-        + " FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')");
+        + " FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') PARTITION BY RANGE (id)");
+    run(spar, "CREATE TABLE inh_events_2024_low PARTITION OF inh_events_2024"
+        + " FOR VALUES FROM (0) TO (100)");
     assertRefused("SELECT master_create_distributed_table('inh_events_2024', 'id', 'hash')",
-        "It is a partition or child of \"inh_events\".");
+        "distribute the root of its partitioned table");
+    assertRefused("SELECT master_create_distributed_table('inh_events_2024_low', 'id',"
+        + " 'hash')", "It is a partition or child of \"inh_events_2024\".");
+    // Inheritance is not partitioning: a parent of children is refused.
+    run(spar, "CREATE TABLE inh_odd (id int, at date)");
+    run(spar, "CREATE TABLE inh_odd_kid () INHERITS (inh_odd)");
+    assertRefused("SELECT master_create_distributed_table('inh_odd', 'id', 'hash')",
+        "is a partition or child of it");
+    assertEquals(0, count(spar, "SELECT count(*) FROM pgs_distribution_metadata.partition"
+        + " WHERE relation_id IN ('inh_events'::regclass, 'inh_events_2024'::regclass,"
+        + " 'inh_odd'::regclass)"));
+    run(spar, "DROP TABLE inh_events, inh_odd CASCADE");
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.catalog.PlacementState;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
+import io.spar.engine.catalog.TableName;
 import io.spar.engine.catalog.TenantSchemas;
 import io.spar.engine.execution.NodePools;
 import io.spar.engine.execution.StatementLog;
@@ -20,7 +21,9 @@ import io.spar.engine.transactions.DistributedTransaction;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -152,16 +155,42 @@ public final class DistributionOperations {
       throw new OperationException("42P07",
           "table \"" + relation.name().name() + "\" is already distributed");
     }
-    Relations.requireNoInheritance(coordinator, relation);
-    UniqueIndexes.requireCovering(coordinator, relation.oid(), column);
+    List<PartitionTree.Member> members = partitionTree(coordinator, relation, method);
+    for (PartitionTree.Member each : members) {
+      UniqueIndexes.requireCovering(coordinator, each.oid(), column);
+    }
     inCatalogTransaction(coordinator, () -> {
       long group = colocationGroup(coordinator, relation, method, typeName, colocateWith);
-      CatalogStore.insertPartition(coordinator, relation.oid(), method, column);
-      if (group != 0) {
-        CatalogStore.setColocationId(coordinator, relation.oid(), group);
+      // A partitioned table's partitions are distributed tables of its group; their shards
+      // are made with its own.
+      for (PartitionTree.Member each : members) {
+        CatalogStore.insertPartition(coordinator, each.oid(), method, column);
+        if (group != 0) {
+          CatalogStore.setColocationId(coordinator, each.oid(), group);
+        }
+        CatalogStore.guardShell(coordinator, each.name());
       }
-      CatalogStore.guardShell(coordinator, relation.name());
     });
+  }
+
+  /**
+   * Returns the tables distributing {@code relation} distributes: the relation, and if it is a
+   * partitioned table (distributed by hash) its partitions. Refuses partitions and inheritance
+   * otherwise.
+   */
+  private static List<PartitionTree.Member> partitionTree(Connection coordinator,
+      Relation relation, DistributionMethod method) throws SQLException {
+    if (!Relations.isPartitioned(coordinator, relation)) {
+      Relations.requireNoInheritance(coordinator, relation);
+      return List.of(new PartitionTree.Member(relation.oid(), relation.name(), 0, false, null,
+          null));
+    }
+    if (method != DistributionMethod.HASH) {
+      throw new OperationException("0A000", "cannot distribute relation \""
+          + relation.name().name() + "\"", "It is a partitioned table; Spar distributes"
+          + " partitioned tables by hash only.", null);
+    }
+    return PartitionTree.of(coordinator, relation).members();
   }
 
   /** Returns the co-location group {@code colocateWith} names (0: decided with the shards). */
@@ -213,6 +242,18 @@ public final class DistributionOperations {
       throw new OperationException("55000",
           "table \"" + table.name().name() + "\" has already had shards created for it");
     }
+    Relation relation = new Relation(table.relationId(), table.name());
+    if (Relations.isPartition(coordinator, relation)) {
+      throw new OperationException("0A000", "cannot create shards of partition \""
+          + table.name().name() + "\"", "The shards of a partition are made with its"
+          + " partitioned table's.", null);
+    }
+    PartitionTree tree = Relations.isPartitioned(coordinator, relation)
+        ? PartitionTree.of(coordinator, relation) : null;
+    if (tree != null && forceUnlogged) {
+      throw new OperationException("0A000", "partitioned tables cannot be unlogged");
+    }
+    List<PartitionTree.Member> partitions = tree != null ? tree.partitions() : List.of();
     if (shardCount <= 0) {
       throw new OperationException("22023", "shard_count must be positive");
     }
@@ -231,25 +272,51 @@ public final class DistributionOperations {
           : partner.isPresent() ? partner.get().colocationId()
           : CatalogStore.newColocationId(coordinator, true);
       CatalogStore.setColocationId(coordinator, table.relationId(), group);
+      for (PartitionTree.Member each : partitions) {
+        CatalogStore.setColocationId(coordinator, each.oid(), group);
+      }
       List<ShellRows.Target> targets = new ArrayList<>();
+      Map<Long, List<ShellRows.Target>> partitionTargets = new HashMap<>();
       for (int i = 0; i < shardCount; i++) {
         // Shard i of a co-located table goes where its group's shard i is.
         List<NodeAddress> nodes = partner.isPresent()
             ? partner.get().shards().get(i).placements().stream().map(ShardPlacement::node)
                 .toList()
             : ShardPlacementPolicy.nodesFor(i, replicationFactor, workers);
-        long shardId = creator.create(coordinator, table.relationId(), table.name(),
-            Integer.toString(intervals.get(i).min()), Integer.toString(intervals.get(i).max()),
+        String min = Integer.toString(intervals.get(i).min());
+        String max = Integer.toString(intervals.get(i).max());
+        long shardId = tree != null ? creator.create(coordinator, tree.root(), min, max, nodes,
+            null) : creator.create(coordinator, table.relationId(), table.name(), min, max,
             nodes, forceUnlogged);
         targets.add(new ShellRows.Target(table.name().shardName(shardId), nodes));
+        // Shard i of each partition is a partition of its parent's shard i, beside it.
+        Map<Long, TableName> shardNames = new HashMap<>();
+        shardNames.put(table.relationId(), table.name().shardName(shardId));
+        for (PartitionTree.Member each : partitions) {
+          long partitionShard = creator.create(coordinator, each, min, max, nodes,
+              shardNames.get(each.parent()));
+          shardNames.put(each.oid(), each.name().shardName(partitionShard));
+          partitionTargets.computeIfAbsent(each.oid(), oid -> new ArrayList<>())
+              .add(new ShellRows.Target(each.name().shardName(partitionShard), nodes));
+        }
       }
-      if (CatalogStore.shellHasRows(coordinator, table.name())) {
-        new ShellRows(pools, log).move(coordinator, table.relationId(), table.name(),
-            table.partitionColumn(), table.partitionType(), targets, value ->
-                ShardIntervals.shardIndexForHash(table.partitionType().hash(value), shardCount));
+      moveShellRows(coordinator, table, table.relationId(), table.name(), targets, shardCount);
+      for (PartitionTree.Member each : partitions) {
+        moveShellRows(coordinator, table, each.oid(), each.name(),
+            partitionTargets.get(each.oid()), shardCount);
       }
       return null;
     });
+  }
+
+  /** Moves the rows of the coordinator table {@code name}, if any, into its new shards. */
+  private void moveShellRows(Connection coordinator, DistributedTable table, long relationId,
+      TableName name, List<ShellRows.Target> targets, int shardCount) throws SQLException {
+    if (CatalogStore.shellHasRows(coordinator, name)) {
+      new ShellRows(pools, log).move(coordinator, relationId, name, table.partitionColumn(),
+          table.partitionType(), targets, value ->
+              ShardIntervals.shardIndexForHash(table.partitionType().hash(value), shardCount));
+    }
   }
 
   /**

@@ -96,6 +96,30 @@ public final class Relations {
     return links;
   }
 
+  /** Returns whether {@code relation} is a partitioned table. */
+  public static boolean isPartitioned(Connection coordinator, Relation relation)
+      throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement(
+        "SELECT relkind = 'p' FROM pg_catalog.pg_class WHERE oid = ?::oid")) {
+      ps.setLong(1, relation.oid());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
+  /** Returns whether {@code relation} is a partition of a partitioned table. */
+  public static boolean isPartition(Connection coordinator, Relation relation)
+      throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement(
+        "SELECT relispartition FROM pg_catalog.pg_class WHERE oid = ?::oid")) {
+      ps.setLong(1, relation.oid());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
   /**
    * Refuses to distribute {@code relation} if it is partitioned, a partition, or inherits or is
    * inherited from. Its shards would be plain tables: reads of a parent would miss the rows of
@@ -106,16 +130,7 @@ public final class Relations {
    */
   public static void requireNoInheritance(Connection coordinator, Relation relation)
       throws SQLException {
-    String detail = null;
-    try (PreparedStatement ps = coordinator.prepareStatement(
-        "SELECT relkind = 'p' FROM pg_catalog.pg_class WHERE oid = ?::oid")) {
-      ps.setLong(1, relation.oid());
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next() && rs.getBoolean(1)) {
-          detail = "It is a partitioned table.";
-        }
-      }
-    }
+    String detail = isPartitioned(coordinator, relation) ? "It is a partitioned table." : null;
     for (InheritanceLink each : inheritanceLinks(coordinator, relation.oid())) {
       if (detail == null) {
         detail = each.child() == relation.oid()

@@ -42,12 +42,37 @@ final class ShardCreator {
    */
   long create(Connection coordinator, long relationId, TableName table, String minValue,
       String maxValue, List<NodeAddress> nodes, boolean forceUnlogged) throws SQLException {
+    return create(coordinator, relationId, table, minValue, maxValue, nodes,
+        (shardName, shardId) -> ShardDdl.createShard(coordinator, relationId, shardName,
+            shardId, forceUnlogged));
+  }
+
+  /**
+   * Records the metadata of a shard of partition tree member {@code member} and creates it on
+   * {@code nodes}, as a partition of {@code parentShard} there unless it is the root's; returns
+   * the new shard id.
+   */
+  long create(Connection coordinator, PartitionTree.Member member, String minValue,
+      String maxValue, List<NodeAddress> nodes, TableName parentShard) throws SQLException {
+    return create(coordinator, member.oid(), member.name(), minValue, maxValue, nodes,
+        (shardName, shardId) -> ShardDdl.createShard(coordinator, member, shardName, shardId,
+            parentShard));
+  }
+
+  /** The DDL that makes a shard, given its name and id. */
+  @FunctionalInterface
+  private interface ShardTableDdl {
+    List<String> of(TableName shardName, long shardId) throws SQLException;
+  }
+
+  private long create(Connection coordinator, long relationId, TableName table,
+      String minValue, String maxValue, List<NodeAddress> nodes, ShardTableDdl tableDdl)
+      throws SQLException {
     long shardId = CatalogStore.insertShard(coordinator, relationId, minValue, maxValue);
     TableName shardName = table.shardName(shardId);
     List<String> ddl = new ArrayList<>();
     ddl.add(ShardDdl.createSchema(shardName));
-    ddl.addAll(ShardDdl.createShard(coordinator, relationId, shardName, shardId,
-        forceUnlogged));
+    ddl.addAll(tableDdl.of(shardName, shardId));
     for (NodeAddress node : nodes) {
       CatalogStore.insertPlacement(coordinator, shardId, PlacementState.FINALIZED, node);
       runOn(node, shardId, ddl);

@@ -77,13 +77,59 @@ public final class ShardDdl {
   /** Returns the statements that create shard {@code shardId} of relation {@code relationId}. */
   public static List<String> createShard(Connection coordinator, long relationId,
       TableName shardName, long shardId, boolean forceUnlogged) throws SQLException {
+    requireUnpartitioned(coordinator, relationId);
     List<String> statements = new ArrayList<>();
     statements.add(createTable(coordinator, relationId, shardName, forceUnlogged));
-    statements.addAll(constraints(coordinator, relationId, shardName, shardId));
+    statements.addAll(constraints(coordinator, relationId, shardName, shardId, false));
     for (String each : indexDefinitions(coordinator, relationId, List.of())) {
       statements.add(indexForShard(each, shardName, shardId));
     }
     return statements;
+  }
+
+  /**
+   * Returns the statements that create shard {@code shardName} of a member of a partition
+   * tree: the root's shard as a partitioned table with the root's key, a partition's as a
+   * partition of {@code parentShard} (its parent's shard on the same node) with its bounds.
+   * A partition's shard takes its parent's columns, constraints and indexes from
+   * PostgreSQL, as a partition does; only its own are added.
+   */
+  public static List<String> createShard(Connection coordinator, PartitionTree.Member member,
+      TableName shardName, long shardId, TableName parentShard) throws SQLException {
+    List<String> statements = new ArrayList<>();
+    String key = member.partitioned() ? " PARTITION BY " + member.key() : "";
+    if (parentShard == null) {
+      statements.add(createTable(coordinator, member.oid(), shardName, false) + key);
+    } else {
+      statements.add("CREATE TABLE " + shardName.quoted() + " PARTITION OF "
+          + parentShard.quoted() + " " + member.bound() + key);
+    }
+    boolean partition = parentShard != null;
+    statements.addAll(constraints(coordinator, member.oid(), shardName, shardId, partition));
+    for (String each : indexDefinitions(coordinator, member.oid(), List.of(), partition)) {
+      statements.add(indexForShard(each, shardName, shardId));
+    }
+    return statements;
+  }
+
+  /**
+   * Refuses to make a lone shard of a partitioned table or partition, whose shards are made
+   * together with their tree's ({@link #createShard(Connection, PartitionTree.Member,
+   * TableName, long, TableName)}); copies and moves of them are not built yet.
+   */
+  private static void requireUnpartitioned(Connection coordinator, long relationId)
+      throws SQLException {
+    try (PreparedStatement ps = coordinator.prepareStatement("SELECT relname FROM pg_class"
+        + " WHERE oid = ?::oid AND (relkind = 'p' OR relispartition)")) {
+      ps.setLong(1, relationId);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          throw new OperationException("0A000", "cannot copy or move a shard of \""
+              + rs.getString(1) + "\"", "It belongs to a distributed partitioned table,"
+              + " whose shards Spar cannot yet copy or move.", null);
+        }
+      }
+    }
   }
 
   /**
@@ -135,12 +181,18 @@ public final class ShardDdl {
     }
   }
 
+  /**
+   * Returns the statements that add {@code relationId}'s constraints to its shard; for a
+   * partition only its own, not those it has from its parent, which the shard has from its
+   * parent's shard.
+   */
   private static List<String> constraints(Connection coordinator, long relationId,
-      TableName shardName, long shardId) throws SQLException {
+      TableName shardName, long shardId, boolean ownOnly) throws SQLException {
     List<String> statements = new ArrayList<>();
     try (PreparedStatement ps = coordinator.prepareStatement(
         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            + " WHERE conrelid = ?::oid AND contype IN ('p', 'u', 'c', 'x') ORDER BY oid")) {
+            + " WHERE conrelid = ?::oid AND contype IN ('p', 'u', 'c', 'x')"
+            + (ownOnly ? " AND conparentid = 0 AND coninhcount = 0" : "") + " ORDER BY oid")) {
       ps.setLong(1, relationId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -267,11 +319,20 @@ public final class ShardDdl {
    */
   public static List<String> indexDefinitions(Connection coordinator, long relationId,
       List<Long> except) throws SQLException {
+    return indexDefinitions(coordinator, relationId, except, false);
+  }
+
+  /** As above; if {@code ownOnly}, without the indexes a partition has from its parent. */
+  private static List<String> indexDefinitions(Connection coordinator, long relationId,
+      List<Long> except, boolean ownOnly) throws SQLException {
     List<String> definitions = new ArrayList<>();
     try (PreparedStatement ps = coordinator.prepareStatement(
         "SELECT i.indexrelid::bigint, pg_get_indexdef(i.indexrelid) FROM pg_index i"
             + " WHERE i.indrelid = ?::oid AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
-            + " WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid) ORDER BY i.indexrelid")) {
+            + " WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)"
+            + (ownOnly ? " AND NOT EXISTS (SELECT 1 FROM pg_inherits h"
+                + " WHERE h.inhrelid = i.indexrelid)" : "")
+            + " ORDER BY i.indexrelid")) {
       ps.setLong(1, relationId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

@@ -1,0 +1,237 @@
+package io.spar.test;
+
+import static io.spar.test.Sql.count;
+import static io.spar.test.Sql.outcome;
+import static io.spar.test.Sql.run;
+import static io.spar.test.Sql.strings;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spar.engine.cluster.PgNode;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 15: declaratively partitioned tables distributed by hash on another column. Each
+ * shard of the partitioned table is itself partitioned, with a shard of each partition
+ * attached to it on the same nodes, so reads and writes through the parent reach every
+ * partition (PostgreSQL's partition routing and pruning on the workers, Spar's shard pruning
+ * by the distribution column), and each partition is a distributed table of its own. Every
+ * statement runs through Spar and on a plain twin of the tables on the coordinator, and must
+ * give the same rows, errors and SQLStates.
+ */
+class PartitionedTablesTest {
+  private static final int ROWS = 100_000;
+  private static Connection spar;
+  private static Connection plain;
+
+  @BeforeAll
+  static void open() throws SQLException {
+    spar = SparTestCluster.spar();
+    plain = SparTestCluster.coordinator();
+    run(spar, "DROP TABLE IF EXISTS pt_report, pt_events CASCADE");
+    run(plain, "DROP TABLE IF EXISTS plain_pt_report, plain_pt_events CASCADE");
+  }
+
+  @AfterAll
+  static void close() throws SQLException {
+    run(spar, "DROP TABLE IF EXISTS pt_report, pt_events CASCADE");
+    run(plain, "DROP TABLE IF EXISTS plain_pt_report, plain_pt_events CASCADE");
+    spar.close();
+    plain.close();
+  }
+
+  /**
+   * pg_shard's report: a parent whose rows are all in its partitions answered 0 through the
+   * parent. Distributed with replication factor 2, it answers 3, and 0 with ONLY.
+   */
+  @Test
+  void rowsInPartitionsAreReadThroughTheParent() throws SQLException {
+    both("pt_report", "CREATE TABLE %s (id int NOT NULL, kind text NOT NULL, v text) PARTITION BY LIST (kind)");
+    both("pt_report", "CREATE TABLE %s_a PARTITION OF %s FOR VALUES IN ('a')");
+    both("pt_report", "CREATE TABLE %s_b PARTITION OF %s FOR VALUES IN ('b', 'c')");
+    both("pt_report", "INSERT INTO %s VALUES (1, 'a', 'x'), (2, 'b', 'y'), (3, 'c', 'z')");
+    run(spar, "SELECT master_create_distributed_table('pt_report', 'id', 'hash')");
+    run(spar, "SELECT master_create_worker_shards('pt_report', 4, 2)");
+    // The coordinator's tables hold nothing now; each shard of the partition has two
+    // placements.
+    assertEquals(0, count(plain, "SELECT count(*) FROM pt_report"));
+    assertEquals(8, count(plain, "SELECT count(*) FROM pgs_distribution_metadata.shard_placement"
+        + " pl JOIN pgs_distribution_metadata.shard s ON s.id = pl.shard_id"
+        + " WHERE s.relation_id = 'pt_report_b'::regclass"));
+    for (String each : List.of(
+        "SELECT count(*) FROM %s",
+        "SELECT count(*) FROM ONLY %s",
+        "SELECT count(*) FROM %s_b",
+        "SELECT id, kind, v FROM %s ORDER BY id",
+        "INSERT INTO %s VALUES (4, 'd', 'none')",
+        "INSERT INTO %s_a VALUES (5, 'b', 'wrong partition')",
+        "INSERT INTO %s_a VALUES (5, 'a', 'w') RETURNING *",
+        "UPDATE %s SET kind = 'b' WHERE id = 5 RETURNING id, kind",
+        "SELECT count(*) FROM %s_a",
+        "SELECT id, kind FROM %s_b WHERE id = 5",
+        "DELETE FROM %s WHERE kind = 'c' RETURNING id",
+        "SELECT count(*) FROM %s")) {
+      assertEquals(answer(plain, each.replace("%s", "plain_pt_report")),
+          answer(spar, each.replace("%s", "pt_report")), each);
+    }
+    // On each worker, each placement of the parent's shards has its two partitions.
+    for (PgNode worker : SparTestCluster.cluster().workers()) {
+      try (Connection direct = SparTestCluster.direct(worker)) {
+        long parents = count(direct, "SELECT count(*) FROM pg_class"
+            + " WHERE relname ~ '^pt_report_[0-9]+$' AND relkind = 'p'");
+        assertEquals(4, parents, worker.toString());
+        assertEquals(2 * parents, count(direct, "SELECT count(*) FROM pg_inherits i"
+            + " JOIN pg_class p ON p.oid = i.inhparent JOIN pg_class c ON c.oid = i.inhrelid"
+            + " WHERE p.relname ~ '^pt_report_[0-9]+$'"
+            + " AND c.relname ~ '^pt_report_[ab]_[0-9]+$'"));
+      }
+    }
+  }
+
+  /**
+   * 100,000 rows over 12 monthly partitions, distributed by device: range predicates on the
+   * partition key, point lookups on the distribution column and aggregates per month answer
+   * as the plain table does, and EXPLAIN shows one shard and one partition.
+   */
+  @Test
+  void monthlyPartitionsAnswerAsPostgres() throws SQLException {
+    both("pt_events", "CREATE TABLE %s (device_id int NOT NULL, at timestamptz NOT NULL, reading numeric,"
+        + " PRIMARY KEY (device_id, at)) PARTITION BY RANGE (at)");
+    for (int month = 1; month <= 12; month++) {
+      String from = String.format("2024-%02d-01", month);
+      String to = month == 12 ? "2025-01-01" : String.format("2024-%02d-01", month + 1);
+      both("pt_events", "CREATE TABLE %s_" + month + " PARTITION OF %s FOR VALUES FROM ('" + from
+          + " 00:00+00') TO ('" + to + " 00:00+00')");
+    }
+    both("pt_events", "CREATE INDEX ON %s (reading)");
+    both("pt_events", "INSERT INTO %s SELECT i % 500, timestamptz '2024-01-01 00:00+00'"
+        + " + (i % 366) * interval '1 day' + (i / 366) * interval '1 second', (i % 997) / 10.0"
+        + " FROM generate_series(1, " + ROWS + ") i");
+    run(spar, "SELECT master_create_distributed_table('pt_events', 'device_id', 'hash')");
+    run(spar, "SELECT master_create_worker_shards('pt_events', 6, 1)");
+    String[] reads = {
+        "SELECT count(*), sum(reading) FROM %s",
+        "SELECT count(*), sum(reading) FROM %s WHERE at >= '2024-03-01 00:00+00'"
+            + " AND at < '2024-05-01 00:00+00'",
+        "SELECT count(*), min(at), max(at), avg(reading) FROM %s WHERE device_id = 42",
+        "SELECT at, reading FROM %s WHERE device_id = 7 AND at >= '2024-06-01 00:00+00'"
+            + " AND at < '2024-06-20 00:00+00' ORDER BY at",
+        "SELECT date_trunc('month', at AT TIME ZONE 'UTC') AS month, count(*),"
+            + " round(avg(reading), 6) FROM %s GROUP BY 1 ORDER BY 1",
+        "SELECT device_id, count(*) FROM %s WHERE at < '2024-02-01 00:00+00'"
+            + " GROUP BY device_id ORDER BY count(*) DESC, device_id LIMIT 5",
+        "SELECT count(*) FROM %s_3",
+        "SELECT count(*) FROM ONLY %s",
+        "INSERT INTO %s VALUES (1, '2023-12-31 12:00+00', 1)",
+        "INSERT INTO %s_2 VALUES (1, '2024-07-01 00:00+00', 1)",
+        "UPDATE %s SET at = at + interval '40 days' WHERE device_id = 3"
+            + " AND at < '2024-01-10 00:00+00'",
+        "SELECT count(*) FROM %s_1 WHERE device_id = 3",
+        "DELETE FROM %s WHERE device_id = 4 AND at >= '2024-12-01 00:00+00'",
+        "SELECT count(*), sum(reading) FROM %s",
+    };
+    for (String each : reads) {
+      assertEquals(answer(plain, each.replace("%s", "plain_pt_events")),
+          answer(spar, each.replace("%s", "pt_events")), each);
+    }
+    // Shard pruning on the device, then the worker's partition pruning on the time.
+    String plan = String.join("\n", strings(spar, "EXPLAIN SELECT count(*) FROM pt_events"
+        + " WHERE device_id = 42 AND at >= '2024-03-01 00:00+00' AND at < '2024-03-15 00:00+00'"));
+    System.out.println("EXPLAIN of a partitioned table:\n" + plan);
+    assertTrue(plan.matches("(?s).*pt_events_3_\\d+.*"), plan);
+    assertTrue(!plan.matches("(?s).*pt_events_(?:[124-9]|1[0-2])_\\d+.*"), plan);
+  }
+
+  /**
+   * DDL of a distributed partitioned table after distribution: columns and indexes added to
+   * the parent reach every partition's shards once (PostgreSQL cascades them from the parent's
+   * shard), a partition dropped takes its shards, and what Spar cannot carry yet (new
+   * partitions, ATTACH, DETACH, moves of the shards) is refused with nothing changed.
+   */
+  @Test
+  void ddlAfterDistributionAnswersAsPostgres() throws SQLException {
+    run(spar, "DROP TABLE IF EXISTS pt_ddl CASCADE");
+    run(plain, "DROP TABLE IF EXISTS plain_pt_ddl CASCADE");
+    both("pt_ddl", "CREATE TABLE %s (id int NOT NULL, day date NOT NULL, v text)"
+        + " PARTITION BY RANGE (day)");
+    both("pt_ddl", "CREATE TABLE %s_q1 PARTITION OF %s FOR VALUES FROM ('2024-01-01')"
+        + " TO ('2024-04-01')");
+    both("pt_ddl", "CREATE TABLE %s_q2 PARTITION OF %s FOR VALUES FROM ('2024-04-01')"
+        + " TO ('2024-07-01') PARTITION BY LIST (id)");
+    both("pt_ddl", "CREATE TABLE %s_q2_even PARTITION OF %s_q2 FOR VALUES IN (2, 4, 6)");
+    both("pt_ddl", "CREATE TABLE %s_q2_rest PARTITION OF %s_q2 DEFAULT");
+    both("pt_ddl", "INSERT INTO %s SELECT i, date '2024-01-01' + i, 'v' || i"
+        + " FROM generate_series(1, 150) i");
+    run(spar, "SELECT master_create_distributed_table('pt_ddl', 'id', 'hash')");
+    run(spar, "SELECT master_create_worker_shards('pt_ddl', 3, 1)");
+    for (String each : List.of(
+        "ALTER TABLE %s ADD COLUMN w int DEFAULT 7",
+        "CREATE INDEX %s_v ON %s (v)",
+        "UPDATE %s SET w = id WHERE id < 5 RETURNING id, w",
+        "SELECT count(*), sum(w) FROM %s",
+        "SELECT count(*) FROM %s_q2_even",
+        "SELECT count(*) FROM %s_q2_rest WHERE id > 100",
+        "INSERT INTO %s VALUES (1, '2024-09-01', 'x', 1)",
+        "DROP TABLE %s_q1",
+        "SELECT count(*), min(day), max(day) FROM %s",
+        "SELECT count(*) FROM ONLY %s_q2")) {
+      assertEquals(answer(plain, each.replace("%s", "plain_pt_ddl")),
+          answer(spar, each.replace("%s", "pt_ddl")), each);
+    }
+    // Each leaf shard has the parent's index once, as PostgreSQL cascaded it.
+    for (PgNode worker : SparTestCluster.cluster().workers()) {
+      try (Connection direct = SparTestCluster.direct(worker)) {
+        assertEquals(List.of(), strings(direct, "SELECT indrelid::regclass::text"
+            + " FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
+            + " WHERE c.relname ~ '^pt_ddl_' GROUP BY 1 HAVING count(*) <> 1"));
+      }
+    }
+    String shard = strings(spar, "SELECT id FROM pgs_distribution_metadata.shard"
+        + " WHERE relation_id = 'pt_ddl'::regclass ORDER BY id LIMIT 1").get(0);
+    String[] from = strings(spar, "SELECT node_name || ' ' || node_port"
+        + " FROM pgs_distribution_metadata.shard_placement WHERE shard_id = " + shard)
+        .get(0).split(" ");
+    PgNode to = SparTestCluster.cluster().workers().stream()
+        .filter(w -> w.port() != Integer.parseInt(from[1])).findFirst().orElseThrow();
+    for (String refused : List.of(
+        "CREATE TABLE pt_ddl_q3 PARTITION OF pt_ddl FOR VALUES FROM ('2024-07-01')"
+            + " TO ('2024-10-01')",
+        "ALTER TABLE pt_ddl DETACH PARTITION pt_ddl_q2",
+        "SELECT master_move_shard_placement(" + shard + ", '" + from[0] + "', " + from[1]
+            + ", '" + to.host() + "', " + to.port() + ")")) {
+      assertEquals("0A000", answer(spar, refused).get(0).split(" ")[1], refused);
+    }
+    assertEquals(answer(plain, "SELECT count(*) FROM plain_pt_ddl"),
+        answer(spar, "SELECT count(*) FROM pt_ddl"));
+    assertEquals(0, count(spar, "SELECT count(*) FROM pg_class WHERE relname = 'pt_ddl_q3'"));
+    run(spar, "DROP TABLE pt_ddl");
+    run(plain, "DROP TABLE plain_pt_ddl");
+    assertEquals(0, count(spar, "SELECT count(*) FROM pgs_distribution_metadata.partition p"
+        + " WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = p.relation_id)"));
+  }
+
+  /** Runs {@code sql} with {@code %s} as {@code table} through Spar and as its plain twin. */
+  private static void both(String table, String sql) throws SQLException {
+    run(spar, sql.replace("%s", table));
+    run(plain, sql.replace("%s", "plain_" + table));
+  }
+
+  /** Returns what {@code sql} answers: its rows, or its error's SQLState and message. */
+  private static List<String> answer(Connection connection, String sql) {
+    try {
+      return outcome(connection, sql).stream().map(each -> each.replace("plain_", "")).toList();
+    } catch (SQLException e) {
+      List<String> error = new ArrayList<>();
+      error.add("error " + e.getSQLState() + " " + Objects.requireNonNullElse(e.getMessage(), "")
+          .replace("plain_", "").lines().findFirst().orElse(""));
+      return error;
+    }
+  }
+}
