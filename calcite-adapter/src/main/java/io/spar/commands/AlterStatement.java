@@ -276,6 +276,17 @@ final class AlterStatement {
         return new Action(from, to, edits, true, null);
       case "validate":
         return new Action(from, to, List.of(suffix(from + 2)), true, null);
+      case "attach":
+        // A new partition's shards are made as partitions of the shards (PartitionChanges).
+        return new Action(from, to, is(tokens, from + 1, "partition") ? edits : null, false,
+            null);
+      case "detach":
+        if (!is(tokens, from + 1, "partition")) {
+          return new Action(from, to, null, true, null);
+        }
+        int end = SqlTokens.nameEnd(tokens, from + 2);
+        edits.add(new Edit(EditKind.REFERENCE, from + 2, end, null));
+        return new Action(from, to, edits, true, null);
       case "set":
         boolean known = SET_TABLE.contains(word(from + 1)) || isSymbol(from + 1, "(");
         return new Action(from, to, known ? edits : null, true, null);

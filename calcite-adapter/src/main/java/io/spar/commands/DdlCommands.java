@@ -264,6 +264,7 @@ public final class DdlCommands {
     }
     boolean distributed = DistributedSchemas.carryOut(shell, events, catalog, changes,
         schemaBasedShardingByDefault.getAsBoolean());
+    distributed |= PartitionChanges.carryOut(shell, events, catalog, changes);
     if (target != null) {
       target.apply(changes, shell, catalog);
     }

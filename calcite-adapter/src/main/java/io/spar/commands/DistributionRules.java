@@ -179,11 +179,16 @@ final class DistributionRules {
     for (Relations.InheritanceLink each : Relations.inheritanceLinks(coordinator, relationId)) {
       Optional<DistributedTable> parent = catalog.table(each.parent());
       Optional<DistributedTable> child = catalog.table(each.child());
+      if (parent.isPresent() && child.isEmpty() && parent.get().hasPartitionColumn()
+          && Relations.isPartition(coordinator, new Relations.Relation(each.child(), null))) {
+        // A new partition of a distributed partitioned table: PartitionChanges distributes it.
+        continue;
+      }
       if (parent.isPresent() && child.isPresent() && parent.get().isCoLocatedWith(child.get())
           && Relations.isPartition(coordinator, new Relations.Relation(each.child(),
               child.get().name()))) {
         // A partition distributed with its partitioned table: its shards are partitions of
-        // the table's (ATTACH and DETACH of distributed tables are refused as ALTER TABLE).
+        // the table's (ATTACH of a distributed table is refused as ALTER TABLE).
         continue;
       }
       Optional<DistributedTable> distributed = parent.or(() -> child);

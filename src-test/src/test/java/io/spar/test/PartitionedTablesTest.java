@@ -152,8 +152,10 @@ class PartitionedTablesTest {
   /**
    * DDL of a distributed partitioned table after distribution: columns and indexes added to
    * the parent reach every partition's shards once (PostgreSQL cascades them from the parent's
-   * shard), a partition dropped takes its shards, and what Spar cannot carry yet (new
-   * partitions, ATTACH, DETACH, moves of the shards) is refused with nothing changed.
+   * shard); partitions made, attached (empty) and sub-partitioned later get shards that are
+   * partitions of the parent's; a detached partition keeps its rows as a distributed table of
+   * its own; a partition dropped takes its shards. What Spar cannot carry (attaching a table
+   * with rows, moves of the shards) is refused with nothing changed.
    */
   @Test
   void ddlAfterDistributionAnswersAsPostgres() throws SQLException {
@@ -181,7 +183,25 @@ class PartitionedTablesTest {
         "INSERT INTO %s VALUES (1, '2024-09-01', 'x', 1)",
         "DROP TABLE %s_q1",
         "SELECT count(*), min(day), max(day) FROM %s",
-        "SELECT count(*) FROM ONLY %s_q2")) {
+        "SELECT count(*) FROM ONLY %s_q2",
+        "CREATE TABLE %s_q3 PARTITION OF %s FOR VALUES FROM ('2024-07-01') TO ('2024-10-01')",
+        "INSERT INTO %s VALUES (200, '2024-08-01', 'q3', 3)",
+        "SELECT count(*) FROM %s_q3",
+        "CREATE TABLE %s_q4 (id int NOT NULL, day date NOT NULL, v text, w int DEFAULT 7)",
+        "ALTER TABLE %s ATTACH PARTITION %s_q4 FOR VALUES FROM ('2024-10-01') TO ('2025-01-01')",
+        "INSERT INTO %s VALUES (201, '2024-11-11', 'q4', 4) RETURNING *",
+        "SELECT id, day, v, w FROM %s_q4",
+        "ALTER TABLE %s DETACH PARTITION %s_q3",
+        "SELECT count(*) FROM %s",
+        "SELECT id, v FROM %s_q3",
+        "INSERT INTO %s VALUES (202, '2024-08-02', 'none', 1)",
+        "CREATE TABLE %s_y25 PARTITION OF %s FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')"
+            + " PARTITION BY LIST (id)",
+        "CREATE TABLE %s_y25_all PARTITION OF %s_y25 DEFAULT",
+        "INSERT INTO %s VALUES (5, '2025-05-05', 'y25', 5), (6, '2025-06-06', 'y25', 6)",
+        "SELECT tableoid::regclass::text ~ '_y25_all', count(*) FROM %s"
+            + " WHERE day >= '2025-01-01' GROUP BY 1",
+        "SELECT count(*), sum(w) FROM %s")) {
       assertEquals(answer(plain, each.replace("%s", "plain_pt_ddl")),
           answer(spar, each.replace("%s", "pt_ddl")), each);
     }
@@ -200,19 +220,22 @@ class PartitionedTablesTest {
         .get(0).split(" ");
     PgNode to = SparTestCluster.cluster().workers().stream()
         .filter(w -> w.port() != Integer.parseInt(from[1])).findFirst().orElseThrow();
+    run(spar, "CREATE TABLE pt_ddl_rows (LIKE pt_ddl)");
+    run(spar, "INSERT INTO pt_ddl_rows VALUES (9, '2026-02-02', 'kept', 1)");
     for (String refused : List.of(
-        "CREATE TABLE pt_ddl_q3 PARTITION OF pt_ddl FOR VALUES FROM ('2024-07-01')"
-            + " TO ('2024-10-01')",
-        "ALTER TABLE pt_ddl DETACH PARTITION pt_ddl_q2",
+        "ALTER TABLE pt_ddl ATTACH PARTITION pt_ddl_rows FOR VALUES FROM ('2026-01-01')"
+            + " TO ('2027-01-01')",
         "SELECT master_move_shard_placement(" + shard + ", '" + from[0] + "', " + from[1]
             + ", '" + to.host() + "', " + to.port() + ")")) {
       assertEquals("0A000", answer(spar, refused).get(0).split(" ")[1], refused);
     }
     assertEquals(answer(plain, "SELECT count(*) FROM plain_pt_ddl"),
         answer(spar, "SELECT count(*) FROM pt_ddl"));
-    assertEquals(0, count(spar, "SELECT count(*) FROM pg_class WHERE relname = 'pt_ddl_q3'"));
-    run(spar, "DROP TABLE pt_ddl");
-    run(plain, "DROP TABLE plain_pt_ddl");
+    assertEquals(0, count(spar, "SELECT count(*) FROM pg_inherits"
+        + " WHERE inhrelid = 'pt_ddl_rows'::regclass"));
+    assertEquals(1, count(spar, "SELECT count(*) FROM pt_ddl_rows"));
+    run(spar, "DROP TABLE pt_ddl, pt_ddl_q3, pt_ddl_rows");
+    run(plain, "DROP TABLE plain_pt_ddl, plain_pt_ddl_q3");
     assertEquals(0, count(spar, "SELECT count(*) FROM pgs_distribution_metadata.partition p"
         + " WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = p.relation_id)"));
   }

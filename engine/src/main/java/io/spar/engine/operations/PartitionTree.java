@@ -57,6 +57,21 @@ public record PartitionTree(List<Member> members) {
    */
   public static PartitionTree of(Connection coordinator, Relations.Relation root)
       throws SQLException {
+    return read(coordinator, root, false);
+  }
+
+  /**
+   * Returns the tree of partition {@code root} of a distributed partitioned table, made or
+   * attached after it was distributed, with its own partitions if it has any; refused as
+   * {@link #of} refuses.
+   */
+  public static PartitionTree ofPartition(Connection coordinator, Relations.Relation root)
+      throws SQLException {
+    return read(coordinator, root, true);
+  }
+
+  private static PartitionTree read(Connection coordinator, Relations.Relation root,
+      boolean partition) throws SQLException {
     List<Member> members = new ArrayList<>();
     List<String> rootColumns = null;
     try (PreparedStatement ps = coordinator.prepareStatement(TREE)) {
@@ -66,7 +81,8 @@ public record PartitionTree(List<Member> members) {
           TableName name = new TableName(rs.getString(2), rs.getString(3));
           String kind = rs.getString(5);
           List<String> columns = List.of((String[]) rs.getArray(9).getArray());
-          String refusal = rootColumns == null && rs.getBoolean(6) ? "is a partition;"
+          String refusal = rootColumns == null && rs.getBoolean(6) && !partition
+              ? "is a partition;"
                   + " distribute the root of its partitioned table"
               : !kind.equals("r") && !kind.equals("p") ? "is not a table"
               : rs.getLong(4) != 0 && !rs.getBoolean(6) ? "inherits from its parent"
@@ -88,6 +104,22 @@ public record PartitionTree(List<Member> members) {
       }
     }
     return new PartitionTree(List.copyOf(members));
+  }
+
+  /** Returns the names of the columns of relation {@code oid}, in the order of their positions. */
+  public static List<String> columnNames(Connection coordinator, long oid) throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (PreparedStatement ps = coordinator.prepareStatement("SELECT attname FROM"
+        + " pg_catalog.pg_attribute WHERE attrelid = ?::oid AND attnum > 0"
+        + " AND NOT attisdropped ORDER BY attnum")) {
+      ps.setLong(1, oid);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
+      }
+    }
+    return names;
   }
 
   /** Returns the root, the partitioned table the tree was read from. */
