@@ -191,6 +191,7 @@ public final class DdlCommands {
     DistributedSchemas.check(shell, events, catalog);
     List<DistributedTable> dropped = new ArrayList<>();
     List<Event> created = new ArrayList<>();
+    List<DistributedTable> partitioned = new ArrayList<>();
     boolean onWorkers = false;
     for (Event each : events) {
       if (each.dropped()) {
@@ -205,7 +206,12 @@ public final class DdlCommands {
       Optional<DistributedTable> table = distributedTableOf(shell, each, catalog);
       if (table.isPresent() && (each.tag().equals("ALTER TABLE")
           || each.tag().equals("ALTER INDEX"))) {
-        if (target == null || target.table() != table.get()) {
+        if (target == null && each.tag().equals("ALTER TABLE")
+            && table.get().relationId() == each.oid()
+            && PartitionChanges.onlyPartitionsChanged(shell, table.get(), catalog, changes)) {
+          // A function's ATTACH or DETACH PARTITION (pg_partman's): carried below.
+          partitioned.add(table.get());
+        } else if (target == null || target.table() != table.get()) {
           throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "Spar cannot carry this"
               + " statement's change of distributed table \"" + table.get().name().name()
               + "\" to its shards", null, "Send ALTER TABLE of a distributed table as a"
@@ -265,6 +271,9 @@ public final class DdlCommands {
     boolean distributed = DistributedSchemas.carryOut(shell, events, catalog, changes,
         schemaBasedShardingByDefault.getAsBoolean());
     distributed |= PartitionChanges.carryOut(shell, events, catalog, changes);
+    for (DistributedTable each : partitioned) {
+      PartitionChanges.detached(shell, each, catalog, changes);
+    }
     if (target != null) {
       target.apply(changes, shell, catalog);
     }

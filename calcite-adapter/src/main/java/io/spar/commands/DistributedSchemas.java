@@ -121,7 +121,8 @@ final class DistributedSchemas {
         TenantSchemas.delete(shell, each.oid());
       } else if (!each.dropped() && each.tag().equals("CREATE SCHEMA")
           && each.type().equals("schema") && enabled(shell, byDefault)) {
-        NodeAddress node = TenantSchemas.leastLoaded(shell, changes::databaseBytes).orElseThrow(() -> SparErrors.error(
+        NodeAddress node = TenantSchemas.leastLoaded(shell, changes::databaseBytes)
+            .orElseThrow(() -> SparErrors.error(
             "55000", "cannot create distributed schema " + each.identity() + ": there are no"
             + " worker nodes", null, "Add a worker with master_add_node first."));
         TenantSchemas.insert(shell, each.oid(), node);

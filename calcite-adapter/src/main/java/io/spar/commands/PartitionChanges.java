@@ -76,6 +76,108 @@ final class PartitionChanges {
     return changed;
   }
 
+  /**
+   * Returns whether distributed partitioned table {@code table}'s coordinator table still has
+   * the definition of its shards (columns, their kept defaults, constraints, keys and indexes,
+   * compared on its first shard's first placement): then the ALTER TABLE that a function ran on
+   * it (pg_partman's ATTACH and DETACH PARTITION) changed only its partitions, which
+   * {@link #carryOut} and {@link #detached} carry to the shards.
+   */
+  static boolean onlyPartitionsChanged(Connection shell, DistributedTable table,
+      CatalogSnapshot catalog, ShardChanges changes) throws SQLException {
+    if (!table.hasShards() || !Relations.isPartitioned(shell,
+        new Relations.Relation(table.relationId(), table.name()))) {
+      return false;
+    }
+    Shard shard = changes.current(table).shards().get(0);
+    ShardPlacement placement = shard.finalizedPlacements().get(0);
+    String onShell = String.format(SHAPE, "?::oid");
+    List<String> shell0 = new ArrayList<>();
+    try (PreparedStatement ps = shell.prepareStatement(onShell)) {
+      for (int i = 1; i <= 4; i++) {
+        ps.setLong(i, table.relationId());
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          shell0.add(rs.getString(1));
+        }
+      }
+    }
+    List<String> shard0 = new ArrayList<>();
+    String regclass = "pg_catalog.to_regclass(" + io.spar.engine.catalog.SqlQuoting.literal(
+        shard.shardName().quoted()) + ")";
+    for (Object[] row : changes.query(placement, shard, String.format(SHAPE, regclass))
+        .rows()) {
+      shard0.add((String) row[0]);
+    }
+    return shell0.equals(shard0);
+  }
+
+  /**
+   * A relation's definition as lines of text, the same for a table and its shard: columns in
+   * order with type, NOT NULL and the default shards keep (a literal's, as {@code ShardDdl}
+   * keeps only those), then its constraints other than foreign keys by definition, then how
+   * many foreign keys and indexes it has. Its one argument, four times, is the relation.
+   */
+  private static final String SHAPE = "SELECT line FROM ("
+      + " SELECT 1 AS part, a.attnum AS n, a.attname || ' ' || pg_catalog.format_type("
+      + "  a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END"
+      + "  || coalesce(' default ' || (SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid)"
+      + "  FROM pg_catalog.pg_attrdef d WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum"
+      + "  AND d.adbin::text ~ '^\\{CONST'), '') AS line"
+      + "  FROM pg_catalog.pg_attribute a WHERE a.attrelid = %1$s AND a.attnum > 0"
+      + "  AND NOT a.attisdropped"
+      + " UNION ALL SELECT 2, 0, c.contype::text || ' ' || pg_catalog.pg_get_constraintdef(c.oid)"
+      + "  FROM pg_catalog.pg_constraint c WHERE c.conrelid = %1$s AND c.contype <> 'f'"
+      + " UNION ALL SELECT 3, 0, 'foreign keys ' || count(*) FROM pg_catalog.pg_constraint c"
+      + "  WHERE c.conrelid = %1$s AND c.contype = 'f'"
+      + " UNION ALL SELECT 4, 0, 'indexes ' || count(*) FROM pg_catalog.pg_index i"
+      + "  WHERE i.indrelid = %1$s) s ORDER BY part, n, line";
+
+  /**
+   * Detaches, on every placement, the shards of tables the statement detached from distributed
+   * partitioned table {@code table} on the coordinator (inside a function, where Spar does not
+   * see the statement): the partitions its first shard has on its first placement, found by
+   * their shard ids, that are no longer its partitions on the coordinator.
+   */
+  static void detached(Connection shell, DistributedTable table, CatalogSnapshot catalog,
+      ShardChanges changes) throws SQLException {
+    DistributedTable current = changes.current(table);
+    Shard first = current.shards().get(0);
+    Set<Long> partitions = new HashSet<>();
+    try (PreparedStatement ps = shell.prepareStatement("SELECT inhrelid::bigint"
+        + " FROM pg_catalog.pg_inherits WHERE inhparent = ?::oid")) {
+      ps.setLong(1, table.relationId());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          partitions.add(rs.getLong(1));
+        }
+      }
+    }
+    for (Object[] row : changes.query(first.finalizedPlacements().get(0), first,
+        "SELECT c.relname::text FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c"
+            + " ON c.oid = i.inhrelid WHERE i.inhparent = pg_catalog.to_regclass("
+            + io.spar.engine.catalog.SqlQuoting.literal(first.shardName().quoted()) + ")")
+        .rows()) {
+      String name = (String) row[0];
+      long shardId = Long.parseLong(name.substring(name.lastIndexOf('_') + 1));
+      Optional<DistributedTable> partition = catalog.shard(shardId)
+          .flatMap(shard -> catalog.table(shard.table()));
+      if (partition.isEmpty() || partitions.contains(partition.get().relationId())) {
+        continue;
+      }
+      DistributedTable child = changes.current(partition.get());
+      for (int i = 0; i < current.shards().size(); i++) {
+        Shard parentShard = current.shards().get(i);
+        Shard childShard = child.shards().get(i);
+        for (ShardPlacement placement : parentShard.finalizedPlacements()) {
+          changes.run(placement, parentShard, "ALTER TABLE " + parentShard.shardName().quoted()
+              + " DETACH PARTITION " + childShard.shardName().quoted());
+        }
+      }
+    }
+  }
+
   /** Distributes new partition {@code oid} (with its own partitions) of {@code parent}. */
   private static void distribute(Connection shell, long oid, DistributedTable parent,
       ShardChanges changes) throws SQLException {

@@ -53,7 +53,8 @@ class PartitionedTablesTest {
    */
   @Test
   void rowsInPartitionsAreReadThroughTheParent() throws SQLException {
-    both("pt_report", "CREATE TABLE %s (id int NOT NULL, kind text NOT NULL, v text) PARTITION BY LIST (kind)");
+    both("pt_report", "CREATE TABLE %s (id int NOT NULL, kind text NOT NULL, v text)"
+        + " PARTITION BY LIST (kind)");
     both("pt_report", "CREATE TABLE %s_a PARTITION OF %s FOR VALUES IN ('a')");
     both("pt_report", "CREATE TABLE %s_b PARTITION OF %s FOR VALUES IN ('b', 'c')");
     both("pt_report", "INSERT INTO %s VALUES (1, 'a', 'x'), (2, 'b', 'y'), (3, 'c', 'z')");
@@ -102,7 +103,8 @@ class PartitionedTablesTest {
    */
   @Test
   void monthlyPartitionsAnswerAsPostgres() throws SQLException {
-    both("pt_events", "CREATE TABLE %s (device_id int NOT NULL, at timestamptz NOT NULL, reading numeric,"
+    both("pt_events", "CREATE TABLE %s (device_id int NOT NULL, at timestamptz NOT NULL,"
+        + " reading numeric,"
         + " PRIMARY KEY (device_id, at)) PARTITION BY RANGE (at)");
     for (int month = 1; month <= 12; month++) {
       String from = String.format("2024-%02d-01", month);
@@ -238,6 +240,74 @@ class PartitionedTablesTest {
     run(plain, "DROP TABLE plain_pt_ddl, plain_pt_ddl_q3");
     assertEquals(0, count(spar, "SELECT count(*) FROM pgs_distribution_metadata.partition p"
         + " WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = p.relation_id)"));
+  }
+
+  /**
+   * pg_partman 4.7 on a distributed table: {@code create_parent} and {@code run_maintenance}
+   * make and drop partitions inside functions (CREATE TABLE … LIKE, then ATTACH PARTITION;
+   * DETACH, then DROP for retention), and every shard of the table gets and loses the same
+   * partitions as the coordinator's table. Rows for a day land in that day's partition.
+   */
+  @Test
+  void pgPartmanKeepsEveryShardsPartitions() throws SQLException {
+    run(spar, "CREATE SCHEMA IF NOT EXISTS partman");
+    run(spar, "CREATE EXTENSION IF NOT EXISTS pg_partman SCHEMA partman");
+    run(spar, "DROP TABLE IF EXISTS pt_daily CASCADE");
+    run(spar, "DELETE FROM partman.part_config WHERE parent_table = 'public.pt_daily'");
+    run(spar, "DROP TABLE IF EXISTS partman.template_public_pt_daily");
+    run(spar, "CREATE TABLE pt_daily (device_id int NOT NULL, created_at timestamptz NOT NULL,"
+        + " v int) PARTITION BY RANGE (created_at)");
+    run(spar, "SELECT master_create_distributed_table('pt_daily', 'device_id', 'hash')");
+    run(spar, "SELECT master_create_worker_shards('pt_daily', 3, 1)");
+    run(spar, "SELECT partman.create_parent('public.pt_daily', 'created_at', 'native',"
+        + " 'daily', p_premake := 3, p_start_partition := (now() - interval '40 days')::text)");
+    long made = partitions("pt_daily");
+    assertTrue(made >= 44, "partitions made: " + made);
+    assertSameOnEveryShard("pt_daily", made);
+    run(spar, "INSERT INTO pt_daily SELECT i % 10, now() - (i % 35) * interval '1 day', i"
+        + " FROM generate_series(1, 700) i");
+    assertEquals(700, count(spar, "SELECT count(*) FROM pt_daily"));
+    String today = strings(spar, "SELECT 'pt_daily_p' || to_char(now(), 'YYYY_MM_DD')").get(0);
+    assertEquals(20, count(spar, "SELECT count(*) FROM " + today));
+
+    run(spar, "UPDATE partman.part_config SET retention = '30 days',"
+        + " retention_keep_table = false WHERE parent_table = 'public.pt_daily'");
+    run(spar, "SELECT partman.run_maintenance('public.pt_daily')");
+    long kept = partitions("pt_daily");
+    assertTrue(kept < made, made + " then " + kept);
+    assertSameOnEveryShard("pt_daily", kept);
+    // The days dropped lost their rows on every shard; the last four weeks kept all theirs.
+    assertEquals(0, count(spar, "SELECT count(*) FROM pt_daily"
+        + " WHERE created_at < now() - interval '32 days'"));
+    assertEquals(count(plain, "SELECT count(*) FROM generate_series(1, 700) i"
+        + " WHERE i % 35 < 28"), count(spar, "SELECT count(*) FROM pt_daily"
+        + " WHERE created_at > now() - interval '28 days'"));
+    run(spar, "DELETE FROM partman.part_config WHERE parent_table = 'public.pt_daily'");
+    run(spar, "DROP TABLE pt_daily CASCADE");
+  }
+
+  /** Returns how many partitions the coordinator's table {@code table} has. */
+  private static long partitions(String table) throws SQLException {
+    return count(plain, "SELECT count(*) FROM pg_inherits WHERE inhparent = '" + table
+        + "'::regclass");
+  }
+
+  /**
+   * Checks that {@code table} has {@code expected} partitions, each distributed, and that every
+   * shard of it has as many on each of its placements.
+   */
+  private static void assertSameOnEveryShard(String table, long expected) throws SQLException {
+    assertEquals(expected, count(plain, "SELECT count(*) FROM pg_inherits h"
+        + " JOIN pgs_distribution_metadata.partition p ON p.relation_id = h.inhrelid"
+        + " WHERE h.inhparent = '" + table + "'::regclass"));
+    for (PgNode worker : SparTestCluster.cluster().workers()) {
+      try (Connection direct = SparTestCluster.direct(worker)) {
+        assertEquals(List.of(), strings(direct, "SELECT p.relname || ' ' || count(h.inhrelid)"
+            + " FROM pg_class p LEFT JOIN pg_inherits h ON h.inhparent = p.oid"
+            + " WHERE p.relname ~ '^" + table + "_[0-9]+$' GROUP BY p.relname"
+            + " HAVING count(h.inhrelid) <> " + expected), worker.toString());
+      }
+    }
   }
 
   /** Runs {@code sql} with {@code %s} as {@code table} through Spar and as its plain twin. */

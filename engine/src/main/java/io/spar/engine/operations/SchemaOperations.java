@@ -98,7 +98,8 @@ final class SchemaOperations {
       }
     }
     shards.inTransaction(coordinator, creator -> {
-      NodeAddress node = TenantSchemas.leastLoaded(coordinator, this::databaseBytes).orElseThrow(() ->
+      NodeAddress node = TenantSchemas.leastLoaded(coordinator, this::databaseBytes)
+          .orElseThrow(() ->
           new OperationException("55000", "cannot distribute schema \"" + name + "\": there"
               + " are no worker nodes", null, "Add a worker with master_add_node first."));
       TenantSchemas.TenantSchema schema = TenantSchemas.insert(coordinator, schemaId, node);
