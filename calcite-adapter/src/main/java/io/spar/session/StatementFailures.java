@@ -29,6 +29,12 @@ final class StatementFailures {
    * qualified name has the suffix on its last part.
    */
   private static final Pattern SHARD_SUFFIX = Pattern.compile("([A-Za-z0-9_$]+)_(\\d{1,19})$");
+  /**
+   * A name PostgreSQL chose from a shard's name, as for the constraints and indexes a
+   * partition's shard takes from its parent's ({@code events_2024_10006_pkey}).
+   */
+  private static final Pattern SHARD_INFIX = Pattern.compile(
+      "([A-Za-z0-9_$]+)_(\\d{1,19})((?:_[A-Za-z0-9_$]+)?_(?:pkey|key|fkey|check|excl|idx)\\d*)$");
 
   private StatementFailures() {
   }
@@ -97,7 +103,13 @@ final class StatementFailures {
         matcher.appendReplacement(renamedText,
             Matcher.quoteReplacement(shard ? matcher.group(1) : matcher.group()));
       }
-      return matcher.appendTail(renamedText).toString();
+      String suffixed = matcher.appendTail(renamedText).toString();
+      Matcher infix = SHARD_INFIX.matcher(suffixed);
+      if (infix.matches() && ids.contains(infix.group(2))) {
+        renamed[0] = true;
+        return infix.group(1) + infix.group(3);
+      }
+      return suffixed;
     });
     // Errors that name no shard keep everything, their position into the user's text too.
     return renamed[0] ? result : error;

@@ -133,6 +133,7 @@ class PartitionedTablesTest {
         "SELECT count(*) FROM ONLY %s",
         "INSERT INTO %s VALUES (1, '2023-12-31 12:00+00', 1)",
         "INSERT INTO %s_2 VALUES (1, '2024-07-01 00:00+00', 1)",
+        "INSERT INTO %s VALUES (1, '2024-01-02 00:00+00', 0)",
         "UPDATE %s SET at = at + interval '40 days' WHERE device_id = 3"
             + " AND at < '2024-01-10 00:00+00'",
         "SELECT count(*) FROM %s_1 WHERE device_id = 3",
