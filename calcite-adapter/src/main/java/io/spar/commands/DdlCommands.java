@@ -123,7 +123,7 @@ public final class DdlCommands {
     TableAlteration target = alter.isPresent()
         ? TableAlteration.resolve(shell, alter.get(), catalog) : null;
     Optional<List<IndexCommands.ShardedIndex>> droppedIndexes = indexes.droppedBy(sql, catalog);
-    List<DistributedTable> truncated = truncated(sql, catalog);
+    Map<DistributedTable, Boolean> truncated = truncated(sql, catalog);
     if (!truncated.isEmpty()) {
       // The (empty) shells of distributed tables refuse TRUNCATE from anyone but Spar.
       coordinator.query("SELECT set_config('spar.shell_write', 'on', true)", List.of());
@@ -137,13 +137,14 @@ public final class DdlCommands {
     for (IndexCommands.ShardedIndex each : droppedIndexes.get()) {
       changes.onPlacements(each.table(), each::dropOnShard);
     }
-    for (DistributedTable each : truncated) {
+    for (Map.Entry<DistributedTable, Boolean> each : truncated.entrySet()) {
       // The coordinator accepted the statement, so every table whose keys reference a
       // truncated one is truncated too, named or by CASCADE: the shards referencing a shard
       // on its node (co-located, or a tenant's referencing a reference table's copy) are those
-      // tables', and go with it there.
-      changes.onPlacements(each, shard -> "TRUNCATE TABLE " + shard.shardName().quoted()
-          + " CASCADE");
+      // tables', and go with it there. ONLY spares the shards of its children, as it spares
+      // the children.
+      changes.onPlacements(each.getKey(), shard -> "TRUNCATE TABLE "
+          + (each.getValue() ? "ONLY " : "") + shard.shardName().quoted() + " CASCADE");
     }
     if (distributed) {
       return new Ran(result, Optional.empty()); // a new distributed table: the catalog changed
@@ -322,17 +323,20 @@ public final class DdlCommands {
         || first.equals("reindex") && (second.equals("database") || second.equals("system"));
   }
 
-  /** Returns the distributed tables the TRUNCATE statement {@code sql} (if it is one) empties. */
-  private List<DistributedTable> truncated(String sql, CatalogSnapshot catalog)
+  /**
+   * Returns the distributed tables the TRUNCATE statement {@code sql} (if it is one) empties,
+   * each with whether it is named with ONLY.
+   */
+  private Map<DistributedTable, Boolean> truncated(String sql, CatalogSnapshot catalog)
       throws SQLException {
     TokenCursor tokens = new TokenCursor(sql);
     if (!tokens.accept("truncate")) {
-      return List.of();
+      return Map.of();
     }
     tokens.accept("table");
-    List<DistributedTable> targets = new ArrayList<>();
+    Map<DistributedTable, Boolean> targets = new java.util.LinkedHashMap<>();
     do {
-      tokens.accept("only");
+      boolean only = tokens.accept("only");
       Optional<String> name = tokens.name();
       if (name.isEmpty()) {
         break; // not PostgreSQL's syntax, which the coordinator reports
@@ -340,7 +344,8 @@ public final class DdlCommands {
       List<Object[]> rows = coordinator.query("SELECT pg_catalog.to_regclass(?)::oid::bigint",
           List.of(name.get())).rows();
       if (rows.get(0)[0] != null) {
-        catalog.table(((Number) rows.get(0)[0]).longValue()).ifPresent(targets::add);
+        catalog.table(((Number) rows.get(0)[0]).longValue())
+            .ifPresent(table -> targets.merge(table, only, Boolean::logicalAnd));
       }
       tokens.acceptSymbol("*");
     } while (tokens.acceptSymbol(","));

@@ -3,6 +3,7 @@ package io.spar.commands;
 import io.spar.engine.catalog.CatalogSnapshot;
 import io.spar.engine.catalog.CatalogStore;
 import io.spar.engine.catalog.DistributedTable;
+import io.spar.engine.catalog.DistributionMethod;
 import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
@@ -179,16 +180,15 @@ final class DistributionRules {
     for (Relations.InheritanceLink each : Relations.inheritanceLinks(coordinator, relationId)) {
       Optional<DistributedTable> parent = catalog.table(each.parent());
       Optional<DistributedTable> child = catalog.table(each.child());
-      if (parent.isPresent() && child.isEmpty() && parent.get().hasPartitionColumn()
-          && Relations.isPartition(coordinator, new Relations.Relation(each.child(), null))) {
-        // A new partition of a distributed partitioned table: PartitionChanges distributes it.
+      if (parent.isPresent() && child.isEmpty()
+          && parent.get().method() == DistributionMethod.HASH) {
+        // A new partition or child of a hash-distributed table: PartitionChanges distributes
+        // it with shards below the table's.
         continue;
       }
-      if (parent.isPresent() && child.isPresent() && parent.get().isCoLocatedWith(child.get())
-          && Relations.isPartition(coordinator, new Relations.Relation(each.child(),
-              child.get().name()))) {
-        // A partition distributed with its partitioned table: its shards are partitions of
-        // the table's (ATTACH of a distributed table is refused as ALTER TABLE).
+      if (parent.isPresent() && child.isPresent() && parent.get().isCoLocatedWith(child.get())) {
+        // Distributed with its parent: its shards are partitions or children of the parent's
+        // (ATTACH and INHERIT of a distributed table are refused as ALTER TABLE).
         continue;
       }
       Optional<DistributedTable> distributed = parent.or(() -> child);

@@ -53,9 +53,8 @@ final class PartitionChanges {
       // The event's table as a new partition, or as a parent that gained one.
       List<long[]> links = new ArrayList<>();
       try (PreparedStatement ps = shell.prepareStatement("SELECT inhrelid::bigint,"
-          + " inhparent::bigint FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c"
-          + " ON c.oid = i.inhrelid WHERE c.relispartition"
-          + " AND (i.inhrelid = ?::oid OR i.inhparent = ?::oid)")) {
+          + " inhparent::bigint FROM pg_catalog.pg_inherits i"
+          + " WHERE i.inhrelid = ?::oid OR i.inhparent = ?::oid")) {
         ps.setLong(1, each.oid());
         ps.setLong(2, each.oid());
         try (ResultSet rs = ps.executeQuery()) {
@@ -183,9 +182,12 @@ final class PartitionChanges {
       ShardChanges changes) throws SQLException {
     TableName name = name(shell, oid);
     Relations.Relation relation = new Relations.Relation(oid, name);
-    PartitionTree tree = PartitionTree.ofPartition(shell, relation);
-    if (!PartitionTree.columnNames(shell, oid)
-        .equals(PartitionTree.columnNames(shell, parent.relationId()))) {
+    PartitionTree tree = PartitionTree.ofMember(shell, relation);
+    List<String> columns = PartitionTree.columnNames(shell, oid);
+    List<String> parentColumns = PartitionTree.columnNames(shell, parent.relationId());
+    if (columns.size() < parentColumns.size()
+        || !columns.subList(0, parentColumns.size()).equals(parentColumns)
+        || tree.root().bound() != null && columns.size() != parentColumns.size()) {
       throw refused(name, parent, "Its columns are in another order than the table's.");
     }
     for (PartitionTree.Member each : tree.members()) {

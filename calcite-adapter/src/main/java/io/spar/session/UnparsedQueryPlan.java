@@ -17,13 +17,15 @@ import java.util.Set;
  * on the first execution with the parameters PostgreSQL's planner needs.
  */
 final class UnparsedQueryPlan implements StatementPlan {
-  private static final String ANCESTORS = " FROM pg_catalog.pg_partition_ancestors(c.oid)"
-      + " WITH ORDINALITY p(oid, i) JOIN pg_catalog.pg_class ac ON ac.oid = p.oid"
-      + " JOIN pg_catalog.pg_namespace n ON n.oid = ac.relnamespace WHERE p.i > 1"
-      + " ORDER BY p.i";
+  private static final String ANCESTORS = " FROM (WITH RECURSIVE up (oid, i) AS ("
+      + "  SELECT h.inhparent, 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = c.oid"
+      + "  UNION ALL SELECT h.inhparent, up.i + 1 FROM pg_catalog.pg_inherits h"
+      + "  JOIN up ON h.inhrelid = up.oid) SELECT * FROM up) p"
+      + " JOIN pg_catalog.pg_class ac ON ac.oid = p.oid"
+      + " JOIN pg_catalog.pg_namespace n ON n.oid = ac.relnamespace ORDER BY p.i";
   /**
-   * The relations a plan reads, each with its partitioned ancestors (the query may name a
-   * partitioned table, whose plan reads its partitions), nearest first.
+   * The relations a plan reads, each with its ancestors (the query may name a partitioned
+   * table or a parent, whose plan reads its partitions or children), nearest first.
    */
   private static final String READ_RELATIONS = "SELECT DISTINCT r ->> 'Schema',"
       + " r ->> 'Relation Name', ARRAY(SELECT n.nspname::text" + ANCESTORS + "),"

@@ -13,11 +13,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Partitioned tables and inheritance, which Spar's plain shard tables cannot hold: a parent's
- * shards would miss the rows of partitions and children left on the coordinator (pg_shard's
- * users read a count of 0 where PostgreSQL answers 3) and would take rows outside every
- * partition's bounds. Every way to link a distributed table to a parent or a child is refused
- * with 0A000 and leaves nothing behind; tables without such links are untouched.
+ * The partitions and inheritance Spar cannot keep with their parent's shards
+ * ({@link PartitionedTablesTest} shows those it keeps): a parent's shards would miss the rows
+ * of partitions and children left on the coordinator (pg_shard's users read a count of 0 where
+ * PostgreSQL answers 3). Each is refused with 0A000 and leaves nothing behind.
  */
 class InheritanceRefusalTest {
   private static Connection spar;
@@ -26,7 +25,7 @@ class InheritanceRefusalTest {
   static void open() throws SQLException {
     spar = SparTestCluster.spar();
     run(spar, "DROP TABLE IF EXISTS inh_parent, inh_child, inh_events, inh_dist, inh_local,"
-        + " inh_base, inh_kid, inh_done CASCADE");
+        + " inh_base, inh_kid, inh_done, inh_other, inh_two, inh_ref, inh_ref_kid CASCADE");
   }
 
   @AfterAll
@@ -35,24 +34,20 @@ class InheritanceRefusalTest {
   }
 
   @Test
-  void tablesWithPartitionsOrChildrenAreNotDistributed() throws SQLException {
+  void treesAreDistributedByHashFromTheirRootOnly() throws SQLException {
     run(spar, "CREATE TABLE inh_parent (id int, v text)");
     run(spar, "CREATE TABLE inh_child () INHERITS (inh_parent)");
     run(spar, "INSERT INTO inh_child VALUES (1, 'a'), (2, 'b'), (3, 'c')");
-    assertRefused("SELECT master_create_distributed_table('inh_parent', 'id', 'hash')",
-        "cannot distribute relation \"inh_parent\"");
+    assertRefused("SELECT master_create_distributed_table('inh_parent', 'id', 'range')",
+        "by hash only");
     assertRefused("SELECT master_create_distributed_table('inh_child', 'id', 'hash')",
-        "cannot distribute relation \"inh_child\"");
+        "It is a partition or child of \"inh_parent\".");
     assertRefused("SELECT create_reference_table('inh_parent')",
         "cannot distribute relation \"inh_parent\"");
     // Still plain tables, answering as PostgreSQL does.
     assertEquals(3, count(spar, "SELECT count(*) FROM inh_parent"));
     assertEquals(0, count(spar, "SELECT count(*) FROM ONLY inh_parent"));
-    assertEquals(0, count(spar, "SELECT count(*) FROM pgs_distribution_metadata.partition"
-        + " WHERE relation_id IN ('inh_parent'::regclass, 'inh_child'::regclass)"));
 
-    // A partitioned table is distributed by hash only (PartitionedTablesTest), with its
-    // partitions, never a partition alone.
     run(spar, "CREATE TABLE inh_events (id int, at date) PARTITION BY RANGE (at)");
     assertRefused("SELECT master_create_distributed_table('inh_events', 'id', 'range')",
         "by hash only");
@@ -62,54 +57,59 @@ class InheritanceRefusalTest {
     run(spar, "CREATE TABLE inh_events_2024_low PARTITION OF inh_events_2024"
         + " FOR VALUES FROM (0) TO (100)");
     assertRefused("SELECT master_create_distributed_table('inh_events_2024', 'id', 'hash')",
-        "distribute the root of its partitioned table");
+        "distribute the root of its tree");
     assertRefused("SELECT master_create_distributed_table('inh_events_2024_low', 'id',"
         + " 'hash')", "It is a partition or child of \"inh_events_2024\".");
-    // Inheritance is not partitioning: a parent of children is refused.
-    run(spar, "CREATE TABLE inh_odd (id int, at date)");
-    run(spar, "CREATE TABLE inh_odd_kid () INHERITS (inh_odd)");
-    assertRefused("SELECT master_create_distributed_table('inh_odd', 'id', 'hash')",
-        "is a partition or child of it");
+    // A child of two parents would need its shards below two tables' shards.
+    run(spar, "CREATE TABLE inh_other (id int, v text)");
+    run(spar, "CREATE TABLE inh_two () INHERITS (inh_parent, inh_other)");
+    assertRefused("SELECT master_create_distributed_table('inh_parent', 'id', 'hash')",
+        "inherits from more than one table");
     assertEquals(0, count(spar, "SELECT count(*) FROM pgs_distribution_metadata.partition"
-        + " WHERE relation_id IN ('inh_events'::regclass, 'inh_events_2024'::regclass,"
-        + " 'inh_odd'::regclass)"));
-    run(spar, "DROP TABLE inh_events, inh_odd CASCADE");
+        + " WHERE relation_id IN ('inh_parent'::regclass, 'inh_child'::regclass,"
+        + " 'inh_events'::regclass, 'inh_events_2024'::regclass, 'inh_two'::regclass)"));
+    run(spar, "DROP TABLE inh_events, inh_parent, inh_other CASCADE");
   }
 
   @Test
-  void distributedTablesGetNoPartitionsParentsOrChildren() throws SQLException {
+  void distributedTablesGetNoChildrenTheyCannotKeep() throws SQLException {
     run(spar, "CREATE TABLE inh_dist (id int, v text)");
     run(spar, "SELECT master_create_distributed_table('inh_dist', 'id', 'hash')");
     run(spar, "SELECT master_create_worker_shards('inh_dist', 2, 1)");
     run(spar, "INSERT INTO inh_dist VALUES (1, 'x')");
     run(spar, "CREATE TABLE inh_base (id int, v text)");
     run(spar, "CREATE TABLE inh_local (id int, v text)");
+    run(spar, "INSERT INTO inh_local VALUES (2, 'rows to move')");
+    run(spar, "CREATE TABLE inh_ref (id int, v text)");
+    run(spar, "SELECT create_reference_table('inh_ref')");
 
-    assertRefused("CREATE TABLE inh_kid () INHERITS (inh_dist)",
-        "cannot make \"inh_kid\" a partition or child of \"inh_dist\"");
-    assertRefused("ALTER TABLE inh_local INHERIT inh_dist",
-        "cannot make \"inh_local\" a partition or child of \"inh_dist\"");
+    assertRefused("ALTER TABLE inh_local INHERIT inh_dist", "has rows");
     assertRefused("ALTER TABLE inh_dist INHERIT inh_base", "INHERIT inh_base is not supported");
-    assertRefused("DO $$ BEGIN CREATE TABLE inh_kid () INHERITS (inh_dist); END $$",
-        "cannot make \"inh_kid\" a partition or child of \"inh_dist\"");
+    assertRefused("CREATE TABLE inh_ref_kid () INHERITS (inh_ref)",
+        "cannot make \"inh_ref_kid\" a partition or child of \"inh_ref\"");
+    assertRefused("DO $$ BEGIN CREATE TABLE inh_kid () INHERITS (inh_dist, inh_base); END $$",
+        "inherits from more than one table");
 
     // Nothing was left behind: no table, no link, and the table still reads its shards.
-    assertEquals(0, count(spar, "SELECT count(*) FROM pg_class WHERE relname = 'inh_kid'"));
+    assertEquals(0, count(spar, "SELECT count(*) FROM pg_class"
+        + " WHERE relname IN ('inh_kid', 'inh_ref_kid')"));
     assertEquals(0, count(spar, "SELECT count(*) FROM pg_inherits WHERE inhparent IN"
-        + " ('inh_dist'::regclass, 'inh_base'::regclass)"));
+        + " ('inh_dist'::regclass, 'inh_base'::regclass, 'inh_ref'::regclass)"));
     assertEquals(1, count(spar, "SELECT count(*) FROM inh_dist"));
+    assertEquals(1, count(spar, "SELECT count(*) FROM inh_local"));
 
     // In a block, the refusal fails the block like any error, and ROLLBACK leaves no trace.
     spar.setAutoCommit(false);
     try {
       run(spar, "CREATE TABLE inh_done (id int, v text)");
-      assertRefused("ALTER TABLE inh_done INHERIT inh_dist",
-          "cannot make \"inh_done\" a partition or child of \"inh_dist\"");
+      run(spar, "INSERT INTO inh_done VALUES (3, 'y')");
+      assertRefused("ALTER TABLE inh_done INHERIT inh_dist", "has rows");
       spar.rollback();
     } finally {
       spar.setAutoCommit(true);
     }
     assertEquals(0, count(spar, "SELECT count(*) FROM pg_class WHERE relname = 'inh_done'"));
+    run(spar, "DROP TABLE inh_dist, inh_base, inh_local, inh_ref");
   }
 
   private static void assertRefused(String sql, String text) {

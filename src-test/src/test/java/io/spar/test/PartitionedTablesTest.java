@@ -97,6 +97,61 @@ class PartitionedTablesTest {
   }
 
   /**
+   * Inheritance: a parent distributed with its children (replication factor 2), each child a
+   * distributed table whose shards inherit from the parent's. pg_shard's report again: the
+   * rows are all in a child, and the parent answers 3, and 0 with ONLY. Writes through the
+   * parent reach the children, a child made later and a column added to the parent reach the
+   * shards, and TRUNCATE ONLY spares the children, all as on plain PostgreSQL.
+   */
+  @Test
+  void inheritanceChildrenAreReadThroughTheParent() throws SQLException {
+    run(spar, "DROP TABLE IF EXISTS pt_inh CASCADE");
+    run(plain, "DROP TABLE IF EXISTS plain_pt_inh CASCADE");
+    both("pt_inh", "CREATE TABLE %s (id int NOT NULL, v text)");
+    both("pt_inh", "CREATE TABLE %s_kid (extra text) INHERITS (%s)");
+    both("pt_inh", "CREATE TABLE %s_kid2 () INHERITS (%s)");
+    both("pt_inh", "INSERT INTO %s_kid VALUES (1, 'a', 'x'), (2, 'b', 'y'), (3, 'c', 'z')");
+    run(spar, "SELECT master_create_distributed_table('pt_inh', 'id', 'hash')");
+    run(spar, "SELECT master_create_worker_shards('pt_inh', 4, 2)");
+    assertEquals(0, count(plain, "SELECT count(*) FROM pt_inh"));
+    for (String each : List.of(
+        "SELECT count(*) FROM %s",
+        "SELECT count(*) FROM ONLY %s",
+        "SELECT id, v FROM %s ORDER BY id",
+        "SELECT * FROM %s_kid ORDER BY id",
+        "INSERT INTO %s VALUES (4, 'd')",
+        "INSERT INTO %s_kid2 VALUES (5, 'e')",
+        "UPDATE %s SET v = upper(v) WHERE id IN (1, 4, 5) RETURNING id, v",
+        "DELETE FROM %s WHERE id = 2 RETURNING id",
+        "SELECT count(*) FROM %s_kid",
+        "SELECT id, v FROM ONLY %s ORDER BY id",
+        "CREATE TABLE %s_kid3 (more int) INHERITS (%s)",
+        "INSERT INTO %s_kid3 VALUES (6, 'f', 60)",
+        "SELECT count(*), string_agg(v, ',' ORDER BY id) FROM %s",
+        "ALTER TABLE %s ADD COLUMN w int DEFAULT 1",
+        "SELECT id, v, more, w FROM %s_kid3",
+        "SELECT id, w FROM %s WHERE id = 3",
+        "TRUNCATE ONLY %s",
+        "SELECT count(*) FROM %s",
+        "TRUNCATE %s",
+        "SELECT count(*) FROM %s_kid")) {
+      assertEquals(answer(plain, each.replace("%s", "plain_pt_inh")),
+          answer(spar, each.replace("%s", "pt_inh")), each);
+    }
+    // Each placement of the parent's shards has its three children's shards below it.
+    for (PgNode worker : SparTestCluster.cluster().workers()) {
+      try (Connection direct = SparTestCluster.direct(worker)) {
+        assertEquals(List.of(), strings(direct, "SELECT p.relname FROM pg_class p"
+            + " LEFT JOIN pg_inherits h ON h.inhparent = p.oid"
+            + " WHERE p.relname ~ '^pt_inh_[0-9]+$' GROUP BY p.relname"
+            + " HAVING count(h.inhrelid) <> 3"), worker.toString());
+      }
+    }
+    run(spar, "DROP TABLE pt_inh CASCADE");
+    run(plain, "DROP TABLE plain_pt_inh CASCADE");
+  }
+
+  /**
    * 100,000 rows over 12 monthly partitions, distributed by device: range predicates on the
    * partition key, point lookups on the distribution column and aggregates per month answer
    * as the plain table does, and EXPLAIN shows one shard and one partition.

@@ -174,21 +174,23 @@ public final class DistributionOperations {
   }
 
   /**
-   * Returns the tables distributing {@code relation} distributes: the relation, and if it is a
-   * partitioned table (distributed by hash) its partitions. Refuses partitions and inheritance
-   * otherwise.
+   * Returns the tables distributing {@code relation} distributes: the relation, and if it is
+   * partitioned or has inheritance children (and is distributed by hash) the tables below it.
+   * Refuses a partition or child on its own.
    */
   private static List<PartitionTree.Member> partitionTree(Connection coordinator,
       Relation relation, DistributionMethod method) throws SQLException {
-    if (!Relations.isPartitioned(coordinator, relation)) {
+    boolean partitioned = Relations.isPartitioned(coordinator, relation);
+    if (!partitioned && !PartitionTree.hasMembers(coordinator, relation)) {
       Relations.requireNoInheritance(coordinator, relation);
       return List.of(new PartitionTree.Member(relation.oid(), relation.name(), 0, false, null,
           null));
     }
     if (method != DistributionMethod.HASH) {
       throw new OperationException("0A000", "cannot distribute relation \""
-          + relation.name().name() + "\"", "It is a partitioned table; Spar distributes"
-          + " partitioned tables by hash only.", null);
+          + relation.name().name() + "\"", (partitioned ? "It is a partitioned table"
+          : "It has inheritance children") + "; Spar distributes such tables by hash only.",
+          null);
     }
     return PartitionTree.of(coordinator, relation).members();
   }
@@ -249,9 +251,11 @@ public final class DistributionOperations {
           + " partitioned table's.", null);
     }
     PartitionTree tree = Relations.isPartitioned(coordinator, relation)
+        || PartitionTree.hasMembers(coordinator, relation)
         ? PartitionTree.of(coordinator, relation) : null;
     if (tree != null && forceUnlogged) {
-      throw new OperationException("0A000", "partitioned tables cannot be unlogged");
+      throw new OperationException("0A000", "the shards of partitioned tables and tables with"
+          + " inheritance children cannot be made unlogged");
     }
     List<PartitionTree.Member> partitions = tree != null ? tree.partitions() : List.of();
     if (shardCount <= 0) {

@@ -100,6 +100,11 @@ public final class ShardDdl {
     String key = member.partitioned() ? " PARTITION BY " + member.key() : "";
     if (parentShard == null) {
       statements.add(createTable(coordinator, member.oid(), shardName, false) + key);
+    } else if (member.bound() == null) {
+      // Its own columns; those it inherits, with their NOT NULL and CHECKs, come from the
+      // parent's shard, as a child's come from its parent.
+      statements.add(createTable(coordinator, member.oid(), shardName, false, true)
+          + " INHERITS (" + parentShard.quoted() + ")" + key);
     } else {
       statements.add("CREATE TABLE " + shardName.quoted() + " PARTITION OF "
           + parentShard.quoted() + " " + member.bound() + key);
@@ -113,20 +118,22 @@ public final class ShardDdl {
   }
 
   /**
-   * Refuses to make a lone shard of a partitioned table or partition, whose shards are made
-   * together with their tree's ({@link #createShard(Connection, PartitionTree.Member,
+   * Refuses to make a lone shard of a table with partitions or inheritance children, or of
+   * one of those, whose shards are made together with their tree's ({@link #createShard(Connection, PartitionTree.Member,
    * TableName, long, TableName)}); copies and moves of them are not built yet.
    */
   private static void requireUnpartitioned(Connection coordinator, long relationId)
       throws SQLException {
     try (PreparedStatement ps = coordinator.prepareStatement("SELECT relname FROM pg_class"
-        + " WHERE oid = ?::oid AND (relkind = 'p' OR relispartition)")) {
+        + " WHERE oid = ?::oid AND (relkind = 'p' OR EXISTS (SELECT 1 FROM pg_inherits i"
+        + " WHERE i.inhrelid = pg_class.oid OR i.inhparent = pg_class.oid))")) {
       ps.setLong(1, relationId);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
           throw new OperationException("0A000", "cannot copy or move a shard of \""
-              + rs.getString(1) + "\"", "It belongs to a distributed partitioned table,"
-              + " whose shards Spar cannot yet copy or move.", null);
+              + rs.getString(1) + "\"", "It belongs to a distributed partitioned table or"
+              + " a table with inheritance children, whose shards Spar cannot yet copy or"
+              + " move.", null);
         }
       }
     }
@@ -142,13 +149,34 @@ public final class ShardDdl {
 
   private static String createTable(Connection coordinator, long relationId, TableName shardName,
       boolean forceUnlogged) throws SQLException {
+    return createTable(coordinator, relationId, shardName, forceUnlogged, false);
+  }
+
+  /** As above; if {@code ownOnly}, with only the columns the table does not inherit. */
+  private static String createTable(Connection coordinator, long relationId, TableName shardName,
+      boolean forceUnlogged, boolean ownOnly) throws SQLException {
+    List<String> inherited = new ArrayList<>();
+    if (ownOnly) {
+      try (PreparedStatement ps = coordinator.prepareStatement("SELECT attname FROM"
+          + " pg_catalog.pg_attribute WHERE attrelid = ?::oid AND attnum > 0"
+          + " AND attinhcount > 0")) {
+        ps.setLong(1, relationId);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            inherited.add(rs.getString(1));
+          }
+        }
+      }
+    }
     List<String> columns = new ArrayList<>();
     try (PreparedStatement ps = coordinator.prepareStatement(COLUMNS)) {
       ps.setLong(1, relationId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          columns.add(column(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),
-              rs.getBoolean(5), rs.getBoolean(6)));
+          if (!inherited.contains(rs.getString(1))) {
+            columns.add(column(rs.getString(1), rs.getString(2), rs.getString(3),
+                rs.getBoolean(4), rs.getBoolean(5), rs.getBoolean(6)));
+          }
         }
       }
     }
