@@ -8,9 +8,11 @@ import io.spar.engine.catalog.PlacementState;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
 import io.spar.engine.catalog.TableName;
+import io.spar.engine.hashing.ShardIntervals;
 import io.spar.engine.operations.PartitionTree;
 import io.spar.engine.operations.Relations;
 import io.spar.engine.operations.ShardDdl;
+import io.spar.engine.operations.ShellRows;
 import io.spar.engine.operations.UniqueIndexes;
 import io.spar.outcome.SparErrors;
 import java.sql.Connection;
@@ -29,9 +31,9 @@ import java.util.Set;
  * Partitions that DDL gives a distributed partitioned table after it was distributed
  * ({@code CREATE TABLE … PARTITION OF}, {@code ATTACH PARTITION}): each becomes a distributed
  * table of the parent's co-location group, and its shard <i>i</i> a partition of the parent's
- * shard <i>i</i> on the same nodes, in the DDL's distributed transaction. A table attached
- * with rows is refused: its rows would have to move in the same transaction. (DETACH is
- * written for each shard by {@link AlterStatement}; the table stays distributed.)
+ * shard <i>i</i> on the same nodes, in the DDL's distributed transaction, which also moves
+ * the rows of a table attached with rows into them. (DETACH is written for each shard by
+ * {@link AlterStatement}; the table stays distributed.)
  */
 final class PartitionChanges {
   private PartitionChanges() {
@@ -191,11 +193,6 @@ final class PartitionChanges {
       throw refused(name, parent, "Its columns are in another order than the table's.");
     }
     for (PartitionTree.Member each : tree.members()) {
-      if (CatalogStore.shellHasRows(shell, each.name())) {
-        throw refused(name, parent, "\"" + each.name().name() + "\" has rows, which would"
-            + " have to move to the shards in this statement. Attach it empty, then insert"
-            + " its rows through Spar.");
-      }
       UniqueIndexes.requireCovering(shell, each.oid(), parent.partitionColumn());
     }
     for (PartitionTree.Member each : tree.members()) {
@@ -205,6 +202,7 @@ final class PartitionChanges {
       CatalogStore.guardShell(shell, each.name());
     }
     DistributedTable current = changes.current(parent);
+    Map<Long, List<ShellRows.Target>> targets = new HashMap<>();
     for (Shard parentShard : current.shards()) {
       Map<Long, TableName> shardNames = new HashMap<>();
       shardNames.put(parent.relationId(), parentShard.shardName());
@@ -231,6 +229,18 @@ final class PartitionChanges {
           }
         }
         shardNames.put(each.oid(), shardName);
+        targets.computeIfAbsent(each.oid(), key -> new ArrayList<>()).add(new ShellRows.Target(
+            shardName, placements.stream().map(ShardPlacement::node).toList()));
+      }
+    }
+    // Rows of a table attached with them move into its new shards in this transaction.
+    int shardCount = current.shards().size();
+    for (PartitionTree.Member each : tree.members()) {
+      if (CatalogStore.shellHasRows(shell, each.name())) {
+        ShellRows.moveInTransaction(shell, each.oid(), each.name(), parent.partitionColumn(),
+            parent.partitionType(), targets.get(each.oid()), value ->
+                ShardIntervals.shardIndexForHash(parent.partitionType().hash(value),
+                    shardCount), changes::connection, changes.log());
       }
     }
   }

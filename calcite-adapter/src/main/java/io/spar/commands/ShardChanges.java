@@ -106,6 +106,16 @@ final class ShardChanges {
     }
   }
 
+  /** Returns the transaction's connection to {@code node}, for writes of its own. */
+  Connection connection(NodeAddress node) throws SQLException {
+    return transaction.join(node);
+  }
+
+  /** Returns the log of the statements this transaction sends to nodes. */
+  StatementLog log() {
+    return log;
+  }
+
   /** Returns the bytes of {@code node}'s database, read outside the transaction. */
   long databaseBytes(NodeAddress node) throws SQLException {
     return TenantSchemas.databaseBytes(

@@ -78,12 +78,11 @@ class InheritanceRefusalTest {
     run(spar, "SELECT master_create_worker_shards('inh_dist', 2, 1)");
     run(spar, "INSERT INTO inh_dist VALUES (1, 'x')");
     run(spar, "CREATE TABLE inh_base (id int, v text)");
-    run(spar, "CREATE TABLE inh_local (id int, v text)");
-    run(spar, "INSERT INTO inh_local VALUES (2, 'rows to move')");
+    run(spar, "CREATE TABLE inh_local (v text, id int)");
     run(spar, "CREATE TABLE inh_ref (id int, v text)");
     run(spar, "SELECT create_reference_table('inh_ref')");
 
-    assertRefused("ALTER TABLE inh_local INHERIT inh_dist", "has rows");
+    assertRefused("ALTER TABLE inh_local INHERIT inh_dist", "columns are in another order");
     assertRefused("ALTER TABLE inh_dist INHERIT inh_base", "INHERIT inh_base is not supported");
     assertRefused("CREATE TABLE inh_ref_kid () INHERITS (inh_ref)",
         "cannot make \"inh_ref_kid\" a partition or child of \"inh_ref\"");
@@ -96,14 +95,12 @@ class InheritanceRefusalTest {
     assertEquals(0, count(spar, "SELECT count(*) FROM pg_inherits WHERE inhparent IN"
         + " ('inh_dist'::regclass, 'inh_base'::regclass, 'inh_ref'::regclass)"));
     assertEquals(1, count(spar, "SELECT count(*) FROM inh_dist"));
-    assertEquals(1, count(spar, "SELECT count(*) FROM inh_local"));
 
     // In a block, the refusal fails the block like any error, and ROLLBACK leaves no trace.
     spar.setAutoCommit(false);
     try {
-      run(spar, "CREATE TABLE inh_done (id int, v text)");
-      run(spar, "INSERT INTO inh_done VALUES (3, 'y')");
-      assertRefused("ALTER TABLE inh_done INHERIT inh_dist", "has rows");
+      run(spar, "CREATE TABLE inh_done (v text, id int)");
+      assertRefused("ALTER TABLE inh_done INHERIT inh_dist", "columns are in another order");
       spar.rollback();
     } finally {
       spar.setAutoCommit(true);

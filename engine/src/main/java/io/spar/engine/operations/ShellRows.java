@@ -39,7 +39,7 @@ import org.postgresql.PGConnection;
  * the move and the new shards' metadata visible together. A failure before that commit leaves the shell as it
  * was (the caller drops the new shard tables).
  */
-final class ShellRows {
+public final class ShellRows {
   /** The setting that lets Spar's own statements past the shell's guard trigger. */
   static final String BYPASS = "SELECT set_config('spar.shell_write', 'on', true)";
   private static final int FETCH_SIZE = 1000;
@@ -50,7 +50,14 @@ final class ShellRows {
    * @param shardName the shard table
    * @param nodes the nodes of its placements
    */
-  record Target(TableName shardName, List<NodeAddress> nodes) {
+  public record Target(TableName shardName, List<NodeAddress> nodes) {
+  }
+
+  /** The connection a node's rows are written on, in a transaction its caller ends. */
+  @FunctionalInterface
+  public interface Writer {
+    /** Returns the connection to {@code node}. */
+    Connection connection(NodeAddress node) throws SQLException;
   }
 
   private final NodePools pools;
@@ -72,6 +79,27 @@ final class ShellRows {
   long move(Connection coordinator, long relationId, TableName table, String partitionColumn,
       PartitionType partitionType, List<Target> targets, ToIntFunction<Object> route)
       throws SQLException {
+    return move(coordinator, relationId, table, partitionColumn, partitionType, targets, route,
+        null);
+  }
+
+  /**
+   * Moves the rows as {@link #move} does, but written on the connections {@code writer} gives,
+   * in the caller's distributed transaction, which commits them with the shards that receive
+   * them and the deletion from the shell (DDL that attaches a table with rows to a
+   * distributed one).
+   */
+  public static long moveInTransaction(Connection coordinator, long relationId,
+      TableName table, String partitionColumn, PartitionType partitionType,
+      List<Target> targets, ToIntFunction<Object> route, Writer writer, StatementLog log)
+      throws SQLException {
+    return new ShellRows(null, log).move(coordinator, relationId, table, partitionColumn,
+        partitionType, targets, route, writer);
+  }
+
+  private long move(Connection coordinator, long relationId, TableName table,
+      String partitionColumn, PartitionType partitionType, List<Target> targets,
+      ToIntFunction<Object> route, Writer writer) throws SQLException {
     List<String> columns = columns(coordinator, relationId);
     String columnList = String.join(", ", columns.stream().map(SqlQuoting::identifier).toList());
     // One COPY at a time per connection, one connection per node: the rows are read once and
@@ -89,7 +117,7 @@ final class ShellRows {
         Target target = targets.get(i);
         String copy = "COPY " + target.shardName().quoted() + " (" + columnList + ") FROM STDIN";
         for (NodeAddress node : target.nodes()) {
-          Connection worker = connections.get(node);
+          Connection worker = writer != null ? writer.connection(node) : connections.get(node);
           if (worker == null) {
             worker = pools.borrow(node);
             worker.setAutoCommit(false);
@@ -107,6 +135,8 @@ final class ShellRows {
       try (Statement statement = coordinator.createStatement()) {
         statement.execute(BYPASS);
         statement.execute("DELETE FROM ONLY " + table.quoted());
+        // Only this deletion passes the guard, not the rest of the transaction.
+        statement.execute("SELECT set_config('spar.shell_write', 'off', true)");
       }
       return rows;
     } catch (IOException e) {
