@@ -312,6 +312,72 @@ class TenantMoveTest {
     }
   }
 
+  /**
+   * A move's write lock and a writer's transaction that would deadlock: the writer holds the
+   * referencing table, the move takes the referenced one and waits for the referencing one,
+   * and the writer's next key check needs the referenced one. The move gives way; the writer
+   * commits without a deadlock error, and the move then completes.
+   */
+  @Test
+  void aMoveGivesWayToAWriterItWouldDeadlockWith() throws Exception {
+    String schema = "tm_crossing";
+    java.util.concurrent.ExecutorService threads =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try (Connection spar = SparTestCluster.spar(); Connection writer = SparTestCluster.spar()) {
+      run(spar, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+      run(spar, "SET spar.enable_schema_based_sharding = on");
+      run(spar, "CREATE SCHEMA " + schema);
+      run(spar, "CREATE TABLE " + schema + ".users (id int PRIMARY KEY)");
+      run(spar, "CREATE TABLE " + schema + ".orders (id int PRIMARY KEY, user_id int NOT NULL"
+          + " REFERENCES " + schema + ".users (id), amount int)");
+      run(spar, "INSERT INTO " + schema + ".users SELECT generate_series(1, 10)");
+      run(spar, "INSERT INTO " + schema + ".orders VALUES (1, 1, 1)");
+      String source = node(spar, schema);
+      PgNode target = SparTestCluster.cluster().workers().stream()
+          .filter(w -> !(w.host() + ":" + w.port()).equals(source)).findFirst().orElseThrow();
+      String users = shard(spar, schema + ".users");
+      String orders = shard(spar, schema + ".orders");
+      writer.setAutoCommit(false);
+      // The writer holds the referencing table, without locking the referenced one yet.
+      run(writer, "UPDATE " + schema + ".orders SET amount = 2 WHERE id = 1");
+      java.util.concurrent.Future<?> moved = threads.submit(() -> {
+        run(spar, "SELECT spar_schema_move('" + schema + "', '" + target.host() + "', "
+            + target.port() + ", 'block_writes')");
+        return null;
+      });
+      try (Connection direct = SparTestCluster.direct(nodeOf(source))) {
+        // The move holds the referenced table (the lower shard id, locked first) and waits
+        // for the referencing one.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (count(direct, "SELECT count(*) FROM pg_locks w JOIN pg_locks h"
+            + " ON h.pid = w.pid WHERE NOT w.granted AND w.relation = '" + schema + "."
+            + orders + "'::regclass AND h.granted AND h.mode = 'ExclusiveLock'"
+            + " AND h.relation = '" + schema + "." + users + "'::regclass") == 0) {
+          assertTrue(System.nanoTime() < deadline, "the move never held the referenced table"
+              + " while waiting for the referencing one");
+          Thread.sleep(1);
+        }
+      }
+      // The key check needs the referenced table: without the move giving way, a deadlock.
+      run(writer, "INSERT INTO " + schema + ".orders VALUES (2, 2, 2)");
+      writer.commit();
+      moved.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(target.host() + ":" + target.port(), node(spar, schema));
+      assertEquals(List.of("1:2", "2:2"), strings(spar, "SELECT id || ':' || amount FROM "
+          + schema + ".orders ORDER BY id"));
+      run(spar, "DROP SCHEMA " + schema + " CASCADE");
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  /** Returns the name of the one shard of table {@code table} (qualified). */
+  private static String shard(Connection spar, String table) throws SQLException {
+    return strings(spar, "SELECT c.relname || '_' || s.id FROM pgs_distribution_metadata.shard s"
+        + " JOIN pg_class c ON c.oid = s.relation_id WHERE s.relation_id = '" + table
+        + "'::regclass").get(0);
+  }
+
   private static PgNode nodeOf(String address) {
     return SparTestCluster.cluster().workers().stream()
         .filter(w -> (w.host() + ":" + w.port()).equals(address)).findFirst().orElseThrow();

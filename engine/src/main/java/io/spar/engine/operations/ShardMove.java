@@ -94,8 +94,10 @@ final class ShardMove {
       return shards.stream().map(Shard::shardName).toList();
     }
 
+    /** Returns the shards' names, by shard id: every move locks them in the same order. */
     String quotedList() {
-      return shardNames().stream().map(TableName::quoted).collect(Collectors.joining(", "));
+      return shards.stream().sorted(Comparator.comparingLong(Shard::id))
+          .map(shard -> shard.shardName().quoted()).collect(Collectors.joining(", "));
     }
 
     /**
@@ -400,7 +402,7 @@ final class ShardMove {
     Connection to = transaction.join(target);
     transaction.changed(target);
     // Waits for the writes in flight and keeps new ones out; reads go on.
-    run(from, source, plan, "LOCK TABLE " + plan.quotedList() + " IN EXCLUSIVE MODE");
+    lockForSwitch(from, source, plan, links);
     FaultPoint.MOVE_WRITES_BLOCKED.reach();
     if (mode == Mode.LOGICAL) {
       progress.phase("switching");
@@ -594,6 +596,44 @@ final class ShardMove {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new OperationException("57014", "interrupted while waiting for " + what);
+        }
+      }
+    }
+  }
+
+  /**
+   * Takes the write lock on the source's tables. They are locked one after another, and no
+   * order suits every writer: a key check locks the referenced table after the referencing
+   * one, a cascade the other way round. So a lock that waits long gives way (lock_timeout):
+   * the move lets go of what it took and asks again, waiting longer each time but never as
+   * long as a writer waits before it looks for a deadlock, so that a writer never becomes the
+   * victim of a deadlock with the move.
+   */
+  private void lockForSwitch(Connection from, NodeAddress source, Plan plan, Links links)
+      throws SQLException {
+    try (Statement statement = from.createStatement()) {
+      long longest;
+      try (ResultSet rs = statement.executeQuery("SELECT EXTRACT(epoch FROM"
+          + " pg_catalog.current_setting('deadlock_timeout')::interval) * 1000")) {
+        rs.next();
+        longest = Math.max(5, rs.getLong(1) / 2);
+      }
+      long timeoutMillis = Math.min(20, longest);
+      while (true) {
+        statement.execute("SAVEPOINT spar_switch_lock");
+        statement.execute("SET LOCAL lock_timeout = " + timeoutMillis);
+        try {
+          run(from, source, plan, "LOCK TABLE " + plan.quotedList() + " IN EXCLUSIVE MODE");
+          statement.execute("SET LOCAL lock_timeout = DEFAULT");
+          statement.execute("RELEASE SAVEPOINT spar_switch_lock");
+          return;
+        } catch (SQLException e) {
+          if (!"55P03".equals(e.getSQLState())) {
+            throw e;
+          }
+          statement.execute("ROLLBACK TO SAVEPOINT spar_switch_lock");
+          links.running().checkCancelled();
+          timeoutMillis = Math.min(timeoutMillis * 2, longest);
         }
       }
     }
