@@ -209,7 +209,7 @@ public final class DdlCommands {
           || each.tag().equals("ALTER INDEX"))) {
         if (target == null && each.tag().equals("ALTER TABLE")
             && table.get().relationId() == each.oid()
-            && PartitionChanges.onlyPartitionsChanged(shell, table.get(), catalog, changes)) {
+            && PartitionChanges.onlyPartitionsChanged(shell, table.get(), changes)) {
           // A function's ATTACH or DETACH PARTITION (pg_partman's): carried below.
           partitioned.add(table.get());
         } else if (target == null || target.table() != table.get()) {

@@ -7,6 +7,7 @@ import io.spar.engine.catalog.DistributedTable;
 import io.spar.engine.catalog.PlacementState;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
+import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.catalog.TableName;
 import io.spar.engine.hashing.ShardIntervals;
 import io.spar.engine.operations.PartitionTree;
@@ -85,7 +86,7 @@ final class PartitionChanges {
    * {@link #carryOut} and {@link #detached} carry to the shards.
    */
   static boolean onlyPartitionsChanged(Connection shell, DistributedTable table,
-      CatalogSnapshot catalog, ShardChanges changes) throws SQLException {
+      ShardChanges changes) throws SQLException {
     if (!table.hasShards() || !Relations.isPartitioned(shell,
         new Relations.Relation(table.relationId(), table.name()))) {
       return false;
@@ -105,7 +106,7 @@ final class PartitionChanges {
       }
     }
     List<String> shard0 = new ArrayList<>();
-    String regclass = "pg_catalog.to_regclass(" + io.spar.engine.catalog.SqlQuoting.literal(
+    String regclass = "pg_catalog.to_regclass(" + SqlQuoting.literal(
         shard.shardName().quoted()) + ")";
     for (Object[] row : changes.query(placement, shard, String.format(SHAPE, regclass))
         .rows()) {
@@ -158,12 +159,13 @@ final class PartitionChanges {
     for (Object[] row : changes.query(first.finalizedPlacements().get(0), first,
         "SELECT c.relname::text FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c"
             + " ON c.oid = i.inhrelid WHERE i.inhparent = pg_catalog.to_regclass("
-            + io.spar.engine.catalog.SqlQuoting.literal(first.shardName().quoted()) + ")")
+            + SqlQuoting.literal(first.shardName().quoted()) + ")")
         .rows()) {
       String name = (String) row[0];
-      long shardId = Long.parseLong(name.substring(name.lastIndexOf('_') + 1));
-      Optional<DistributedTable> partition = catalog.shard(shardId)
-          .flatMap(shard -> catalog.table(shard.table()));
+      String suffix = name.substring(name.lastIndexOf('_') + 1);
+      Optional<DistributedTable> partition = suffix.matches("\\d{1,18}")
+          ? catalog.shard(Long.parseLong(suffix)).flatMap(shard -> catalog.table(shard.table()))
+          : Optional.empty();
       if (partition.isEmpty() || partitions.contains(partition.get().relationId())) {
         continue;
       }

@@ -225,8 +225,14 @@ final class InsertSelectPlan implements StatementPlan {
    * listed ones, or the table's first {@code count} columns, as PostgreSQL assigns them.
    */
   private List<String[]> targetColumns(int count) throws SQLException {
+    // An array type by its own name (pg_catalog._int4), which Spar's parser reads in a CAST
+    // where it does not read integer[].
     List<Object[]> rows = context.coordinator().query("SELECT a.attname::text,"
-        + " pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a"
+        + " CASE WHEN t.typcategory = 'A' THEN pg_catalog.quote_ident(n.nspname) || '.'"
+        + " || pg_catalog.quote_ident(t.typname)"
+        + " ELSE pg_catalog.format_type(a.atttypid, a.atttypmod) END"
+        + " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+        + " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
         + " WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped"
         + " AND a.attgenerated = '' ORDER BY a.attnum", List.of(targetOid)).rows();
     List<String[]> all = new ArrayList<>();

@@ -87,7 +87,18 @@ final class StatementPlanner {
       if (QUERY_KEYWORDS.contains(SqlTokens.statementKeywords(sql).stream().findFirst()
           .orElse(""))) {
         // PostgreSQL's parser and planner find the tables Spar's parser could not.
+        requireNoTableoid(sql);
         return new UnparsedQueryPlan(SqlParsing.parsedText(sql), engine, context);
+      }
+      List<String> keywords = SqlTokens.of(sql).stream().limit(3)
+          .map(token -> token.text().toLowerCase(java.util.Locale.ROOT)).toList();
+      if (keywords.size() > 2 && (keywords.get(0).equals("update") && keywords.get(1)
+          .equals("only") || keywords.get(0).equals("delete") && keywords.get(2)
+          .equals("only"))) {
+        throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, keywords.get(0)
+            .toUpperCase(java.util.Locale.ROOT) + " ONLY of distributed tables is not"
+            + " supported", null, "Write to the table and its partitions or children, or to"
+            + " the table alone where it holds the rows.");
       }
       throw e;
     }
@@ -125,6 +136,7 @@ final class StatementPlanner {
     if (distributed.isEmpty()) {
       return coordinatorPlan(sql, statement);
     }
+    requireNoTableoid(sql);
     if (statement.getKind().belongsTo(SqlKind.DML)) {
       return modification(sql, statement, references, snapshot, splicer);
     }
@@ -132,6 +144,18 @@ final class StatementPlanner {
         .map(clauses -> ((SqlLockingClause) clauses.get(0)).getStrength()).orElse(null);
     return new QueryPlan(statement, distributed, references.size(), locking, splicer,
         engine, context);
+  }
+
+  /**
+   * Refuses {@code tableoid} in a statement on distributed tables: each shard would answer its
+   * own table's OID, which names the shard ({@code events_10025}) or nothing on the coordinator.
+   */
+  private static void requireNoTableoid(String sql) throws SQLException {
+    if (SqlTokens.of(sql).stream().anyMatch(each -> each.isIdentifier()
+        && each.name().equals("tableoid"))) {
+      throw SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "tableoid of distributed tables"
+          + " is not supported", "Each shard is a table of its own on a worker.", null);
+    }
   }
 
   /** Returns the plan of {@code sql}, which reads no distributed table; its tree if parsed. */

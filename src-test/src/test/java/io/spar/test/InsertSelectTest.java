@@ -234,6 +234,34 @@ class InsertSelectTest {
     }
   }
 
+  /** Rows that pass through Spar keep array columns, cast as PostgreSQL assigns them. */
+  @Test
+  void arrayColumnsPassThrough() throws SQLException {
+    for (Connection each : List.of(spar, plain)) {
+      String schema = each == plain ? "is_plain." : "";
+      Sql.run(each, "DROP TABLE IF EXISTS " + schema + "is_arrays, " + schema + "is_array_src");
+      Sql.run(each, "CREATE TABLE " + schema + "is_arrays (k bigint, tags text[],"
+          + " counts int[], names varchar(5)[])");
+      Sql.run(each, "CREATE TABLE " + schema + "is_array_src (k bigint, tags text[],"
+          + " counts int[], names varchar(5)[])");
+      Sql.run(each, "INSERT INTO " + schema + "is_array_src VALUES (1, '{a,b}', '{1,2}',"
+          + " '{x}'), (2, NULL, '{}', '{yy,NULL}')");
+    }
+    Sql.run(spar, "SELECT master_create_distributed_table('is_arrays', 'k', 'hash')");
+    Sql.run(spar, "SELECT master_create_worker_shards('is_arrays', 4, 1)");
+    for (String sql : List.of(
+        "INSERT INTO %sis_arrays SELECT 3, ARRAY['c'], ARRAY[3, 4], ARRAY['zz']",
+        "INSERT INTO %sis_arrays SELECT * FROM %sis_array_src",
+        "INSERT INTO %sis_arrays (k, counts) SELECT k + 10, counts || 9 FROM %sis_array_src"
+            + " RETURNING k, counts",
+        "SELECT k, tags, counts, names FROM %sis_arrays ORDER BY k")) {
+      assertEquals(Sql.outcome(plain, sql.replace("%s", "is_plain.")),
+          Sql.outcome(spar, sql.replace("%s", "")), sql);
+    }
+    Sql.run(spar, "DROP TABLE is_arrays, is_array_src");
+    Sql.run(plain, "DROP TABLE is_plain.is_arrays, is_plain.is_array_src");
+  }
+
   private static void same(String sql) throws SQLException {
     assertEquals(Sql.outcome(plain, sql.replace("%s", "is_plain.")),
         Sql.outcome(spar, sql.replace("%s", "")), sql);
