@@ -29,12 +29,14 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Partitions that DDL gives a distributed partitioned table after it was distributed
- * ({@code CREATE TABLE … PARTITION OF}, {@code ATTACH PARTITION}): each becomes a distributed
- * table of the parent's co-location group, and its shard <i>i</i> a partition of the parent's
- * shard <i>i</i> on the same nodes, in the DDL's distributed transaction, which also moves
- * the rows of a table attached with rows into them. (DETACH is written for each shard by
- * {@link AlterStatement}; the table stays distributed.)
+ * Partitions and inheritance children that DDL gives a hash-distributed table after it was
+ * distributed ({@code CREATE TABLE … PARTITION OF} or {@code INHERITS}, {@code ATTACH
+ * PARTITION}, {@code INHERIT}): each becomes a distributed table of the parent's co-location
+ * group, and its shard <i>i</i> a partition or child of the parent's shard <i>i</i> on the same
+ * nodes, in the DDL's distributed transaction, which also moves the rows of a table attached
+ * with rows into them. Partitions a function attached or detached (pg_partman) reach the
+ * shards too. (A DETACH statement is written for each shard by {@link AlterStatement}; the
+ * table stays distributed.)
  */
 final class PartitionChanges {
   private PartitionChanges() {
@@ -181,7 +183,7 @@ final class PartitionChanges {
     }
   }
 
-  /** Distributes new partition {@code oid} (with its own partitions) of {@code parent}. */
+  /** Distributes new partition or child {@code oid} (with those below it) of {@code parent}. */
   private static void distribute(Connection shell, long oid, DistributedTable parent,
       ShardChanges changes) throws SQLException {
     TableName name = name(shell, oid);
@@ -249,7 +251,8 @@ final class PartitionChanges {
 
   private static SQLException refused(TableName name, DistributedTable parent, String detail) {
     return SparErrors.error(SparErrors.FEATURE_NOT_SUPPORTED, "cannot make \"" + name.name()
-        + "\" a partition of distributed table \"" + parent.name().name() + "\"", detail, null);
+        + "\" a partition or child of distributed table \"" + parent.name().name() + "\"",
+        detail, null);
   }
 
   private static TableName name(Connection shell, long oid) throws SQLException {
