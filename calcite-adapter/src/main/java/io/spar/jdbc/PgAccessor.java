@@ -21,10 +21,8 @@ import java.sql.SQLXML;
 import java.sql.Struct;
 import java.sql.Time;
 import java.sql.Timestamp;
-import java.time.ZoneId;
 import java.util.Calendar;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.apache.calcite.avatica.util.Cursor;
 import org.joou.UByte;
 import org.joou.UInteger;
@@ -44,18 +42,18 @@ final class PgAccessor implements Cursor.Accessor {
   private final boolean zoned;
   /** The calendar Avatica passes when the caller gave none, which means the default zone. */
   private final Calendar localCalendar;
-  /** The zone of the session's TimeZone, in which timestamptz values print; null: unknown. */
-  private final Supplier<ZoneId> sessionZone;
+  /** Prints timestamptz values in the session's TimeZone. */
+  private final TimestamptzPrinter timestamptz;
 
   PgAccessor(RowsCursor cursor, int index, String typeName, Calendar localCalendar,
-      Supplier<ZoneId> sessionZone) {
+      TimestamptzPrinter timestamptz) {
     this.cursor = cursor;
     this.index = index;
     this.typeName = typeName;
     this.zoned = "timestamptz".equalsIgnoreCase(typeName)
         || "timetz".equalsIgnoreCase(typeName);
     this.localCalendar = localCalendar;
-    this.sessionZone = sessionZone;
+    this.timestamptz = timestamptz;
   }
 
   private Object value() throws SQLException {
@@ -74,13 +72,8 @@ final class PgAccessor implements Cursor.Accessor {
   @Override
   public String getString() throws SQLException {
     Object value = value();
-    if (value instanceof Timestamp timestamp && "timestamptz".equalsIgnoreCase(typeName)) {
-      ZoneId zone = sessionZone.get();
-      if (zone != null) {
-        return TemporalConversions.timestamptzText(timestamp, zone);
-      }
-    }
-    return ValueConversions.toText(value);
+    return value instanceof Timestamp timestamp && "timestamptz".equalsIgnoreCase(typeName)
+        ? timestamptz.print(timestamp) : ValueConversions.toText(value);
   }
 
   @Override

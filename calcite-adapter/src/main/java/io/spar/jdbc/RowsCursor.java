@@ -1,12 +1,10 @@
 package io.spar.jdbc;
 
 import java.sql.SQLException;
-import java.time.ZoneId;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Calendar;
 import java.util.List;
-import java.util.function.Supplier;
 import org.apache.calcite.avatica.ColumnMetaData;
 import org.apache.calcite.avatica.util.ArrayImpl;
 import org.apache.calcite.avatica.util.Cursor;
@@ -23,15 +21,15 @@ final class RowsCursor implements Cursor {
   private int position;
   private boolean lastWasNull;
 
-  private final Supplier<ZoneId> sessionZone;
+  private final TimestamptzPrinter timestamptz;
 
   /**
-   * Creates the cursor of {@code rows}; {@code sessionZone} gives the zone of the session's
-   * TimeZone (null if unknown), asked once a timestamptz value is read as text.
+   * Creates the cursor of {@code rows}; {@code timestamptz} prints timestamptz values read as
+   * text.
    */
-  RowsCursor(ResultRows rows, Supplier<ZoneId> sessionZone) {
+  RowsCursor(ResultRows rows, TimestamptzPrinter timestamptz) {
     this.rows = rows;
-    this.sessionZone = sessionZone;
+    this.timestamptz = timestamptz;
   }
 
   /**
@@ -44,14 +42,14 @@ final class RowsCursor implements Cursor {
     width = types.size();
     List<Accessor> accessors = new ArrayList<>(types.size());
     for (int i = 0; i < types.size(); i++) {
-      accessors.add(new PgAccessor(this, i, types.get(i).type.name, localCalendar, sessionZone));
+      accessors.add(new PgAccessor(this, i, types.get(i).type.name, localCalendar, timestamptz));
     }
     return new AbstractList<>() {
       @Override
       public Accessor get(int index) {
         return index >= 0 && index < width ? accessors.get(index)
             : new PgAccessor(RowsCursor.this, index, null, localCalendar,
-                sessionZone);
+                timestamptz);
       }
 
       @Override

@@ -5,6 +5,7 @@ import io.spar.engine.execution.RowSet;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TimeZone;
-import java.util.function.Supplier;
 import org.apache.calcite.avatica.AvaticaResultSet;
 import org.apache.calcite.avatica.AvaticaStatement;
 import org.apache.calcite.avatica.Meta;
@@ -71,34 +71,35 @@ public final class SparResultSet extends AvaticaResultSet {
   @Override
   protected SparResultSet execute() throws SQLException {
     cursor = new RowsCursor(ResultRows.of(rows.rows(), rows.type() == TYPE_FORWARD_ONLY),
-        sessionZone());
+        sessionPrinter());
     execute2(cursor, columnMetaDataList);
     return this;
   }
 
   /**
-   * Returns the zone of the session's TimeZone setting, read once when first asked: from the
-   * coordinator's report of it on the session's connection; null without a session.
+   * Returns the printer of timestamptz values in the session's TimeZone, which reads the
+   * setting once, when first asked (as the coordinator last reported it): in a zone Java reads
+   * as PostgreSQL does, here; in any other, by the coordinator itself. Rows that belong to no
+   * session print as pgjdbc's values do.
    */
-  private Supplier<ZoneId> sessionZone() {
+  private TimestamptzPrinter sessionPrinter() {
     AvaticaStatement owner = statement;
-    return new Supplier<>() {
+    return new TimestamptzPrinter() {
+      private io.spar.session.SparSession session;
       private ZoneId zone;
       private boolean read;
 
       @Override
-      public ZoneId get() {
+      public String print(Timestamp value) throws SQLException {
         if (!read) {
-          read = true;
-          try {
-            if (owner != null && owner.getConnection() instanceof SparConnection connection) {
-              zone = TemporalConversions.zoneOf(connection.session().timeZoneSetting());
-            }
-          } catch (SQLException e) {
-            zone = null; // printed as before, in the JVM's zone without offset
+          if (owner != null && owner.getConnection() instanceof SparConnection connection) {
+            session = connection.session();
+            zone = TemporalConversions.zoneOf(session.timeZoneSetting());
           }
+          read = true;
         }
-        return zone;
+        return zone != null ? TemporalConversions.timestamptzText(value, zone)
+            : session != null ? session.timestamptzText(value) : ValueConversions.toText(value);
       }
     };
   }

@@ -75,6 +75,21 @@ public final class SparSession implements AutoCloseable {
   }
 
   /**
+   * Returns timestamptz {@code value} as the coordinator prints it in the session's TimeZone,
+   * for a zone whose rules Java does not read as PostgreSQL does.
+   */
+  public String timestamptzText(java.sql.Timestamp value) throws SQLException {
+    try (java.sql.PreparedStatement ps = context.connections().coordinatorForSpar()
+        .prepareStatement("SELECT ?::timestamptz::text")) {
+      ps.setTimestamp(1, value);
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
+  }
+
+  /**
    * Creates a session on {@code engine}; fails with 53300 when the engine already has as many
    * sessions as its limits admit.
    */
