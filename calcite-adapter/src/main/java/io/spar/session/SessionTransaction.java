@@ -175,7 +175,8 @@ final class SessionTransaction {
 
   private <T> T implicitly(Work<T> work) throws SQLException {
     DistributedTransaction transaction = DistributedTransaction.begin(connections,
-        engine.statementLog(), engine.metadata(), engine.transactionIds(), defaults(), false);
+        engine.statementLog(), engine.metadata(), engine.transactionIds(), engine.threads(),
+        defaults(), false);
     current = transaction;
     try {
       T result = work.run();
@@ -238,7 +239,7 @@ final class SessionTransaction {
 
   private void begin(TransactionMode mode) {
     current = DistributedTransaction.begin(connections, engine.statementLog(), engine.metadata(),
-        engine.transactionIds(), mode, true);
+        engine.transactionIds(), engine.threads(), mode, true);
     blockMode = mode;
     state = State.IN_BLOCK;
     snapshotTaken = false;

@@ -55,15 +55,42 @@ record CommitRecord(long txid, Set<NodeAddress> nodes) {
    */
   static boolean insertIfReached(Connection coordinator, long txid,
       Collection<NodeAddress> nodes, Set<Long> shards, Set<Long> reached) throws SQLException {
-    try (PreparedStatement statement = coordinator.prepareStatement(
+    try (PreparedStatement statement = insertIfReached(coordinator, "", txid, nodes, shards,
+        reached)) {
+      return statement.executeUpdate() == 1;
+    }
+  }
+
+  /**
+   * Inserts the commit record of {@code txid} as {@link #insertIfReached} does and commits the
+   * caller's transaction in the same round trip; returns whether it inserted the record. If the
+   * insert fails, the COMMIT does not run and the transaction is left failed.
+   */
+  static boolean insertIfReachedAndCommit(Connection coordinator, long txid,
+      Collection<NodeAddress> nodes, Set<Long> shards, Set<Long> reached) throws SQLException {
+    try (PreparedStatement statement = insertIfReached(coordinator, "; COMMIT", txid, nodes,
+        shards, reached)) {
+      statement.execute();
+      return statement.getUpdateCount() == 1;
+    }
+  }
+
+  private static PreparedStatement insertIfReached(Connection coordinator, String then,
+      long txid, Collection<NodeAddress> nodes, Set<Long> shards, Set<Long> reached)
+      throws SQLException {
+    PreparedStatement statement = coordinator.prepareStatement(
         "INSERT INTO " + TABLE + " (transaction_id, nodes) SELECT ?, ? WHERE NOT EXISTS ("
-            + UNREACHED + ")")) {
+            + UNREACHED + ")" + then);
+    try {
       statement.setLong(1, txid);
       statement.setArray(2, coordinator.createArrayOf("text",
           nodes.stream().map(CommitRecord::encode).toArray()));
       statement.setArray(3, coordinator.createArrayOf("bigint", shards.toArray()));
       statement.setArray(4, coordinator.createArrayOf("bigint", reached.toArray()));
-      return statement.executeUpdate() == 1;
+      return statement;
+    } catch (SQLException e) {
+      statement.close();
+      throw e;
     }
   }
 

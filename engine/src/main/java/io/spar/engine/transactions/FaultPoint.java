@@ -40,6 +40,7 @@ public enum FaultPoint {
   }
 
   private static volatile Hook hook = point -> { };
+  private static volatile boolean injected;
 
   /** Returns the points of the commit path, in the order a commit reaches them. */
   public static java.util.List<FaultPoint> commitPath() {
@@ -55,6 +56,16 @@ public enum FaultPoint {
   /** Makes every point call {@code injected} when reached; for fault-injection tests only. */
   public static void inject(Hook injected) {
     hook = Objects.requireNonNull(injected);
+    FaultPoint.injected = true;
+  }
+
+  /**
+   * Returns whether a test injected a hook, in which case the commit path sends PREPARE and
+   * COMMIT PREPARED to one node after another rather than to all at once, so that "the first
+   * node has prepared" is a state the test can stop in and see.
+   */
+  public static boolean stepwise() {
+    return injected;
   }
 
   /** Calls the injected hook, if any, with this point. */
