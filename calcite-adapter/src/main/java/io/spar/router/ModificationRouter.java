@@ -246,6 +246,52 @@ public final class ModificationRouter {
     return writes;
   }
 
+  /**
+   * Returns the shard that {@code plan} routes a one-row {@code INSERT … VALUES} with
+   * {@code parameters} to, where the row's partition value is a parameter or a constant and no
+   * value of it is evaluated at the coordinator; otherwise null, and only {@code plan} can tell
+   * (or report the error). A batch routes each of its rows with this, at the cost of one hash.
+   */
+  public static Shard insertRowShard(SqlInsert insert, DistributedTable table,
+      List<String> columns, List<Object> parameters) throws SQLException {
+    if (!table.hasPartitionColumn() || insert.getSource().getKind() != SqlKind.VALUES
+        || insert instanceof SparSqlInsert spar && spar.isDefaultValues()) {
+      return null;
+    }
+    List<SqlNode> rows = ((SqlBasicCall) insert.getSource()).getOperandList();
+    int index = partitionColumnIndex(insert, table, columns);
+    if (rows.size() != 1 || index < 0 || index >= ((SqlBasicCall) rows.get(0)).operandCount()) {
+      return null;
+    }
+    Optional<PartitionValue> value = PartitionPredicates.value(
+        ((SqlBasicCall) rows.get(0)).operand(index));
+    Object resolved = value.isPresent() ? value.get().resolve(parameters) : null;
+    return resolved == null ? null : shardFor(table, resolved);
+  }
+
+  /**
+   * Returns the text of a plain one-row {@code INSERT … VALUES} on {@code shard} (no ON
+   * CONFLICT, no RETURNING, nothing evaluated at the coordinator) split around its row, so
+   * that a batch's rows go to the shard as multi-row INSERTs; null if the statement is not
+   * one, or has parameter markers outside its row.
+   */
+  public static ShardWrite.RowsText insertRowsText(SqlInsert insert, TableReference target,
+      Shard shard, ShardSqlSplicer splicer) {
+    if (!(insert instanceof SparSqlInsert spar) || spar.getOnConflict() != null
+        || spar.isDefaultValues() || ModificationAnalysis.returning(insert) != null
+        || insert.getSource().getKind() != SqlKind.VALUES
+        || ((SqlBasicCall) insert.getSource()).operandCount() != 1) {
+      return null;
+    }
+    List<SplicedSql> parts = splicer.spliceAroundRow(
+        shardReplacements(insert, target, shard, Map.of()),
+        ((SqlBasicCall) insert.getSource()).operand(0));
+    if (parts.get(0).parameterOrder().length > 0 || parts.get(2).parameterOrder().length > 0) {
+      return null;
+    }
+    return new ShardWrite.RowsText(parts.get(0).sql(), parts.get(1).sql(), parts.get(2).sql());
+  }
+
   private static Shard shardFor(DistributedTable table, Object value) throws SQLException {
     List<Shard> matching = prune(table,
         new PartitionConstraint.Equals(new PartitionValue.Constant(value)), List.of());

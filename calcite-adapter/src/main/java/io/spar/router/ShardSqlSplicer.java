@@ -70,6 +70,17 @@ public final class ShardSqlSplicer {
     return builder.original(end, sql.length()).build();
   }
 
+  /**
+   * Returns an INSERT's text in three parts, each node's text replaced: before {@code row},
+   * the row itself, and after it.
+   */
+  public List<SplicedSql> spliceAroundRow(Map<SqlNode, Replacement> replacements, SqlNode row) {
+    SqlParserPos pos = span(row);
+    return List.of(new Builder(replacements).original(0, start(pos)).build(),
+        new Builder(replacements).original(start(pos), end(pos)).build(),
+        new Builder(replacements).original(end(pos), sql.length()).build());
+  }
+
   /** Returns the text of {@code node} as written, with its parameter markers as {@code ?}. */
   public SplicedSql text(SqlNode node) {
     return text(node, Map.of());

@@ -4,6 +4,7 @@ import io.spar.outcome.StatementResult;
 import io.spar.outcome.SparErrors;
 import io.spar.engine.SparEngine;
 import io.spar.engine.catalog.DistributedTable;
+import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.SqlQuoting;
 import io.spar.engine.execution.ShardWrite;
 import io.spar.engine.execution.WriteResult;
@@ -25,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.calcite.sql.SqlInsert;
 import org.apache.calcite.sql.SqlNode;
 
 /**
@@ -136,10 +138,43 @@ final class ModificationPlan implements StatementPlan {
       return StatementPlan.super.executeBatch(parameterSets);
     }
     requireReadWrite();
+    if (statement instanceof SqlInsert insert && coordinatorEvaluated.isEmpty()
+        && subqueries.isEmpty() && local.isEmpty() && joined.isEmpty()) {
+      return executeRowBatch(insert, table.get(), parameterSets);
+    }
     Map<String, Batch> batches = new LinkedHashMap<>();
     for (int i = 0; i < parameterSets.size(); i++) {
       for (ShardWrite each : route(table.get(), parameterSets.get(i))) {
         batches.computeIfAbsent(each.shard().id() + "\0" + each.sql(), k -> new Batch(each))
+            .add(each.parameterSets().get(0), i);
+      }
+    }
+    List<ShardWrite> writes = new ArrayList<>();
+    batches.values().forEach(each -> writes.add(each.toWrite()));
+    return engine.writes().execute(writes, parameterSets.size(),
+        context.transaction().current()).updateCounts();
+  }
+
+  /**
+   * Runs a batch of a one-row INSERT whose values the shards compute for themselves: every row
+   * bound for a shard has the same text there, so after a shard's first row (planned in full,
+   * which splices and caches its text) each row costs one hash and a parameter copy.
+   */
+  private long[] executeRowBatch(SqlInsert insert, DistributedTable table,
+      List<List<Object>> parameterSets) throws SQLException {
+    List<String> names = columns.names();
+    Map<Long, Batch> batches = new LinkedHashMap<>();
+    for (int i = 0; i < parameterSets.size(); i++) {
+      List<Object> row = parameterSets.get(i);
+      Shard shard = ModificationRouter.insertRowShard(insert, table, names, row);
+      Batch known = shard == null ? null : batches.get(shard.id());
+      if (known != null) {
+        known.add(spliced.get(shard.id()).bind(row), i);
+        continue;
+      }
+      for (ShardWrite each : route(table, row)) {
+        batches.computeIfAbsent(each.shard().id(), k -> new Batch(each,
+                ModificationRouter.insertRowsText(insert, target, each.shard(), splicer)))
             .add(each.parameterSets().get(0), i);
       }
     }
@@ -232,11 +267,17 @@ final class ModificationPlan implements StatementPlan {
   /** Parameter sets of one batch that go to the same shard with the same text. */
   private static final class Batch {
     private final ShardWrite first;
+    private final ShardWrite.RowsText rowsText;
     private final List<List<Object>> parameterSets = new ArrayList<>();
     private final List<Integer> indexes = new ArrayList<>();
 
     Batch(ShardWrite first) {
+      this(first, null);
+    }
+
+    Batch(ShardWrite first, ShardWrite.RowsText rowsText) {
       this.first = first;
+      this.rowsText = rowsText;
     }
 
     void add(List<Object> parameters, int index) {
@@ -247,7 +288,7 @@ final class ModificationPlan implements StatementPlan {
     ShardWrite toWrite() {
       return new ShardWrite(first.shard(), first.sql(), parameterSets,
           indexes.stream().mapToInt(Integer::intValue).toArray(), first.writeClass(), null,
-          first.readShards());
+          first.readShards(), parameterSets.size() > 1 ? rowsText : null);
     }
   }
 }

@@ -65,7 +65,7 @@ public final class SparEngine implements AutoCloseable {
         () -> pools.open(coordinator));
     this.threads = Executors.newCachedThreadPool(daemonThreads());
     this.reads = new ReadExecutor(pools, statementLog, threads);
-    this.writes = new WriteExecutor(statementLog);
+    this.writes = new WriteExecutor(statementLog, threads);
     this.functions = new PgFunctions(pools.internalPool(coordinator), metadata::generation);
     this.timeouts = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "spar-timeouts");

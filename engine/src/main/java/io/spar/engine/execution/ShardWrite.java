@@ -21,9 +21,33 @@ import java.util.List;
  * @param readShards the ids of other shards whose rows the statement reads (co-located shards
  *     it joins or selects from); on replicated placements their locks are taken too, so that
  *     no write to them lands between the placements' reads
+ * @param rowsText for a batch of a plain one-row INSERT (no ON CONFLICT, no RETURNING), its
+ *     text split around its VALUES row, so that a placement may send many rows as one
+ *     statement; null otherwise
  */
 public record ShardWrite(Shard shard, String sql, List<List<Object>> parameterSets,
-    int[] statementIndexes, WriteClass writeClass, int[] rowOrdinals, List<Long> readShards) {
+    int[] statementIndexes, WriteClass writeClass, int[] rowOrdinals, List<Long> readShards,
+    RowsText rowsText) {
+
+  /**
+   * A one-row INSERT's text around its VALUES row, whose parameter markers are all in the row:
+   * {@code head + row + tail} is the statement, and repeating the row inserts more rows.
+   *
+   * @param head the text before the row
+   * @param row the row, such as {@code (?, ?)}
+   * @param tail the text after the row
+   */
+  public record RowsText(String head, String row, String tail) {
+    /** Returns the INSERT of {@code rows} rows, each with the row's markers. */
+    public String sql(int rows) {
+      StringBuilder sql = new StringBuilder(head.length() + rows * (row.length() + 2)
+          + tail.length()).append(head);
+      for (int i = 0; i < rows; i++) {
+        sql.append(i == 0 ? "" : ", ").append(row);
+      }
+      return sql.append(tail).toString();
+    }
+  }
 
   public ShardWrite {
     List<List<Object>> copies = new ArrayList<>();
@@ -37,14 +61,14 @@ public record ShardWrite(Shard shard, String sql, List<List<Object>> parameterSe
   /** Returns this write, reading the rows of shards {@code ids} as well as its own. */
   public ShardWrite reading(List<Long> ids) {
     return new ShardWrite(shard, sql, parameterSets, statementIndexes, writeClass, rowOrdinals,
-        ids);
+        ids, rowsText);
   }
 
   /** Returns a write of one statement with one parameter set, reported at position 0. */
   public static ShardWrite single(Shard shard, String sql, List<Object> parameters,
       WriteClass writeClass) {
     return new ShardWrite(shard, sql, List.of(parameters), new int[] {0}, writeClass, null,
-        List.of());
+        List.of(), null);
   }
 
   /**
@@ -54,6 +78,6 @@ public record ShardWrite(Shard shard, String sql, List<List<Object>> parameterSe
   public static ShardWrite rows(Shard shard, String sql, List<Object> parameters,
       WriteClass writeClass, int[] rowOrdinals) {
     return new ShardWrite(shard, sql, List.of(parameters), new int[] {0}, writeClass,
-        rowOrdinals, List.of());
+        rowOrdinals, List.of(), null);
   }
 }

@@ -3,14 +3,19 @@ package io.spar.engine.execution;
 import io.spar.engine.catalog.NodeAddress;
 import io.spar.engine.catalog.Shard;
 import io.spar.engine.catalog.ShardPlacement;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
 
 /**
  * Runs modifications on every FINALIZED placement of their shards, inside the session's
@@ -27,16 +32,25 @@ import java.util.TreeMap;
  * rows there but not on the first. Shards are visited in id order and placements in placement
  * order, one global lock order, so concurrent multi-shard writes cannot deadlock.
  *
+ * <p>Writes to unreplicated shards take no lock, so nothing orders them across nodes: each
+ * node's writes run in shard order on its connection, and the nodes run at once, so that a
+ * batch spread over several workers costs the slowest worker's time rather than their sum.
+ *
  * <p>A node failure while other placements succeed is recorded in the transaction, which marks
  * the lost placements INACTIVE atomically with its commit. A shard with no placement left
  * fails the statement.
  */
 public final class WriteExecutor {
   private final StatementLog log;
+  private final Executor threads;
 
-  /** Creates an executor that records statements in {@code log}. */
-  public WriteExecutor(StatementLog log) {
+  /**
+   * Creates an executor that records statements in {@code log} and writes to several nodes
+   * at once on {@code threads}.
+   */
+  public WriteExecutor(StatementLog log, Executor threads) {
     this.log = log;
+    this.threads = threads;
   }
 
   /**
@@ -51,8 +65,12 @@ public final class WriteExecutor {
     Results results = new Results(statementCount);
     List<ShardWrite> ordered = new ArrayList<>(writes);
     ordered.sort(Comparator.comparingLong(each -> each.shard().id()));
-    for (ShardWrite each : ordered) {
-      run(each, scope, results);
+    if (ordered.stream().anyMatch(each -> replicated(each.shard()))) {
+      for (ShardWrite each : ordered) {
+        run(each, scope, results);
+      }
+    } else {
+      runByNode(ordered, scope, results);
     }
     for (ShardWrite each : ordered) {
       if (!scope.hasLivePlacement(each.shard().id())) {
@@ -83,6 +101,68 @@ public final class WriteExecutor {
         }
         scope.nodeFailed(placement, e);
       }
+    }
+  }
+
+  /**
+   * Runs writes to unreplicated shards, each node's in order on its connection, the nodes at
+   * once. The transaction's bookkeeping (joining nodes, recording placements written or lost)
+   * happens on this thread, before and after.
+   */
+  private void runByNode(List<ShardWrite> ordered, WriteScope scope, Results results)
+      throws SQLException {
+    Map<NodeAddress, List<ShardWrite>> byNode = new LinkedHashMap<>();
+    Map<NodeAddress, Connection> connections = new HashMap<>();
+    for (ShardWrite each : ordered) {
+      for (ShardPlacement placement : each.shard().finalizedPlacements()) {
+        NodeAddress node = placement.node();
+        if (scope.hasFailed(node)) {
+          scope.skipped(placement);
+          continue;
+        }
+        try {
+          connections.put(node, scope.connection(placement));
+          byNode.computeIfAbsent(node, k -> new ArrayList<>()).add(each);
+        } catch (SQLException e) {
+          if (!Failures.isNodeFailure(e)) {
+            throw e;
+          }
+          scope.nodeFailed(placement, e);
+        }
+      }
+    }
+    List<NodeAddress> nodes = new ArrayList<>(byNode.keySet());
+    List<NodeTasks.Outcome<List<PlacementWrite.Outcome>>> runs = NodeTasks.run(threads, nodes,
+        node -> {
+          List<PlacementWrite.Outcome> done = new ArrayList<>();
+          for (ShardWrite each : byNode.get(node)) {
+            done.add(PlacementWrite.run(connections.get(node), each, log, node, false, false,
+                scope.valueForm()));
+          }
+          return done;
+        });
+    SQLException refused = null;
+    for (int i = 0; i < nodes.size(); i++) {
+      NodeAddress node = nodes.get(i);
+      SQLException failure = runs.get(i).failure();
+      List<ShardWrite> writes = byNode.get(node);
+      if (failure == null) {
+        List<PlacementWrite.Outcome> done = runs.get(i).value();
+        for (int w = 0; w < writes.size(); w++) {
+          ShardPlacement placement = writes.get(w).shard().finalizedPlacements().get(0);
+          scope.written(writes.get(w).shard(), placement, false);
+          results.record(writes.get(w), done.get(w));
+        }
+      } else if (Failures.isNodeFailure(failure)) {
+        for (ShardWrite each : writes) {
+          scope.nodeFailed(each.shard().finalizedPlacements().get(0), failure);
+        }
+      } else if (refused == null) {
+        refused = failure;
+      }
+    }
+    if (refused != null) {
+      throw refused;
     }
   }
 
