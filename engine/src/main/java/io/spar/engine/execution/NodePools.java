@@ -247,6 +247,12 @@ public final class NodePools implements AutoCloseable {
       // where a plain query reads the new one.
       properties.setProperty("prepareThreshold", "0");
       properties.setProperty("preparedStatementCacheQueries", "0");
+    } else {
+      // A worker statement's text names its shard, so a table of 1,024 shards brings 512
+      // texts of each statement to each of two workers. pgjdbc keeps 256 per connection by
+      // default; beyond that, routed statements are parsed and planned anew each time.
+      properties.setProperty("preparedStatementCacheQueries", "2048");
+      properties.setProperty("preparedStatementCacheSizeMiB", "16");
     }
     config.setDataSourceProperties(properties);
     config.setMaximumPoolSize(size);

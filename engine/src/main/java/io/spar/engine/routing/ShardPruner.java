@@ -40,8 +40,16 @@ public final class ShardPruner {
     }
     Evaluation evaluation = new Evaluation(table, parameters);
     Optional<Set<Object>> points = evaluation.points(constraint);
+    if (points.isPresent() && table.method() == DistributionMethod.HASH
+        && points.get().size() == 1) {
+      // One value, hashed once, its shard found by binary search: the router's hot path, which
+      // costs the same at 8 shards as at 10,000.
+      Optional<Shard> shard = table.shardForHash(
+          table.partitionType().hash(points.get().iterator().next()));
+      return shard.isPresent() ? List.of(shard.get()) : List.of();
+    }
     if (points.isPresent() && table.method() == DistributionMethod.HASH) {
-      // Hash each value once and find its shard by binary search: the router's hot path.
+      // Hash each value once and find its shard by binary search.
       Set<Shard> found = new java.util.HashSet<>();
       for (Object each : points.get()) {
         table.shardForHash(table.partitionType().hash(each)).ifPresent(found::add);
