@@ -26,7 +26,9 @@ import java.util.Properties;
  * a Spar connection to it, the hash-distributed table {@value #TABLE} ({@code k bigint, v text},
  * indexed on {@code k}, {@value #SHARDS} shards, replication factor {@value #REPLICATION_FACTOR})
  * and, for the direct side, one plain pgjdbc connection per worker plus the shard table and worker
- * of every shard, read from {@code pgs_distribution_metadata}.
+ * of every shard, read from {@code pgs_distribution_metadata}. The replicated table
+ * {@value #REPLICATED_TABLE} (the same shape, {@value #REPLICATED_FACTOR} placements per shard) is
+ * created on demand by {@link #replicated()}.
  *
  * <p>The cluster lives in the directory named by the system property {@value #DIRECTORY_PROPERTY}
  * (default {@code target/bench-cluster} under the working directory) and is reused if it exists.
@@ -41,6 +43,14 @@ public final class BenchCluster implements AutoCloseable {
   public static final int SHARDS = 8;
   /** Placements per shard. */
   public static final int REPLICATION_FACTOR = 1;
+  /**
+   * Distributed table of the replicated benchmarks: the shape and shard count of {@value #TABLE},
+   * with {@value #REPLICATED_FACTOR} placements per shard, created at the first
+   * {@link #replicated()}.
+   */
+  public static final String REPLICATED_TABLE = "bench_kv_rf2";
+  /** Placements per shard of {@value #REPLICATED_TABLE}: one on each worker. */
+  public static final int REPLICATED_FACTOR = 2;
   /** System property that names the cluster directory. */
   public static final String DIRECTORY_PROPERTY = "spar.bench.cluster";
 
@@ -58,6 +68,9 @@ public final class BenchCluster implements AutoCloseable {
   private Connection[] shardConnections;
   private String[] shardNodes;
   private final List<BytePumpProxy> proxies = new ArrayList<>();
+  /** One plain pgjdbc connection per worker ({@code host:port}), opened when first needed. */
+  private final Map<String, Connection> workerConnections = new LinkedHashMap<>();
+  private ReplicatedShards replicated;
 
   private BenchCluster(LocalCluster cluster, Path directory) {
     this.cluster = cluster;
@@ -101,66 +114,126 @@ public final class BenchCluster implements AutoCloseable {
   }
 
   private void createTable() throws SQLException {
+    createTable(TABLE, REPLICATION_FACTOR);
+  }
+
+  private void createTable(String table, int replicationFactor) throws SQLException {
     try (Statement statement = spar.createStatement()) {
-      statement.execute("DROP TABLE IF EXISTS " + TABLE);
-      statement.execute("CREATE TABLE " + TABLE + " (k bigint NOT NULL, v text NOT NULL)");
-      statement.execute("CREATE INDEX " + TABLE + "_k ON " + TABLE + " (k)");
-      statement.execute("SELECT master_create_distributed_table('" + TABLE + "', 'k', 'hash')");
-      statement.execute("SELECT master_create_worker_shards('" + TABLE + "', " + SHARDS + ", "
-          + REPLICATION_FACTOR + ")");
+      statement.execute("DROP TABLE IF EXISTS " + table);
+      statement.execute("CREATE TABLE " + table + " (k bigint NOT NULL, v text NOT NULL)");
+      statement.execute("CREATE INDEX " + table + "_k ON " + table + " (k)");
+      statement.execute("SELECT master_create_distributed_table('" + table + "', 'k', 'hash')");
+      statement.execute("SELECT master_create_worker_shards('" + table + "', " + SHARDS + ", "
+          + replicationFactor + ")");
     }
   }
 
   /** Reads every shard's id and its one finalized placement, and connects to its worker. */
   private void readPlacements() throws SQLException {
-    Map<Long, String> placements = new LinkedHashMap<>();
-    try (PreparedStatement query = coordinator.prepareStatement(
-        "SELECT s.id, p.node_name, p.node_port"
-            + " FROM pgs_distribution_metadata.shard s"
-            + " JOIN pgs_distribution_metadata.shard_placement p ON p.shard_id = s.id"
-            + " WHERE s.relation_id = ?::regclass AND p.shard_state = 1 ORDER BY s.id")) {
-      query.setString(1, TABLE);
-      try (ResultSet rs = query.executeQuery()) {
-        while (rs.next()) {
-          String node = rs.getString(2) + ":" + rs.getInt(3);
-          if (placements.put(rs.getLong(1), node) != null) {
-            throw new IllegalStateException("shard " + rs.getLong(1) + " of " + TABLE
-                + " has more than one finalized placement; expected replication factor "
-                + REPLICATION_FACTOR);
-          }
-        }
-      }
-    }
-    if (placements.size() != SHARDS) {
-      throw new IllegalStateException("expected " + SHARDS + " shards of " + TABLE
-          + " with a finalized placement, found " + placements.size() + ": " + placements);
-    }
-    Map<String, Connection> workers = new HashMap<>();
-    for (PgNode worker : cluster.workers()) {
-      workers.put(worker.host() + ":" + worker.port(), null);
-    }
+    Map<Long, List<String>> placements = placements(TABLE, REPLICATION_FACTOR);
     shardIds = new long[SHARDS];
     shardTables = new String[SHARDS];
     shardConnections = new Connection[SHARDS];
     shardNodes = new String[SHARDS];
     int index = 0;
-    for (Map.Entry<Long, String> placement : placements.entrySet()) {
-      String node = placement.getValue();
-      if (!workers.containsKey(node)) {
-        throw new IllegalStateException("shard " + placement.getKey() + " is placed on " + node
-            + ", which is not a worker of the cluster in " + directory + ": " + workers.keySet());
-      }
-      Connection connection = workers.get(node);
-      if (connection == null) {
-        connection = open("jdbc:postgresql://" + node + "/" + LocalCluster.DATABASE);
-        workers.put(node, connection);
-      }
+    for (Map.Entry<Long, List<String>> placement : placements.entrySet()) {
+      String node = placement.getValue().get(0);
       shardIds[index] = placement.getKey();
       shardTables[index] = TABLE + "_" + placement.getKey();
-      shardConnections[index] = connection;
+      shardConnections[index] = workerConnection(node);
       shardNodes[index] = node;
       index++;
     }
+  }
+
+  /**
+   * Reads the finalized placements of every shard of {@code table} from the metadata and checks
+   * that there are {@value #SHARDS} shards, each with {@code replicationFactor} placements on
+   * distinct workers of this cluster.
+   *
+   * @return the workers ({@code host:port}) of each shard's placements, by shard id in id order
+   */
+  private Map<Long, List<String>> placements(String table, int replicationFactor)
+      throws SQLException {
+    Map<Long, List<String>> placements = new LinkedHashMap<>();
+    try (PreparedStatement query = coordinator.prepareStatement(
+        "SELECT s.id, p.node_name, p.node_port"
+            + " FROM pgs_distribution_metadata.shard s"
+            + " JOIN pgs_distribution_metadata.shard_placement p ON p.shard_id = s.id"
+            + " WHERE s.relation_id = ?::regclass AND p.shard_state = 1 ORDER BY s.id, p.id")) {
+      query.setString(1, table);
+      try (ResultSet rs = query.executeQuery()) {
+        while (rs.next()) {
+          placements.computeIfAbsent(rs.getLong(1), id -> new ArrayList<>())
+              .add(rs.getString(2) + ":" + rs.getInt(3));
+        }
+      }
+    }
+    if (placements.size() != SHARDS) {
+      throw new IllegalStateException("expected " + SHARDS + " shards of " + table
+          + " with a finalized placement, found " + placements.size() + ": " + placements);
+    }
+    for (Map.Entry<Long, List<String>> shard : placements.entrySet()) {
+      List<String> nodes = shard.getValue();
+      if (nodes.size() != replicationFactor || nodes.stream().distinct().count() != nodes.size()) {
+        throw new IllegalStateException("shard " + shard.getKey() + " of " + table + " has the"
+            + " finalized placements " + nodes + "; expected replication factor "
+            + replicationFactor + " on distinct workers");
+      }
+      for (String node : nodes) {
+        if (!workerNodes().contains(node)) {
+          throw new IllegalStateException("shard " + shard.getKey() + " is placed on " + node
+              + ", which is not a worker of the cluster in " + directory + ": " + workerNodes());
+        }
+      }
+    }
+    return placements;
+  }
+
+  /** Returns the fixture's own plain pgjdbc connection to the worker {@code node}. */
+  private Connection workerConnection(String node) throws SQLException {
+    Connection connection = workerConnections.get(node);
+    if (connection == null) {
+      connection = open("jdbc:postgresql://" + node + "/" + LocalCluster.DATABASE);
+      workerConnections.put(node, connection);
+    }
+    return connection;
+  }
+
+  /** Returns the workers as {@code host:port}, in worker order. */
+  public List<String> workerNodes() {
+    List<String> nodes = new ArrayList<>();
+    for (PgNode worker : cluster.workers()) {
+      nodes.add(worker.host() + ":" + worker.port());
+    }
+    return nodes;
+  }
+
+  /**
+   * Returns the replicated table {@value #REPLICATED_TABLE}, which this call drops and recreates
+   * (empty) the first time.
+   *
+   * @return its shards and their placements
+   * @throws SQLException if creating the table or reading its placements fails
+   */
+  public ReplicatedShards replicated() throws SQLException {
+    if (replicated == null) {
+      createTable(REPLICATED_TABLE, REPLICATED_FACTOR);
+      Map<Long, List<String>> placements = placements(REPLICATED_TABLE, REPLICATED_FACTOR);
+      long[] ids = new long[SHARDS];
+      Connection[][] connections = new Connection[SHARDS][];
+      int index = 0;
+      for (Map.Entry<Long, List<String>> shard : placements.entrySet()) {
+        ids[index] = shard.getKey();
+        connections[index] = new Connection[shard.getValue().size()];
+        for (int p = 0; p < connections[index].length; p++) {
+          connections[index][p] = workerConnection(shard.getValue().get(p));
+        }
+        index++;
+      }
+      replicated = new ReplicatedShards(ids, connections);
+    }
+    return replicated;
   }
 
   /** Returns the connection through {@code jdbc:spar:}. */
@@ -276,6 +349,11 @@ public final class BenchCluster implements AutoCloseable {
    * @throws IllegalStateException if a key falls in no shard or Spar routes a key elsewhere
    */
   public KeyMap keyMap(long firstKey, int count) throws SQLException {
+    return keyMap(TABLE, shardIds, firstKey, count);
+  }
+
+  private KeyMap keyMap(String table, long[] shardIds, long firstKey, int count)
+      throws SQLException {
     Map<Long, Integer> indexOfShard = new HashMap<>();
     for (int i = 0; i < SHARDS; i++) {
       indexOfShard.put(shardIds[i], i);
@@ -291,7 +369,7 @@ public final class BenchCluster implements AutoCloseable {
       query.setFetchSize(65_536);
       query.setLong(1, firstKey);
       query.setLong(2, firstKey + count - 1);
-      query.setString(3, TABLE);
+      query.setString(3, table);
       try (ResultSet rs = query.executeQuery()) {
         while (rs.next()) {
           int offset = Math.toIntExact(rs.getLong(1) - firstKey);
@@ -307,21 +385,21 @@ public final class BenchCluster implements AutoCloseable {
     }
     for (int i = 0; i < count; i++) {
       if (shards[i] == -1) {
-        throw new IllegalStateException("key " + (firstKey + i) + " falls in no shard of " + TABLE);
+        throw new IllegalStateException("key " + (firstKey + i) + " falls in no shard of " + table);
       }
     }
     KeyMap map = new KeyMap(firstKey, shards);
-    checkRouting(map);
+    checkRouting(table, shardIds, map);
     return map;
   }
 
-  private void checkRouting(KeyMap map) throws SQLException {
+  private void checkRouting(String table, long[] shardIds, KeyMap map) throws SQLException {
     int step = Math.max(1, map.size() / ROUTING_CHECKS);
     try (Statement statement = spar.createStatement()) {
       for (int i = 0; i < map.size(); i += step) {
         long key = map.key(i);
         try (ResultSet rs = statement.executeQuery(
-            "SELECT get_shard_id_for_distribution_column('" + TABLE + "', " + key + ")")) {
+            "SELECT get_shard_id_for_distribution_column('" + table + "', " + key + ")")) {
           rs.next();
           long sparShard = rs.getLong(1);
           if (sparShard != shardIds[map.shardIndex(i)]) {
@@ -428,6 +506,71 @@ public final class BenchCluster implements AutoCloseable {
       postgresPort.close();
     }
     cluster.close();
+  }
+
+  /**
+   * The shards of {@value #REPLICATED_TABLE} in id order, each with its
+   * {@value #REPLICATED_FACTOR} placements (in placement id order) and the fixture's plain pgjdbc
+   * connection to each placement's worker.
+   */
+  public final class ReplicatedShards {
+    private final long[] ids;
+    private final Connection[][] placements;
+
+    private ReplicatedShards(long[] ids, Connection[][] placements) {
+      this.ids = ids;
+      this.placements = placements;
+    }
+
+    /**
+     * Maps consecutive keys to the shards of {@value #REPLICATED_TABLE}, as
+     * {@link BenchCluster#keyMap(long, int)} does for {@value #TABLE}.
+     *
+     * @param firstKey the first key
+     * @param count the number of consecutive keys
+     * @return the key map, with indexes into these shards
+     * @throws SQLException if a query fails
+     */
+    public KeyMap keyMap(long firstKey, int count) throws SQLException {
+      return BenchCluster.this.keyMap(REPLICATED_TABLE, ids, firstKey, count);
+    }
+
+    /** Returns the name of the shard table at {@code index}, the same on every placement. */
+    public String shardTable(int index) {
+      return REPLICATED_TABLE + "_" + ids[index];
+    }
+
+    /** Returns the connection to the worker of placement {@code replica} of shard {@code index}. */
+    public Connection placement(int index, int replica) {
+      return placements[index][replica];
+    }
+
+    /** Empties the table through Spar. */
+    public void truncateThroughSpar() throws SQLException {
+      try (Statement statement = spar.createStatement()) {
+        statement.execute("TRUNCATE " + REPLICATED_TABLE);
+      }
+    }
+
+    /** Empties every placement of every shard straight on its worker. */
+    public void truncatePlacements() throws SQLException {
+      for (int index = 0; index < ids.length; index++) {
+        for (Connection placement : placements[index]) {
+          try (Statement statement = placement.createStatement()) {
+            statement.execute("TRUNCATE " + shardTable(index));
+          }
+        }
+      }
+    }
+
+    /** Returns the rows in placement {@code replica} of shard {@code index}, counted there. */
+    public long countRows(int index, int replica) throws SQLException {
+      try (Statement statement = placements[index][replica].createStatement();
+          ResultSet rs = statement.executeQuery("SELECT count(*) FROM " + shardTable(index))) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
   }
 
   /**

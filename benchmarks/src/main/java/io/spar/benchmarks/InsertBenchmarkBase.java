@@ -17,7 +17,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * could not fail anyway). Before each iteration the table is truncated, through Spar for the
  * {@code spar} benchmark and on the shard tables for the {@code direct} one; after it the rows in
  * the shard tables are counted and must equal the rows inserted, which shows that every insert
- * landed in a shard table.
+ * landed in a shard table. Subclasses that write another table override {@link #mapKeys()},
+ * {@link #empty(String)} and {@link #checkRows(String, long)}.
  */
 public abstract class InsertBenchmarkBase {
   /** Size of the key pool, a power of two. */
@@ -42,8 +43,19 @@ public abstract class InsertBenchmarkBase {
   @Setup(Level.Trial)
   public void startCluster() throws Exception {
     cluster = BenchCluster.start();
-    keys = cluster.keyMap(FIRST_KEY, KEYS);
+    keys = mapKeys();
     prepare();
+  }
+
+  /**
+   * Maps the key pool to the shards of the table the benchmark writes; {@value BenchCluster#TABLE}
+   * unless a subclass writes another.
+   *
+   * @return the key map
+   * @throws SQLException if a query fails
+   */
+  protected BenchCluster.KeyMap mapKeys() throws SQLException {
+    return cluster.keyMap(FIRST_KEY, KEYS);
   }
 
   /**
@@ -67,7 +79,20 @@ public abstract class InsertBenchmarkBase {
    */
   @Setup(Level.Iteration)
   public void truncate(BenchmarkParams params) throws SQLException {
-    if (params.getBenchmark().endsWith(".spar")) {
+    String benchmark = params.getBenchmark();
+    empty(benchmark.substring(benchmark.lastIndexOf('.') + 1));
+    inserted = 0;
+  }
+
+  /**
+   * Empties the table that benchmark method {@code method} writes, the way it writes it (through
+   * Spar for {@code spar}, on the shard tables otherwise), and checks that it is empty.
+   *
+   * @param method the name of the running benchmark method
+   * @throws SQLException if truncating fails
+   */
+  protected void empty(String method) throws SQLException {
+    if (method.equals("spar")) {
       cluster.truncateThroughSpar();
     } else {
       cluster.truncateShards();
@@ -75,16 +100,30 @@ public abstract class InsertBenchmarkBase {
     if (cluster.countShardRows() != 0) {
       throw new IllegalStateException("TRUNCATE left rows in the shard tables");
     }
-    inserted = 0;
   }
 
   /**
    * Checks that the shard tables hold exactly the rows inserted during the iteration.
    *
+   * @param params tells which benchmark method ran
    * @throws SQLException if counting fails
    */
   @TearDown(Level.Iteration)
-  public void countRows() throws SQLException {
+  public void countRows(BenchmarkParams params) throws SQLException {
+    String benchmark = params.getBenchmark();
+    checkRows(benchmark.substring(benchmark.lastIndexOf('.') + 1), inserted);
+  }
+
+  /**
+   * Checks that the rows benchmark method {@code method} inserted in the iteration landed; by
+   * default, that the shard tables of {@value BenchCluster#TABLE} hold exactly that many rows.
+   *
+   * @param method the name of the benchmark method that ran
+   * @param inserted the rows it inserted
+   * @throws SQLException if counting fails
+   * @throws IllegalStateException if the rows found differ
+   */
+  protected void checkRows(String method, long inserted) throws SQLException {
     long rows = cluster.countShardRows();
     if (rows != inserted) {
       throw new IllegalStateException(inserted + " rows were inserted in this iteration, but the"

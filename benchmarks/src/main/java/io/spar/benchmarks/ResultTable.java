@@ -30,6 +30,8 @@ public final class ResultTable {
     OPERATIONS.put(SingleInsertBenchmark.class.getName(), "single-row INSERT (prepared)");
     OPERATIONS.put(BatchInsertBenchmark.class.getName(),
         String.format(Locale.ROOT, "%,d-row executeBatch INSERT", BatchInsertBenchmark.ROWS));
+    OPERATIONS.put(ReplicatedInsertBenchmark.class.getName(),
+        "single-row INSERT, replication factor 2");
     OPERATIONS.put(CountStarBenchmark.class.getName(), "count(*), 1M rows (vs plain table)");
     OPERATIONS.put(GroupedAggregateBenchmark.class.getName(),
         "GROUP BY 100 groups, sum+avg (vs plain)");
