@@ -17,6 +17,34 @@ final class Json {
     this.text = text;
   }
 
+  /**
+   * Joins JSON arrays into one, keeping their elements' text as it is: what JMH wrote in several
+   * runs ({@code -rf json}, one array per run) becomes one result. Empty texts (a run that wrote
+   * nothing) are skipped.
+   *
+   * @param arrays the texts of JSON arrays
+   * @return the text of one array holding their elements in order
+   * @throws IllegalArgumentException if a text is not an array
+   */
+  static String concatArrays(List<String> arrays) {
+    StringBuilder out = new StringBuilder("[");
+    for (String array : arrays) {
+      String text = array.strip();
+      if (text.isEmpty()) {
+        continue;
+      }
+      if (!(parse(text) instanceof List<?>)) {
+        throw new IllegalArgumentException("not a JSON array: " + text.substring(0,
+            Math.min(40, text.length())));
+      }
+      String elements = text.substring(1, text.length() - 1).strip();
+      if (!elements.isEmpty()) {
+        out.append(out.length() == 1 ? "\n" : ",\n").append(elements);
+      }
+    }
+    return out.append("\n]\n").toString();
+  }
+
   /** Parses one JSON document. */
   static Object parse(String text) {
     Json json = new Json(text);

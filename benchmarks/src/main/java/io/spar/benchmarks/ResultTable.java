@@ -10,18 +10,30 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * Prints JMH's JSON result ({@code -rf json}) as a table of Spar versus direct pgjdbc: for each
- * benchmark class, the scores of its {@code spar} and {@code direct} methods and their ratio.
+ * Prints JMH's JSON results ({@code -rf json}) as a table of Spar versus direct pgjdbc: for each
+ * operation, the scores of its {@code spar} and {@code direct} methods and their ratio, then one
+ * machine-readable line of the headline ratios.
  *
  * <p>With {@code SampleTime} (the suite's mode) the median is the 50th percentile of all sampled
  * invocations; with {@code AverageTime} or other modes JMH's percentiles are over iteration
- * scores, and the header says so. The mean is given with JMH's 99.9% confidence half-width.
+ * scores, and the header says so. The mean is given with JMH's 99.9% confidence half-width, the
+ * error bar of the run.
  *
- * <p>Usage: {@code java -cp target/benchmarks.jar io.spar.benchmarks.ResultTable RESULT.json}
+ * <p>Usage: {@code java -cp target/benchmarks.jar io.spar.benchmarks.ResultTable [--table |
+ * --ratios] [--markdown] [--merged OUT.json] RESULT.json...}: several result files (one per JMH
+ * run) are read as one run; {@code --table} prints only the table, {@code --ratios} only the
+ * last line, {@code --markdown} the table as Markdown, and {@code --merged} also writes the
+ * results as one JSON array.
  */
 public final class ResultTable {
+  /** Method name of the measurements through {@code jdbc:spar:}. */
+  static final String SPAR = "spar";
+  /** Method name of the measurements with pgjdbc straight on the shards or a plain table. */
+  static final String DIRECT = "direct";
+
   /** Operation names of the known benchmark classes, in the order the table lists them. */
   private static final Map<String, String> OPERATIONS = new LinkedHashMap<>();
 
@@ -40,95 +52,140 @@ public final class ResultTable {
         "prepared aggregate, 1k rows (vs plain)");
   }
 
+  /**
+   * The headline ratios of the last line, in its order: name, benchmark class, and whether the
+   * ratio is of throughput (direct over Spar) rather than of time (Spar over direct).
+   */
+  private static final List<Ratio> RATIOS = List.of(
+      new Ratio("point_select", PointSelectBenchmark.class.getName(), false),
+      new Ratio("insert", SingleInsertBenchmark.class.getName(), false),
+      new Ratio("batch_throughput", BatchInsertBenchmark.class.getName(), true),
+      new Ratio("rf2_insert", ReplicatedInsertBenchmark.class.getName(), false),
+      new Ratio("multi_shard_agg", GroupedAggregateBenchmark.class.getName(), false));
+
   private ResultTable() {
   }
 
   /**
-   * Reads the JSON result file named by the first argument and prints the table.
+   * Reads the JSON result files named by the arguments and prints the table and the ratios.
    *
-   * @param args the path of JMH's JSON result
-   * @throws IOException if the file cannot be read
+   * @param args options (see the class comment), then the paths of JMH's JSON results
+   * @throws IOException if a file cannot be read or written
    */
   public static void main(String[] args) throws IOException {
-    if (args.length != 1) {
-      System.err.println("usage: ResultTable JMH-RESULT.json");
+    boolean table = true;
+    boolean ratios = true;
+    boolean markdown = false;
+    Path merged = null;
+    List<Path> files = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--table" -> ratios = false;
+        case "--ratios" -> table = false;
+        case "--markdown" -> markdown = true;
+        case "--merged" -> merged = Path.of(args[++i]);
+        default -> files.add(Path.of(args[i]));
+      }
+    }
+    if (files.isEmpty() || !(table || ratios)) {
+      System.err.println("usage: ResultTable [--table | --ratios] [--markdown] [--merged OUT.json]"
+          + " JMH-RESULT.json...");
       System.exit(2);
     }
-    String json = Files.readString(Path.of(args[0]), StandardCharsets.UTF_8);
-    print(Json.parse(json), System.out);
+    List<String> texts = new ArrayList<>();
+    for (Path file : files) {
+      texts.add(Files.readString(file, StandardCharsets.UTF_8));
+    }
+    String json = Json.concatArrays(texts);
+    if (merged != null) {
+      Files.writeString(merged, json, StandardCharsets.UTF_8);
+    }
+    Results results = Results.of(Json.parse(json));
+    if (table) {
+      print(results, markdown, System.out);
+    }
+    if (ratios) {
+      System.out.println(ratioLine(results));
+    }
   }
 
   /**
-   * Prints the table of a parsed JMH result.
+   * Returns the machine-readable line of the headline ratios, medians from one run:
+   * {@code ratios point_select=X insert=Y batch_throughput=Z rf2_insert=W multi_shard_agg=V},
+   * each Spar over direct except {@code batch_throughput}, Spar's throughput over direct's
+   * (direct's median time over Spar's); {@code n/a} for a ratio whose benchmarks did not run.
+   */
+  static String ratioLine(Results results) {
+    StringBuilder line = new StringBuilder("ratios");
+    for (Ratio ratio : RATIOS) {
+      Map<String, Score> scores = results.byClass.getOrDefault(ratio.benchmarkClass, Map.of());
+      Score spar = scores.get(SPAR);
+      Score direct = scores.get(DIRECT);
+      double value = Double.NaN;
+      if (spar != null && direct != null) {
+        value = ratio.throughput ? direct.median / spar.median : spar.median / direct.median;
+      }
+      line.append(' ').append(ratio.name).append('=').append(
+          Double.isNaN(value) || Double.isInfinite(value)
+              ? "n/a" : String.format(Locale.ROOT, "%.2f", value));
+    }
+    return line.toString();
+  }
+
+  /**
+   * Prints the table of the results.
    *
-   * @param result the parsed JSON: an array of benchmark results
+   * @param results the parsed results
+   * @param markdown whether to print a Markdown table rather than aligned columns
    * @param out where to print
    */
-  @SuppressWarnings("unchecked")
-  static void print(Object result, PrintStream out) {
-    Map<String, Map<String, Score>> byClass = new LinkedHashMap<>();
-    OPERATIONS.keySet().forEach(name -> byClass.put(name, new LinkedHashMap<>()));
-    String mode = null;
-    String unit = null;
-    for (Object entry : (List<Object>) result) {
-      Map<String, Object> run = (Map<String, Object>) entry;
-      String benchmark = (String) run.get("benchmark");
-      int dot = benchmark.lastIndexOf('.');
-      Score score = Score.of((Map<String, Object>) run.get("primaryMetric"));
-      byClass.computeIfAbsent(benchmark.substring(0, dot), k -> new LinkedHashMap<>())
-          .put(benchmark.substring(dot + 1), score);
-      mode = (String) run.get("mode");
-      unit = score.unit;
-    }
-    if (mode == null) {
+  static void print(Results results, boolean markdown, PrintStream out) {
+    if (results.mode == null) {
       out.println("No benchmark results.");
       return;
     }
-    boolean sampled = "sample".equals(mode);
-    out.printf(Locale.ROOT, "Spar vs direct pgjdbc, %d workers, %d shards, replication factor %d;"
-        + " JMH mode %s, %s, lower is better.%n", BenchCluster.WORKERS, BenchCluster.SHARDS,
-        BenchCluster.REPLICATION_FACTOR, mode, unit);
+    boolean sampled = "sample".equals(results.mode);
+    out.printf(Locale.ROOT, "Spar vs direct pgjdbc, %d workers, %d shards, replication factor %d"
+        + " unless the operation says otherwise; JMH mode %s, lower is better.%n",
+        BenchCluster.WORKERS, BenchCluster.SHARDS, BenchCluster.REPLICATION_FACTOR,
+        results.mode);
     out.println(sampled
         ? "Median = 50th percentile of all sampled invocations (SampleTime)."
-        : "Median = median of the iteration scores (mode " + mode + " has no per-invocation"
-            + " percentiles).");
-    out.println("Mean ± error = JMH's score with its 99.9% confidence half-width."
-        + " Ratio = Spar / direct.");
+        : "Median = median of the iteration scores (mode " + results.mode + " has no"
+            + " per-invocation percentiles).");
+    out.println("Mean ± error = JMH's score with its 99.9% confidence half-width (the error bar)."
+        + " Ratio = median / direct's median.");
     out.println();
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"Operation", "Spar median", "Direct median", "Ratio (median)",
-        "Spar mean ± error", "Direct mean ± error", "Ratio (mean)", "Samples (Spar/direct)"});
-    for (Map.Entry<String, Map<String, Score>> entry : byClass.entrySet()) {
-      Score spar = entry.getValue().get("spar");
-      Score direct = entry.getValue().get("direct");
+    rows.add(new String[] {"Operation", "Unit", "Spar median", "Direct median", "Spar/direct",
+        "Spar mean ± error", "Direct mean ± error", "Samples (Spar/direct)"});
+    for (Map.Entry<String, Map<String, Score>> entry : results.byOperation.entrySet()) {
+      Score spar = entry.getValue().get(SPAR);
+      Score direct = entry.getValue().get(DIRECT);
       if (spar == null && direct == null) {
         continue;
       }
-      String operation = OPERATIONS.getOrDefault(entry.getKey(),
-          entry.getKey().substring(entry.getKey().lastIndexOf('.') + 1));
-      rows.add(new String[] {operation,
-          spar == null ? "missing" : number(spar.median),
-          direct == null ? "missing" : number(direct.median),
-          ratio(spar == null ? Double.NaN : spar.median,
-              direct == null ? Double.NaN : direct.median),
-          spar == null ? "missing" : spar.meanWithError(),
-          direct == null ? "missing" : direct.meanWithError(),
-          ratio(spar == null ? Double.NaN : spar.mean,
-              direct == null ? Double.NaN : direct.mean),
-          (spar == null ? "-" : spar.samples()) + " / " + (direct == null ? "-" : direct.samples())});
+      rows.add(new String[] {entry.getKey(), (spar != null ? spar : direct).unit,
+          median(spar), median(direct), ratio(spar, direct), meanWithError(spar),
+          meanWithError(direct), samples(spar) + " / " + samples(direct)});
     }
-    printAligned(rows, out);
-    Map<String, Score> port = byClass.get(PostgresPortSelectBenchmark.class.getName());
-    if (port != null && port.keySet().containsAll(List.of("spar", "embedded", "direct",
+    if (markdown) {
+      printMarkdown(rows, out);
+    } else {
+      printAligned(rows, out);
+    }
+    Map<String, Score> port = results.byClass.get(PostgresPortSelectBenchmark.class.getName());
+    if (port != null && port.keySet().containsAll(List.of(SPAR, "embedded", DIRECT,
         "proxied"))) {
       out.println();
       out.printf(Locale.ROOT, "PostgreSQL port, point SELECT, medians in %s: through the port"
           + " %s, through jdbc:spar: %s, so the port adds %s; straight to the worker %s, through"
-          + " a proxy that only copies bytes %s, so one more hop adds %s.%n", unit,
-          number(port.get("spar").median), number(port.get("embedded").median),
-          number(port.get("spar").median - port.get("embedded").median),
-          number(port.get("direct").median), number(port.get("proxied").median),
-          number(port.get("proxied").median - port.get("direct").median));
+          + " a proxy that only copies bytes %s, so one more hop adds %s.%n",
+          port.get(SPAR).unit, number(port.get(SPAR).median),
+          number(port.get("embedded").median),
+          number(port.get(SPAR).median - port.get("embedded").median),
+          number(port.get(DIRECT).median), number(port.get("proxied").median),
+          number(port.get("proxied").median - port.get(DIRECT).median));
     }
   }
 
@@ -154,22 +211,110 @@ public final class ResultTable {
     }
   }
 
-  private static String number(double value) {
+  private static void printMarkdown(List<String[]> rows, PrintStream out) {
+    for (int r = 0; r < rows.size(); r++) {
+      out.println("| " + String.join(" | ", rows.get(r)) + " |");
+      if (r == 0) {
+        StringBuilder rule = new StringBuilder("|---|");
+        rule.append("---:|".repeat(rows.get(r).length - 1));
+        out.println(rule);
+      }
+    }
+  }
+
+  private static String median(Score score) {
+    return score == null ? "-" : number(score.median);
+  }
+
+  private static String meanWithError(Score score) {
+    return score == null ? "-" : number(score.mean) + " ± " + number(score.error);
+  }
+
+  private static String samples(Score score) {
+    return score == null ? "-" : score.samples == 0 ? "?" : Long.toString(score.samples);
+  }
+
+  static String number(double value) {
     if (Double.isNaN(value)) {
       return "n/a";
     }
     return String.format(Locale.ROOT, value >= 100 ? "%,.0f" : "%,.1f", value);
   }
 
-  private static String ratio(double spar, double direct) {
-    if (Double.isNaN(spar) || Double.isNaN(direct) || direct == 0) {
-      return "n/a";
+  private static String ratio(Score score, Score direct) {
+    double value = ratio(score == null ? Double.NaN : score.median,
+        direct == null ? Double.NaN : direct.median);
+    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.2fx", value);
+  }
+
+  /** Returns {@code value / direct}, or NaN when either is missing or direct is zero. */
+  static double ratio(double value, double direct) {
+    if (Double.isNaN(value) || Double.isNaN(direct) || direct == 0) {
+      return Double.NaN;
     }
-    return String.format(Locale.ROOT, "%.2fx", spar / direct);
+    return value / direct;
+  }
+
+  /** A ratio of the last line. */
+  private record Ratio(String name, String benchmarkClass, boolean throughput) {
+  }
+
+  /**
+   * The primary metrics of one run, by benchmark class and method, and by operation (a table
+   * row: the operation's name, with the JMH parameters of the run if it has any) and method.
+   */
+  static final class Results {
+    /** JMH mode of the last result, or null without results. */
+    String mode;
+    /** Scores by benchmark class (fully qualified) and method; the last of several params. */
+    final Map<String, Map<String, Score>> byClass = new LinkedHashMap<>();
+    /** Scores by operation and method, operations in the table's order. */
+    final Map<String, Map<String, Score>> byOperation = new LinkedHashMap<>();
+    /**
+     * Scores by benchmark class, method and the value of the JMH parameter {@code shards}, for
+     * the benchmarks that have that parameter.
+     */
+    final Map<String, Map<String, Map<Integer, Score>>> byShards = new LinkedHashMap<>();
+
+    private Results() {
+    }
+
+    /** Reads a parsed JMH result: an array of benchmark results. */
+    @SuppressWarnings("unchecked")
+    static Results of(Object json) {
+      Results results = new Results();
+      OPERATIONS.values().forEach(name -> results.byOperation.put(name, new LinkedHashMap<>()));
+      for (Object entry : (List<Object>) json) {
+        Map<String, Object> run = (Map<String, Object>) entry;
+        String benchmark = (String) run.get("benchmark");
+        int dot = benchmark.lastIndexOf('.');
+        String benchmarkClass = benchmark.substring(0, dot);
+        String method = benchmark.substring(dot + 1);
+        Score score = Score.of((Map<String, Object>) run.get("primaryMetric"));
+        Map<String, Object> params = (Map<String, Object>) run.get("params");
+        results.byClass.computeIfAbsent(benchmarkClass, k -> new LinkedHashMap<>())
+            .put(method, score);
+        String operation = OPERATIONS.getOrDefault(benchmarkClass,
+            benchmarkClass.substring(benchmarkClass.lastIndexOf('.') + 1));
+        if (params != null && !params.isEmpty()) {
+          operation += " " + new TreeMap<>(params);
+          Object shards = params.get("shards");
+          if (shards != null) {
+            results.byShards.computeIfAbsent(benchmarkClass, k -> new LinkedHashMap<>())
+                .computeIfAbsent(method, k -> new TreeMap<>())
+                .put(Integer.valueOf(shards.toString()), score);
+          }
+        }
+        results.byOperation.computeIfAbsent(operation, k -> new LinkedHashMap<>())
+            .put(method, score);
+        results.mode = (String) run.get("mode");
+      }
+      return results;
+    }
   }
 
   /** The primary metric of one benchmark. */
-  private static final class Score {
+  static final class Score {
     final double mean;
     final double error;
     final double median;
@@ -209,14 +354,6 @@ public final class ResultTable {
         total += element instanceof List<?> ? count(element, depth + 1) : 1;
       }
       return total;
-    }
-
-    String samples() {
-      return samples == 0 ? "?" : Long.toString(samples);
-    }
-
-    String meanWithError() {
-      return number(mean) + " ± " + number(error);
     }
 
     /** JMH writes NaN and infinities as strings. */
