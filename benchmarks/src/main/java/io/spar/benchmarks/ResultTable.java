@@ -87,7 +87,7 @@ public final class ResultTable {
         default -> files.add(Path.of(args[i]));
       }
     }
-    if (files.isEmpty() || !(table || ratios)) {
+    if (!(table || ratios)) {
       System.err.println("usage: ResultTable [--table | --ratios] [--markdown] [--merged OUT.json]"
           + " JMH-RESULT.json...");
       System.exit(2);
