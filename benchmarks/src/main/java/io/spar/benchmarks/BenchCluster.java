@@ -68,6 +68,7 @@ public final class BenchCluster implements AutoCloseable {
   private Connection[] shardConnections;
   private String[] shardNodes;
   private final List<BytePumpProxy> proxies = new ArrayList<>();
+  private final List<AutoCloseable> resources = new ArrayList<>();
   /** One plain pgjdbc connection per worker ({@code host:port}), opened when first needed. */
   private final Map<String, Connection> workerConnections = new LinkedHashMap<>();
   private ReplicatedShards replicated;
@@ -484,9 +485,33 @@ public final class BenchCluster implements AutoCloseable {
     return "value-" + key;
   }
 
-  /** Closes every connection, then stops the cluster's nodes ({@code pg_ctl stop -m fast}). */
+  /**
+   * Has {@link #close()} close {@code resource} (e.g. another client's data source on the
+   * workers) before the fixture's connections and nodes; the last one registered closes first.
+   *
+   * @param resource what to close
+   * @param <T> its type
+   * @return {@code resource}
+   */
+  public <T extends AutoCloseable> T closeFirst(T resource) {
+    resources.add(resource);
+    return resource;
+  }
+
+  /**
+   * Closes the resources of {@link #closeFirst} and every connection, then stops the cluster's
+   * nodes ({@code pg_ctl stop -m fast}).
+   */
   @Override
   public void close() {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        // Best effort: the nodes stop below anyway, which ends whatever was still connected.
+      }
+    }
+    resources.clear();
     for (Connection connection : connections) {
       try {
         connection.close();

@@ -14,8 +14,10 @@ import java.util.TreeMap;
 
 /**
  * Prints JMH's JSON results ({@code -rf json}) as a table of Spar versus direct pgjdbc: for each
- * operation, the scores of its {@code spar} and {@code direct} methods and their ratio, then one
- * machine-readable line of the headline ratios.
+ * operation, the scores of its {@code spar} and {@code direct} methods and their ratio (and of
+ * its {@code shardingsphere} method, from the same class or a ShardingSphere class of the same
+ * operation, when ShardingSphere-JDBC ran), then one machine-readable line of the headline
+ * ratios.
  *
  * <p>With {@code SampleTime} (the suite's mode) the median is the 50th percentile of all sampled
  * invocations; with {@code AverageTime} or other modes JMH's percentiles are over iteration
@@ -31,19 +33,34 @@ import java.util.TreeMap;
 public final class ResultTable {
   /** Method name of the measurements through {@code jdbc:spar:}. */
   static final String SPAR = "spar";
+  /** Method name of the measurements through ShardingSphere-JDBC. */
+  static final String SHARDINGSPHERE = "shardingsphere";
   /** Method name of the measurements with pgjdbc straight on the shards or a plain table. */
   static final String DIRECT = "direct";
+
+  /** The version of ShardingSphere-JDBC that shardingsphere-lib/pom.xml brings. */
+  private static final String SHARDINGSPHERE_VERSION = "5.5.2";
+  /** The operation that ShardingSphere-JDBC has no equivalent of. */
+  private static final String REPLICATED_INSERT = "single-row INSERT, replication factor 2";
 
   /** Operation names of the known benchmark classes, in the order the table lists them. */
   private static final Map<String, String> OPERATIONS = new LinkedHashMap<>();
 
   static {
-    OPERATIONS.put(PointSelectBenchmark.class.getName(), "point SELECT (prepared)");
-    OPERATIONS.put(SingleInsertBenchmark.class.getName(), "single-row INSERT (prepared)");
-    OPERATIONS.put(BatchInsertBenchmark.class.getName(),
-        String.format(Locale.ROOT, "%,d-row executeBatch INSERT", BatchInsertBenchmark.ROWS));
-    OPERATIONS.put(ReplicatedInsertBenchmark.class.getName(),
-        "single-row INSERT, replication factor 2");
+    // ShardingSphere's measurements of an operation sit in the row of Spar's and direct's.
+    String pointSelect = "point SELECT (prepared)";
+    OPERATIONS.put(PointSelectBenchmark.class.getName(), pointSelect);
+    OPERATIONS.put(ShardingSpherePointSelectBenchmark.class.getName(), pointSelect);
+    String insert = "single-row INSERT (prepared)";
+    OPERATIONS.put(SingleInsertBenchmark.class.getName(), insert);
+    OPERATIONS.put(ShardingSphereSingleInsertBenchmark.class.getName(), insert);
+    String batch =
+        String.format(Locale.ROOT, "%,d-row executeBatch INSERT", BatchInsertBenchmark.ROWS);
+    OPERATIONS.put(BatchInsertBenchmark.class.getName(), batch);
+    OPERATIONS.put(ShardingSphereBatchInsertBenchmark.class.getName(), batch);
+    OPERATIONS.put(ReplicatedInsertBenchmark.class.getName(), REPLICATED_INSERT);
+    OPERATIONS.put(MultiShardAggregateBenchmark.class.getName(), String.format(Locale.ROOT,
+        "count+sum+max, %,d rows (vs plain)", MultiShardAggregateBenchmark.ROWS));
     OPERATIONS.put(CountStarBenchmark.class.getName(), "count(*), 1M rows (vs plain table)");
     OPERATIONS.put(GroupedAggregateBenchmark.class.getName(),
         "GROUP BY 100 groups, sum+avg (vs plain)");
@@ -155,24 +172,54 @@ public final class ResultTable {
             + " per-invocation percentiles).");
     out.println("Mean ± error = JMH's score with its 99.9% confidence half-width (the error bar)."
         + " Ratio = median / direct's median.");
+    boolean shardingSphere = results.byOperation.values().stream()
+        .anyMatch(scores -> scores.containsKey(SHARDINGSPHERE));
+    if (shardingSphere) {
+      out.println("SS = ShardingSphere-JDBC " + SHARDINGSPHERE_VERSION + " on the same workers,"
+          + " 8 tables of the same shape, 4 per worker.");
+    }
     out.println();
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"Operation", "Unit", "Spar median", "Direct median", "Spar/direct",
-        "Spar mean ± error", "Direct mean ± error", "Samples (Spar/direct)"});
+    rows.add(shardingSphere
+        ? new String[] {"Operation", "Unit", "Spar median", "SS median", "Direct median",
+            "Spar/direct", "SS/direct", "Spar mean ± error", "SS mean ± error",
+            "Direct mean ± error", "Samples (Spar/SS/direct)"}
+        : new String[] {"Operation", "Unit", "Spar median", "Direct median", "Spar/direct",
+            "Spar mean ± error", "Direct mean ± error", "Samples (Spar/direct)"});
+    boolean unmatched = false;
     for (Map.Entry<String, Map<String, Score>> entry : results.byOperation.entrySet()) {
       Score spar = entry.getValue().get(SPAR);
+      Score other = entry.getValue().get(SHARDINGSPHERE);
       Score direct = entry.getValue().get(DIRECT);
-      if (spar == null && direct == null) {
+      if (spar == null && other == null && direct == null) {
         continue;
       }
-      rows.add(new String[] {entry.getKey(), (spar != null ? spar : direct).unit,
-          median(spar), median(direct), ratio(spar, direct), meanWithError(spar),
-          meanWithError(direct), samples(spar) + " / " + samples(direct)});
+      String unit = (spar != null ? spar : other != null ? other : direct).unit;
+      if (shardingSphere) {
+        boolean none = other == null && entry.getKey().equals(REPLICATED_INSERT);
+        unmatched |= none;
+        rows.add(new String[] {entry.getKey(), unit, median(spar),
+            none ? "none (*)" : median(other), median(direct), ratio(spar, direct),
+            ratio(other, direct), meanWithError(spar), meanWithError(other),
+            meanWithError(direct),
+            samples(spar) + " / " + samples(other) + " / " + samples(direct)});
+      } else {
+        rows.add(new String[] {entry.getKey(), unit, median(spar), median(direct),
+            ratio(spar, direct), meanWithError(spar), meanWithError(direct),
+            samples(spar) + " / " + samples(direct)});
+      }
     }
     if (markdown) {
       printMarkdown(rows, out);
     } else {
       printAligned(rows, out);
+    }
+    if (unmatched) {
+      out.println();
+      out.println("(*) ShardingSphere-JDBC has no sharded table with replicated shards committed"
+          + " atomically: its broadcast tables copy a whole unsharded table to every data source"
+          + " and readwrite-splitting leaves replication to the database, so that row has no"
+          + " ShardingSphere measurement.");
     }
     Map<String, Score> port = results.byClass.get(PostgresPortSelectBenchmark.class.getName());
     if (port != null && port.keySet().containsAll(List.of(SPAR, "embedded", DIRECT,
