@@ -78,6 +78,53 @@ if [[ ${#failed[@]} -gt 0 ]]; then
   echo
 fi
 shopt -s nullglob
-java -cp target/benchmarks.jar io.spar.benchmarks.ResultTable --merged target/jmh-result.json \
-  "$results"/*.json
+files=("$results"/*.json)
+java -cp target/benchmarks.jar io.spar.benchmarks.ResultTable --table \
+  --merged target/jmh-result.json ${files[@]+"${files[@]}"}
+
+# Charts (PNG, XChart) of the ratios and, where this run has them, the scale curves; then a note
+# of when and on what machine each chart was drawn.
+echo
+stamp="$bench/target/charts.stamp"
+touch "$stamp"
+sleep 1 # so that every chart drawn now is newer than the stamp
+java -Djava.awt.headless=true -cp target/benchmarks.jar io.spar.benchmarks.Charts --out charts \
+  --catalog target/scale/catalog.json ${files[@]+"${files[@]}"}
+cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
+ram=$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+postgres=$(ls -d /usr/lib/postgresql/*/bin/postgres 2>/dev/null | sort -V | tail -n 1)
+pg_version=$([[ -n $postgres ]] && "$postgres" --version | sed 's/^postgres (PostgreSQL) //' || echo "?")
+java_version=$(java -version 2>&1 | head -n 1 | sed 's/^[^"]*"\([^"]*\)".*/\1/')
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "?")
+if [[ -n $(git -C "$root" status --porcelain 2>/dev/null) ]]; then commit="$commit, uncommitted changes"; fi
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+machine="$(nproc) CPUs (nproc), ${cpu:-unknown CPU}, $ram RAM; JDK $java_version, PostgreSQL $pg_version; load average $load at the end"
+when=$(date -u '+%Y-%m-%d %H:%M UTC')
+args="$*"
+run="\`run.sh ${args//|/\\|}\` at $commit" # a | would end the Markdown table's cell
+note=charts/MACHINE.md
+rows=()
+for png in charts/*.png; do
+  name=${png#charts/}
+  if [[ $png -nt $stamp ]]; then
+    rows+=("| [$name]($name) | $when | $machine | $run |")
+  elif [[ -f $note ]]; then
+    # A chart this run did not draw keeps the row of the run that did.
+    row=$(grep -F "| [$name]($name) |" "$note" | head -n 1 || true)
+    if [[ -n $row ]]; then rows+=("$row"); fi
+  fi
+done
+{
+  echo "# Where the charts came from"
+  echo
+  echo "Written by \`benchmarks/run.sh\`: a row per chart in this folder, from the run that drew it."
+  echo "The machine is shared, so other work may have run at the same time; the load average says how busy it was."
+  echo
+  echo "| Chart | Drawn | Machine | Run |"
+  echo "|---|---|---|---|"
+  if [[ ${#rows[@]} -gt 0 ]]; then printf '%s\n' "${rows[@]}"; fi
+} > "$note"
+
+echo
+java -cp target/benchmarks.jar io.spar.benchmarks.ResultTable --ratios ${files[@]+"${files[@]}"}
 [[ ${#failed[@]} -eq 0 ]]

@@ -6,10 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -317,6 +319,8 @@ public final class ResultTable {
     final Map<String, Map<String, Score>> byClass = new LinkedHashMap<>();
     /** Scores by operation and method, operations in the table's order. */
     final Map<String, Map<String, Score>> byOperation = new LinkedHashMap<>();
+    /** The operations of {@link #byOperation} that are one setting of JMH parameters. */
+    final Set<String> parameterized = new HashSet<>();
     /**
      * Scores by benchmark class, method and the value of the JMH parameter {@code shards}, for
      * the benchmarks that have that parameter.
@@ -345,6 +349,7 @@ public final class ResultTable {
             benchmarkClass.substring(benchmarkClass.lastIndexOf('.') + 1));
         if (params != null && !params.isEmpty()) {
           operation += " " + new TreeMap<>(params);
+          results.parameterized.add(operation);
           Object shards = params.get("shards");
           if (shards != null) {
             results.byShards.computeIfAbsent(benchmarkClass, k -> new LinkedHashMap<>())
