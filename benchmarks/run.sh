@@ -24,6 +24,12 @@ for arg in "$@"; do
   esac
 done
 
+# The commit that is measured, noted with the charts (charts/ itself does not count as a change).
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "?")
+if [[ -n $(git -C "$root" status --porcelain --untracked-files=no -- . ':(exclude)benchmarks/charts' 2>/dev/null) ]]; then
+  commit="$commit, uncommitted changes"
+fi
+
 bash "$root/scripts/setup.sh"
 cd "$root"
 mvn -q -B -ntp -pl calcite-adapter -am install -DskipTests
@@ -95,8 +101,6 @@ ram=$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 postgres=$(ls -d /usr/lib/postgresql/*/bin/postgres 2>/dev/null | sort -V | tail -n 1)
 pg_version=$([[ -n $postgres ]] && "$postgres" --version | sed 's/^postgres (PostgreSQL) //' || echo "?")
 java_version=$(java -version 2>&1 | head -n 1 | sed 's/^[^"]*"\([^"]*\)".*/\1/')
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "?")
-if [[ -n $(git -C "$root" status --porcelain 2>/dev/null) ]]; then commit="$commit, uncommitted changes"; fi
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 machine="$(nproc) CPUs (nproc), ${cpu:-unknown CPU}, $ram RAM; JDK $java_version, PostgreSQL $pg_version; load average $load at the end"
 when=$(date -u '+%Y-%m-%d %H:%M UTC')

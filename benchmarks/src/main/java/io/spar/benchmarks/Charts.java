@@ -101,7 +101,7 @@ public final class Charts {
       if (sparRatio == null && otherRatio == null) {
         continue;
       }
-      operations.add(entry.getKey());
+      operations.add(ResultTable.shortName(entry.getKey()));
       spar.add(sparRatio);
       shardingSphere.add(otherRatio);
       anyShardingSphere |= otherRatio != null;
@@ -121,7 +121,7 @@ public final class Charts {
     chart.getStyler().setLabelsPosition(1.0);
     chart.getStyler().setLabelsFontColorAutomaticEnabled(false);
     chart.getStyler().setLabelsFontColor(java.awt.Color.BLACK);
-    chart.getStyler().setXAxisLabelRotation(20);
+    chart.getStyler().setXAxisMaxLabelCount(Integer.MAX_VALUE); // one label per operation
     chart.getStyler().setYAxisDecimalPattern("0.##");
     chart.getStyler().setOverlapped(false);
     styler.setLegendPosition(Styler.LegendPosition.InsideNW);

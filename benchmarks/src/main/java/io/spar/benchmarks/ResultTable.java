@@ -47,6 +47,8 @@ public final class ResultTable {
 
   /** Operation names of the known benchmark classes, in the order the table lists them. */
   private static final Map<String, String> OPERATIONS = new LinkedHashMap<>();
+  /** Short names of the operations, for the charts. */
+  private static final Map<String, String> SHORT_NAMES = new LinkedHashMap<>();
 
   static {
     // ShardingSphere's measurements of an operation sit in the row of Spar's and direct's.
@@ -69,6 +71,20 @@ public final class ResultTable {
     OPERATIONS.put(TopTenBenchmark.class.getName(), "ORDER BY .. LIMIT 10 (vs plain)");
     OPERATIONS.put(SmallAggregateBenchmark.class.getName(),
         "prepared aggregate, 1k rows (vs plain)");
+    SHORT_NAMES.put(pointSelect, "point SELECT");
+    SHORT_NAMES.put(insert, "INSERT");
+    SHORT_NAMES.put(batch, "batch INSERT");
+    SHORT_NAMES.put(REPLICATED_INSERT, "INSERT, RF 2");
+    SHORT_NAMES.put(OPERATIONS.get(MultiShardAggregateBenchmark.class.getName()), "count+sum+max");
+    SHORT_NAMES.put(OPERATIONS.get(CountStarBenchmark.class.getName()), "count(*)");
+    SHORT_NAMES.put(OPERATIONS.get(GroupedAggregateBenchmark.class.getName()), "GROUP BY");
+    SHORT_NAMES.put(OPERATIONS.get(TopTenBenchmark.class.getName()), "top 10");
+    SHORT_NAMES.put(OPERATIONS.get(SmallAggregateBenchmark.class.getName()), "small aggregate");
+  }
+
+  /** Returns a short name of {@code operation} for a chart's axis, or the operation itself. */
+  static String shortName(String operation) {
+    return SHORT_NAMES.getOrDefault(operation, operation);
   }
 
   /**
