@@ -2,9 +2,10 @@
 # Builds and runs Spar's JMH suite against a local cluster (a coordinator and 2 workers under
 # benchmarks/target/bench-cluster), then prints Spar's scores next to direct pgjdbc's.
 #
-# Usage: benchmarks/run.sh [--quick] [JMH options...]
+# Usage: benchmarks/run.sh [--quick] [--scale] [JMH options...]
 #   (default)  5 warmup x 2 s and 5 measurement x 2 s iterations per benchmark, 1 fork
 #   --quick    2 warmup x 1 s and 3 measurement x 1 s iterations, 1 fork (a few minutes)
+#   --scale    also CatalogScale and ManyWorkers (see SCALE.md; minutes, about 1.8 GB of clusters)
 #   JMH options are passed on, e.g. a benchmark regexp: benchmarks/run.sh --quick PointSelect
 # JMH runs once per benchmark class, after a progress line "[k/N] Class (methods)"; the raw
 # results are benchmarks/target/jmh-results/*.json, merged into benchmarks/target/jmh-result.json.
@@ -15,11 +16,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bench="$root/benchmarks"
 
 timing=(-wi 5 -w 2s -i 5 -r 2s -f 1)
+scale=false
+many_workers=()
 jmh_args=()
 for arg in "$@"; do
   case "$arg" in
-    --quick) timing=(-wi 2 -w 1s -i 3 -r 1s -f 1) ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --quick) timing=(-wi 2 -w 1s -i 3 -r 1s -f 1); many_workers=(--warmup 20 --seconds 10) ;;
+    --scale) scale=true ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) jmh_args+=("$arg") ;;
   esac
 done
@@ -87,6 +91,13 @@ shopt -s nullglob
 files=("$results"/*.json)
 java -cp target/benchmarks.jar io.spar.benchmarks.ResultTable --table \
   --merged target/jmh-result.json ${files[@]+"${files[@]}"}
+
+if $scale; then
+  echo "[scale] CatalogScale"
+  java -cp target/benchmarks.jar io.spar.benchmarks.CatalogScale
+  echo "[scale] ManyWorkers"
+  java -cp target/benchmarks.jar io.spar.benchmarks.ManyWorkers ${many_workers[@]+"${many_workers[@]}"}
+fi
 
 # Charts (PNG, XChart) of the ratios and, where this run has them, the scale curves; then a note
 # of when and on what machine each chart was drawn.
