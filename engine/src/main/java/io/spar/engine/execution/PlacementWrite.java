@@ -61,11 +61,7 @@ final class PlacementWrite {
     }
     List<List<Object>> sets = write.parameterSets();
     if (write.rowsText() != null && sets.size() > 1) {
-      if (lock != null) {
-        try (Statement statement = connection.createStatement()) {
-          statement.execute(lock);
-        }
-      }
+      takeLock(connection, lock);
       return new Outcome(insertRows(connection, write, sets, log, node), null);
     }
     log.record(node, write.shard().id(), write.sql());
@@ -88,17 +84,22 @@ final class PlacementWrite {
         return new Outcome(new long[] {statement.getLargeUpdateCount()}, null);
       }
     }
-    if (lock != null) {
-      try (Statement statement = connection.createStatement()) {
-        statement.execute(lock);
-      }
-    }
+    takeLock(connection, lock);
     try (PreparedStatement statement = connection.prepareStatement(write.sql())) {
       for (List<Object> each : sets) {
         Statements.bind(statement, each);
         statement.addBatch();
       }
       return new Outcome(statement.executeLargeBatch(), null);
+    }
+  }
+
+  /** Takes the shard lock {@code lock} (a statement; none if null) in its own round trip. */
+  private static void takeLock(Connection connection, String lock) throws SQLException {
+    if (lock != null) {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(lock);
+      }
     }
   }
 
