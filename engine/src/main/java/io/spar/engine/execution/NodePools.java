@@ -191,10 +191,17 @@ public final class NodePools implements AutoCloseable {
    * in {@code pg_stat_activity} from the start, so it is never counted as Spar's pooled one.
    */
   public Connection open(NodeAddress node, String applicationName) throws SQLException {
+    return DriverManager.getConnection(url(node), connectionProperties(applicationName));
+  }
+
+  /** pgjdbc's properties of every connection to a node, pooled or not. */
+  private Properties connectionProperties(String applicationName) {
     Properties properties = new Properties();
     properties.putAll(credentials);
     properties.setProperty("ApplicationName", applicationName);
-    return DriverManager.getConnection(url(node), properties);
+    // A factory the user chose for the nodes (a tunnel's, say) stays theirs.
+    properties.putIfAbsent("socketFactory", BlockingSockets.class.getName());
+    return properties;
   }
 
   /** Returns the number of connections currently open to {@code node}, pooled or lent. */
@@ -236,9 +243,7 @@ public final class NodePools implements AutoCloseable {
     HikariConfig config = new HikariConfig();
     config.setPoolName(name + node);
     config.setJdbcUrl(url(node));
-    Properties properties = new Properties();
-    properties.putAll(credentials);
-    properties.setProperty("ApplicationName", applicationName);
+    Properties properties = connectionProperties(applicationName);
     if (node.equals(coordinator)) {
       // The coordinator's statements are parsed anew every time, never kept (nor a Describe's
       // statement reused) as server-side prepared statements: PostgreSQL keeps a prepared
