@@ -12,8 +12,13 @@ public final class SqlQuoting {
     return "\"" + identifier.replace("\"", "\"\"") + "\"";
   }
 
-  /** Returns {@code value} as a single-quoted PostgreSQL string literal. */
+  /**
+   * Returns {@code value} as a PostgreSQL string literal that means the same whatever the
+   * session's {@code standard_conforming_strings}: with a backslash in it, an escape string
+   * ({@code E'...'}).
+   */
   public static String literal(String value) {
-    return "'" + value.replace("'", "''") + "'";
+    String quoted = "'" + value.replace("'", "''") + "'";
+    return value.indexOf('\\') < 0 ? quoted : "E" + quoted.replace("\\", "\\\\");
   }
 }

@@ -36,7 +36,8 @@ public record WorkerSettings(String statementTimeout, String lockTimeout, String
       + " pg_catalog.current_setting('lock_timeout'), pg_catalog.current_setting('TimeZone'),"
       + " pg_catalog.current_setting('DateStyle'), pg_catalog.current_setting('IntervalStyle'),"
       + " (SELECT pg_catalog.bool_or(setting IS DISTINCT FROM reset_val)"
-      + " FROM pg_catalog.pg_settings WHERE name IN ('TimeZone', 'DateStyle', 'IntervalStyle'))";
+      + " FROM pg_catalog.pg_settings WHERE name IN ('TimeZone', 'DateStyle', 'IntervalStyle')),"
+      + " pg_catalog.current_setting('standard_conforming_strings')";
   private static final String APPLY = "SELECT pg_catalog.set_config('statement_timeout', ?, false),"
       + " pg_catalog.set_config('lock_timeout', ?, false)";
   private static final String APPLY_DISPLAY = APPLY
@@ -45,11 +46,22 @@ public record WorkerSettings(String statementTimeout, String lockTimeout, String
   private static final String RESET = "RESET statement_timeout; RESET lock_timeout;"
       + " RESET TimeZone; RESET DateStyle; RESET IntervalStyle";
 
-  /** Returns the settings the session on {@code coordinator} has now. */
+  /**
+   * Returns the settings the session on {@code coordinator} has now.
+   *
+   * @throws SQLException 0A000 if the session has turned {@code standard_conforming_strings}
+   *     off: the workers would read the backslashes of the statement texts Spar sends them
+   *     otherwise than the session wrote them, and store or compare other strings
+   */
   public static WorkerSettings of(Connection coordinator) throws SQLException {
     try (Statement statement = coordinator.createStatement();
         ResultSet rs = statement.executeQuery(READ)) {
       rs.next();
+      if ("off".equals(rs.getString(7))) {
+        throw new SQLException("standard_conforming_strings = off is not supported in"
+            + " statements on distributed tables (SET standard_conforming_strings = on)",
+            "0A000");
+      }
       boolean displayChanged = rs.getBoolean(6);
       WorkerSettings read = displayChanged
           ? new WorkerSettings(rs.getString(1), rs.getString(2), rs.getString(3),
