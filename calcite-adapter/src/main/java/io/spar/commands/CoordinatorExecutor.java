@@ -22,6 +22,8 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
+import org.postgresql.util.PSQLWarning;
+import org.postgresql.util.ServerErrorMessage;
 
 /**
  * Runner of statements on the session's coordinator connection, exactly as written: queries
@@ -154,11 +156,15 @@ public final class CoordinatorExecutor {
       } else {
         result = StatementResult.ofCount(statement.getLargeUpdateCount());
       }
-      // PostgreSQL's notices (DROP … IF EXISTS, RAISE NOTICE) reach the client as warnings.
+      // PostgreSQL's notices (DROP … IF EXISTS, RAISE NOTICE) reach the client as warnings,
+      // each a new one, outside pgjdbc's chain, that keeps the server's fields (DETAIL, HINT,
+      // …) for the PostgreSQL port to pass on.
       for (SQLWarning each = statement.getWarnings(); each != null;
           each = each.getNextWarning()) {
-        result = result.withWarning(new SQLWarning(each.getMessage(), each.getSQLState(),
-            each.getErrorCode()));
+        ServerErrorMessage server = each instanceof PSQLWarning psql
+            ? psql.getServerErrorMessage() : null;
+        result = result.withWarning(server != null ? new PSQLWarning(server)
+            : new SQLWarning(each.getMessage(), each.getSQLState(), each.getErrorCode()));
       }
       return result;
     }

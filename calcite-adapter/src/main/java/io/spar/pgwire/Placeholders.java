@@ -17,9 +17,10 @@ record Placeholders(String sql, int[] numbers) {
   /**
    * Returns the JDBC form of {@code sql}: each {@code $n} a {@code ?} (a parameter used twice is
    * bound twice) and each {@code ?} doubled. Made once per statement from its {@code tokens},
-   * bound per execution.
+   * bound per execution. In SQL's {@code PREPARE name AS …} ({@code ownParameters}), the
+   * {@code $n} are the prepared statement's own, which its EXECUTE binds: they stay.
    */
-  static Placeholders of(String sql, List<SqlTokens.Token> tokens) {
+  static Placeholders of(String sql, List<SqlTokens.Token> tokens, boolean ownParameters) {
     if (sql.indexOf('$') < 0 && sql.indexOf('?') < 0) {
       return new Placeholders(sql, new int[0]);
     }
@@ -28,7 +29,7 @@ record Placeholders(String sql, int[] numbers) {
     int copied = 0;
     for (SqlTokens.Token each : tokens) {
       String token = each.text();
-      if (token.startsWith("$") && each.kind() == SqlTokens.Kind.PARAMETER) {
+      if (token.startsWith("$") && each.kind() == SqlTokens.Kind.PARAMETER && !ownParameters) {
         int number;
         try {
           number = Integer.parseInt(token.substring(1));

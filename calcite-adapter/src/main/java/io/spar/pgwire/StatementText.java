@@ -48,7 +48,8 @@ record StatementText(String sql, Placeholders jdbc, CommandTags.Tag tag, int sta
       }
       setConfig |= "set_config".equals(each.name());
     }
-    return new StatementText(sql, Placeholders.of(sql, tokens), CommandTags.of(tokens),
+    return new StatementText(sql, Placeholders.of(sql, tokens, keyword.equals("prepare")),
+        CommandTags.of(tokens),
         statements, keyword, setConfig || CHANGES_SETTINGS.contains(keyword));
   }
 

@@ -20,6 +20,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
@@ -29,6 +30,8 @@ import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.copy.CopyOperation;
 import org.postgresql.copy.CopyOut;
+import org.postgresql.util.PSQLWarning;
+import org.postgresql.util.ServerErrorMessage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -408,6 +411,44 @@ class PgWireTest {
     refused = assertThrows(SQLException.class, () -> DriverManager.getConnection(
         "jdbc:postgresql://127.0.0.1:" + server.port() + "/" + server.database(), wrong));
     assertEquals("28P01", refused.getSQLState(), refused.getMessage());
+  }
+
+  /**
+   * A notice keeps PostgreSQL's DETAIL and HINT, and SQL's PREPARE keeps its own {@code $n}
+   * parameters (they used to be read as the protocol's: 42P02), in both protocols.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"prepareThreshold=1", "preferQueryMode=simple"})
+  void noticesAndSqlPrepareAsPostgresGivesThem(String properties) throws SQLException {
+    try (Connection spar = connect(properties)) {
+      String raise = "DO $$ BEGIN RAISE NOTICE 'hello' USING DETAIL = 'the detail',"
+          + " HINT = 'the hint'; END $$";
+      List<String> notices = new ArrayList<>();
+      for (Connection each : List.of(plain, spar)) {
+        try (Statement statement = each.createStatement()) {
+          statement.execute(raise);
+          ServerErrorMessage notice = ((PSQLWarning) statement.getWarnings())
+              .getServerErrorMessage();
+          notices.add(notice.getSeverity() + "|" + notice.getSQLState() + "|"
+              + notice.getMessage() + "|" + notice.getDetail() + "|" + notice.getHint());
+        }
+      }
+      assertEquals("NOTICE|00000|hello|the detail|the hint", notices.get(0));
+      assertEquals(notices.get(0), notices.get(1));
+      for (Connection each : List.of(plain, spar)) {
+        Sql.run(each, "DEALLOCATE ALL");
+        Sql.run(each, "PREPARE pw_add(int, int) AS SELECT $1 + $2 AS total");
+        assertEquals(List.of("42"), Sql.strings(each, "EXECUTE pw_add(40, 2)"));
+        Sql.run(each, "DEALLOCATE pw_add");
+      }
+      Sql.run(spar, "DROP TABLE IF EXISTS pw_prepared");
+      Sql.run(spar, "CREATE TABLE pw_prepared (k int PRIMARY KEY, v text)");
+      Sql.run(spar, "SELECT master_create_distributed_table('pw_prepared', 'k', 'hash')");
+      Sql.run(spar, "SELECT master_create_worker_shards('pw_prepared', 4, 1)");
+      SQLException refused = assertThrows(SQLException.class, () -> Sql.run(spar,
+          "PREPARE pw_read(int) AS SELECT v FROM pw_prepared WHERE k = $1"));
+      assertEquals("0A000", refused.getSQLState(), refused.getMessage());
+    }
   }
 
   private static void same(Connection spar, String table, String sql) throws SQLException {
