@@ -34,6 +34,9 @@ import org.apache.calcite.sql.SqlNode;
  * bound parameters, with a batch regrouped into one JDBC batch per shard and placement.
  */
 final class ModificationPlan implements StatementPlan {
+  /** Values a coordinator query evaluates at most: two entries each, of PostgreSQL's 1,664. */
+  private static final int VALUES_PER_QUERY = 800;
+
   private final String sql;
   private final SqlNode statement;
   private final TableReference target;
@@ -235,11 +238,31 @@ final class ModificationPlan implements StatementPlan {
     if (needed.isEmpty()) {
       return Map.of();
     }
+    Map<SqlNode, Replacement> replacements = new IdentityHashMap<>();
+    // A query's target list holds at most 1,664 entries (54011), two per value: the values of
+    // a long VALUES list or an INSERT … SELECT's batch are read in several queries, in order.
+    for (int from = 0; from < needed.size(); from += VALUES_PER_QUERY) {
+      List<CoordinatorValue> chunk =
+          needed.subList(from, Math.min(needed.size(), from + VALUES_PER_QUERY));
+      Object[] row = evaluate(chunk, parameters);
+      for (int i = 0; i < chunk.size(); i++) {
+        replacements.put(chunk.get(i).node(), chunk.get(i).type() == null
+            ? Replacement.castParameter(extended.size(), (String) row[2 * i + 1])
+            : Replacement.parameter(extended.size()));
+        extended.add(row[2 * i]);
+      }
+    }
+    return replacements;
+  }
+
+  /** Evaluates {@code values} in one coordinator query: each one's text, then its type. */
+  private Object[] evaluate(List<CoordinatorValue> values, List<Object> parameters)
+      throws SQLException {
     List<String> outputs = new ArrayList<>();
     List<String> inputs = new ArrayList<>();
     List<Object> bound = new ArrayList<>();
-    for (int i = 0; i < needed.size(); i++) {
-      CoordinatorValue value = needed.get(i);
+    for (int i = 0; i < values.size(); i++) {
+      CoordinatorValue value = values.get(i);
       String expression = value.expression();
       if (expression == null) {
         SplicedSql text = splicer.text(value.node());
@@ -252,16 +275,8 @@ final class ModificationPlan implements StatementPlan {
       outputs.add(alias + "::text, pg_typeof(" + alias + ")::text");
     }
     // OFFSET 0 keeps the subquery, so each expression is evaluated exactly once.
-    Object[] row = context.coordinator().firstRow("SELECT " + String.join(", ", outputs)
+    return context.coordinator().firstRow("SELECT " + String.join(", ", outputs)
         + " FROM (SELECT " + String.join(", ", inputs) + " OFFSET 0) AS \"evaluated\"", bound);
-    Map<SqlNode, Replacement> replacements = new IdentityHashMap<>();
-    for (int i = 0; i < needed.size(); i++) {
-      replacements.put(needed.get(i).node(), needed.get(i).type() == null
-          ? Replacement.castParameter(extended.size(), (String) row[2 * i + 1])
-          : Replacement.parameter(extended.size()));
-      extended.add(row[2 * i]);
-    }
-    return replacements;
   }
 
   /** Parameter sets of one batch that go to the same shard with the same text. */

@@ -10,7 +10,10 @@ import io.spar.session.SparSession;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,6 +90,43 @@ class ColumnDefaultsTest {
     assertEquals(List.of("14"), strings(spar, "SELECT count(DISTINCT token) FROM " + TABLE
         + " WHERE id < 1000"));
     Placements.assertIdentical(spar, TABLE);
+  }
+
+  /**
+   * More rows than one coordinator query can evaluate defaults for (its target list holds
+   * 1,664 entries, two per value): 2,000 rows of INSERT … SELECT and 900 of VALUES get their
+   * serial ids in order, as on plain PostgreSQL. They used to fail with 54011.
+   */
+  @Test
+  void manyRowsWithCoordinatorDefaultsNumberAsPostgresDoes() throws SQLException {
+    String values = IntStream.rangeClosed(1, 900)
+        .mapToObj(i -> "('v" + i + "')").collect(Collectors.joining(", "));
+    List<List<String>> answers = new ArrayList<>();
+    try (Connection plain = SparTestCluster.coordinator()) {
+      Sql.run(plain, "DROP SCHEMA IF EXISTS cd_plain CASCADE");
+      Sql.run(plain, "CREATE SCHEMA cd_plain");
+      for (Connection each : List.of(plain, spar)) {
+        String table = each == plain ? "cd_plain.cd_many" : "cd_many";
+        if (each == spar) {
+          run("DROP TABLE IF EXISTS cd_many");
+        }
+        Sql.run(each, "CREATE TABLE " + table + " (id bigserial, note text)");
+        if (each == spar) {
+          run("SELECT master_create_distributed_table('cd_many', 'id', 'hash')");
+          run("SELECT master_create_worker_shards('cd_many', 4, 1)");
+        }
+        assertEquals(2000, Sql.update(each, "INSERT INTO " + table
+            + " (note) SELECT 's' || g FROM generate_series(1, 2000) AS g"));
+        assertEquals(900, Sql.update(each, "INSERT INTO " + table + " (note) VALUES "
+            + values));
+        answers.add(strings(each, "SELECT count(*) || ' ' || min(id) || ' ' || max(id) || ' '"
+            + " || count(*) FILTER (WHERE note <> CASE WHEN id <= 2000 THEN 's' || id"
+            + " ELSE 'v' || (id - 2000) END) FROM " + table));
+      }
+      Sql.run(plain, "DROP SCHEMA cd_plain CASCADE");
+    }
+    assertEquals(List.of("2900 1 2900 0"), answers.get(0));
+    assertEquals(answers.get(0), answers.get(1));
   }
 
   @Test
