@@ -49,8 +49,8 @@ record StatementText(String sql, Placeholders jdbc, CommandTags.Tag tag, int sta
       setConfig |= "set_config".equals(each.name());
     }
     return new StatementText(sql, Placeholders.of(sql, tokens, keyword.equals("prepare")),
-        CommandTags.of(tokens),
-        statements, keyword, setConfig || CHANGES_SETTINGS.contains(keyword));
+        CommandTags.of(tokens), statements, keyword,
+        setConfig || CHANGES_SETTINGS.contains(keyword));
   }
 
   /** Returns whether the statement begins, ends or marks a transaction itself. */
