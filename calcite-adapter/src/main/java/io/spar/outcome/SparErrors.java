@@ -80,6 +80,11 @@ public final class SparErrors {
     field(fields, 'c', m.getColumn(), rename);
     field(fields, 'd', m.getDatatype(), rename);
     field(fields, 'n', m.getConstraint(), rename);
+    // Where in PostgreSQL's source the error was raised (psql's LOCATION), which names nothing.
+    field(fields, 'F', m.getFile(), UnaryOperator.identity());
+    field(fields, 'L', m.getLine() > 0 ? Integer.toString(m.getLine()) : null,
+        UnaryOperator.identity());
+    field(fields, 'R', m.getRoutine(), UnaryOperator.identity());
     PSQLException result = new PSQLException(new ServerErrorMessage(fields.toString()));
     result.setNextException(error.getNextException());
     // The original names the shard, which StalePlacements reads.

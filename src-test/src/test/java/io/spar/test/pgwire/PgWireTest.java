@@ -30,6 +30,7 @@ import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.copy.CopyOperation;
 import org.postgresql.copy.CopyOut;
+import org.postgresql.util.PSQLException;
 import org.postgresql.util.PSQLWarning;
 import org.postgresql.util.ServerErrorMessage;
 import org.junit.jupiter.api.BeforeAll;
@@ -414,12 +415,13 @@ class PgWireTest {
   }
 
   /**
-   * A notice keeps PostgreSQL's DETAIL and HINT, and SQL's PREPARE keeps its own {@code $n}
+   * A notice keeps PostgreSQL's DETAIL and HINT, a worker's error with shard names turned back
+   * keeps its LOCATION (file, line, routine), and SQL's PREPARE keeps its own {@code $n}
    * parameters (they used to be read as the protocol's: 42P02), in both protocols.
    */
   @ParameterizedTest
   @ValueSource(strings = {"prepareThreshold=1", "preferQueryMode=simple"})
-  void noticesAndSqlPrepareAsPostgresGivesThem(String properties) throws SQLException {
+  void noticesErrorsAndSqlPrepareAsPostgresGivesThem(String properties) throws SQLException {
     try (Connection spar = connect(properties)) {
       String raise = "DO $$ BEGIN RAISE NOTICE 'hello' USING DETAIL = 'the detail',"
           + " HINT = 'the hint'; END $$";
@@ -448,6 +450,21 @@ class PgWireTest {
       SQLException refused = assertThrows(SQLException.class, () -> Sql.run(spar,
           "PREPARE pw_read(int) AS SELECT v FROM pw_prepared WHERE k = $1"));
       assertEquals("0A000", refused.getSQLState(), refused.getMessage());
+      Sql.run(plain, "DROP TABLE IF EXISTS pw_plain.pw_prepared");
+      Sql.run(plain, "CREATE TABLE pw_plain.pw_prepared (k int PRIMARY KEY, v text)");
+      List<String> duplicates = new ArrayList<>();
+      for (Connection each : List.of(plain, spar)) {
+        String table = each == plain ? "pw_plain.pw_prepared" : "pw_prepared";
+        Sql.run(each, "INSERT INTO " + table + " VALUES (1, 'one')");
+        PSQLException duplicate = assertThrows(PSQLException.class,
+            () -> Sql.run(each, "INSERT INTO " + table + " VALUES (1, 'again')"));
+        ServerErrorMessage error = duplicate.getServerErrorMessage();
+        duplicates.add(String.join("|", error.getSQLState(), error.getMessage(),
+            error.getDetail(), error.getTable(), error.getConstraint(), error.getFile(),
+            Integer.toString(error.getLine()), error.getRoutine()));
+      }
+      assertTrue(duplicates.get(0).endsWith("_bt_check_unique"), duplicates.get(0));
+      assertEquals(duplicates.get(0), duplicates.get(1));
     }
   }
 
