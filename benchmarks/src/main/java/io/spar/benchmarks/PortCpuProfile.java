@@ -5,7 +5,6 @@ import java.lang.management.ThreadMXBean;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -103,8 +102,7 @@ public final class PortCpuProfile {
   private static long[] portThreadTimes(ThreadMXBean threads) {
     long user = 0;
     long total = 0;
-    List<Thread> live = new ArrayList<>(Thread.getAllStackTraces().keySet());
-    for (Thread each : live) {
+    for (Thread each : Thread.getAllStackTraces().keySet()) {
       if (each.getName().startsWith("spar-pg-")) {
         user += Math.max(0, threads.getThreadUserTime(each.getId()));
         total += Math.max(0, threads.getThreadCpuTime(each.getId()));

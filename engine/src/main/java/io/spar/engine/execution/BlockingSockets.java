@@ -30,42 +30,36 @@ public final class BlockingSockets extends SocketFactory {
 
   @Override
   public Socket createSocket(String host, int port) throws IOException {
-    return connected(new InetSocketAddress(host, port));
+    return connected(new InetSocketAddress(host, port), null);
   }
 
   @Override
   public Socket createSocket(InetAddress host, int port) throws IOException {
-    return connected(new InetSocketAddress(host, port));
+    return connected(new InetSocketAddress(host, port), null);
   }
 
   @Override
   public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
       throws IOException {
-    return connected(new InetSocketAddress(host, port), localHost, localPort);
+    return connected(new InetSocketAddress(host, port),
+        new InetSocketAddress(localHost, localPort));
   }
 
   @Override
   public Socket createSocket(InetAddress address, int port, InetAddress localAddress,
       int localPort) throws IOException {
-    return connected(new InetSocketAddress(address, port), localAddress, localPort);
+    return connected(new InetSocketAddress(address, port),
+        new InetSocketAddress(localAddress, localPort));
   }
 
-  private Socket connected(InetSocketAddress remote) throws IOException {
-    Socket socket = createSocket();
-    try {
-      socket.connect(remote);
-      return socket;
-    } catch (IOException | RuntimeException e) {
-      socket.close();
-      throw e;
-    }
-  }
-
-  private Socket connected(InetSocketAddress remote, InetAddress localAddress, int localPort)
+  /** Returns a socket connected to {@code remote}, bound first to {@code local} unless null. */
+  private Socket connected(InetSocketAddress remote, InetSocketAddress local)
       throws IOException {
     Socket socket = createSocket();
     try {
-      socket.bind(new InetSocketAddress(localAddress, localPort));
+      if (local != null) {
+        socket.bind(local);
+      }
       socket.connect(remote);
       return socket;
     } catch (IOException | RuntimeException e) {
